@@ -1,0 +1,35 @@
+//! One handler per resource, with the Python SDK's method names. Required inputs are positional;
+//! optional ones are builder setters (each with a `set_…(Option<…>)` twin) ending in `.send()`.
+
+mod groups;
+mod organizations;
+mod roles;
+mod subscriptions;
+mod tokens;
+mod users;
+
+pub use groups::*;
+pub use organizations::*;
+pub use roles::*;
+pub use subscriptions::*;
+pub use tokens::*;
+pub use users::*;
+
+/// Generates, for each optional field, `field(value)` and `set_field(Option<value>)`.
+macro_rules! optional_setters {
+    ($($(#[$doc:meta])* $field:ident / $set:ident : $ty:ty;)+) => {
+        $(
+            $(#[$doc])*
+            pub fn $field(mut self, value: impl Into<$ty>) -> Self {
+                self.$field = Some(value.into());
+                self
+            }
+            #[doc = concat!("Sets or clears `", stringify!($field), "`.")]
+            pub fn $set(mut self, value: Option<$ty>) -> Self {
+                self.$field = value;
+                self
+            }
+        )+
+    };
+}
+pub(crate) use optional_setters;

@@ -1,0 +1,112 @@
+//! Where the client sends requests and how long it waits.
+
+use std::time::Duration;
+
+use url::Url;
+
+use crate::{Error, Result};
+
+/// The service's address.
+pub const DEFAULT_BASE_URL: &str = "https://api.security.cisco.com";
+/// The API version path.
+pub const DEFAULT_BASE_PATH: &str = "v1";
+/// How long one attempt may take, from sending to the end of the body.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long connecting may take.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// `User-Agent` sent with every request.
+pub const USER_AGENT: &str = concat!("scc-sdk/", env!("CARGO_PKG_VERSION"));
+
+/// Environment variable with the access token.
+pub const ENV_ACCESS_TOKEN: &str = "SCC_ACCESS_TOKEN";
+/// Environment variable with the base URL.
+pub const ENV_BASE_URL: &str = "SCC_BASE_URL";
+/// Environment variable with the base path.
+pub const ENV_BASE_PATH: &str = "SCC_BASE_PATH";
+
+/// The settings of a built client.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Config {
+    /// The service's address, e.g. `https://api.security.cisco.com`.
+    pub base_url: Url,
+    /// The version path, e.g. `v1`.
+    pub base_path: String,
+    /// Per-attempt timeout.
+    pub timeout: Duration,
+    /// Connect timeout (only for the HTTP client the SDK builds itself).
+    pub connect_timeout: Duration,
+    /// `User-Agent`.
+    pub user_agent: String,
+}
+
+impl Config {
+    /// The URL every operation path is appended to: base URL + base path.
+    pub(crate) fn api_root(&self) -> Url {
+        let mut root = self.base_url.clone();
+        if let Ok(mut segments) = root.path_segments_mut() {
+            segments.pop_if_empty();
+            segments.extend(self.base_path.split('/').filter(|segment| !segment.is_empty()));
+        }
+        root
+    }
+}
+
+pub(crate) fn parse_base_url(raw: &str) -> Result<Url> {
+    let url = Url::parse(raw.trim())
+        .map_err(|error| Error::invalid("base_url", format!("is not a URL ({error}): {raw:?}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(Error::invalid(
+            "base_url",
+            format!("must be an http or https URL with a host: {raw:?}"),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid(
+            "base_url",
+            format!("must not carry a query or fragment: {raw:?}"),
+        ));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(base_url: &str, base_path: &str) -> Config {
+        Config {
+            base_url: parse_base_url(base_url).expect("valid"),
+            base_path: base_path.into(),
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            user_agent: USER_AGENT.into(),
+        }
+    }
+
+    #[test]
+    fn api_root_joins_without_double_slashes() {
+        assert_eq!(
+            config("https://api.security.cisco.com", "v1").api_root().as_str(),
+            "https://api.security.cisco.com/v1"
+        );
+        assert_eq!(
+            config("https://api.security.cisco.com/", "/v1/").api_root().as_str(),
+            "https://api.security.cisco.com/v1"
+        );
+        assert_eq!(
+            config("http://127.0.0.1:8080/proxy/", "v2").api_root().as_str(),
+            "http://127.0.0.1:8080/proxy/v2"
+        );
+    }
+
+    #[test]
+    fn bad_base_urls_name_the_field() {
+        for bad in ["", "not a url", "ftp://x", "https://h/?q=1", "mailto:a@b.c"] {
+            assert!(
+                matches!(parse_base_url(bad), Err(Error::InvalidInput { ref field, .. }) if field == "base_url"),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Users and bulk user operations.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Extra, UserId, UserOperationType, UserStatus};
+
+/// A user of an organization.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct User {
+    /// `id`.
+    pub id: UserId,
+    /// `email`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `firstName`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// `lastName`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// `status`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<UserStatus>,
+    /// Fields this SDK does not model.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One item of a bulk user change (`PATCH /organizations/{orgId}/users`). Users are addressed by
+/// e-mail.
+///
+/// Build it with the constructor of the operation; each one asks for what that operation needs (an
+/// invitation needs names, an MFA reset a factor id), so a malformed item cannot be built in code.
+/// Items read from JSON are checked before sending.
+///
+/// ```
+/// use scc_sdk::types::UserOperation;
+/// let items = vec![
+///     UserOperation::invite("ana@example.com", "Ana", "Silva").admin(true),
+///     UserOperation::disable("old@example.com"),
+///     UserOperation::reset_mfa("bo@example.com", "uft2odnt5ez9xSslf0h8"),
+/// ];
+/// assert_eq!(items[2].operation().as_str(), "reset_mfa");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserOperation {
+    email: String,
+    operation: UserOperationType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    is_admin: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    factor_id: Option<String>,
+}
+
+impl UserOperation {
+    fn plain(email: impl Into<String>, operation: UserOperationType) -> Self {
+        Self {
+            email: email.into(),
+            operation,
+            first_name: None,
+            last_name: None,
+            is_admin: None,
+            factor_id: None,
+        }
+    }
+
+    /// Invite a user; they are `PENDING` until they accept.
+    pub fn invite(email: impl Into<String>, first_name: impl Into<String>, last_name: impl Into<String>) -> Self {
+        Self {
+            first_name: Some(first_name.into()),
+            last_name: Some(last_name.into()),
+            ..Self::plain(email, UserOperationType::Invite)
+        }
+    }
+
+    /// For an invitation: also give the organization administrator role (`isAdmin`, sent whenever set,
+    /// `false` included).
+    pub fn admin(mut self, is_admin: bool) -> Self {
+        self.is_admin = Some(is_admin);
+        self
+    }
+
+    /// Enable a disabled user.
+    pub fn enable(email: impl Into<String>) -> Self {
+        Self::plain(email, UserOperationType::Enable)
+    }
+    /// Disable a user.
+    pub fn disable(email: impl Into<String>) -> Self {
+        Self::plain(email, UserOperationType::Disable)
+    }
+    /// Remove a user from the organization.
+    pub fn remove(email: impl Into<String>) -> Self {
+        Self::plain(email, UserOperationType::Remove)
+    }
+    /// Send the invitation e-mail again.
+    pub fn resend_email_invite(email: impl Into<String>) -> Self {
+        Self::plain(email, UserOperationType::ResendEmailInvite)
+    }
+    /// Send a password reset.
+    pub fn reset_password(email: impl Into<String>) -> Self {
+        Self::plain(email, UserOperationType::ResetPassword)
+    }
+    /// Reset one MFA factor of a user.
+    pub fn reset_mfa(email: impl Into<String>, factor_id: impl Into<String>) -> Self {
+        Self {
+            factor_id: Some(factor_id.into()),
+            ..Self::plain(email, UserOperationType::ResetMfa)
+        }
+    }
+
+    /// `email`.
+    pub fn email(&self) -> &str {
+        &self.email
+    }
+    /// `operation`.
+    pub fn operation(&self) -> &UserOperationType {
+        &self.operation
+    }
+    /// `firstName` (invitations).
+    pub fn first_name(&self) -> Option<&str> {
+        self.first_name.as_deref()
+    }
+    /// `lastName` (invitations).
+    pub fn last_name(&self) -> Option<&str> {
+        self.last_name.as_deref()
+    }
+    /// `isAdmin` (invitations).
+    pub fn is_admin(&self) -> Option<bool> {
+        self.is_admin
+    }
+    /// `factorId` (MFA resets).
+    pub fn factor_id(&self) -> Option<&str> {
+        self.factor_id.as_deref()
+    }
+
+    /// Checks what the constructors guarantee, for items read from JSON. `field` is the item's path,
+    /// e.g. `users[3]`.
+    pub(crate) fn validate(&self, field: &str) -> crate::Result<()> {
+        use crate::validate;
+        validate::email(&format!("{field}.email"), &self.email)?;
+        match &self.operation {
+            UserOperationType::Invite => {
+                validate::non_empty(&format!("{field}.firstName"), self.first_name.as_deref().unwrap_or(""))?;
+                validate::non_empty(&format!("{field}.lastName"), self.last_name.as_deref().unwrap_or(""))?;
+            }
+            UserOperationType::ResetMfa => {
+                validate::non_empty(&format!("{field}.factorId"), self.factor_id.as_deref().unwrap_or(""))?;
+            }
+            UserOperationType::Unknown(name) if name.is_empty() => {
+                return Err(crate::Error::invalid(format!("{field}.operation"), "must not be empty"));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,103 @@
+//! Checks on input made before anything is sent, each naming the field at fault.
+
+use crate::{Error, Result};
+
+/// The largest page the service serves (`max`).
+pub const MAX_PAGE_SIZE: u32 = 500;
+/// The most items one bulk request may carry.
+pub const MAX_BULK_ITEMS: usize = 500;
+
+pub(crate) fn non_empty(field: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    Ok(())
+}
+
+/// A plain shape check: one `@`, a non-empty local part, a dotted domain, no spaces. The service has
+/// the last word; this catches the typos that would otherwise cost a round trip.
+pub(crate) fn email(field: &str, value: &str) -> Result<()> {
+    non_empty(field, value)?;
+    let invalid = || Error::invalid(field, format!("is not a valid e-mail address: {value:?}"));
+    let (local, domain) = value.split_once('@').ok_or_else(invalid)?;
+    let well_formed = !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !well_formed {
+        return Err(invalid());
+    }
+    Ok(())
+}
+
+pub(crate) fn page_size(field: &str, max: u32) -> Result<()> {
+    if !(1..=MAX_PAGE_SIZE).contains(&max) {
+        return Err(Error::invalid(
+            field,
+            format!("must be between 1 and {MAX_PAGE_SIZE}, got {max}"),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn bulk_len(field: &str, len: usize) -> Result<()> {
+    if len == 0 {
+        return Err(Error::invalid(field, "must hold at least one item"));
+    }
+    if len > MAX_BULK_ITEMS {
+        return Err(Error::invalid(
+            field,
+            format!("holds {len} items; one request takes at most {MAX_BULK_ITEMS}"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        for good in ["a@b.co", "john.doe+x@example.com", "x@sub.example.org"] {
+            assert!(email("email", good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            " ",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a@@b.com",
+            "a b@c.com",
+            "a@.com",
+            "a@b.com.",
+            "a@b..com",
+        ] {
+            let error = email("users[0].email", bad).err();
+            assert!(
+                matches!(&error, Some(Error::InvalidInput { field, .. }) if field == "users[0].email"),
+                "{bad}: {error:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn bounds() {
+        assert!(page_size("max", 1).is_ok());
+        assert!(page_size("max", 500).is_ok());
+        assert!(page_size("max", 0).is_err());
+        assert!(page_size("max", 501).is_err());
+        assert!(bulk_len("users", 0).is_err());
+        assert!(bulk_len("users", 500).is_ok());
+        let message = bulk_len("users", 501).err().map(|e| e.to_string());
+        assert_eq!(
+            message.as_deref(),
+            Some("invalid input: `users` holds 501 items; one request takes at most 500")
+        );
+    }
+}
