@@ -177,8 +177,12 @@ impl ClientBuilder {
 
     /// Reads `SCC_ACCESS_TOKEN`, `SCC_BASE_URL` and `SCC_BASE_PATH`; a variable that is set wins over
     /// what the builder holds. A missing token is an error only when the builder has none either.
-    pub fn from_env(mut self) -> Result<Self> {
-        let read = |name: &str| std::env::var(name).ok().filter(|value| !value.trim().is_empty());
+    pub fn from_env(self) -> Result<Self> {
+        self.from_lookup(|name| std::env::var(name).ok())
+    }
+
+    fn from_lookup(mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
         if let Some(token) = read(config::ENV_ACCESS_TOKEN) {
             self = self.access_token(token);
         } else if self.access_token.is_none() {
@@ -281,6 +285,47 @@ mod tests {
         assert!(debug.contains("https://api.security.cisco.com/v1"));
         let builder = format!("{:?}", Client::builder().access_token("s3cr3t-token-value"));
         assert!(!builder.contains("s3cr3t"), "{builder}");
+    }
+
+    #[test]
+    fn from_env_reads_the_three_variables() {
+        let env = |name: &str| match name {
+            "SCC_ACCESS_TOKEN" => Some("env-token".to_owned()),
+            "SCC_BASE_URL" => Some("http://127.0.0.1:9999".to_owned()),
+            "SCC_BASE_PATH" => Some("v2".to_owned()),
+            _ => None,
+        };
+        let client = Client::builder()
+            .from_lookup(env)
+            .and_then(ClientBuilder::build)
+            .expect("builds");
+        assert_eq!(client.inner.api_root.as_str(), "http://127.0.0.1:9999/v2");
+        assert_eq!(client.inner.tokens.access_token().expose_secret(), "env-token");
+
+        let only_token = |name: &str| (name == "SCC_ACCESS_TOKEN").then(|| "t".to_owned());
+        let client = Client::builder()
+            .from_lookup(only_token)
+            .and_then(ClientBuilder::build)
+            .expect("builds");
+        assert_eq!(client.inner.api_root.as_str(), "https://api.security.cisco.com/v1");
+
+        let nothing = |_: &str| None;
+        let error = Client::builder()
+            .from_lookup(nothing)
+            .err()
+            .map(|error| error.to_string());
+        assert_eq!(
+            error.as_deref(),
+            Some("configuration error: SCC_ACCESS_TOKEN is not set")
+        );
+        let kept = Client::builder()
+            .access_token("given")
+            .from_lookup(nothing)
+            .and_then(ClientBuilder::build);
+        assert!(
+            kept.is_ok(),
+            "a token given to the builder stands when the variable is unset"
+        );
     }
 
     #[test]

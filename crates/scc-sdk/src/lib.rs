@@ -60,3 +60,8 @@ pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, Error, ErrorKind, Result};
 pub use pagination::Page;
 pub use secrecy;
+
+/// The README's Rust examples, compiled as doctests so they stay true.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

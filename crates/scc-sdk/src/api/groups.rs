@@ -279,9 +279,9 @@ pub struct ListGroups {
 impl ListGroups {
     optional_setters! {
         /// `max`: page size, 1..=500.
-        max / set_max: u32;
+        max / set_max: exact u32;
         /// `cursor` of the page to read.
-        cursor / set_cursor: String;
+        cursor / set_cursor: into String;
     }
 
     /// Sends the request.
@@ -316,9 +316,9 @@ pub struct CreateGroup {
 impl CreateGroup {
     optional_setters! {
         /// `description` (sent only when not empty).
-        description / set_description: String;
+        description / set_description: into String;
         /// `appliesTo`: `all`, `manager` or `selected_managed`.
-        applies_to / set_applies_to: AppliesTo;
+        applies_to / set_applies_to: into AppliesTo;
     }
 
     /// Sends the request.
@@ -352,9 +352,9 @@ pub struct UpdateGroup {
 impl UpdateGroup {
     optional_setters! {
         /// `name`.
-        name / set_name: String;
+        name / set_name: into String;
         /// `description`.
-        description / set_description: String;
+        description / set_description: into String;
     }
 
     /// Sends the request; at least one field must be given.

@@ -15,21 +15,32 @@ pub use subscriptions::*;
 pub use tokens::*;
 pub use users::*;
 
-/// Generates, for each optional field, `field(value)` and `set_field(Option<value>)`.
+/// Generates, for each optional field, `field(value)` and `set_field(Option<value>)`. `into` fields take
+/// `impl Into<T>`; `exact` fields take `T` itself, so `.max(50)` infers the integer type.
 macro_rules! optional_setters {
-    ($($(#[$doc:meta])* $field:ident / $set:ident : $ty:ty;)+) => {
+    ($($(#[$doc:meta])* $field:ident / $set:ident : $mode:ident $ty:ty;)+) => {
         $(
-            $(#[$doc])*
-            pub fn $field(mut self, value: impl Into<$ty>) -> Self {
-                self.$field = Some(value.into());
-                self
-            }
+            optional_setters!(@setter $mode $(#[$doc])* $field: $ty);
             #[doc = concat!("Sets or clears `", stringify!($field), "`.")]
             pub fn $set(mut self, value: Option<$ty>) -> Self {
                 self.$field = value;
                 self
             }
         )+
+    };
+    (@setter exact $(#[$doc:meta])* $field:ident: $ty:ty) => {
+        $(#[$doc])*
+        pub fn $field(mut self, value: $ty) -> Self {
+            self.$field = Some(value);
+            self
+        }
+    };
+    (@setter into $(#[$doc:meta])* $field:ident: $ty:ty) => {
+        $(#[$doc])*
+        pub fn $field(mut self, value: impl Into<$ty>) -> Self {
+            self.$field = Some(value.into());
+            self
+        }
     };
 }
 pub(crate) use optional_setters;

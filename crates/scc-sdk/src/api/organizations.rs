@@ -133,23 +133,23 @@ pub struct ListOrganizations {
 impl ListOrganizations {
     optional_setters! {
         /// `name`: partial match.
-        name / set_name: String;
+        name / set_name: into String;
         /// `type`.
-        organization_type / set_organization_type: OrganizationType;
+        organization_type / set_organization_type: into OrganizationType;
         /// `regionCode`: `NAM`, `EMEA`, `APJC`, `GLOBAL`.
-        region_code / set_region_code: RegionCode;
+        region_code / set_region_code: into RegionCode;
         /// `countryCode`, e.g. `US`.
-        country_code / set_country_code: String;
+        country_code / set_country_code: into String;
         /// `managerOrgId`: the organizations this manager manages.
-        manager_org_id / set_manager_org_id: OrgId;
+        manager_org_id / set_manager_org_id: into OrgId;
         /// `max`: page size, 1..=500 (default 100, always sent).
-        max / set_max: u32;
+        max / set_max: exact u32;
         /// `cursor` of the page to read.
-        cursor / set_cursor: String;
+        cursor / set_cursor: into String;
         /// `sortBy`: a field name, e.g. `name`.
-        sort_by / set_sort_by: String;
+        sort_by / set_sort_by: into String;
         /// `order`.
-        order / set_order: SortOrder;
+        order / set_order: into SortOrder;
     }
 
     /// Sends the request.
@@ -196,7 +196,7 @@ fn organization_type_or_default<S: serde::Serializer>(
 impl CreateOrganization {
     optional_setters! {
         /// `type` (default `STANDALONE`).
-        organization_type / set_organization_type: OrganizationType;
+        organization_type / set_organization_type: into OrganizationType;
     }
 
     /// Sends the request.

@@ -120,9 +120,9 @@ pub struct ListRoles {
 impl ListRoles {
     optional_setters! {
         /// `type`.
-        role_type / set_role_type: RoleType;
+        role_type / set_role_type: into RoleType;
         /// `user`: only the roles assigned to this user id.
-        user / set_user: UserId;
+        user / set_user: into UserId;
     }
 
     /// Sends the request.

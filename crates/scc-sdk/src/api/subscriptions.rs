@@ -208,7 +208,7 @@ pub struct ListSubscriptions {
 impl ListSubscriptions {
     optional_setters! {
         /// `name` filter.
-        name / set_name: String;
+        name / set_name: into String;
     }
 
     /// Sends the request.
@@ -243,9 +243,9 @@ pub struct CreateSubscription {
 impl CreateSubscription {
     optional_setters! {
         /// `products` to provision (omitted when empty).
-        products / set_products: Vec<ProductSelection>;
+        products / set_products: into Vec<ProductSelection>;
         /// `type`: `trial`, `free` or `paid` (not in the published spec; sent only when set).
-        subscription_type / set_subscription_type: SubscriptionType;
+        subscription_type / set_subscription_type: into SubscriptionType;
     }
 
     /// Sends the request.
@@ -293,11 +293,11 @@ pub struct UpdateSubscription {
 impl UpdateSubscription {
     optional_setters! {
         /// `sourceInstanceId`: an existing tenant to attach.
-        source_instance_id / set_source_instance_id: String;
+        source_instance_id / set_source_instance_id: into String;
         /// `regionCode` of the product: `NAM`, `EMEA`, `APJC`, `US`, `GLOBAL`.
-        region_code / set_region_code: RegionCode;
+        region_code / set_region_code: into RegionCode;
         /// `initialAdmin`: e-mail of the first admin of a new tenant.
-        initial_admin / set_initial_admin: String;
+        initial_admin / set_initial_admin: into String;
     }
 
     /// Sends the request.
@@ -340,7 +340,7 @@ pub struct PatchSubscription {
 impl PatchSubscription {
     optional_setters! {
         /// `useExistingTenantsForProducts`: product ids whose existing tenants are attached.
-        use_existing_tenants_for_products / set_use_existing_tenants_for_products: Vec<String>;
+        use_existing_tenants_for_products / set_use_existing_tenants_for_products: into Vec<String>;
     }
 
     /// The Python SDK's alias of [`use_existing_tenants_for_products`](Self::use_existing_tenants_for_products).

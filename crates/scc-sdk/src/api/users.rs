@@ -234,7 +234,7 @@ pub struct ListUsers {
 impl ListUsers {
     optional_setters! {
         /// `status` filter.
-        status / set_status: UserStatus;
+        status / set_status: into UserStatus;
     }
 
     /// Sends the request.
@@ -266,9 +266,9 @@ pub struct UpdateUser {
 impl UpdateUser {
     optional_setters! {
         /// `firstName`.
-        first_name / set_first_name: String;
+        first_name / set_first_name: into String;
         /// `lastName`.
-        last_name / set_last_name: String;
+        last_name / set_last_name: into String;
     }
 
     /// Sends the request; at least one name must be given.
