@@ -178,10 +178,10 @@ impl ClientBuilder {
     /// Reads `SCC_ACCESS_TOKEN`, `SCC_BASE_URL` and `SCC_BASE_PATH`; a variable that is set wins over
     /// what the builder holds. A missing token is an error only when the builder has none either.
     pub fn from_env(self) -> Result<Self> {
-        self.from_lookup(|name| std::env::var(name).ok())
+        self.read_lookup(|name| std::env::var(name).ok())
     }
 
-    fn from_lookup(mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+    fn read_lookup(mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
         if let Some(token) = read(config::ENV_ACCESS_TOKEN) {
             self = self.access_token(token);
@@ -296,7 +296,7 @@ mod tests {
             _ => None,
         };
         let client = Client::builder()
-            .from_lookup(env)
+            .read_lookup(env)
             .and_then(ClientBuilder::build)
             .expect("builds");
         assert_eq!(client.inner.api_root.as_str(), "http://127.0.0.1:9999/v2");
@@ -304,14 +304,14 @@ mod tests {
 
         let only_token = |name: &str| (name == "SCC_ACCESS_TOKEN").then(|| "t".to_owned());
         let client = Client::builder()
-            .from_lookup(only_token)
+            .read_lookup(only_token)
             .and_then(ClientBuilder::build)
             .expect("builds");
         assert_eq!(client.inner.api_root.as_str(), "https://api.security.cisco.com/v1");
 
         let nothing = |_: &str| None;
         let error = Client::builder()
-            .from_lookup(nothing)
+            .read_lookup(nothing)
             .err()
             .map(|error| error.to_string());
         assert_eq!(
@@ -320,7 +320,7 @@ mod tests {
         );
         let kept = Client::builder()
             .access_token("given")
-            .from_lookup(nothing)
+            .read_lookup(nothing)
             .and_then(ClientBuilder::build);
         assert!(
             kept.is_ok(),
