@@ -1,0 +1,86 @@
+//! The test control plane under `/_emulator` (a prefix the real API cannot use): reset the state,
+//! script faults, read the request journal, move the clock, dump the state.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use bytes::Bytes;
+use serde::Deserialize;
+
+use crate::App;
+use crate::error::{ApiResult, parse_json};
+use crate::faults::ScriptedFault;
+
+pub(crate) fn router() -> Router<Arc<App>> {
+    Router::new()
+        .route("/reset", post(reset))
+        .route("/faults", get(list_faults).post(add_faults).delete(clear_faults))
+        .route("/requests", get(requests).delete(clear_requests))
+        .route("/clock", post(clock))
+        .route("/state", get(state))
+}
+
+async fn reset(State(app): State<Arc<App>>) -> ApiResult<StatusCode> {
+    app.store.reset()?;
+    app.faults.clear();
+    app.journal.clear();
+    app.clock_offset.store(0, std::sync::atomic::Ordering::SeqCst);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum FaultBody {
+    Many { faults: Vec<ScriptedFault> },
+    One(ScriptedFault),
+}
+
+async fn add_faults(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<StatusCode> {
+    let faults = match parse_json::<FaultBody>(&body)? {
+        FaultBody::Many { faults } => faults,
+        FaultBody::One(fault) => vec![fault],
+    };
+    app.faults.script(faults);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_faults(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "faults": app.faults.scripted() }))
+}
+
+async fn clear_faults(State(app): State<Arc<App>>) -> StatusCode {
+    app.faults.clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn requests(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "requests": app.journal.list() }))
+}
+
+async fn clear_requests(State(app): State<Arc<App>>) -> StatusCode {
+    app.journal.clear();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockBody {
+    advance_seconds: i64,
+}
+
+async fn clock(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<Json<serde_json::Value>> {
+    let body: ClockBody = parse_json(&body)?;
+    let offset = app
+        .clock_offset
+        .fetch_add(body.advance_seconds, std::sync::atomic::Ordering::SeqCst)
+        + body.advance_seconds;
+    Ok(Json(serde_json::json!({ "offset_seconds": offset, "now": app.now() })))
+}
+
+async fn state(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
+    Json(serde_json::to_value(app.store.snapshot()).unwrap_or_default())
+}

@@ -1,0 +1,277 @@
+//! Faults for testing clients against a hostile network: a seeded share of requests answered with
+//! 429 + `Retry-After`, 503 or a dropped connection; scripted answers for a route; a per-token rate
+//! limit. Every fault is decided before the request reaches a handler, so a faulted request changes
+//! nothing.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+use crate::ids::IdGen;
+
+/// One scripted fault: the next `count` requests matching `method` and `path` get this answer.
+/// `path` matches exactly, or as a prefix when it ends with `*`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptedFault {
+    /// HTTP method to match; any when absent.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Path to match, e.g. `/v1/organizations` or `/v1/organizations/*`.
+    pub path: String,
+    /// How many requests get the fault (default 1).
+    #[serde(default = "one")]
+    pub count: u32,
+    /// Status to answer with (default 503 unless `drop` or only `delay_ms` is set).
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// `Retry-After` seconds to send.
+    #[serde(default)]
+    pub retry_after: Option<u64>,
+    /// Delay before answering (or before handling normally when no status is given).
+    #[serde(default)]
+    pub delay_ms: Option<u64>,
+    /// Close the connection instead of answering.
+    #[serde(default)]
+    pub drop: bool,
+    /// Message of the error envelope.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl ScriptedFault {
+    fn matches(&self, method: &str, path: &str) -> bool {
+        let method_ok = self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method));
+        let path_ok = match self.path.strip_suffix('*') {
+            Some(prefix) => path.starts_with(prefix),
+            None => path == self.path,
+        };
+        method_ok && path_ok
+    }
+}
+
+/// What to do with a request instead of (or before) handling it.
+#[derive(Debug)]
+pub(crate) enum FaultAction {
+    Respond(ApiError),
+    Drop,
+    Delay(Duration),
+    DelayThen(Duration, Box<FaultAction>),
+}
+
+pub(crate) struct Faults {
+    rate: f64,
+    rng: Mutex<IdGen>,
+    scripted: Mutex<Vec<ScriptedFault>>,
+    rate_limit: Option<u32>,
+    windows: Mutex<HashMap<String, (i64, u32)>>,
+}
+
+impl Faults {
+    pub(crate) fn new(rate: f64, seed: u64, rate_limit: Option<u32>) -> Self {
+        Self {
+            rate: rate.clamp(0.0, 1.0),
+            rng: Mutex::new(IdGen::new(seed ^ 0xFA17_FA17)),
+            scripted: Mutex::new(Vec::new()),
+            rate_limit: rate_limit.filter(|limit| *limit > 0),
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub(crate) fn script(&self, faults: Vec<ScriptedFault>) {
+        self.scripted
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(faults);
+    }
+
+    pub(crate) fn scripted(&self) -> Vec<ScriptedFault> {
+        self.scripted.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    pub(crate) fn clear(&self) {
+        self.scripted.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        self.windows.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+
+    /// The fault for this request, if any: scripted first, then the rate limit, then the random share.
+    pub(crate) fn pick(&self, method: &str, path: &str, token: Option<&str>, now: i64) -> Option<FaultAction> {
+        if let Some(action) = self.take_scripted(method, path) {
+            return Some(action);
+        }
+        if let Some(limit) = self.rate_limit {
+            let key = token.unwrap_or("anonymous").to_owned();
+            let mut windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
+            if windows.len() > 10_000 {
+                windows.retain(|_, (second, _)| *second == now);
+            }
+            let window = windows.entry(key).or_insert((now, 0));
+            if window.0 != now {
+                *window = (now, 0);
+            }
+            window.1 += 1;
+            if window.1 > limit {
+                return Some(FaultAction::Respond(
+                    ApiError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        format!("rate limit exceeded: at most {limit} requests per second"),
+                    )
+                    .with_retry_after(1),
+                ));
+            }
+        }
+        if self.rate > 0.0 {
+            let mut rng = self.rng.lock().unwrap_or_else(PoisonError::into_inner);
+            if rng.unit() < self.rate {
+                return Some(match rng.below(3) {
+                    0 => FaultAction::Respond(
+                        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too many requests (injected fault)")
+                            .with_retry_after(1),
+                    ),
+                    1 => FaultAction::Respond(ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "service unavailable (injected fault)",
+                    )),
+                    _ => FaultAction::Drop,
+                });
+            }
+        }
+        None
+    }
+
+    fn take_scripted(&self, method: &str, path: &str) -> Option<FaultAction> {
+        let mut scripted = self.scripted.lock().unwrap_or_else(PoisonError::into_inner);
+        let index = scripted
+            .iter()
+            .position(|fault| fault.count > 0 && fault.matches(method, path))?;
+        let fault = scripted[index].clone();
+        scripted[index].count -= 1;
+        if scripted[index].count == 0 {
+            scripted.remove(index);
+        }
+        let respond = if fault.drop {
+            Some(FaultAction::Drop)
+        } else if fault.status.is_some() || fault.delay_ms.is_none() {
+            let status = fault
+                .status
+                .and_then(|code| StatusCode::from_u16(code).ok())
+                .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let message = fault.message.clone().unwrap_or_else(|| {
+                format!("{} (scripted fault)", status.canonical_reason().unwrap_or("error")).to_lowercase()
+            });
+            let mut error = ApiError::new(status, message);
+            error.retry_after = fault.retry_after;
+            Some(FaultAction::Respond(error))
+        } else {
+            None
+        };
+        match (fault.delay_ms.map(Duration::from_millis), respond) {
+            (Some(delay), Some(action)) => Some(FaultAction::DelayThen(delay, Box::new(action))),
+            (Some(delay), None) => Some(FaultAction::Delay(delay)),
+            (None, action) => action,
+        }
+    }
+}
+
+/// The request journal: what arrived, tokens redacted, the newest `limit` entries.
+pub(crate) struct Journal {
+    entries: Mutex<VecDeque<serde_json::Value>>,
+    limit: usize,
+}
+
+impl Journal {
+    pub(crate) fn new(limit: usize) -> Self {
+        Self {
+            entries: Mutex::new(VecDeque::new()),
+            limit,
+        }
+    }
+
+    pub(crate) fn record(&self, entry: serde_json::Value) {
+        if self.limit == 0 {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() >= self.limit {
+            entries.pop_front();
+        }
+        entries.push_back(entry);
+    }
+
+    pub(crate) fn list(&self) -> Vec<serde_json::Value> {
+        self.entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn clear(&self) {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripted_faults_are_consumed_in_order() {
+        let faults = Faults::new(0.0, 1, None);
+        faults.script(vec![ScriptedFault {
+            method: Some("GET".into()),
+            path: "/v1/organizations/*".into(),
+            count: 2,
+            status: Some(503),
+            retry_after: Some(3),
+            delay_ms: None,
+            drop: false,
+            message: None,
+        }]);
+        assert!(faults.pick("POST", "/v1/organizations/x", None, 0).is_none());
+        for _ in 0..2 {
+            match faults.pick("GET", "/v1/organizations/x", None, 0) {
+                Some(FaultAction::Respond(error)) => {
+                    assert_eq!(error.status, StatusCode::SERVICE_UNAVAILABLE);
+                    assert_eq!(error.retry_after, Some(3));
+                }
+                other => panic!("expected a 503, got {other:?}"),
+            }
+        }
+        assert!(faults.pick("GET", "/v1/organizations/x", None, 0).is_none());
+    }
+
+    #[test]
+    fn rate_limit_counts_per_token_per_second() {
+        let faults = Faults::new(0.0, 1, Some(2));
+        assert!(faults.pick("GET", "/p", Some("a"), 10).is_none());
+        assert!(faults.pick("GET", "/p", Some("a"), 10).is_none());
+        assert!(faults.pick("GET", "/p", Some("b"), 10).is_none());
+        assert!(matches!(
+            faults.pick("GET", "/p", Some("a"), 10),
+            Some(FaultAction::Respond(_))
+        ));
+        assert!(faults.pick("GET", "/p", Some("a"), 11).is_none());
+    }
+
+    #[test]
+    fn fault_rate_is_seeded_and_close_to_the_share() {
+        let count = |seed| {
+            let faults = Faults::new(0.2, seed, None);
+            (0..1000)
+                .filter(|_| faults.pick("GET", "/p", None, 0).is_some())
+                .count()
+        };
+        assert_eq!(count(5), count(5));
+        assert!((150..250).contains(&count(5)), "{}", count(5));
+    }
+}

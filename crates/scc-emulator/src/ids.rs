@@ -1,0 +1,112 @@
+//! Deterministic identifiers: every id, token and claim code comes from a seeded generator whose
+//! position is part of the state, so the same seed gives the same fixtures on every start, and a
+//! restored state file goes on where it stopped.
+
+use serde::{Deserialize, Serialize};
+
+/// SplitMix64: small, fast, good enough for ids (this is not a cryptographic generator; the
+/// emulator's credentials are not secret).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct IdGen {
+    seed: u64,
+    counter: u64,
+}
+
+const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const CLAIM_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+impl IdGen {
+    pub(crate) fn new(seed: u64) -> Self {
+        Self { seed, counter: 0 }
+    }
+
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        self.counter = self.counter.wrapping_add(1);
+        let mut z = self.seed.wrapping_add(self.counter.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A version-4-shaped UUID.
+    pub(crate) fn uuid(&mut self) -> String {
+        let high = self.next_u64();
+        let low = self.next_u64();
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            high >> 32,
+            (high >> 16) & 0xffff,
+            high & 0x0fff,
+            ((low >> 48) & 0x3fff) | 0x8000,
+            low & 0xffff_ffff_ffff
+        )
+    }
+
+    fn pick(&mut self, alphabet: &[u8], len: usize) -> String {
+        (0..len)
+            .map(|_| alphabet[(self.next_u64() % alphabet.len() as u64) as usize] as char)
+            .collect()
+    }
+
+    /// An Okta-style user id: `00u` and 17 letters or digits.
+    pub(crate) fn user_id(&mut self) -> String {
+        format!("00u{}", self.pick(ALPHANUMERIC, 17))
+    }
+
+    /// An MFA factor id like `uft2odnt5ez9xSslf0h8`.
+    pub(crate) fn factor_id(&mut self) -> String {
+        format!("uft{}", self.pick(ALPHANUMERIC, 17))
+    }
+
+    /// A claim code `XXXX-XXXX-XXXX-XXXX`.
+    pub(crate) fn claim_code(&mut self) -> String {
+        (0..4)
+            .map(|_| self.pick(CLAIM_ALPHABET, 4))
+            .collect::<Vec<_>>()
+            .join("-")
+    }
+
+    /// An opaque secret-looking string.
+    pub(crate) fn opaque(&mut self, len: usize) -> String {
+        self.pick(ALPHANUMERIC, len)
+    }
+
+    /// A number in `0..bound`.
+    pub(crate) fn below(&mut self, bound: u64) -> u64 {
+        self.next_u64() % bound.max(1)
+    }
+
+    /// A number in `[0, 1)`.
+    pub(crate) fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_ids() {
+        let mut a = IdGen::new(7);
+        let mut b = IdGen::new(7);
+        assert_eq!(a.uuid(), b.uuid());
+        assert_eq!(a.user_id(), b.user_id());
+        assert_ne!(IdGen::new(8).uuid(), IdGen::new(7).uuid());
+    }
+
+    #[test]
+    fn shapes() {
+        let mut ids = IdGen::new(1);
+        let uuid = ids.uuid();
+        assert_eq!(uuid.len(), 36);
+        assert_eq!(&uuid[14..15], "4");
+        assert!(matches!(&uuid[19..20], "8" | "9" | "a" | "b"));
+        assert_eq!(ids.user_id().len(), 20);
+        let code = ids.claim_code();
+        assert_eq!(code.len(), 19);
+        assert_eq!(code.matches('-').count(), 3);
+        let unit = ids.unit();
+        assert!((0.0..1.0).contains(&unit));
+    }
+}

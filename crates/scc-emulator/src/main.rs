@@ -1,0 +1,36 @@
+//! `scc-emulator`: serves the emulator until Ctrl-C, after printing one JSON ready line on stdout.
+
+use std::io::Write;
+
+use clap::Parser;
+
+/// A stateful local Cisco Security Cloud Control + XDR profile service.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(flatten)]
+    options: scc_emulator::EmulatorOptions,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    match run(cli.options).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("scc-emulator: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(options: scc_emulator::EmulatorOptions) -> anyhow::Result<()> {
+    let emulator = scc_emulator::start(options).await?;
+    let line = serde_json::to_string(emulator.ready())?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}")?;
+    stdout.flush()?;
+    drop(stdout);
+    eprintln!("scc-emulator: serving on {} (Ctrl-C to stop)", emulator.base_url());
+    emulator.serve_until_signal().await
+}

@@ -1,0 +1,149 @@
+//! One module per resource, paths and shapes as the real API.
+
+pub(crate) mod groups;
+pub(crate) mod organizations;
+pub(crate) mod roles;
+pub(crate) mod subscriptions;
+pub(crate) mod tokens;
+pub(crate) mod users;
+pub(crate) mod xdr;
+
+use std::collections::HashMap;
+
+use axum::http::HeaderMap;
+use axum::http::header::{HOST, LINK};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::{ApiError, ApiResult};
+
+pub(crate) type Query = axum::extract::Query<HashMap<String, String>>;
+
+/// A query value that must be one of `allowed`.
+pub(crate) fn one_of<'q>(
+    query: &'q HashMap<String, String>,
+    name: &str,
+    allowed: &[&str],
+) -> ApiResult<Option<&'q str>> {
+    match query.get(name).map(String::as_str).filter(|value| !value.is_empty()) {
+        None => Ok(None),
+        Some(value) if allowed.contains(&value) => Ok(Some(value)),
+        Some(value) => Err(ApiError::bad_request(format!(
+            "{name} must be one of {}, got {value:?}",
+            allowed.join(", ")
+        ))),
+    }
+}
+
+/// A value of a JSON body that must be one of `allowed`.
+pub(crate) fn check_enum(field: &str, value: &str, allowed: &[&str]) -> ApiResult<()> {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "{field} must be one of {}, got {value:?}",
+            allowed.join(", ")
+        )))
+    }
+}
+
+pub(crate) fn non_empty(field: &str, value: &str) -> ApiResult<()> {
+    if value.trim().is_empty() {
+        Err(ApiError::bad_request(format!("{field} must not be empty")))
+    } else {
+        Ok(())
+    }
+}
+
+/// A JSON answer for a page; with a next cursor, the body's `cursor` and a `Link: <…>; rel="next"`.
+pub(crate) fn page_response(
+    headers: &HeaderMap,
+    path: &str,
+    query: &HashMap<String, String>,
+    mut body: serde_json::Value,
+    next: Option<String>,
+) -> Response {
+    let Some(next) = next else {
+        return axum::Json(body).into_response();
+    };
+    body["cursor"] = next.clone().into();
+    let host = headers
+        .get(HOST)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let mut pairs: Vec<(&str, &str)> = query
+        .iter()
+        .filter(|(key, _)| key.as_str() != "cursor")
+        .map(|(key, value)| (key.as_str(), value.as_str()))
+        .collect();
+    pairs.sort();
+    pairs.push(("cursor", next.as_str()));
+    let encoded: Vec<String> = pairs
+        .iter()
+        .map(|(key, value)| format!("{}={}", encode(key), encode(value)))
+        .collect();
+    let link = format!("<http://{host}{path}?{}>; rel=\"next\"", encoded.join("&"));
+    let mut response = axum::Json(body).into_response();
+    if let Ok(value) = link.parse() {
+        response.headers_mut().insert(LINK, value);
+    }
+    response
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (byte as char).to_string(),
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+/// `201 Created` with a JSON body.
+pub(crate) fn created(body: serde_json::Value) -> Response {
+    (axum::http::StatusCode::CREATED, axum::Json(body)).into_response()
+}
+
+/// The `users`, `groups`, .. items of a membership PATCH: `[{operation, id}]`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MemberChange {
+    pub(crate) operation: String,
+    pub(crate) id: String,
+}
+
+/// Checks the whole of a membership list: size and operations (a malformed request is refused whole).
+pub(crate) fn check_changes(field: &str, changes: &[MemberChange]) -> ApiResult<()> {
+    if changes.len() > 500 {
+        return Err(ApiError::bad_request(format!(
+            "{field} holds {} items; a request takes at most 500",
+            changes.len()
+        )));
+    }
+    for (index, change) in changes.iter().enumerate() {
+        check_enum(
+            &format!("{field}[{index}].operation"),
+            &change.operation,
+            &["add", "remove"],
+        )?;
+        non_empty(&format!("{field}[{index}].id"), &change.id)?;
+    }
+    Ok(())
+}
+
+/// One item of a bulk answer.
+pub(crate) fn item_result(
+    id: &str,
+    item_type: &str,
+    operation: &str,
+    outcome: Result<(), String>,
+) -> serde_json::Value {
+    let mut item = serde_json::json!({"id": id, "type": item_type, "operation": operation});
+    match outcome {
+        Ok(()) => item["status"] = "success".into(),
+        Err(description) => {
+            item["status"] = "failed".into();
+            item["errorDescription"] = description.into();
+        }
+    }
+    item
+}
