@@ -1,0 +1,184 @@
+//! `scc-bench`: throughput and latency figures of the emulator and the SDK, against servers on
+//! 127.0.0.1 only. Every comparison is measured in the same run, A and B interleaved, and each
+//! figure is the median of several runs with the min and max beside it.
+
+mod load;
+mod servers;
+
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use serde_json::json;
+
+use crate::load::{Summary, run, summarize};
+use crate::servers::ChildServer;
+
+#[derive(Parser)]
+#[command(about = "Benchmarks of scc (127.0.0.1 only)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The emulator next to a bare axum handler returning fixed JSON, with the same load generator:
+    /// GET /v1/organizations/{id} and a 10-item users PATCH.
+    Emulator {
+        /// Requests per measured run.
+        #[arg(long, default_value_t = 20_000)]
+        requests: usize,
+        /// Concurrent connections.
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        /// Measured runs of each target (interleaved); the median is reported.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Also write the results as JSON here.
+        #[arg(long)]
+        json: Option<std::path::PathBuf>,
+    },
+    /// Serves a target in this process (used by the benchmarks themselves).
+    #[command(hide = true)]
+    Serve {
+        #[command(subcommand)]
+        target: ServeTarget,
+    },
+}
+
+#[derive(Subcommand)]
+enum ServeTarget {
+    Emulator {
+        #[command(flatten)]
+        options: scc_emulator::EmulatorOptions,
+    },
+    Bare,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Serve {
+            target: ServeTarget::Bare,
+        } => servers::serve_bare().await,
+        Command::Serve {
+            target: ServeTarget::Emulator { mut options },
+        } => {
+            options.port = 0;
+            let emulator = scc_emulator::start(options).await?;
+            println!("{}", serde_json::to_string(emulator.ready())?);
+            emulator.serve_until_signal().await
+        }
+        Command::Emulator {
+            requests,
+            concurrency,
+            runs,
+            json,
+        } => emulator_bench(requests, concurrency, runs, json).await,
+    }
+}
+
+fn http_client(concurrency: usize) -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?)
+}
+
+async fn emulator_bench(
+    requests: usize,
+    concurrency: usize,
+    runs: usize,
+    json_path: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
+    let emulator = ChildServer::start(&["emulator", "--journal-limit", "0"]).await?;
+    let bare = ChildServer::start(&["bare"]).await?;
+    let org = emulator.ready["org_id"].as_str().unwrap_or_default().to_owned();
+    let token = emulator.ready["admin"]["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let http = http_client(concurrency)?;
+    let emails = [
+        "alice.admin@acme.example",
+        "bob.analyst@acme.example",
+        "carol.new@acme.example",
+    ];
+    let patch_body = Arc::new(
+        json!({"users": (0..10).map(|i| json!({"email": emails[i % 3], "operation": "reset_password"})).collect::<Vec<_>>()})
+            .to_string(),
+    );
+
+    let target = |base: String, patch: bool| {
+        let http = http.clone();
+        let token = token.clone();
+        let org = org.clone();
+        let body = patch_body.clone();
+        move |_index: usize| {
+            let http = http.clone();
+            let request = if patch {
+                http.patch(format!("{base}/v1/organizations/{org}/users"))
+                    .header("content-type", "application/json")
+                    .body(body.as_str().to_owned())
+            } else {
+                http.get(format!("{base}/v1/organizations/{org}"))
+            };
+            let request = request.bearer_auth(&token);
+            async move {
+                match request.send().await {
+                    Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
+                    Err(_) => false,
+                }
+            }
+        }
+    };
+    let names = [
+        "bare GET",
+        "emulator GET",
+        "bare PATCH (10 items)",
+        "emulator PATCH (10 items)",
+    ];
+    let targets = [
+        (bare.base_url(), false),
+        (emulator.base_url(), false),
+        (bare.base_url(), true),
+        (emulator.base_url(), true),
+    ];
+    // Warm-up: connections, caches.
+    for (base, patch) in &targets {
+        run(2_000.min(requests), concurrency, target(base.clone(), *patch)).await;
+    }
+    let mut samples: Vec<Vec<load::Sample>> = vec![Vec::new(); targets.len()];
+    for _ in 0..runs.max(1) {
+        for (index, (base, patch)) in targets.iter().enumerate() {
+            samples[index].push(run(requests, concurrency, target(base.clone(), *patch)).await);
+        }
+    }
+    let summaries: Vec<Summary> = samples.into_iter().map(summarize).collect();
+    println!(
+        "{requests} requests per run, {concurrency} connections, median of {} interleaved runs",
+        runs.max(1)
+    );
+    println!(
+        "{:<28} {:>10} {:>10} {:>10} {:>9} {:>9} {:>7}",
+        "target", "req/s", "min", "max", "p50 ms", "p99 ms", "errors"
+    );
+    for (name, summary) in names.iter().zip(&summaries) {
+        let m = &summary.median;
+        println!(
+            "{name:<28} {:>10.0} {:>10.0} {:>10.0} {:>9.2} {:>9.2} {:>7}",
+            m.rps, summary.min_rps, summary.max_rps, m.p50_ms, m.p99_ms, m.errors
+        );
+    }
+    let get_ratio = summaries[1].median.rps / summaries[0].median.rps.max(f64::EPSILON);
+    let patch_ratio = summaries[3].median.rps / summaries[2].median.rps.max(f64::EPSILON);
+    println!("emulator/bare: GET {get_ratio:.2}, PATCH {patch_ratio:.2}");
+    if let Some(path) = json_path {
+        let report = json!({
+            "requests": requests,
+            "concurrency": concurrency,
+            "runs": runs,
+            "targets": names.iter().zip(&summaries).map(|(name, s)| json!({"name": name, "summary": s})).collect::<Vec<_>>(),
+            "ratios": {"get": get_ratio, "patch": patch_ratio},
+        });
+        std::fs::write(path, serde_json::to_vec_pretty(&report)?)?;
+    }
+    Ok(())
+}
