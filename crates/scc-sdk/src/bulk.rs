@@ -103,3 +103,125 @@ mod tests {
         assert_eq!(result.failures().count(), 2);
     }
 }
+
+/// The outcome of one input item of a bulk job ([`crate::api::Users::patch_all`]).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ItemOutcome {
+    /// The service applied it.
+    Succeeded(ItemResult),
+    /// The service refused it; `errorDescription` says why.
+    Failed(ItemResult),
+    /// The SDK refused it before sending (a malformed e-mail, a missing factor id, ..).
+    NotSent(std::sync::Arc<crate::Error>),
+    /// Its request failed as a whole (after retries); it may or may not have been applied.
+    RequestFailed(std::sync::Arc<crate::Error>),
+    /// Its request succeeded but the answer held no result for it.
+    NoResult,
+}
+
+impl ItemOutcome {
+    /// True when the item was applied.
+    pub fn is_success(&self) -> bool {
+        matches!(self, Self::Succeeded(_))
+    }
+
+    /// Why the item did not succeed, in one line.
+    pub fn failure_reason(&self) -> Option<String> {
+        match self {
+            Self::Succeeded(_) => None,
+            Self::Failed(result) => Some(
+                result
+                    .error_description
+                    .clone()
+                    .unwrap_or_else(|| format!("status {}", result.status)),
+            ),
+            Self::NotSent(error) | Self::RequestFailed(error) => Some(error.to_string()),
+            Self::NoResult => Some("the service returned no result for this item".into()),
+        }
+    }
+
+    /// The tracking id of the failed request, when there is one.
+    pub fn tracking_id(&self) -> Option<&str> {
+        match self {
+            Self::RequestFailed(error) => error.tracking_id(),
+            _ => None,
+        }
+    }
+}
+
+/// One input item of a bulk job and what became of it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct BulkItem {
+    /// Position in the input.
+    pub index: usize,
+    /// The item's e-mail.
+    pub email: String,
+    /// The item's operation.
+    pub operation: crate::types::UserOperationType,
+    /// What happened.
+    pub outcome: ItemOutcome,
+}
+
+/// Every input item of a bulk job, in input order, each exactly once.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct BulkReport {
+    /// One entry per input item, in input order.
+    pub items: Vec<BulkItem>,
+    /// Requests sent.
+    pub requests: usize,
+}
+
+impl BulkReport {
+    /// Counts over the items.
+    pub fn summary(&self) -> Summary {
+        let succeeded = self.items.iter().filter(|item| item.outcome.is_success()).count();
+        Summary {
+            total: self.items.len(),
+            succeeded,
+            failed: self.items.len() - succeeded,
+            all_successful: succeeded == self.items.len(),
+        }
+    }
+
+    /// The items that did not succeed.
+    pub fn failures(&self) -> impl Iterator<Item = &BulkItem> {
+        self.items.iter().filter(|item| !item.outcome.is_success())
+    }
+}
+
+/// Matches the results of one request to its items: by position when the counts agree, else by
+/// (`id` = e-mail, `operation`) in order, each result used once.
+pub(crate) fn match_results(items: &[crate::types::UserOperation], results: Vec<ItemResult>) -> Vec<ItemOutcome> {
+    let outcome = |result: ItemResult| {
+        if result.is_success() {
+            ItemOutcome::Succeeded(result)
+        } else {
+            ItemOutcome::Failed(result)
+        }
+    };
+    if results.len() == items.len() {
+        return results.into_iter().map(outcome).collect();
+    }
+    let mut pool: Vec<Option<ItemResult>> = results.into_iter().map(Some).collect();
+    items
+        .iter()
+        .map(|item| {
+            let found = pool.iter_mut().find(|slot| {
+                slot.as_ref().is_some_and(|result| {
+                    result
+                        .id
+                        .as_deref()
+                        .is_some_and(|id| id.eq_ignore_ascii_case(item.email()))
+                        && result
+                            .operation
+                            .as_deref()
+                            .is_none_or(|op| op == item.operation().as_str())
+                })
+            });
+            found.and_then(Option::take).map_or(ItemOutcome::NoResult, outcome)
+        })
+        .collect()
+}

@@ -8,8 +8,10 @@ use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use crate::api::{Groups, Organizations, Roles, Subscriptions, Tokens, Users};
-use crate::auth::TokenProvider;
+use crate::auth::{Credentials, Refresher, TokenProvider, TokenStore};
 use crate::config::{self, Config};
+use crate::ratelimit::{RateLimit, TokenBucket};
+use crate::retry::{self, Clock, RetryConfig, Sleep};
 use crate::{Error, Result};
 
 /// The SCC Platform Management client.
@@ -27,6 +29,8 @@ use crate::{Error, Result};
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<ClientInner>,
+    /// A retry policy for the calls made through this clone only ([`Client::with_retry`]).
+    retry_override: Option<RetryConfig>,
 }
 
 pub(crate) struct ClientInner {
@@ -34,6 +38,10 @@ pub(crate) struct ClientInner {
     pub(crate) config: Config,
     pub(crate) api_root: Url,
     pub(crate) tokens: TokenProvider,
+    pub(crate) sleep: Arc<dyn Sleep>,
+    pub(crate) clock: Arc<dyn Clock>,
+    /// Shared by every clone, so the limit holds for the client as a whole.
+    pub(crate) rate_limiter: Option<TokenBucket>,
 }
 
 impl Client {
@@ -79,6 +87,52 @@ impl Client {
         &self.inner.config
     }
 
+    /// A clone of this client whose calls use another retry policy (per call: `client.with_retry(
+    /// RetryConfig::disabled()).users().patch(…)`). It shares everything else, the rate limit and the
+    /// credentials included.
+    ///
+    /// ```no_run
+    /// # async fn run(client: scc_sdk::Client) -> scc_sdk::Result<()> {
+    /// use scc_sdk::retry::RetryConfig;
+    /// let org = client.with_retry(RetryConfig::new().max_attempts(5)).organizations().get("org-uuid").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_retry(&self, retry: RetryConfig) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            retry_override: Some(retry),
+        }
+    }
+
+    pub(crate) fn retry_config(&self) -> RetryConfig {
+        self.retry_override.unwrap_or(self.inner.config.retry)
+    }
+
+    /// The current credentials of a client built with refreshing [`Credentials`] (after any rotation),
+    /// or `None` for a fixed token.
+    ///
+    /// ```no_run
+    /// # async fn run(client: scc_sdk::Client) {
+    /// if let Some(credentials) = client.credentials().await {
+    ///     println!("access token expires at {:?}", credentials.access_expires_at());
+    /// }
+    /// # }
+    /// ```
+    pub async fn credentials(&self) -> Option<Credentials> {
+        match &self.inner.tokens {
+            TokenProvider::Static(_) => None,
+            TokenProvider::Refreshing(refresher) => Some(refresher.snapshot().await),
+        }
+    }
+
+    /// How many times refreshing credentials were refreshed by this client.
+    pub fn refresh_count(&self) -> u64 {
+        match &self.inner.tokens {
+            TokenProvider::Static(_) => 0,
+            TokenProvider::Refreshing(refresher) => refresher.refresh_count(),
+        }
+    }
+
     /// Organizations: list, get, create, update.
     pub fn organizations(&self) -> Organizations {
         Organizations::new(self.clone())
@@ -112,7 +166,9 @@ impl fmt::Debug for Client {
             .field("timeout", &self.inner.config.timeout)
             .field("connect_timeout", &self.inner.config.connect_timeout)
             .field("user_agent", &self.inner.config.user_agent)
-            .field("access_token", &"[redacted]")
+            .field("retry", &self.retry_config())
+            .field("rate_limit", &self.inner.config.rate_limit)
+            .field("tokens", &self.inner.tokens)
             .finish()
     }
 }
@@ -122,6 +178,12 @@ impl fmt::Debug for Client {
 #[derive(Default)]
 pub struct ClientBuilder {
     access_token: Option<SecretString>,
+    credentials: Option<Credentials>,
+    token_store: Option<Arc<dyn TokenStore>>,
+    retry: Option<RetryConfig>,
+    rate_limit: Option<RateLimit>,
+    sleep: Option<Arc<dyn Sleep>>,
+    clock: Option<Arc<dyn Clock>>,
     base_url: Option<String>,
     base_path: Option<String>,
     timeout: Option<Duration>,
@@ -134,6 +196,45 @@ impl ClientBuilder {
     /// The access token sent as `Authorization: Bearer …`.
     pub fn access_token(mut self, token: impl Into<String>) -> Self {
         self.access_token = Some(SecretString::from(token.into()));
+        self
+    }
+
+    /// API-key credentials that refresh themselves: 60 s before the access token expires (its JWT
+    /// `exp`, else the refresh's `expires_in`) and after a 401, once for all concurrent callers. Takes
+    /// the place of [`access_token`](Self::access_token).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Where rotated credentials are handed after every refresh, before the request is replayed:
+    /// [`FileTokenStore`](crate::auth::FileTokenStore) or any `Fn(&Credentials) -> io::Result<()>`.
+    pub fn token_store(mut self, store: impl TokenStore + 'static) -> Self {
+        self.token_store = Some(Arc::new(store));
+        self
+    }
+
+    /// The retry policy of every call (default: 3 attempts, 0.5 s to 20 s backoff).
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// A client-side rate limit shared by every clone of the client.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// How the client waits (tests replace it to take no time).
+    pub fn sleep_impl(mut self, sleep: Arc<dyn Sleep>) -> Self {
+        self.sleep = Some(sleep);
+        self
+    }
+
+    /// What time the client thinks it is (token expiry, `Retry-After` dates).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
         self
     }
 
@@ -199,16 +300,30 @@ impl ClientBuilder {
 
     /// Builds the client; fails on an empty token, a bad base URL or a zero timeout. Nothing panics.
     pub fn build(self) -> Result<Client> {
-        let token = self
-            .access_token
-            .filter(|token| !token.expose_secret().trim().is_empty())
-            .ok_or_else(|| Error::invalid("access_token", "must not be empty"))?;
-        if token.expose_secret().chars().any(|c| c.is_control() || c == ' ') {
-            return Err(Error::invalid(
-                "access_token",
-                "must not contain spaces or control characters",
-            ));
-        }
+        let check = |field: &str, token: &SecretString| -> Result<()> {
+            if token.expose_secret().trim().is_empty() {
+                return Err(Error::invalid(field, "must not be empty"));
+            }
+            if token.expose_secret().chars().any(|c| c.is_control() || c == ' ') {
+                return Err(Error::invalid(field, "must not contain spaces or control characters"));
+            }
+            Ok(())
+        };
+        let clock = self.clock.unwrap_or_else(retry::default_clock);
+        let tokens = match (self.credentials, self.access_token) {
+            (Some(credentials), _) => {
+                check("access_token", credentials.access_token())?;
+                check("refresh_token", credentials.refresh_token())?;
+                crate::validate::non_empty("org_id", credentials.org_id().as_str())?;
+                crate::validate::non_empty("api_key_id", credentials.api_key_id().as_str())?;
+                TokenProvider::Refreshing(Arc::new(Refresher::new(credentials, self.token_store, clock.clone())))
+            }
+            (None, Some(token)) => {
+                check("access_token", &token)?;
+                TokenProvider::Static(token)
+            }
+            (None, None) => return Err(Error::invalid("access_token", "must not be empty")),
+        };
         let base_url = config::parse_base_url(self.base_url.as_deref().unwrap_or(config::DEFAULT_BASE_URL))?;
         let timeout = self.timeout.unwrap_or(config::DEFAULT_TIMEOUT);
         let connect_timeout = self.connect_timeout.unwrap_or(config::DEFAULT_CONNECT_TIMEOUT);
@@ -224,6 +339,8 @@ impl ClientBuilder {
             timeout,
             connect_timeout,
             user_agent: self.user_agent.unwrap_or_else(|| config::USER_AGENT.to_owned()),
+            retry: self.retry.unwrap_or_default(),
+            rate_limit: self.rate_limit,
         };
         let http = match self.http_client {
             Some(http) => http,
@@ -236,9 +353,13 @@ impl ClientBuilder {
             inner: Arc::new(ClientInner {
                 http,
                 api_root: config.api_root(),
+                rate_limiter: config.rate_limit.map(TokenBucket::new),
                 config,
-                tokens: TokenProvider::Static(token),
+                tokens,
+                sleep: self.sleep.unwrap_or_else(retry::default_sleep),
+                clock,
             }),
+            retry_override: None,
         })
     }
 }
@@ -247,6 +368,9 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("access_token", &self.access_token.as_ref().map(|_| "[redacted]"))
+            .field("credentials", &self.credentials)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
             .field("base_url", &self.base_url)
             .field("base_path", &self.base_path)
             .field("timeout", &self.timeout)
@@ -300,7 +424,7 @@ mod tests {
             .and_then(ClientBuilder::build)
             .expect("builds");
         assert_eq!(client.inner.api_root.as_str(), "http://127.0.0.1:9999/v2");
-        assert_eq!(client.inner.tokens.access_token().expose_secret(), "env-token");
+        assert!(matches!(&client.inner.tokens, TokenProvider::Static(token) if token.expose_secret() == "env-token"));
 
         let only_token = |name: &str| (name == "SCC_ACCESS_TOKEN").then(|| "t".to_owned());
         let client = Client::builder()

@@ -38,6 +38,10 @@ pub struct Config {
     pub connect_timeout: Duration,
     /// `User-Agent`.
     pub user_agent: String,
+    /// The retry policy of every call (a clone made with `Client::with_retry` may use another).
+    pub retry: crate::retry::RetryConfig,
+    /// The client-side rate limit, if any.
+    pub rate_limit: Option<crate::ratelimit::RateLimit>,
 }
 
 impl Config {
@@ -81,6 +85,8 @@ mod tests {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             user_agent: USER_AGENT.into(),
+            retry: crate::retry::RetryConfig::default(),
+            rate_limit: None,
         }
     }
 

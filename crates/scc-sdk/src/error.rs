@@ -49,6 +49,8 @@ pub enum ErrorKind {
     Transport,
     /// A 2xx answer whose body is not what the API documents.
     Decode,
+    /// Rotated tokens could not be stored (the client still holds them in memory).
+    TokenStore,
 }
 
 impl ErrorKind {
@@ -88,7 +90,7 @@ pub enum Error {
     #[error(transparent)]
     Api(Box<ApiError>),
     /// The request failed in transport (timeout, refused connection, broken connection).
-    #[error("{method} {path}: {} ({})", transport_summary(*.kind), redact_source(.source))]
+    #[error("{method} {path}: {} ({}){}", transport_summary(*.kind), redact_source(.source), attempts_suffix(*.attempts))]
     Transport {
         /// Timeout, Connect or Transport.
         kind: ErrorKind,
@@ -99,6 +101,8 @@ pub enum Error {
         /// The underlying error.
         #[source]
         source: reqwest::Error,
+        /// Attempts made in all.
+        attempts: u32,
     },
     /// A 2xx body that could not be decoded into the documented shape.
     #[error("HTTP {status} {path}: cannot decode the response at `{field}`: {message}; body starts with: {snippet}")]
@@ -114,6 +118,21 @@ pub enum Error {
         /// The start of the body, to see what arrived.
         snippet: String,
     },
+    /// A refresh succeeded but the rotated tokens could not be stored; the client keeps them in memory.
+    #[error("the access token was refreshed but the new tokens could not be stored: {source}")]
+    TokenStore {
+        /// What the store reported.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn attempts_suffix(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" after {attempts} attempts")
+    } else {
+        String::new()
+    }
 }
 
 fn transport_summary(kind: ErrorKind) -> &'static str {
@@ -145,7 +164,26 @@ impl Error {
             Self::Api(api) => api.kind(),
             Self::Transport { kind, .. } => *kind,
             Self::Decode { .. } => ErrorKind::Decode,
+            Self::TokenStore { .. } => ErrorKind::TokenStore,
         }
+    }
+
+    /// How many attempts were made before this error (1 when there was no retry).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Self::Api(api) => api.attempts,
+            Self::Transport { attempts, .. } => *attempts,
+            _ => 1,
+        }
+    }
+
+    pub(crate) fn with_attempts(mut self, count: u32) -> Self {
+        match &mut self {
+            Self::Api(api) => api.attempts = count,
+            Self::Transport { attempts, .. } => *attempts = count,
+            _ => {}
+        }
+        self
     }
 
     /// The service's error, when the failure is a non-2xx answer.
@@ -222,7 +260,7 @@ impl Error {
     pub fn may_have_reached_server(&self) -> bool {
         !matches!(
             self.kind(),
-            ErrorKind::InvalidInput | ErrorKind::Configuration | ErrorKind::Connect
+            ErrorKind::InvalidInput | ErrorKind::Configuration | ErrorKind::Connect | ErrorKind::TokenStore
         )
     }
 
@@ -251,6 +289,7 @@ impl Error {
             method: method.to_owned(),
             path: path.to_owned(),
             source: source.without_url(),
+            attempts: 1,
         }
     }
 
@@ -303,6 +342,9 @@ pub struct ApiError {
     /// `Retry-After`, when the response carried one.
     #[serde(skip)]
     pub retry_after: Option<Duration>,
+    /// Attempts made in all (1 when there was no retry).
+    #[serde(skip)]
+    pub attempts: u32,
 }
 
 impl ApiError {
@@ -340,6 +382,7 @@ impl ApiError {
             path: field("path").or_else(|| Some(request_path.to_owned())),
             body: text,
             retry_after,
+            attempts: 1,
         }
     }
 
@@ -376,7 +419,7 @@ impl fmt::Display for ApiError {
         if let Some(tracking_id) = &self.tracking_id {
             write!(f, " (tracking id {tracking_id})")?;
         }
-        Ok(())
+        f.write_str(&attempts_suffix(self.attempts))
     }
 }
 

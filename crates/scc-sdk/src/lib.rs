@@ -45,20 +45,25 @@
 //! ```
 
 pub mod api;
-mod auth;
+pub mod auth;
 pub mod bulk;
 mod client;
 pub mod config;
 mod error;
 pub mod pagination;
+pub mod ratelimit;
+pub mod retry;
 mod transport;
 pub mod types;
 pub mod validate;
 
-pub use bulk::{BulkResult, ItemResult, Summary};
+pub use auth::{Credentials, FileTokenStore, TokenStore};
+pub use bulk::{BulkItem, BulkReport, BulkResult, ItemOutcome, ItemResult, Summary};
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, Error, ErrorKind, Result};
 pub use pagination::Page;
+pub use ratelimit::RateLimit;
+pub use retry::RetryConfig;
 pub use secrecy;
 
 /// The README's Rust examples, compiled as doctests so they stay true.

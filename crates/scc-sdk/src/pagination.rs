@@ -1,13 +1,87 @@
 //! [`Page`]: the answer of every list operation, with the next cursor of the paginated ones.
 
+use std::collections::HashSet;
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
+use std::pin::Pin;
+
+use futures_util::{Stream, TryStreamExt};
 
 use serde::de::{DeserializeOwned, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::Result;
 use crate::types::{AdminGroup, Extra, ManagedOrganization, Organization, Role, Subscription, User};
+
+/// A lazy stream of pages: nothing is sent until it is polled.
+pub type PageStream<T> = Pin<Box<dyn Stream<Item = Result<Page<T>>> + Send>>;
+/// A lazy stream of items across pages.
+pub type ItemStream<T> = Pin<Box<dyn Stream<Item = Result<T>> + Send>>;
+
+struct Walk<F> {
+    fetch: F,
+    cursor: Option<String>,
+    seen: HashSet<String>,
+    remaining: Option<usize>,
+    done: bool,
+}
+
+/// Pages from `first_cursor` on, following each page's next cursor, until there is none, `max_items`
+/// items have come, an error ends it, or the service hands back a cursor it already gave (then the
+/// stream ends with a warning instead of looping).
+pub(crate) fn page_stream<T, F, Fut>(first_cursor: Option<String>, max_items: Option<usize>, fetch: F) -> PageStream<T>
+where
+    T: Send + 'static,
+    F: FnMut(Option<String>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+{
+    let walk = Walk {
+        fetch,
+        seen: first_cursor.iter().cloned().collect(),
+        cursor: first_cursor,
+        remaining: max_items,
+        done: max_items == Some(0),
+    };
+    Box::pin(futures_util::stream::unfold(walk, |mut walk| async move {
+        if walk.done {
+            return None;
+        }
+        let mut page = match (walk.fetch)(walk.cursor.clone()).await {
+            Ok(page) => page,
+            Err(error) => {
+                walk.done = true;
+                return Some((Err(error), walk));
+            }
+        };
+        if let Some(remaining) = walk.remaining.as_mut() {
+            page.items.truncate(*remaining);
+            *remaining -= page.items.len();
+            if *remaining == 0 {
+                walk.done = true;
+            }
+        }
+        match page.next_cursor.clone() {
+            None => walk.done = true,
+            Some(next) if !walk.seen.insert(next.clone()) => {
+                tracing::warn!(cursor = %next, "the service returned a cursor it already gave; stopping the pagination");
+                walk.done = true;
+            }
+            Some(next) => walk.cursor = Some(next),
+        }
+        Some((Ok(page), walk))
+    }))
+}
+
+/// The items of a page stream, one by one.
+pub(crate) fn item_stream<T: Send + 'static>(pages: PageStream<T>) -> ItemStream<T> {
+    Box::pin(
+        pages
+            .map_ok(|page| futures_util::stream::iter(page.items.into_iter().map(Ok)))
+            .try_flatten(),
+    )
+}
 
 /// A model that arrives in lists, under one fixed key of the list answer.
 pub trait Listed: DeserializeOwned + Serialize {

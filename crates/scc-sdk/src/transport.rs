@@ -2,7 +2,8 @@
 //! send, turn a non-2xx answer into an [`ApiError`], decode a 2xx body.
 
 use std::fmt::Display;
-use std::time::Duration;
+use std::future::Future;
+use std::pin::Pin;
 
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, LINK, RETRY_AFTER, USER_AGENT};
@@ -15,7 +16,8 @@ use url::Url;
 
 use crate::error::ApiError;
 use crate::pagination::{Listed, Page};
-use crate::{Client, Error, Result, validate};
+use crate::retry::{self, Decision, Failure};
+use crate::{Client, Error, ErrorKind, Result, validate};
 
 const JSON: &str = "application/json";
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -37,7 +39,7 @@ pub(crate) struct Request {
 #[derive(Debug)]
 enum Body {
     Empty,
-    Json(Vec<u8>),
+    Json(Bytes),
     Form(String),
 }
 
@@ -84,7 +86,7 @@ impl Request {
 
     pub(crate) fn json(mut self, body: &impl Serialize) -> Result<Self> {
         let bytes = serde_json::to_vec(body).map_err(|error| Error::invalid("body", error.to_string()))?;
-        self.body = Body::Json(bytes);
+        self.body = Body::Json(Bytes::from(bytes));
         Ok(self)
     }
 
@@ -170,9 +172,24 @@ impl Response {
     }
 }
 
+/// One failed attempt: the error to return and what the retry policy needs to know of it.
+struct AttemptError {
+    error: Error,
+    failure: Failure,
+}
+
 impl Client {
-    /// Sends a request and returns the 2xx answer; any other status becomes an [`Error::Api`].
-    pub(crate) async fn execute(&self, request: Request) -> Result<Response> {
+    /// Sends a request and returns the 2xx answer; any other status becomes an [`Error::Api`]. Retries
+    /// as [`crate::retry::decide`] says, waits for the rate limiter before every attempt, and after a
+    /// 401 refreshes refreshing credentials (once for all callers) and replays the request once.
+    ///
+    /// Boxed with an explicit `Send`: a token refresh is itself a request, so this future contains
+    /// itself.
+    pub(crate) fn execute(&self, request: Request) -> Pin<Box<dyn Future<Output = Result<Response>> + Send + '_>> {
+        Box::pin(self.execute_inner(request))
+    }
+
+    async fn execute_inner(&self, request: Request) -> Result<Response> {
         let url = request.url(&self.inner.api_root)?;
         let path = url.path().to_owned();
         let span = tracing::debug_span!(
@@ -180,68 +197,142 @@ impl Client {
             operation = request.operation,
             method = %request.method,
             path = request.template,
+            attempt = tracing::field::Empty,
             status = tracing::field::Empty,
             tracking_id = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
         );
+        let inner = &self.inner;
         async move {
-            let started = std::time::Instant::now();
-            let token = match &request.auth {
-                Auth::AccessToken => self.inner.tokens.access_token(),
-                Auth::Bearer(token) => token.clone(),
-            };
-            let mut authorization = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-                .map_err(|_| Error::invalid("access_token", "contains characters not allowed in an HTTP header"))?;
-            authorization.set_sensitive(true);
-
-            let mut builder = self
-                .inner
-                .http
-                .request(request.method.clone(), url)
-                .timeout(self.inner.config.timeout)
-                .header(AUTHORIZATION, authorization)
-                .header(ACCEPT, JSON)
-                .header(USER_AGENT, &self.inner.config.user_agent);
-            builder = match request.body {
-                Body::Empty => builder,
-                Body::Json(bytes) => builder.header(CONTENT_TYPE, JSON).body(bytes),
-                Body::Form(text) => builder.header(CONTENT_TYPE, FORM).body(text),
-            };
-
-            let method = request.method.as_str();
-            let response = builder
-                .send()
-                .await
-                .map_err(|error| Error::transport(method, &path, error))?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = response
-                .bytes()
-                .await
-                .map_err(|error| Error::transport(method, &path, error))?;
             let span = tracing::Span::current();
-            span.record("status", status.as_u16());
-            tracing::debug!(
-                status = status.as_u16(),
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                "response"
-            );
-
-            if !status.is_success() {
-                let error = ApiError::from_response(status.as_u16(), &path, &body, retry_after(&headers));
-                if let Some(tracking_id) = &error.tracking_id {
-                    span.record("tracking_id", tracking_id.as_str());
-                }
-                return Err(error.into());
+            let started = std::time::Instant::now();
+            let retry = self.retry_config();
+            if let Body::Json(bytes) = &request.body {
+                tracing::trace!(body = %String::from_utf8_lossy(bytes), "request body");
             }
-            Ok(Response {
-                status,
-                headers,
-                body,
-                path,
-            })
+            let mut attempt = 0u32;
+            let mut replaying = false;
+            let mut refreshed = false;
+            loop {
+                if !replaying {
+                    attempt += 1;
+                }
+                replaying = false;
+                span.record("attempt", attempt);
+                if let Some(bucket) = &inner.rate_limiter {
+                    bucket.acquire(inner.sleep.as_ref()).await;
+                }
+                let token = match &request.auth {
+                    Auth::AccessToken => inner.tokens.access_token(self).await?,
+                    Auth::Bearer(token) => token.clone(),
+                };
+                let AttemptError { error, failure } = match self.attempt(&request, &url, &path, &token).await {
+                    Ok(response) => {
+                        span.record("status", response.status.as_u16());
+                        span.record("latency_ms", started.elapsed().as_millis() as u64);
+                        if request.operation != "tokens.refresh" {
+                            tracing::trace!(body = %String::from_utf8_lossy(&response.body), "response body");
+                        }
+                        return Ok(response);
+                    }
+                    Err(failed) => failed,
+                };
+                if let Failure::Status { status, .. } = failure {
+                    span.record("status", status);
+                }
+                if let Some(tracking_id) = error.tracking_id() {
+                    span.record("tracking_id", tracking_id);
+                }
+                let unauthorized = matches!(failure, Failure::Status { status: 401, .. });
+                if unauthorized && !refreshed && matches!(request.auth, Auth::AccessToken) {
+                    refreshed = true;
+                    if inner.tokens.after_unauthorized(self, &token).await?.is_some() {
+                        tracing::debug!("401: credentials refreshed, replaying the request once");
+                        replaying = true;
+                        continue;
+                    }
+                }
+                match retry::decide(&request.method, failure, attempt, &retry, fastrand::f64()) {
+                    Decision::Retry(delay) => {
+                        tracing::debug!(attempt, ?failure, delay_ms = delay.as_millis() as u64, "retrying");
+                        inner.sleep.sleep(delay).await;
+                    }
+                    Decision::Stop(reason) => {
+                        tracing::debug!(attempt, ?failure, ?reason, "not retrying");
+                        span.record("latency_ms", started.elapsed().as_millis() as u64);
+                        return Err(error.with_attempts(attempt));
+                    }
+                }
+            }
         }
         .instrument(span)
         .await
+    }
+
+    /// One attempt on the wire.
+    async fn attempt(
+        &self,
+        request: &Request,
+        url: &Url,
+        path: &str,
+        token: &SecretString,
+    ) -> Result<Response, AttemptError> {
+        let inner = &self.inner;
+        let mut authorization =
+            HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())).map_err(|_| AttemptError {
+                error: Error::invalid("access_token", "contains characters not allowed in an HTTP header"),
+                failure: Failure::Status {
+                    status: 0,
+                    retry_after: None,
+                },
+            })?;
+        authorization.set_sensitive(true);
+        let mut builder = inner
+            .http
+            .request(request.method.clone(), url.clone())
+            .timeout(inner.config.timeout)
+            .header(AUTHORIZATION, authorization)
+            .header(ACCEPT, JSON)
+            .header(USER_AGENT, &inner.config.user_agent);
+        builder = match &request.body {
+            Body::Empty => builder,
+            Body::Json(bytes) => builder.header(CONTENT_TYPE, JSON).body(bytes.clone()),
+            Body::Form(text) => builder.header(CONTENT_TYPE, FORM).body(text.clone()),
+        };
+        let method = request.method.as_str();
+        let transport = |source: reqwest::Error| {
+            let error = Error::transport(method, path, source);
+            let failure = match error.kind() {
+                ErrorKind::Connect => Failure::Connect,
+                ErrorKind::Timeout => Failure::Timeout,
+                _ => Failure::Transport,
+            };
+            AttemptError { error, failure }
+        };
+        let response = builder.send().await.map_err(transport)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(transport)?;
+        if !status.is_success() {
+            let retry_after = headers
+                .get(RETRY_AFTER)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| retry::parse_retry_after(value, inner.clock.now()));
+            let error = ApiError::from_response(status.as_u16(), path, &body, retry_after);
+            return Err(AttemptError {
+                error: error.into(),
+                failure: Failure::Status {
+                    status: status.as_u16(),
+                    retry_after,
+                },
+            });
+        }
+        Ok(Response {
+            status,
+            headers,
+            body,
+            path: path.to_owned(),
+        })
     }
 
     pub(crate) async fn send<T: DeserializeOwned>(&self, request: Request) -> Result<T> {
@@ -255,17 +346,6 @@ impl Client {
     pub(crate) async fn send_empty(&self, request: Request) -> Result<()> {
         self.execute(request).await.map(drop)
     }
-}
-
-/// `Retry-After` in seconds or as an HTTP date.
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let date = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
-    let wait = date.duration_since(jiff::Timestamp::now());
-    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
@@ -302,20 +382,5 @@ mod tests {
         assert!(matches!(empty.url(&root()), Err(Error::InvalidInput { ref field, .. }) if field == "org_id"));
         let missing = Request::new("organizations.get", Method::GET, "organizations/{org_id}");
         assert!(missing.url(&root()).is_err());
-    }
-
-    #[test]
-    fn retry_after_forms() {
-        let mut headers = HeaderMap::new();
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT"));
-        assert_eq!(
-            retry_after(&headers),
-            Some(Duration::ZERO),
-            "a date in the past means now"
-        );
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
-        assert_eq!(retry_after(&headers), None);
     }
 }

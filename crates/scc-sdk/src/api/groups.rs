@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::optional_setters;
 use crate::bulk::BulkResult;
-use crate::pagination::Page;
+use crate::pagination::{ItemStream, Page, PageStream, item_stream, page_stream};
 use crate::transport::Request;
 use crate::types::{AdminGroup, AppliesTo, GroupId, ManagedOrganization, MemberChange, OrgId, Role, User};
 use crate::{Client, Error, Result, validate};
@@ -38,6 +38,7 @@ impl Groups {
             org_id: org_id.into(),
             max: None,
             cursor: None,
+            max_items: None,
         }
     }
 
@@ -274,6 +275,7 @@ pub struct ListGroups {
     org_id: OrgId,
     max: Option<u32>,
     cursor: Option<String>,
+    max_items: Option<usize>,
 }
 
 impl ListGroups {
@@ -282,6 +284,38 @@ impl ListGroups {
         max / set_max: exact u32;
         /// `cursor` of the page to read.
         cursor / set_cursor: into String;
+        /// The most items [`pages`](Self::pages) and [`items`](Self::items) yield in all.
+        max_items / set_max_items: exact usize;
+    }
+
+    /// Every page, lazily, following the next cursor until the last page or `max_items`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: scc_sdk::Client) -> scc_sdk::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let pages: Vec<_> = client.groups().list("org-uuid").pages().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn pages(self) -> PageStream<AdminGroup> {
+        let first = self.cursor.clone();
+        let max_items = self.max_items;
+        page_stream(first, max_items, move |cursor| {
+            let mut request = self.clone();
+            request.cursor = cursor;
+            request.send()
+        })
+    }
+
+    /// Every admin group across pages, lazily.
+    ///
+    /// ```no_run
+    /// # async fn run(client: scc_sdk::Client) -> scc_sdk::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let groups: Vec<_> = client.groups().list("org-uuid").items().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn items(self) -> ItemStream<AdminGroup> {
+        item_stream(self.pages())
     }
 
     /// Sends the request.

@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde::Serialize;
 
 use super::optional_setters;
-use crate::pagination::Page;
+use crate::pagination::{ItemStream, Page, PageStream, item_stream, page_stream};
 use crate::transport::Request;
 use crate::types::{OrgId, Organization, OrganizationType, RegionCode, SortOrder};
 use crate::{Client, Result, validate};
@@ -56,6 +56,7 @@ impl Organizations {
             cursor: None,
             sort_by: None,
             order: None,
+            max_items: None,
         }
     }
 
@@ -128,6 +129,7 @@ pub struct ListOrganizations {
     cursor: Option<String>,
     sort_by: Option<String>,
     order: Option<SortOrder>,
+    max_items: Option<usize>,
 }
 
 impl ListOrganizations {
@@ -150,6 +152,42 @@ impl ListOrganizations {
         sort_by / set_sort_by: into String;
         /// `order`.
         order / set_order: into SortOrder;
+        /// The most items [`pages`](Self::pages) and [`items`](Self::items) yield in all.
+        max_items / set_max_items: exact usize;
+    }
+
+    /// Every page, lazily: nothing is sent until the stream is polled; it follows the next cursor
+    /// until the last page or `max_items`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: scc_sdk::Client) -> scc_sdk::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let mut pages = client.organizations().list().max(500).pages();
+    /// while let Some(page) = pages.try_next().await? {
+    ///     println!("{} organizations", page.items.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn pages(self) -> PageStream<Organization> {
+        let first = self.cursor.clone();
+        let max_items = self.max_items;
+        page_stream(first, max_items, move |cursor| {
+            let mut request = self.clone();
+            request.cursor = cursor;
+            request.send()
+        })
+    }
+
+    /// Every organization across pages, lazily.
+    ///
+    /// ```no_run
+    /// # async fn run(client: scc_sdk::Client) -> scc_sdk::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let orgs: Vec<_> = client.organizations().list().max_items(1_000).items().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn items(self) -> ItemStream<Organization> {
+        item_stream(self.pages())
     }
 
     /// Sends the request.

@@ -4,7 +4,11 @@ use reqwest::Method;
 use serde::Serialize;
 
 use super::optional_setters;
-use crate::bulk::BulkResult;
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+
+use crate::bulk::{BulkItem, BulkReport, BulkResult, ItemOutcome, match_results};
 use crate::pagination::Page;
 use crate::transport::Request;
 use crate::types::{AdminGroup, OrgId, User, UserId, UserOperation, UserStatus};
@@ -103,6 +107,34 @@ impl Users {
             .param("org_id", org_id.into())
             .json(&Body { users: &users })?;
         self.client.send(request).await
+    }
+
+    /// Any number of user operations: split into requests of at most 500 (checked one by one first),
+    /// sent with bounded concurrency, and reported with one outcome per input item in input order. A
+    /// request that still fails after retries marks each of its items failed with its error; no item
+    /// is dropped or reported twice.
+    ///
+    /// ```no_run
+    /// # async fn run(client: scc_sdk::Client) -> scc_sdk::Result<()> {
+    /// use scc_sdk::types::UserOperation;
+    /// let operations: Vec<_> = (0..2_000)
+    ///     .map(|i| UserOperation::invite(format!("user{i}@example.com"), "New", "User"))
+    ///     .collect();
+    /// let report = client.users().patch_all("org-uuid", operations).concurrency(4).send().await;
+    /// for failure in report.failures() {
+    ///     println!("{}: {:?}", failure.email, failure.outcome.failure_reason());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn patch_all(&self, org_id: impl Into<OrgId>, operations: Vec<UserOperation>) -> PatchAllUsers {
+        PatchAllUsers {
+            users: self.clone(),
+            org_id: org_id.into(),
+            operations,
+            concurrency: 4,
+            chunk_size: validate::MAX_BULK_ITEMS,
+            progress: None,
+        }
     }
 
     /// `GET /organizations/{orgId}/users/{userId}/groups`: the admin groups the user belongs to.
@@ -308,5 +340,113 @@ impl InviteUser {
     /// Sends the request.
     pub async fn send(self) -> Result<BulkResult> {
         self.users.patch(self.org_id, vec![self.operation]).await
+    }
+}
+
+/// A progress callback: items done, items in all.
+pub type ProgressFn = Arc<dyn Fn(usize, usize) + Send + Sync>;
+
+/// Builder of [`Users::patch_all`].
+#[must_use = "nothing is sent until `.send()` is awaited"]
+pub struct PatchAllUsers {
+    users: Users,
+    org_id: OrgId,
+    operations: Vec<UserOperation>,
+    concurrency: usize,
+    chunk_size: usize,
+    progress: Option<ProgressFn>,
+}
+
+impl std::fmt::Debug for PatchAllUsers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PatchAllUsers")
+            .field("org_id", &self.org_id)
+            .field("operations", &self.operations.len())
+            .field("concurrency", &self.concurrency)
+            .field("chunk_size", &self.chunk_size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PatchAllUsers {
+    /// Requests in flight at once (default 4, at least 1).
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.max(1);
+        self
+    }
+
+    /// Items per request (default and most 500).
+    pub fn chunk_size(mut self, size: usize) -> Self {
+        self.chunk_size = size.clamp(1, validate::MAX_BULK_ITEMS);
+        self
+    }
+
+    /// Called after each request with the items done so far and the total.
+    pub fn on_progress(mut self, progress: impl Fn(usize, usize) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
+    }
+
+    /// Runs the job. It never fails as a whole: every failure is in the item it concerns.
+    pub async fn send(self) -> BulkReport {
+        let total = self.operations.len();
+        let mut outcomes: Vec<Option<ItemOutcome>> = vec![None; total];
+        let mut valid = Vec::with_capacity(total);
+        for (index, operation) in self.operations.iter().enumerate() {
+            match operation.validate(&format!("users[{index}]")) {
+                Ok(()) => valid.push(index),
+                Err(error) => outcomes[index] = Some(ItemOutcome::NotSent(Arc::new(error))),
+            }
+        }
+        let mut done = total - valid.len();
+        if let Some(progress) = &self.progress {
+            progress(done, total);
+        }
+        let chunks: Vec<Vec<usize>> = valid.chunks(self.chunk_size).map(<[usize]>::to_vec).collect();
+        let requests = chunks.len();
+        let operations = Arc::new(self.operations);
+        let users = self.users;
+        let org_id = self.org_id;
+        let mut answers = futures_util::stream::iter(chunks.into_iter().map(|chunk| {
+            let users = users.clone();
+            let org_id = org_id.clone();
+            let operations = operations.clone();
+            async move {
+                let items: Vec<UserOperation> = chunk.iter().map(|&index| operations[index].clone()).collect();
+                let answer = users.patch(org_id, items.clone()).await;
+                (chunk, items, answer)
+            }
+        }))
+        .buffer_unordered(self.concurrency);
+        while let Some((chunk, items, answer)) = answers.next().await {
+            match answer {
+                Ok(result) => {
+                    for (index, outcome) in chunk.iter().zip(match_results(&items, result.results)) {
+                        outcomes[*index] = Some(outcome);
+                    }
+                }
+                Err(error) => {
+                    let error = Arc::new(error);
+                    for index in &chunk {
+                        outcomes[*index] = Some(ItemOutcome::RequestFailed(error.clone()));
+                    }
+                }
+            }
+            done += chunk.len();
+            if let Some(progress) = &self.progress {
+                progress(done, total);
+            }
+        }
+        let items = outcomes
+            .into_iter()
+            .enumerate()
+            .map(|(index, outcome)| BulkItem {
+                index,
+                email: operations[index].email().to_owned(),
+                operation: operations[index].operation().clone(),
+                outcome: outcome.unwrap_or(ItemOutcome::NoResult),
+            })
+            .collect();
+        BulkReport { items, requests }
     }
 }

@@ -3,7 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
 use scc_sdk::Client;
+use scc_sdk::retry::{RetryConfig, Sleep, SleepFuture};
 use serde_json::Value;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -39,6 +43,7 @@ impl Harness {
         let client = Client::builder()
             .access_token(TOKEN)
             .base_url(server.uri())
+            .retry(RetryConfig::disabled())
             .build()
             .expect("client builds");
         Self { server, client }
@@ -141,5 +146,29 @@ impl Recorded {
 
     pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).expect("the body is JSON")
+    }
+}
+
+/// A sleep that takes no time and records what it was asked to wait.
+#[derive(Debug, Default)]
+pub(crate) struct RecordingSleep {
+    pub(crate) waits: Mutex<Vec<Duration>>,
+}
+
+impl RecordingSleep {
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+    pub(crate) fn waits(&self) -> Vec<Duration> {
+        self.waits.lock().map(|waits| waits.clone()).unwrap_or_default()
+    }
+}
+
+impl Sleep for RecordingSleep {
+    fn sleep(&self, duration: Duration) -> SleepFuture {
+        if let Ok(mut waits) = self.waits.lock() {
+            waits.push(duration);
+        }
+        Box::pin(tokio::task::yield_now())
     }
 }

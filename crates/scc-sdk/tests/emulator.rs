@@ -1,0 +1,154 @@
+//! The SDK against the emulator (127.0.0.1): pagination, bulk at scale, token expiry and rotation.
+
+use futures_util::TryStreamExt;
+use scc_emulator::{EmulatorOptions, spawn};
+use scc_sdk::secrecy::ExposeSecret;
+use scc_sdk::types::{OrganizationType, RegionCode, UserOperation, UserStatus};
+use scc_sdk::{Client, Credentials, FileTokenStore};
+
+fn client(emulator: &scc_emulator::Emulator) -> Client {
+    Client::builder()
+        .access_token(&emulator.ready().admin.access_token)
+        .base_url(emulator.base_url())
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn pages_and_items_walk_the_emulator() {
+    let emulator = spawn(EmulatorOptions::default()).await.expect("emulator");
+    let client = client(&emulator);
+    for index in 0..9 {
+        client
+            .organizations()
+            .create(format!("Walk {index}"), RegionCode::Emea)
+            .organization_type(OrganizationType::Managed)
+            .send()
+            .await
+            .expect("created");
+    }
+    let pages: Vec<_> = client
+        .organizations()
+        .list()
+        .name("walk")
+        .max(4)
+        .pages()
+        .try_collect()
+        .await
+        .expect("pages");
+    assert_eq!(pages.iter().map(|page| page.items.len()).collect::<Vec<_>>(), [4, 4, 1]);
+    let names: Vec<_> = client
+        .organizations()
+        .list()
+        .name("walk")
+        .sort_by("name")
+        .max(2)
+        .max_items(5)
+        .items()
+        .map_ok(|org| org.name.unwrap_or_default())
+        .try_collect()
+        .await
+        .expect("items");
+    assert_eq!(names, ["Walk 0", "Walk 1", "Walk 2", "Walk 3", "Walk 4"]);
+}
+
+#[tokio::test]
+async fn twelve_hundred_invites_in_bulk() {
+    let emulator = spawn(EmulatorOptions::default()).await.expect("emulator");
+    let client = client(&emulator);
+    let org = emulator.ready().org_id.clone();
+    let operations: Vec<_> = (0..1200)
+        .map(|i| UserOperation::invite(format!("bulk{i}@example.com"), "Bulk", format!("User {i}")))
+        .collect();
+    let report = client
+        .users()
+        .patch_all(org.as_str(), operations.clone())
+        .concurrency(3)
+        .send()
+        .await;
+    assert!(report.summary().all_successful, "{:?}", report.failures().next());
+    assert_eq!(report.requests, 3);
+    let pending = client
+        .users()
+        .list(org.as_str())
+        .status(UserStatus::Pending)
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(
+        pending
+            .items
+            .iter()
+            .filter(|u| u.email.as_deref().is_some_and(|e| e.starts_with("bulk")))
+            .count(),
+        1200
+    );
+
+    let again = client.users().patch_all(org.as_str(), operations).send().await;
+    assert_eq!(
+        again.summary().failed,
+        1200,
+        "inviting twice fails per item, never silently"
+    );
+    assert_eq!(
+        again.items[0].outcome.failure_reason().as_deref(),
+        Some("user already exists in the organization")
+    );
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refreshed_and_the_rotation_is_stored() {
+    let emulator = spawn(EmulatorOptions::default().token_ttl(120))
+        .await
+        .expect("emulator");
+    let ready = emulator.ready().clone();
+    let dir = tempfile::tempdir().expect("dir");
+    let store = FileTokenStore::new(dir.path().join("credentials.json"));
+    let client = Client::builder()
+        .base_url(emulator.base_url())
+        .credentials(Credentials::new(
+            ready.org_id.as_str(),
+            ready.admin.api_key_id.as_str(),
+            ready.admin.access_token.as_str(),
+            ready.admin.refresh_token.as_str(),
+        ))
+        .token_store(store.clone())
+        .build()
+        .expect("client");
+    client
+        .organizations()
+        .get(ready.org_id.as_str())
+        .await
+        .expect("works at first");
+    assert_eq!(client.refresh_count(), 0);
+
+    // The fixtures' first token carries no `exp`: once it expires, the 401 triggers the refresh.
+    reqwest::Client::new()
+        .post(format!("{}/_emulator/clock", emulator.base_url()))
+        .json(&serde_json::json!({"advance_seconds": 121}))
+        .send()
+        .await
+        .expect("clock moved");
+    client
+        .organizations()
+        .get(ready.org_id.as_str())
+        .await
+        .expect("refreshed and replayed");
+    assert_eq!(client.refresh_count(), 1);
+    let stored = store.load().expect("stored");
+    assert_ne!(stored.refresh_token().expose_secret(), ready.admin.refresh_token);
+    assert!(stored.access_expires_at().is_some(), "the new token's JWT carries exp");
+
+    let old = client
+        .tokens()
+        .refresh(
+            ready.org_id.as_str(),
+            ready.admin.api_key_id.as_str(),
+            ready.admin.refresh_token.as_str(),
+        )
+        .await;
+    assert!(
+        old.is_err_and(|error| error.is_authentication()),
+        "the old refresh token no longer works"
+    );
+}

@@ -1,0 +1,177 @@
+//! Token lifecycle: one refresh for many concurrent callers, the rotated pair stored before the
+//! replay, a clear error for a dead refresh token, and no token in traces, `Debug` or errors.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use scc_sdk::secrecy::ExposeSecret;
+use scc_sdk::{Client, Credentials, ErrorKind, FileTokenStore};
+use serde_json::json;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::fixture;
+
+const OLD_ACCESS: &str = "old-access-token-aaaa";
+const OLD_REFRESH: &str = "old-refresh-token-bbbb";
+const NEW_REFRESH: &str = "new-refresh-token-dddd";
+const TOKEN_PATH: &str = "/v1/organizations/o1/apiKeys/k1/token";
+
+fn jwt(exp: u64, marker: &str) -> String {
+    let encode = |text: String| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
+    format!(
+        "{}.{}.{}",
+        encode(r#"{"alg":"RS256","typ":"JWT"}"#.into()),
+        encode(json!({"exp": exp, "sub": marker}).to_string()),
+        encode(format!("sig-{marker}"))
+    )
+}
+
+fn in_an_hour() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+        + 3600
+}
+
+/// A server whose organization GET takes only `new_access`, and whose refresh endpoint takes only
+/// the old refresh token (once) and answers with the new pair.
+async fn server(new_access: &str) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .and(header("authorization", format!("Bearer {OLD_REFRESH}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": new_access, "expires_in": 64799, "refresh_token": NEW_REFRESH,
+            "refresh_token_expires_in": 5183999, "token_type": "Bearer"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(header("authorization", format!("Bearer {new_access}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("organization_create.json")))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"message": "token expired"})))
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn fifty_calls(client: &Client) {
+    let calls = (0..50).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { client.organizations().get("o1").await })
+    });
+    for result in futures_util::future::join_all(calls).await {
+        result.expect("task").expect("every call succeeds");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_expired_jwt_is_refreshed_once_for_fifty_concurrent_calls() {
+    let exp = in_an_hour();
+    let new_access = jwt(exp, "new");
+    let server = server(&new_access).await;
+    let stored = Arc::new(Mutex::new(Vec::new()));
+    let sink = stored.clone();
+    let expired = jwt(1_000, "old");
+    let client = Client::builder()
+        .base_url(server.uri())
+        .credentials(Credentials::new("o1", "k1", expired, OLD_REFRESH))
+        .token_store(move |credentials: &Credentials| {
+            sink.lock()
+                .expect("lock")
+                .push(credentials.refresh_token().expose_secret().to_owned());
+            Ok(())
+        })
+        .build()
+        .expect("client");
+    fifty_calls(&client).await;
+    assert_eq!(client.refresh_count(), 1);
+    assert_eq!(
+        *stored.lock().expect("lock"),
+        vec![NEW_REFRESH.to_owned()],
+        "the rotated pair reached the callback once"
+    );
+    let credentials = client.credentials().await.expect("refreshing");
+    assert_eq!(
+        credentials.access_expires_at(),
+        Some(UNIX_EPOCH + Duration::from_secs(exp)),
+        "read from the JWT"
+    );
+    server.verify().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_401_triggers_one_refresh_for_fifty_concurrent_calls_and_each_replays() {
+    let server = server("new-opaque-access-cccc").await;
+    let dir = tempfile::tempdir().expect("dir");
+    let store = FileTokenStore::new(dir.path().join("credentials.json"));
+    let client = Client::builder()
+        .base_url(server.uri())
+        .credentials(Credentials::new("o1", "k1", OLD_ACCESS, OLD_REFRESH))
+        .token_store(store.clone())
+        .build()
+        .expect("client");
+    fifty_calls(&client).await;
+    assert_eq!(client.refresh_count(), 1);
+    let saved = store.load().expect("the file store holds the new pair");
+    assert_eq!(saved.refresh_token().expose_secret(), NEW_REFRESH);
+    assert_eq!(saved.access_token().expose_secret(), "new-opaque-access-cccc");
+    assert!(
+        saved.access_expires_at().is_some(),
+        "expires_in gives the expiry of an opaque token"
+    );
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn a_dead_refresh_token_is_an_authentication_error_that_says_so() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"message": "unauthorized", "trackingId": "t-1"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .credentials(Credentials::new("o1", "k1", OLD_ACCESS, OLD_REFRESH))
+        .build()
+        .expect("client");
+    let error = client.organizations().get("o1").await.expect_err("fails");
+    assert_eq!(error.kind(), ErrorKind::Authentication);
+    assert!(
+        error.to_string().contains("the refresh token is invalid or expired"),
+        "{error}"
+    );
+    assert_eq!(error.tracking_id(), Some("t-1"));
+}
+
+#[tokio::test]
+async fn a_failing_store_is_reported_and_the_client_keeps_the_new_tokens() {
+    let server = server("new-opaque-access-cccc").await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .credentials(Credentials::new("o1", "k1", OLD_ACCESS, OLD_REFRESH))
+        .token_store(|_: &Credentials| Err(std::io::Error::other("disk full")))
+        .build()
+        .expect("client");
+    let error = client.organizations().get("o1").await.expect_err("the store failed");
+    assert_eq!(error.kind(), ErrorKind::TokenStore);
+    assert!(error.to_string().contains("disk full"));
+    client
+        .organizations()
+        .get("o1")
+        .await
+        .expect("the new tokens are kept in memory");
+    assert_eq!(client.refresh_count(), 1);
+}

@@ -1,0 +1,227 @@
+//! Retries: what is repeated, what never is, how long it waits, and what the error says.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use scc_sdk::retry::RetryConfig;
+use scc_sdk::types::UserOperation;
+use scc_sdk::{Client, ErrorKind, RateLimit};
+use serde_json::json;
+use wiremock::matchers::{any, method};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::{RecordingSleep, TOKEN, fixture};
+
+fn client(server: &MockServer, sleep: Arc<RecordingSleep>) -> Client {
+    Client::builder()
+        .access_token(TOKEN)
+        .base_url(server.uri())
+        .retry(
+            RetryConfig::new()
+                .max_attempts(3)
+                .initial_backoff(Duration::from_millis(400))
+                .max_backoff(Duration::from_secs(10)),
+        )
+        .sleep_impl(sleep)
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_is_waited_out_then_succeeds() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "7")
+                .set_body_json(json!({"message": "slow down"})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("users_patch.json")))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let sleep = RecordingSleep::new();
+    let result = client(&server, sleep.clone())
+        .users()
+        .patch("o1", vec![UserOperation::invite("john.doe@example.com", "John", "Doe")])
+        .await
+        .expect("succeeds on the second attempt");
+    assert!(result.summary().all_successful);
+    assert_eq!(
+        sleep.waits(),
+        vec![Duration::from_secs(7)],
+        "Retry-After honoured, even for a PATCH"
+    );
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(2));
+}
+
+#[tokio::test]
+async fn retry_after_is_capped_by_the_maximum_backoff() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "3600"))
+        .mount(&server)
+        .await;
+    let sleep = RecordingSleep::new();
+    let error = client(&server, sleep.clone())
+        .organizations()
+        .get("o1")
+        .await
+        .expect_err("fails");
+    assert!(error.is_rate_limited());
+    assert_eq!(sleep.waits(), vec![Duration::from_secs(10); 2]);
+}
+
+#[tokio::test]
+async fn a_503_on_get_is_retried_to_the_limit_and_the_error_counts_attempts() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"message": "down", "trackingId": "t-503"})))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let sleep = RecordingSleep::new();
+    let error = client(&server, sleep.clone())
+        .organizations()
+        .get("o1")
+        .await
+        .expect_err("fails");
+    assert_eq!(error.kind(), ErrorKind::Server);
+    assert_eq!(error.attempts(), 3);
+    assert_eq!(error.to_string(), "HTTP 503: down (tracking id t-503) after 3 attempts");
+    let waits = sleep.waits();
+    assert_eq!(waits.len(), 2);
+    assert!(
+        waits[0] <= Duration::from_millis(400) && waits[1] <= Duration::from_millis(800),
+        "full jitter: {waits:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_503_on_post_or_patch_is_sent_once() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"message": "down"})))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let sleep = RecordingSleep::new();
+    let client = client(&server, sleep.clone());
+    let error = client
+        .organizations()
+        .create("Acme", "NAM")
+        .send()
+        .await
+        .expect_err("fails");
+    assert_eq!((error.status(), error.attempts()), (Some(503), 1));
+    assert!(error.may_have_reached_server());
+    let error = client.users().disable("o1", "a@example.com").await.expect_err("fails");
+    assert_eq!(error.attempts(), 1);
+    assert!(sleep.waits().is_empty());
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_for_every_method() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    drop(listener);
+    let sleep = RecordingSleep::new();
+    let client = Client::builder()
+        .access_token(TOKEN)
+        .base_url(format!("http://{address}"))
+        .sleep_impl(sleep.clone())
+        .build()
+        .expect("client");
+    let error = client.users().disable("o1", "a@example.com").await.expect_err("fails");
+    assert_eq!(error.kind(), ErrorKind::Connect);
+    assert_eq!(
+        error.attempts(),
+        3,
+        "nothing reached the server, so even a PATCH is retried"
+    );
+    assert!(!error.may_have_reached_server());
+    assert_eq!(sleep.waits().len(), 2);
+    assert!(error.to_string().ends_with("after 3 attempts"), "{error}");
+}
+
+#[tokio::test]
+async fn a_timeout_on_patch_is_not_retried_and_says_it_may_have_been_applied() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let sleep = RecordingSleep::new();
+    let client = Client::builder()
+        .access_token(TOKEN)
+        .base_url(server.uri())
+        .timeout(Duration::from_millis(150))
+        .sleep_impl(sleep.clone())
+        .build()
+        .expect("client");
+    let error = client.users().disable("o1", "a@example.com").await.expect_err("fails");
+    assert!(error.is_timeout());
+    assert_eq!(error.attempts(), 1);
+    assert!(error.may_have_reached_server());
+    assert!(
+        error.to_string().contains("the request may have reached the server"),
+        "{error}"
+    );
+    assert!(sleep.waits().is_empty());
+}
+
+#[tokio::test]
+async fn retries_can_be_disabled_per_call() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(503))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let sleep = RecordingSleep::new();
+    let client = client(&server, sleep.clone());
+    let error = client
+        .with_retry(RetryConfig::disabled())
+        .organizations()
+        .get("o1")
+        .await
+        .expect_err("fails");
+    assert_eq!(error.attempts(), 1);
+    assert_eq!(
+        client.config().retry.get_max_attempts(),
+        3,
+        "the original client keeps its policy"
+    );
+}
+
+#[tokio::test]
+async fn the_rate_limit_is_shared_by_clones() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("organization_create.json")))
+        .mount(&server)
+        .await;
+    let sleep = RecordingSleep::new();
+    let client = Client::builder()
+        .access_token(TOKEN)
+        .base_url(server.uri())
+        .rate_limit(RateLimit::new(50.0, 2))
+        .sleep_impl(sleep.clone())
+        .build()
+        .expect("client");
+    let first = client.clone();
+    let second = client.clone();
+    first.organizations().get("o1").await.expect("first");
+    second.organizations().get("o1").await.expect("second");
+    assert!(sleep.waits().is_empty(), "the burst of 2 passes at once");
+    client.clone().organizations().get("o1").await.expect("third");
+    let waits = sleep.waits();
+    assert!(!waits.is_empty(), "the third request of any clone waits for the bucket");
+    assert!(waits.iter().all(|wait| *wait <= Duration::from_millis(20)), "{waits:?}");
+}
