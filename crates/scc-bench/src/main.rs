@@ -38,6 +38,21 @@ enum Command {
         #[arg(long)]
         json: Option<std::path::PathBuf>,
     },
+    /// `organizations.get` through the SDK next to a bare reqwest loop, against the emulator.
+    Sdk {
+        /// Requests per measured run.
+        #[arg(long, default_value_t = 10_000)]
+        requests: usize,
+        /// Concurrent requests.
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        /// Measured runs of each (interleaved); the median is reported.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Also write the results as JSON here.
+        #[arg(long)]
+        json: Option<std::path::PathBuf>,
+    },
     /// Serves a target in this process (used by the benchmarks themselves).
     #[command(hide = true)]
     Serve {
@@ -75,6 +90,12 @@ async fn main() -> anyhow::Result<()> {
             runs,
             json,
         } => emulator_bench(requests, concurrency, runs, json).await,
+        Command::Sdk {
+            requests,
+            concurrency,
+            runs,
+            json,
+        } => sdk_bench(requests, concurrency, runs, json).await,
     }
 }
 
@@ -179,6 +200,104 @@ async fn emulator_bench(
             "ratios": {"get": get_ratio, "patch": patch_ratio},
         });
         std::fs::write(path, serde_json::to_vec_pretty(&report)?)?;
+    }
+    Ok(())
+}
+
+/// Prints a table of summaries and returns them as JSON.
+fn report(title: &str, names: &[&str], summaries: &[Summary]) -> serde_json::Value {
+    println!("{title}");
+    println!(
+        "{:<28} {:>10} {:>10} {:>10} {:>9} {:>9} {:>7}",
+        "target", "req/s", "min", "max", "p50 ms", "p99 ms", "errors"
+    );
+    for (name, summary) in names.iter().zip(summaries) {
+        let m = &summary.median;
+        println!(
+            "{name:<28} {:>10.0} {:>10.0} {:>10.0} {:>9.2} {:>9.2} {:>7}",
+            m.rps, summary.min_rps, summary.max_rps, m.p50_ms, m.p99_ms, m.errors
+        );
+    }
+    json!(
+        names
+            .iter()
+            .zip(summaries)
+            .map(|(name, s)| json!({"name": name, "summary": s}))
+            .collect::<Vec<_>>()
+    )
+}
+
+async fn sdk_bench(
+    requests: usize,
+    concurrency: usize,
+    runs: usize,
+    json_path: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
+    let emulator = ChildServer::start(&["emulator", "--journal-limit", "0"]).await?;
+    let base = emulator.base_url();
+    let org = emulator.ready["org_id"].as_str().unwrap_or_default().to_owned();
+    let token = emulator.ready["admin"]["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let http = http_client(concurrency)?;
+    let sdk = scc_sdk::Client::builder()
+        .access_token(&token)
+        .base_url(&base)
+        .http_client(http.clone())
+        .build()?;
+    let bare = {
+        let url = format!("{base}/v1/organizations/{org}");
+        let http = http.clone();
+        let token = token.clone();
+        move |_: usize| {
+            let request = http.get(&url).bearer_auth(&token).header("accept", "application/json");
+            async move {
+                match request.send().await {
+                    Ok(response) if response.status().is_success() => response
+                        .bytes()
+                        .await
+                        .ok()
+                        .and_then(|body| serde_json::from_slice::<serde_json::Value>(&body).ok())
+                        .is_some(),
+                    _ => false,
+                }
+            }
+        }
+    };
+    let through_sdk = {
+        let sdk = sdk.clone();
+        let org = org.clone();
+        move |_: usize| {
+            let sdk = sdk.clone();
+            let org = org.clone();
+            async move { sdk.organizations().get(org).await.is_ok() }
+        }
+    };
+    run(2_000.min(requests), concurrency, bare.clone()).await;
+    run(2_000.min(requests), concurrency, through_sdk.clone()).await;
+    let mut bare_samples = Vec::new();
+    let mut sdk_samples = Vec::new();
+    for _ in 0..runs.max(1) {
+        bare_samples.push(run(requests, concurrency, bare.clone()).await);
+        sdk_samples.push(run(requests, concurrency, through_sdk.clone()).await);
+    }
+    let summaries = [summarize(bare_samples), summarize(sdk_samples)];
+    let table = report(
+        &format!(
+            "organizations.get: {requests} requests per run, concurrency {concurrency}, median of {} interleaved runs",
+            runs.max(1)
+        ),
+        &["bare reqwest (decode JSON)", "scc-sdk organizations.get"],
+        &summaries,
+    );
+    let ratio = summaries[1].median.rps / summaries[0].median.rps.max(f64::EPSILON);
+    println!("SDK/bare: {ratio:.3}");
+    if let Some(path) = json_path {
+        std::fs::write(
+            path,
+            serde_json::to_vec_pretty(&json!({"targets": table, "ratio": ratio}))?,
+        )?;
     }
     Ok(())
 }

@@ -273,11 +273,27 @@ pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()
     result
 }
 
+/// A bearer token and its ready-made `Authorization` header (marked sensitive).
+#[derive(Clone)]
+pub(crate) struct Bearer {
+    pub(crate) token: SecretString,
+    pub(crate) header: reqwest::header::HeaderValue,
+}
+
+impl Bearer {
+    pub(crate) fn new(token: SecretString) -> Result<Self> {
+        let mut header = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+            .map_err(|_| Error::invalid("access_token", "contains characters not allowed in an HTTP header"))?;
+        header.set_sensitive(true);
+        Ok(Self { token, header })
+    }
+}
+
 /// The source of the access token every request carries.
 #[derive(Clone)]
 pub(crate) enum TokenProvider {
-    /// One token, used as it is until it stops working.
-    Static(SecretString),
+    /// One token, used as it is until it stops working (its header built once).
+    Static(Arc<Bearer>),
     /// API-key credentials that refresh themselves.
     Refreshing(Arc<Refresher>),
 }
@@ -319,15 +335,15 @@ impl Refresher {
 
 impl TokenProvider {
     /// The token to send now; refreshes first when it expires within [`REFRESH_MARGIN`].
-    pub(crate) async fn access_token(&self, client: &Client) -> Result<SecretString> {
+    pub(crate) async fn access_token(&self, client: &Client) -> Result<Arc<Bearer>> {
         match self {
-            Self::Static(token) => Ok(token.clone()),
+            Self::Static(bearer) => Ok(bearer.clone()),
             Self::Refreshing(refresher) => {
                 let mut credentials = refresher.credentials.lock().await;
                 if credentials.expiring(refresher.clock.now()) {
                     refresh_locked(refresher, &mut credentials, client).await?;
                 }
-                Ok(credentials.access_token.clone())
+                Bearer::new(credentials.access_token.clone()).map(Arc::new)
             }
         }
     }

@@ -8,7 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use crate::api::{Groups, Organizations, Roles, Subscriptions, Tokens, Users};
-use crate::auth::{Credentials, Refresher, TokenProvider, TokenStore};
+use crate::auth::{Bearer, Credentials, Refresher, TokenProvider, TokenStore};
 use crate::config::{self, Config};
 use crate::ratelimit::{RateLimit, TokenBucket};
 use crate::retry::{self, Clock, RetryConfig, Sleep};
@@ -42,6 +42,8 @@ pub(crate) struct ClientInner {
     pub(crate) clock: Arc<dyn Clock>,
     /// Shared by every clone, so the limit holds for the client as a whole.
     pub(crate) rate_limiter: Option<TokenBucket>,
+    /// `User-Agent`, parsed once.
+    pub(crate) user_agent: reqwest::header::HeaderValue,
 }
 
 impl Client {
@@ -320,7 +322,7 @@ impl ClientBuilder {
             }
             (None, Some(token)) => {
                 check("access_token", &token)?;
-                TokenProvider::Static(token)
+                TokenProvider::Static(Arc::new(Bearer::new(token)?))
             }
             (None, None) => return Err(Error::invalid("access_token", "must not be empty")),
         };
@@ -349,8 +351,11 @@ impl ClientBuilder {
                 .build()
                 .map_err(|error| Error::Configuration(format!("cannot build the HTTP client: {error}")))?,
         };
+        let user_agent = reqwest::header::HeaderValue::from_str(&config.user_agent)
+            .map_err(|_| Error::invalid("user_agent", "contains characters not allowed in an HTTP header"))?;
         Ok(Client {
             inner: Arc::new(ClientInner {
+                user_agent,
                 http,
                 api_root: config.api_root(),
                 rate_limiter: config.rate_limit.map(TokenBucket::new),
@@ -424,7 +429,9 @@ mod tests {
             .and_then(ClientBuilder::build)
             .expect("builds");
         assert_eq!(client.inner.api_root.as_str(), "http://127.0.0.1:9999/v2");
-        assert!(matches!(&client.inner.tokens, TokenProvider::Static(token) if token.expose_secret() == "env-token"));
+        assert!(
+            matches!(&client.inner.tokens, TokenProvider::Static(bearer) if bearer.token.expose_secret() == "env-token")
+        );
 
         let only_token = |name: &str| (name == "SCC_ACCESS_TOKEN").then(|| "t".to_owned());
         let client = Client::builder()

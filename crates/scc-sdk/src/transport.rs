@@ -6,14 +6,17 @@ use std::future::Future;
 use std::pin::Pin;
 
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, LINK, RETRY_AFTER, USER_AGENT};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LINK, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode};
-use secrecy::{ExposeSecret, SecretString};
+use std::sync::Arc;
+
+use secrecy::SecretString;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
 
+use crate::auth::Bearer;
 use crate::error::ApiError;
 use crate::pagination::{Listed, Page};
 use crate::retry::{self, Decision, Failure};
@@ -139,7 +142,8 @@ impl Request {
 #[derive(Debug)]
 pub(crate) struct Response {
     status: StatusCode,
-    headers: HeaderMap,
+    /// The `Link` header, for the next cursor.
+    link: Option<String>,
     body: Bytes,
     path: String,
 }
@@ -167,7 +171,7 @@ impl Response {
 
     pub(crate) fn decode_page<T: Listed>(&self) -> Result<Page<T>> {
         let mut page: Page<T> = self.decode()?;
-        page.resolve_cursor(self.headers.get(LINK).and_then(|value| value.to_str().ok()));
+        page.resolve_cursor(self.link.as_deref());
         Ok(page)
     }
 }
@@ -222,11 +226,11 @@ impl Client {
                 if let Some(bucket) = &inner.rate_limiter {
                     bucket.acquire(inner.sleep.as_ref()).await;
                 }
-                let token = match &request.auth {
+                let bearer = match &request.auth {
                     Auth::AccessToken => inner.tokens.access_token(self).await?,
-                    Auth::Bearer(token) => token.clone(),
+                    Auth::Bearer(token) => Arc::new(Bearer::new(token.clone())?),
                 };
-                let AttemptError { error, failure } = match self.attempt(&request, &url, &path, &token).await {
+                let AttemptError { error, failure } = match self.attempt(&request, &url, &path, &bearer.header).await {
                     Ok(response) => {
                         span.record("status", response.status.as_u16());
                         span.record("latency_ms", started.elapsed().as_millis() as u64);
@@ -246,7 +250,7 @@ impl Client {
                 let unauthorized = matches!(failure, Failure::Status { status: 401, .. });
                 if unauthorized && !refreshed && matches!(request.auth, Auth::AccessToken) {
                     refreshed = true;
-                    if inner.tokens.after_unauthorized(self, &token).await?.is_some() {
+                    if inner.tokens.after_unauthorized(self, &bearer.token).await?.is_some() {
                         tracing::debug!("401: credentials refreshed, replaying the request once");
                         replaying = true;
                         continue;
@@ -275,25 +279,16 @@ impl Client {
         request: &Request,
         url: &Url,
         path: &str,
-        token: &SecretString,
+        authorization: &HeaderValue,
     ) -> Result<Response, AttemptError> {
         let inner = &self.inner;
-        let mut authorization =
-            HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())).map_err(|_| AttemptError {
-                error: Error::invalid("access_token", "contains characters not allowed in an HTTP header"),
-                failure: Failure::Status {
-                    status: 0,
-                    retry_after: None,
-                },
-            })?;
-        authorization.set_sensitive(true);
         let mut builder = inner
             .http
             .request(request.method.clone(), url.clone())
             .timeout(inner.config.timeout)
-            .header(AUTHORIZATION, authorization)
+            .header(AUTHORIZATION, authorization.clone())
             .header(ACCEPT, JSON)
-            .header(USER_AGENT, &inner.config.user_agent);
+            .header(USER_AGENT, inner.user_agent.clone());
         builder = match &request.body {
             Body::Empty => builder,
             Body::Json(bytes) => builder.header(CONTENT_TYPE, JSON).body(bytes.clone()),
@@ -311,13 +306,18 @@ impl Client {
         };
         let response = builder.send().await.map_err(transport)?;
         let status = response.status();
-        let headers = response.headers().clone();
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|value: &HeaderValue| value.to_str().ok())
+                .map(str::to_owned)
+        };
+        let link = header(LINK);
+        let retry_after = header(RETRY_AFTER);
         let body = response.bytes().await.map_err(transport)?;
         if !status.is_success() {
-            let retry_after = headers
-                .get(RETRY_AFTER)
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| retry::parse_retry_after(value, inner.clock.now()));
+            let retry_after = retry_after.and_then(|value| retry::parse_retry_after(&value, inner.clock.now()));
             let error = ApiError::from_response(status.as_u16(), path, &body, retry_after);
             return Err(AttemptError {
                 error: error.into(),
@@ -329,7 +329,7 @@ impl Client {
         }
         Ok(Response {
             status,
-            headers,
+            link,
             body,
             path: path.to_owned(),
         })
