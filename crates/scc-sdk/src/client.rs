@@ -44,6 +44,8 @@ pub(crate) struct ClientInner {
     pub(crate) rate_limiter: Option<TokenBucket>,
     /// `User-Agent`, parsed once.
     pub(crate) user_agent: reqwest::header::HeaderValue,
+    /// Writes are built and returned as [`Error::DryRun`], never sent.
+    pub(crate) dry_run: bool,
 }
 
 impl Client {
@@ -186,6 +188,7 @@ pub struct ClientBuilder {
     rate_limit: Option<RateLimit>,
     sleep: Option<Arc<dyn Sleep>>,
     clock: Option<Arc<dyn Clock>>,
+    dry_run: bool,
     base_url: Option<String>,
     base_path: Option<String>,
     timeout: Option<Duration>,
@@ -237,6 +240,13 @@ impl ClientBuilder {
     /// What time the client thinks it is (token expiry, `Retry-After` dates).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);
+        self
+    }
+
+    /// Dry-run mode: every write (anything but GET) is built as it would be sent and returned as
+    /// [`Error::DryRun`] with the [`PlannedRequest`](crate::PlannedRequest); nothing is sent.
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
         self
     }
 
@@ -356,6 +366,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(ClientInner {
                 user_agent,
+                dry_run: self.dry_run,
                 http,
                 api_root: config.api_root(),
                 rate_limiter: config.rate_limit.map(TokenBucket::new),

@@ -51,6 +51,8 @@ pub enum ErrorKind {
     Decode,
     /// Rotated tokens could not be stored (the client still holds them in memory).
     TokenStore,
+    /// The client is in dry-run mode: the write was built, not sent.
+    DryRun,
 }
 
 impl ErrorKind {
@@ -118,6 +120,9 @@ pub enum Error {
         /// The start of the body, to see what arrived.
         snippet: String,
     },
+    /// Dry-run mode: the request a write would send, built and not sent.
+    #[error("dry run: {} {} was not sent", .0.method, .0.url)]
+    DryRun(Box<crate::PlannedRequest>),
     /// A refresh succeeded but the rotated tokens could not be stored; the client keeps them in memory.
     #[error("the access token was refreshed but the new tokens could not be stored: {source}")]
     TokenStore {
@@ -165,6 +170,7 @@ impl Error {
             Self::Transport { kind, .. } => *kind,
             Self::Decode { .. } => ErrorKind::Decode,
             Self::TokenStore { .. } => ErrorKind::TokenStore,
+            Self::DryRun(_) => ErrorKind::DryRun,
         }
     }
 
@@ -260,7 +266,11 @@ impl Error {
     pub fn may_have_reached_server(&self) -> bool {
         !matches!(
             self.kind(),
-            ErrorKind::InvalidInput | ErrorKind::Configuration | ErrorKind::Connect | ErrorKind::TokenStore
+            ErrorKind::InvalidInput
+                | ErrorKind::Configuration
+                | ErrorKind::Connect
+                | ErrorKind::TokenStore
+                | ErrorKind::DryRun
         )
     }
 

@@ -65,6 +65,7 @@ pub use pagination::Page;
 pub use ratelimit::RateLimit;
 pub use retry::RetryConfig;
 pub use secrecy;
+pub use transport::{PlannedRequest, RawResponse};
 
 /// The README's Rust examples, compiled as doctests so they stay true.
 #[doc = include_str!("../../../README.md")]

@@ -1,6 +1,7 @@
 //! The one path every request takes: build the URL (every id percent-encoded), attach the headers,
 //! send, turn a non-2xx answer into an [`ApiError`], decode a 2xx body.
 
+use std::borrow::Cow;
 use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
@@ -33,8 +34,10 @@ pub(crate) struct Request {
     method: Method,
     /// Path below the base path with `{name}` placeholders, e.g. `organizations/{org_id}`.
     template: &'static str,
+    /// A path given as it is (the raw escape hatch), instead of the template.
+    raw_path: Option<String>,
     params: Vec<(&'static str, String)>,
-    query: Vec<(&'static str, String)>,
+    query: Vec<(Cow<'static, str>, String)>,
     body: Body,
     auth: Auth,
 }
@@ -60,6 +63,7 @@ impl Request {
             operation,
             method,
             template,
+            raw_path: None,
             params: Vec::new(),
             query: Vec::new(),
             body: Body::Empty,
@@ -75,7 +79,7 @@ impl Request {
 
     /// Adds a query parameter.
     pub(crate) fn query(mut self, name: &'static str, value: impl Display) -> Self {
-        self.query.push((name, value.to_string()));
+        self.query.push((Cow::Borrowed(name), value.to_string()));
         self
     }
 
@@ -106,6 +110,13 @@ impl Request {
         self
     }
 
+    /// A request to a path given as it is, below the base path (`scc api`).
+    pub(crate) fn raw(method: Method, path: &str) -> Self {
+        let mut request = Self::new("api", method, "{raw}");
+        request.raw_path = Some(path.trim_start_matches('/').to_owned());
+        request
+    }
+
     /// The full URL. A missing or empty path id fails here, naming the parameter, before anything is sent.
     fn url(&self, root: &Url) -> Result<Url> {
         let mut url = root.clone();
@@ -113,7 +124,13 @@ impl Request {
             let mut segments = url
                 .path_segments_mut()
                 .map_err(|()| Error::Configuration("the base URL cannot carry a path".into()))?;
-            for piece in self.template.split('/') {
+            if let Some(raw) = &self.raw_path {
+                for piece in raw.split('/').filter(|piece| !piece.is_empty()) {
+                    let decoded = percent_decode(piece);
+                    segments.push(&decoded);
+                }
+            }
+            for piece in self.template.split('/').filter(|_| self.raw_path.is_none()) {
                 match piece.strip_prefix('{').and_then(|rest| rest.strip_suffix('}')) {
                     Some(name) => {
                         let value = self
@@ -132,10 +149,45 @@ impl Request {
             }
         }
         if !self.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(&self.query);
+            url.query_pairs_mut()
+                .extend_pairs(self.query.iter().map(|(key, value)| (key.as_ref(), value.as_str())));
         }
         Ok(url)
     }
+}
+
+fn percent_decode(text: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_else(|| text.to_owned())
+}
+
+/// What a write would have sent, returned instead of sending it when the client is in dry-run mode.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PlannedRequest {
+    /// The SDK operation, e.g. `organizations.create`.
+    pub operation: String,
+    /// The HTTP method.
+    pub method: String,
+    /// The full URL.
+    pub url: String,
+    /// The body: JSON, or the form text of a token refresh.
+    pub body: Option<serde_json::Value>,
+}
+
+/// The answer of a raw request: status, body (JSON, `null` when empty, a string when not JSON) and the
+/// next cursor when the answer is a page.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RawResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The body.
+    pub body: serde_json::Value,
+    /// The next cursor (body `cursor`, `nextCursor`, or `Link`).
+    pub next_cursor: Option<String>,
 }
 
 /// A 2xx answer.
@@ -195,6 +247,19 @@ impl Client {
 
     async fn execute_inner(&self, request: Request) -> Result<Response> {
         let url = request.url(&self.inner.api_root)?;
+        if self.inner.dry_run && request.method != Method::GET {
+            let body = match &request.body {
+                Body::Empty => None,
+                Body::Json(bytes) => serde_json::from_slice(bytes).ok(),
+                Body::Form(text) => Some(serde_json::Value::String(text.clone())),
+            };
+            return Err(Error::DryRun(Box::new(PlannedRequest {
+                operation: request.operation.to_owned(),
+                method: request.method.to_string(),
+                url: url.to_string(),
+                body,
+            })));
+        }
         let path = url.path().to_owned();
         let span = tracing::debug_span!(
             "scc.request",
@@ -345,6 +410,53 @@ impl Client {
 
     pub(crate) async fn send_empty(&self, request: Request) -> Result<()> {
         self.execute(request).await.map(drop)
+    }
+
+    /// Any request below the base path, through the same path as every operation (auth, retries,
+    /// refresh, rate limit, errors): the escape hatch for what the typed API does not cover. `path` may
+    /// carry a query (`organizations?max=10`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: scc_sdk::Client) -> scc_sdk::Result<()> {
+    /// let answer = client.request_raw(reqwest::Method::GET, "organizations?max=10", None).await?;
+    /// println!("{} {}", answer.status, answer.body);
+    /// # Ok(()) }
+    /// ```
+    pub async fn request_raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<RawResponse> {
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let mut request = Request::raw(method, path);
+        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            request.query.push((Cow::Owned(key.into_owned()), value.into_owned()));
+        }
+        if let Some(body) = body {
+            request = request.json(&body)?;
+        }
+        let response = self.execute(request).await?;
+        let body = if response.body.iter().all(u8::is_ascii_whitespace) {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&response.body)
+                .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&response.body).into_owned()))
+        };
+        let mut page: Page<crate::types::Organization> = Page {
+            items: Vec::new(),
+            next_cursor: None,
+            extra: Default::default(),
+        };
+        if let Some(object) = body.as_object() {
+            page.extra = object.clone();
+        }
+        page.resolve_cursor(response.link.as_deref());
+        Ok(RawResponse {
+            status: response.status.as_u16(),
+            body,
+            next_cursor: page.next_cursor,
+        })
     }
 }
 

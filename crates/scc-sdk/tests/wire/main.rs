@@ -7,6 +7,7 @@ mod fixtures;
 mod groups;
 mod organizations;
 mod pagination;
+mod raw;
 mod refresh;
 mod resilience;
 mod roles;
