@@ -1,0 +1,487 @@
+//! The command tree: global flags and `scc <noun> <verb>`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub(crate) const EXIT_CODES: &str = "\
+Exit codes:
+  0    success
+  1    failure (the service refused the request, a server error, a network failure)
+  2    usage error (bad flag or argument; input the SDK refuses before sending)
+  3    partial failure of a bulk operation (some items failed; every failure is listed)
+  4    authentication or permission (missing, invalid or expired credentials; not allowed)
+  5    not found
+  6    rate limited, still after retries
+  130  interrupted (Ctrl-C)";
+
+/// scc: Cisco Security Cloud Control from the command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "scc",
+    version,
+    about,
+    after_help = "See `scc help exit-codes` for the exit codes."
+)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: Global,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct Global {
+    /// Profile of the configuration and credentials files [env: SCC_PROFILE] [default: default].
+    #[arg(long, global = true)]
+    pub(crate) profile: Option<String>,
+    /// The service's address [env: SCC_BASE_URL] [default: https://api.security.cisco.com].
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+    /// The organization to act on [env: SCC_ORG_ID] [default: the profile's org_id].
+    #[arg(long, global = true, value_name = "ORG_ID")]
+    pub(crate) org: Option<String>,
+    /// Output format [env: SCC_OUTPUT] [default: table].
+    #[arg(short, long, global = true, value_enum)]
+    pub(crate) output: Option<Format>,
+    /// More detail on stderr: -v requests, -vv retries and spans, -vvv bodies (tokens never).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+    /// No colour (also when NO_COLOR is set).
+    #[arg(long, global = true)]
+    pub(crate) no_color: bool,
+    /// Seconds one attempt may take [default: 30].
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub(crate) timeout: Option<u64>,
+    /// Do not retry failed requests.
+    #[arg(long, global = true)]
+    pub(crate) no_retry: bool,
+    /// Do not ask before destructive changes.
+    #[arg(short = 'y', long, global = true)]
+    pub(crate) yes: bool,
+    /// Print the request a write would send, and send nothing.
+    #[arg(long, global = true)]
+    pub(crate) dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Format {
+    /// A table on a terminal; tab-separated lines without header when piped.
+    Table,
+    /// The server's JSON (a list is one array).
+    Json,
+    /// One JSON document per line.
+    Ndjson,
+    /// YAML.
+    Yaml,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Organizations.
+    #[command(subcommand, visible_alias = "orgs", alias = "organization", alias = "organizations")]
+    Org(OrgCommand),
+    /// Subscriptions and claim codes.
+    #[command(subcommand, visible_alias = "subscriptions", alias = "sub", alias = "subs")]
+    Subscription(SubscriptionCommand),
+    /// Users and the bulk user operations.
+    #[command(subcommand, visible_alias = "users")]
+    User(UserCommand),
+    /// Admin groups.
+    #[command(subcommand, visible_alias = "groups")]
+    Group(GroupCommand),
+    /// Roles and role assignments.
+    #[command(subcommand, visible_alias = "roles")]
+    Role(RoleCommand),
+    /// API tokens.
+    #[command(subcommand, visible_alias = "tokens")]
+    Token(TokenCommand),
+    /// A raw API request below the base path, e.g. `scc api GET organizations`.
+    Api(ApiArgs),
+    /// Write the profile's settings and credentials (flags, or prompts on a terminal).
+    Configure(ConfigureArgs),
+    /// Credentials.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+    /// Run the whole onboarding example against an embedded emulator.
+    Demo(DemoArgs),
+    /// Serve the local emulator in the foreground.
+    Emulator(EmulatorArgs),
+    /// Shell completion script.
+    Completion {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The exit codes of scc.
+    #[command(long_about = EXIT_CODES)]
+    ExitCodes,
+}
+
+/// Flags of list verbs that follow pages.
+#[derive(Debug, Args, Clone, Copy)]
+pub(crate) struct Paging {
+    /// Stop after this many items.
+    #[arg(long, value_name = "N")]
+    pub(crate) max_items: Option<usize>,
+    /// Items per request (1..=500).
+    #[arg(long, value_name = "N")]
+    pub(crate) page_size: Option<u32>,
+    /// Only the first page (its next cursor goes to stderr).
+    #[arg(long)]
+    pub(crate) no_paginate: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum OrgCommand {
+    /// List organizations (every page unless told otherwise).
+    #[command(visible_alias = "ls")]
+    List {
+        /// Partial name match.
+        #[arg(long)]
+        name: Option<String>,
+        /// STANDALONE, MANAGER or MANAGED.
+        #[arg(long = "type")]
+        org_type: Option<String>,
+        /// NAM, EMEA, APJC or GLOBAL.
+        #[arg(long)]
+        region: Option<String>,
+        /// Country code, e.g. US.
+        #[arg(long)]
+        country: Option<String>,
+        /// Organizations managed by this organization.
+        #[arg(long)]
+        manager: Option<String>,
+        /// Field to sort by, e.g. name.
+        #[arg(long)]
+        sort_by: Option<String>,
+        /// ASC or DESC.
+        #[arg(long)]
+        order: Option<String>,
+        /// Start from this cursor.
+        #[arg(long)]
+        cursor: Option<String>,
+        #[command(flatten)]
+        paging: Paging,
+    },
+    /// Show an organization (the --org one without an id).
+    Get { org_id: Option<String> },
+    /// Create an organization.
+    Create {
+        /// Name.
+        #[arg(long)]
+        name: String,
+        /// NAM, EMEA or APJC.
+        #[arg(long)]
+        region: String,
+        /// STANDALONE (default), MANAGER or MANAGED.
+        #[arg(long = "type")]
+        org_type: Option<String>,
+    },
+    /// Rename an organization.
+    Update {
+        org_id: String,
+        /// The new name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SubscriptionCommand {
+    /// List subscriptions.
+    #[command(visible_alias = "ls")]
+    List {
+        /// Name filter.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Show a subscription.
+    Get { subscription_id: String },
+    /// Read and validate a claim code: products, entitlements, allowed regions.
+    ClaimInfo { claim_code: String },
+    /// Claim a subscription: reads the code, picks each product's region (preferred, else the first
+    /// allowed), claims.
+    Claim {
+        claim_code: String,
+        /// Preferred region of the products.
+        #[arg(long, default_value = "NAM")]
+        region: String,
+        /// Only these product ids (default: every product of the code).
+        #[arg(long = "product", value_name = "PRODUCT_ID")]
+        products: Vec<String>,
+        /// trial, free or paid (not sent unless given).
+        #[arg(long = "type")]
+        subscription_type: Option<String>,
+    },
+    /// Activate or deactivate a product of a subscription.
+    Update {
+        subscription_id: String,
+        /// The product id.
+        #[arg(long)]
+        product: String,
+        /// Activate (default) or deactivate.
+        #[arg(long, conflicts_with = "deactivate")]
+        activate: bool,
+        /// Deactivate the product.
+        #[arg(long)]
+        deactivate: bool,
+        /// Product region.
+        #[arg(long)]
+        region: Option<String>,
+        /// An existing tenant to attach.
+        #[arg(long)]
+        source_instance: Option<String>,
+        /// The first admin of a new tenant (e-mail).
+        #[arg(long)]
+        initial_admin: Option<String>,
+    },
+    /// Set entitlement quantities (managed organizations).
+    Patch {
+        subscription_id: String,
+        /// SKU=QUANTITY, repeatable.
+        #[arg(long = "entitlement", value_name = "SKU=QUANTITY", required = true)]
+        entitlements: Vec<String>,
+        /// Product ids whose existing tenants are used, repeatable.
+        #[arg(long = "use-existing-tenant", value_name = "PRODUCT_ID")]
+        use_existing_tenants: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum UserCommand {
+    /// List users.
+    #[command(visible_alias = "ls")]
+    List {
+        /// ACTIVE, PENDING, DISABLED or SHARED.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Show a user.
+    Get { user_id: String },
+    /// Change a user's names.
+    Update {
+        user_id: String,
+        #[arg(long)]
+        first_name: Option<String>,
+        #[arg(long)]
+        last_name: Option<String>,
+    },
+    /// The admin groups of a user.
+    Groups { user_id: String },
+    /// Invite a user.
+    Invite {
+        email: String,
+        #[arg(long)]
+        first_name: String,
+        #[arg(long)]
+        last_name: String,
+        /// Also give the organization administrator role.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Enable users.
+    Enable {
+        #[arg(required = true)]
+        emails: Vec<String>,
+    },
+    /// Disable users.
+    Disable {
+        #[arg(required = true)]
+        emails: Vec<String>,
+    },
+    /// Remove users from the organization (asks first, unless --yes).
+    Remove {
+        #[arg(required = true)]
+        emails: Vec<String>,
+    },
+    /// Send invitation e-mails again.
+    ResendInvite {
+        #[arg(required = true)]
+        emails: Vec<String>,
+    },
+    /// Send password resets.
+    ResetPassword {
+        #[arg(required = true)]
+        emails: Vec<String>,
+    },
+    /// Reset one MFA factor of a user.
+    ResetMfa {
+        email: String,
+        #[arg(long)]
+        factor_id: String,
+    },
+    /// Many user operations from a file: a JSON array, `{"users": [...]}`, or NDJSON; `-` for stdin.
+    Patch {
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// Requests in flight at once.
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum GroupCommand {
+    /// List admin groups (every page unless told otherwise).
+    #[command(visible_alias = "ls")]
+    List {
+        /// Start from this cursor.
+        #[arg(long)]
+        cursor: Option<String>,
+        #[command(flatten)]
+        paging: Paging,
+    },
+    /// Show an admin group.
+    Get { group_id: String },
+    /// Create an admin group.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        description: Option<String>,
+        /// all, manager or selected_managed.
+        #[arg(long)]
+        applies_to: Option<String>,
+    },
+    /// Change an admin group.
+    Update {
+        group_id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Delete an admin group (asks first, unless --yes).
+    Delete { group_id: String },
+    /// Add or remove members and managed organizations.
+    Patch {
+        group_id: String,
+        /// E-mail of a user to add, repeatable.
+        #[arg(long = "add-user", value_name = "EMAIL")]
+        add_users: Vec<String>,
+        /// E-mail of a user to remove, repeatable.
+        #[arg(long = "remove-user", value_name = "EMAIL")]
+        remove_users: Vec<String>,
+        /// Managed organization to share with, repeatable.
+        #[arg(long = "add-managed-org", value_name = "ORG_ID")]
+        add_managed_orgs: Vec<String>,
+        /// Managed organization to stop sharing with, repeatable.
+        #[arg(long = "remove-managed-org", value_name = "ORG_ID")]
+        remove_managed_orgs: Vec<String>,
+    },
+    /// The members of a group.
+    Users { group_id: String },
+    /// The roles assigned to a group.
+    Roles { group_id: String },
+    /// The managed organizations a shared group reaches.
+    ManagedOrgs { group_id: String },
+    /// Remove a group shared by the manager from this (managed) organization (asks first, unless --yes).
+    RemoveShared { group_id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RoleCommand {
+    /// List roles.
+    #[command(visible_alias = "ls")]
+    List {
+        /// CUSTOM, BUNDLED or STATIC.
+        #[arg(long = "type")]
+        role_type: Option<String>,
+        /// Only the roles of this user id.
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Show a role.
+    Get { role_id: String },
+    /// Find a STATIC role by product and display name.
+    Find {
+        #[arg(long)]
+        product: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Assign or take away a role.
+    Patch {
+        role_id: String,
+        /// User (id or e-mail) to assign the role to, repeatable.
+        #[arg(long = "add-user", value_name = "USER")]
+        add_users: Vec<String>,
+        /// User to take the role from, repeatable.
+        #[arg(long = "remove-user", value_name = "USER")]
+        remove_users: Vec<String>,
+        /// Admin group to assign the role to, repeatable.
+        #[arg(long = "add-group", value_name = "GROUP_ID")]
+        add_groups: Vec<String>,
+        /// Admin group to take the role from, repeatable.
+        #[arg(long = "remove-group", value_name = "GROUP_ID")]
+        remove_groups: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TokenCommand {
+    /// Refresh the profile's access token now and save the rotated pair (tokens are never printed).
+    Refresh,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ApiArgs {
+    /// GET, POST, PUT, PATCH or DELETE.
+    pub(crate) method: String,
+    /// Path below the base path, with an optional query: `organizations?max=10`.
+    pub(crate) path: String,
+    /// JSON body: text, `@FILE`, or `-` for stdin.
+    #[arg(long)]
+    pub(crate) data: Option<String>,
+    /// Follow the next cursor and print every page.
+    #[arg(long)]
+    pub(crate) paginate: bool,
+}
+
+/// `--base-url` and `--org` (the global flags) are saved too.
+#[derive(Debug, Args)]
+pub(crate) struct ConfigureArgs {
+    /// Base path (v1).
+    #[arg(long)]
+    pub(crate) base_path: Option<String>,
+    /// API key id (for automatic refresh).
+    #[arg(long)]
+    pub(crate) api_key_id: Option<String>,
+    /// Access token; `-` reads it from stdin.
+    #[arg(long)]
+    pub(crate) access_token: Option<String>,
+    /// Refresh token; `-` reads it from stdin.
+    #[arg(long)]
+    pub(crate) refresh_token: Option<String>,
+    /// Default output format.
+    #[arg(long, value_enum)]
+    pub(crate) default_output: Option<Format>,
+    /// Never prompt, even on a terminal.
+    #[arg(long)]
+    pub(crate) no_input: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuthCommand {
+    /// Where the credentials come from and when they expire (never the secrets).
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Seed of the embedded emulator's fixtures.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// Preferred region of the claimed products.
+    #[arg(long, default_value = "NAM")]
+    pub(crate) region: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EmulatorArgs {
+    #[command(flatten)]
+    pub(crate) options: scc_emulator::EmulatorOptions,
+}

@@ -1,0 +1,189 @@
+//! `scc configure` and `scc auth status`.
+
+use std::io::{BufRead, IsTerminal};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::json;
+
+use super::Ctx;
+use crate::cli::{AuthCommand, ConfigureArgs};
+use crate::failure::{CliError, Code};
+use crate::settings::{StoredCredentials, config_path, credentials_path, read_config, read_credentials};
+
+fn read_secret(flag: &str, value: Option<String>) -> Result<Option<String>, CliError> {
+    match value.as_deref() {
+        Some("-") => {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|error| CliError::failure(format!("cannot read {flag} from stdin: {error}"), None))?;
+            Ok(Some(line.trim().to_owned()).filter(|text| !text.is_empty()))
+        }
+        _ => Ok(value.filter(|text| !text.trim().is_empty())),
+    }
+}
+
+fn prompt(question: &str, secret: bool) -> Result<Option<String>, CliError> {
+    let answer = if secret {
+        rpassword::prompt_password(format!("{question}: "))
+            .map_err(|error| CliError::failure(format!("cannot read the answer: {error}"), None))?
+    } else {
+        eprint!("{question}: ");
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|error| CliError::failure(format!("cannot read the answer: {error}"), None))?;
+        line
+    };
+    Ok(Some(answer.trim().to_owned()).filter(|text| !text.is_empty()))
+}
+
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> {
+    scc_sdk::auth::write_private_atomically(path, bytes)
+        .map_err(|error| CliError::failure(format!("cannot write {}: {error}", path.display()), None))
+}
+
+pub(crate) fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, CliError> {
+    let dir = &ctx.settings.config_dir;
+    let profile_name = ctx.settings.profile.value.clone();
+    let config_file = config_path(dir);
+    let mut config = read_config(&config_file)?;
+    let profile = config.profiles.entry(profile_name.clone()).or_default();
+    if let Some(url) = &ctx.global.base_url {
+        profile.base_url = Some(url.clone());
+    }
+    if let Some(path) = args.base_path {
+        profile.base_path = Some(path);
+    }
+    if let Some(org) = &ctx.global.org {
+        profile.org_id = Some(org.clone());
+    }
+    if let Some(format) = args.default_output {
+        profile.output = Some(format);
+    }
+    if let Some(seconds) = ctx.global.timeout {
+        profile.timeout = Some(seconds);
+    }
+    let org_id = profile.org_id.clone();
+
+    let credentials_file = credentials_path(dir, &profile_name);
+    let existing = read_credentials(&credentials_file)?;
+    let mut access_token = read_secret("--access-token", args.access_token)?;
+    let mut refresh_token = read_secret("--refresh-token", args.refresh_token)?;
+    let mut api_key_id = args.api_key_id;
+    let interactive = !args.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if interactive && access_token.is_none() && existing.is_none() {
+        access_token = prompt("Access token", true)?;
+        api_key_id = api_key_id.or(prompt("API key id (Enter to skip)", false)?);
+        if api_key_id.is_some() {
+            refresh_token = prompt("Refresh token", true)?;
+        }
+    }
+
+    let wrote_config = toml::to_string_pretty(&config)
+        .map_err(|error| CliError::failure(format!("cannot write the configuration: {error}"), None))?;
+    write_file(&config_file, wrote_config.as_bytes())?;
+
+    let changes_credentials = access_token.is_some() || refresh_token.is_some() || api_key_id.is_some();
+    if changes_credentials {
+        let mut credentials = existing.unwrap_or_default();
+        if let Some(token) = access_token {
+            credentials.access_token = token;
+            credentials.access_token_expires_at = None;
+        }
+        if refresh_token.is_some() {
+            credentials.refresh_token = refresh_token;
+            credentials.refresh_token_expires_at = None;
+        }
+        if api_key_id.is_some() {
+            credentials.api_key_id = api_key_id;
+        }
+        if credentials.org_id.is_none() {
+            credentials.org_id = org_id;
+        }
+        if credentials.access_token.is_empty() {
+            return Err(CliError::usage(
+                "the credentials need an access token".into(),
+                "pass --access-token (or - to read it from stdin)",
+            ));
+        }
+        let bytes = serde_json::to_vec_pretty(&credentials).unwrap_or_default();
+        write_file(&credentials_file, &bytes)?;
+    }
+    ctx.ui.item(
+        &json!({
+            "profile": profile_name,
+            "config_file": config_file.display().to_string(),
+            "credentials_file": credentials_file.display().to_string(),
+            "credentials_updated": changes_credentials,
+        }),
+        &[
+            ("PROFILE", "profile"),
+            ("CONFIG FILE", "config_file"),
+            ("CREDENTIALS FILE", "credentials_file"),
+            ("CREDENTIALS UPDATED", "credentials_updated"),
+        ],
+    );
+    Ok(Code::Ok)
+}
+
+fn describe(time: Option<SystemTime>) -> serde_json::Value {
+    let Some(time) = time else {
+        return json!("unknown");
+    };
+    let seconds = time.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    let at = jiff::Timestamp::from_second(i64::try_from(seconds).unwrap_or(i64::MAX))
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    match time.duration_since(SystemTime::now()) {
+        Ok(left) => json!(format!("{at} (in {} min)", left.as_secs() / 60)),
+        Err(_) => json!(format!("{at} (expired)")),
+    }
+}
+
+pub(crate) fn run(ctx: &Ctx, command: AuthCommand) -> Result<Code, CliError> {
+    let AuthCommand::Status = command;
+    let settings = &ctx.settings;
+    let mut status = json!({
+        "profile": settings.profile.value,
+        "profile_source": settings.profile.source.to_string(),
+        "base_url": settings.base_url.value,
+        "base_url_source": settings.base_url.source.to_string(),
+        "org_id": settings.org_id.as_ref().map(|org| org.value.clone()),
+        "org_id_source": settings.org_id.as_ref().map_or("not set".to_owned(), |org| org.source.to_string()),
+    });
+    let code = match &settings.credentials {
+        None => {
+            status["credentials"] = json!("none");
+            Code::Auth
+        }
+        Some(credentials) => {
+            let stored: &StoredCredentials = &credentials.value;
+            let org = settings.org_id.as_ref().map(|org| org.value.as_str());
+            status["credentials_source"] = json!(credentials.source.to_string());
+            status["credentials"] = json!(if stored.refreshing(org).is_some() {
+                "API key with refresh token (refreshes automatically)"
+            } else {
+                "access token only (no automatic refresh)"
+            });
+            status["api_key_id"] = json!(stored.api_key_id);
+            status["access_token_expires"] = describe(stored.access_expiry());
+            status["refresh_token_expires"] = describe(
+                stored
+                    .refresh_token_expires_at
+                    .map(|seconds| UNIX_EPOCH + std::time::Duration::from_secs(seconds)),
+            );
+            Code::Ok
+        }
+    };
+    ctx.ui.item(&status, &[]);
+    if code == Code::Auth {
+        return Err(CliError::auth(
+            "no credentials".into(),
+            "set SCC_ACCESS_TOKEN, or save credentials with `scc configure`",
+        ));
+    }
+    Ok(code)
+}

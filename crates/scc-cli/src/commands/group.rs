@@ -1,0 +1,121 @@
+//! `scc group`.
+
+use futures_util::TryStreamExt;
+use scc_sdk::types::AppliesTo;
+
+use super::{Ctx, print_results, to_json, to_json_list};
+use crate::cli::GroupCommand;
+use crate::failure::{CliError, Code};
+use crate::output::Column;
+
+pub(crate) const COLUMNS: &[Column] = &[
+    ("ID", "id"),
+    ("NAME", "name"),
+    ("DESCRIPTION", "description"),
+    ("TYPE", "type"),
+    ("APPLIES TO", "appliesTo"),
+];
+
+pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliError> {
+    let client = ctx.client()?;
+    let groups = client.groups();
+    let org = ctx.org()?;
+    match command {
+        GroupCommand::List { cursor, paging } => {
+            let mut request = groups.list(org).set_cursor(cursor).set_max_items(paging.max_items);
+            if let Some(size) = paging.page_size {
+                request = request.max(size);
+            }
+            let items = if paging.no_paginate {
+                let page = request.send().await?;
+                if let Some(next) = &page.next_cursor {
+                    ctx.ui.note(&format!("next cursor: {next}"));
+                }
+                let mut items = page.items;
+                items.truncate(paging.max_items.unwrap_or(usize::MAX));
+                items
+            } else {
+                let spinner = ctx.ui.spinner("listing admin groups");
+                let items: Vec<_> = request.items().try_collect().await?;
+                spinner.finish_and_clear();
+                items
+            };
+            ctx.ui.list(&to_json_list(&items), COLUMNS);
+        }
+        GroupCommand::Get { group_id } => ctx.ui.item(&to_json(&groups.get(org, group_id).await?), COLUMNS),
+        GroupCommand::Create {
+            name,
+            description,
+            applies_to,
+        } => {
+            let group = groups
+                .create(org, name)
+                .set_description(description)
+                .set_applies_to(applies_to.map(AppliesTo::from))
+                .send()
+                .await?;
+            ctx.ui.item(&to_json(&group), COLUMNS);
+        }
+        GroupCommand::Update {
+            group_id,
+            name,
+            description,
+        } => {
+            let group = groups
+                .update(org, group_id)
+                .set_name(name)
+                .set_description(description)
+                .send()
+                .await?;
+            ctx.ui.item(&to_json(&group), COLUMNS);
+        }
+        GroupCommand::Delete { group_id } => {
+            ctx.confirm(&format!("delete admin group {group_id}"))?;
+            groups.delete(org, group_id.as_str()).await?;
+            ctx.ui.success(&format!("deleted admin group {group_id}"));
+        }
+        GroupCommand::RemoveShared { group_id } => {
+            ctx.confirm(&format!("remove shared group {group_id} from organization {org}"))?;
+            groups.remove_shared_group(org.as_str(), group_id.as_str()).await?;
+            ctx.ui.success(&format!("removed shared group {group_id} from {org}"));
+        }
+        GroupCommand::Patch {
+            group_id,
+            add_users,
+            remove_users,
+            add_managed_orgs,
+            remove_managed_orgs,
+        } => {
+            let mut request = groups.patch(org, group_id);
+            for email in add_users {
+                request = request.add_user(email);
+            }
+            for email in remove_users {
+                request = request.remove_user(email);
+            }
+            for id in add_managed_orgs {
+                request = request.add_managed_org(id);
+            }
+            for id in remove_managed_orgs {
+                request = request.remove_managed_org(id);
+            }
+            return Ok(print_results(ctx, &request.send().await?));
+        }
+        GroupCommand::Users { group_id } => {
+            let users = groups.get_users(org, group_id).await?;
+            ctx.ui.list(&to_json_list(&users.items), super::user::COLUMNS);
+        }
+        GroupCommand::Roles { group_id } => {
+            let roles = groups.get_assigned_roles(org, group_id).await?;
+            ctx.ui.list(&to_json_list(&roles.items), super::role::COLUMNS);
+        }
+        GroupCommand::ManagedOrgs { group_id } => {
+            let orgs = groups.get_managed_organizations(org, group_id).await?;
+            ctx.ui.list(
+                &to_json_list(&orgs.items),
+                &[("ID", "id"), ("NAME", "name"), ("TYPE", "type")],
+            );
+        }
+    }
+    Ok(Code::Ok)
+}

@@ -1,0 +1,158 @@
+//! One module per noun; each verb calls the SDK and prints through [`Ui`].
+
+pub(crate) mod api;
+pub(crate) mod auth;
+pub(crate) mod demo;
+pub(crate) mod group;
+pub(crate) mod org;
+pub(crate) mod role;
+pub(crate) mod subscription;
+pub(crate) mod token;
+pub(crate) mod user;
+
+use scc_sdk::{BulkReport, BulkResult, Client};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::cli::{Command, Global};
+use crate::failure::{CliError, Code};
+use crate::output::{Column, Ui};
+use crate::settings::Settings;
+
+pub(crate) struct Ctx {
+    pub(crate) global: Global,
+    pub(crate) settings: Settings,
+    pub(crate) ui: Ui,
+}
+
+impl Ctx {
+    pub(crate) fn client(&self) -> Result<Client, CliError> {
+        self.settings.client(&self.global)
+    }
+
+    pub(crate) fn org(&self) -> Result<String, CliError> {
+        self.settings.org()
+    }
+
+    /// Asks before a destructive change; `--yes` (or `--dry-run`) skips the question. Without a
+    /// terminal to ask on, refuses.
+    pub(crate) fn confirm(&self, what: &str) -> Result<(), CliError> {
+        if self.global.yes || self.global.dry_run || self.ui.confirm(&format!("{what}?")) {
+            return Ok(());
+        }
+        Err(CliError::usage(
+            format!("not confirmed: {what}"),
+            "pass --yes to confirm without a prompt",
+        ))
+    }
+}
+
+/// A serializable value as JSON (the server's JSON for SDK models).
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// Items as JSON values.
+pub(crate) fn to_json_list<T: Serialize>(items: &[T]) -> Vec<Value> {
+    items.iter().map(to_json).collect()
+}
+
+pub(crate) const RESULT_COLUMNS: &[Column] = &[
+    ("ID", "id"),
+    ("TYPE", "type"),
+    ("OPERATION", "operation"),
+    ("STATUS", "status"),
+    ("ERROR", "errorDescription"),
+];
+
+/// Prints the per-item results of a bulk PATCH; exit 3 when any item failed.
+pub(crate) fn print_results(ctx: &Ctx, result: &BulkResult) -> Code {
+    ctx.ui.list(&to_json_list(&result.results), RESULT_COLUMNS);
+    summary_code(ctx, result.summary())
+}
+
+fn summary_code(ctx: &Ctx, summary: scc_sdk::Summary) -> Code {
+    if summary.all_successful {
+        ctx.ui
+            .success(&format!("{} of {} succeeded", summary.succeeded, summary.total));
+        Code::Ok
+    } else {
+        ctx.ui.error(
+            &format!("{} of {} items failed", summary.failed, summary.total),
+            Some("every failure is listed above"),
+        );
+        Code::Partial
+    }
+}
+
+pub(crate) const REPORT_COLUMNS: &[Column] = &[
+    ("EMAIL", "email"),
+    ("OPERATION", "operation"),
+    ("RESULT", "result"),
+    ("ERROR", "error"),
+    ("TRACKING ID", "trackingId"),
+];
+
+/// Prints a bulk report (one row per input item); exit 3 when any item failed. Under --dry-run the
+/// planned requests are printed instead.
+pub(crate) fn print_report(ctx: &Ctx, report: &BulkReport) -> Result<Code, CliError> {
+    let planned: Vec<Value> = report
+        .items
+        .iter()
+        .filter_map(|item| match &item.outcome {
+            scc_sdk::ItemOutcome::RequestFailed(error) => match error.as_ref() {
+                scc_sdk::Error::DryRun(planned) => Some(to_json(planned)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    if !planned.is_empty() {
+        let mut unique: Vec<Value> = Vec::new();
+        for request in planned {
+            if !unique.contains(&request) {
+                unique.push(request);
+            }
+        }
+        ctx.ui
+            .list(&unique, &[("METHOD", "method"), ("URL", "url"), ("BODY", "body")]);
+        ctx.ui.note("dry run: nothing was sent");
+        return Ok(Code::Ok);
+    }
+    let rows: Vec<Value> = report
+        .items
+        .iter()
+        .map(|item| {
+            let mut row = json!({
+                "email": item.email,
+                "operation": item.operation.as_str(),
+                "result": if item.outcome.is_success() { "success" } else { "failed" },
+            });
+            if let Some(reason) = item.outcome.failure_reason() {
+                row["error"] = reason.into();
+            }
+            if let Some(tracking_id) = item.outcome.tracking_id() {
+                row["trackingId"] = tracking_id.into();
+            }
+            row
+        })
+        .collect();
+    ctx.ui.list(&rows, REPORT_COLUMNS);
+    Ok(summary_code(ctx, report.summary()))
+}
+
+pub(crate) async fn run(ctx: &Ctx, command: Command) -> Result<Code, CliError> {
+    match command {
+        Command::Org(command) => org::run(ctx, command).await,
+        Command::Subscription(command) => subscription::run(ctx, command).await,
+        Command::User(command) => user::run(ctx, command).await,
+        Command::Group(command) => group::run(ctx, command).await,
+        Command::Role(command) => role::run(ctx, command).await,
+        Command::Token(command) => token::run(ctx, command).await,
+        Command::Api(args) => api::run(ctx, args).await,
+        Command::Configure(args) => auth::configure(ctx, args),
+        Command::Auth(command) => auth::run(ctx, command),
+        Command::Demo(args) => demo::run(ctx, args).await,
+        Command::Emulator(_) | Command::Completion { .. } | Command::ExitCodes => Ok(Code::Ok),
+    }
+}

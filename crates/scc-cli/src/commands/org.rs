@@ -1,0 +1,85 @@
+//! `scc org`.
+
+use futures_util::TryStreamExt;
+use scc_sdk::types::{OrganizationType, RegionCode, SortOrder};
+
+use super::{Ctx, to_json, to_json_list};
+use crate::cli::OrgCommand;
+use crate::failure::{CliError, Code};
+use crate::output::Column;
+
+pub(crate) const COLUMNS: &[Column] = &[
+    ("ID", "id"),
+    ("NAME", "name"),
+    ("TYPE", "type"),
+    ("REGION", "regionCode"),
+    ("COUNTRY", "countryCode"),
+    ("CREATED", "created"),
+];
+
+pub(crate) async fn run(ctx: &Ctx, command: OrgCommand) -> Result<Code, CliError> {
+    let client = ctx.client()?;
+    let orgs = client.organizations();
+    match command {
+        OrgCommand::List {
+            name,
+            org_type,
+            region,
+            country,
+            manager,
+            sort_by,
+            order,
+            cursor,
+            paging,
+        } => {
+            let mut request = orgs
+                .list()
+                .set_name(name)
+                .set_organization_type(org_type.map(OrganizationType::from))
+                .set_region_code(region.map(RegionCode::from))
+                .set_country_code(country)
+                .set_manager_org_id(manager.map(Into::into))
+                .set_sort_by(sort_by)
+                .set_order(order.map(SortOrder::from))
+                .set_cursor(cursor)
+                .set_max_items(paging.max_items);
+            if let Some(size) = paging.page_size {
+                request = request.max(size);
+            }
+            let items = if paging.no_paginate {
+                let page = request.send().await?;
+                if let Some(next) = &page.next_cursor {
+                    ctx.ui.note(&format!("next cursor: {next}"));
+                }
+                let mut items = page.items;
+                items.truncate(paging.max_items.unwrap_or(usize::MAX));
+                items
+            } else {
+                let spinner = ctx.ui.spinner("listing organizations");
+                let items: Vec<_> = request.items().try_collect().await?;
+                spinner.finish_and_clear();
+                items
+            };
+            ctx.ui.list(&to_json_list(&items), COLUMNS);
+        }
+        OrgCommand::Get { org_id } => {
+            let id = match org_id {
+                Some(id) => id,
+                None => ctx.org()?,
+            };
+            ctx.ui.item(&to_json(&orgs.get(id).await?), COLUMNS);
+        }
+        OrgCommand::Create { name, region, org_type } => {
+            let org = orgs
+                .create(name, region)
+                .set_organization_type(org_type.map(OrganizationType::from))
+                .send()
+                .await?;
+            ctx.ui.item(&to_json(&org), COLUMNS);
+        }
+        OrgCommand::Update { org_id, name } => {
+            ctx.ui.item(&to_json(&orgs.update(org_id, name).await?), COLUMNS);
+        }
+    }
+    Ok(Code::Ok)
+}

@@ -1,0 +1,79 @@
+//! `scc token refresh`: trades the profile's refresh token for a new pair and saves it at once (the
+//! old refresh token stops working). The tokens are never printed.
+
+use std::time::{Duration, SystemTime};
+
+use scc_sdk::secrecy::ExposeSecret;
+use scc_sdk::{Credentials, FileTokenStore};
+
+use super::Ctx;
+use crate::cli::TokenCommand;
+use crate::failure::{CliError, Code};
+
+pub(crate) async fn run(ctx: &Ctx, command: TokenCommand) -> Result<Code, CliError> {
+    let TokenCommand::Refresh = command;
+    let stored = ctx
+        .settings
+        .credentials
+        .as_ref()
+        .ok_or_else(|| CliError::auth("no credentials".into(), "run `scc configure` first"))?;
+    let org_fallback = ctx.settings.org_id.as_ref().map(|org| org.value.as_str());
+    let credentials = stored.value.refreshing(org_fallback).ok_or_else(|| {
+        CliError::usage(
+            "the credentials hold no refresh token, API key id and organization".into(),
+            "save them with `scc configure --org ORG_ID --api-key-id KEY --refresh-token -`",
+        )
+    })?;
+    let client = ctx.client()?;
+    let pair = client
+        .tokens()
+        .refresh(
+            credentials.org_id().clone(),
+            credentials.api_key_id().clone(),
+            credentials.refresh_token().clone(),
+        )
+        .await?;
+    let now = SystemTime::now();
+    let mut rotated = Credentials::new(
+        credentials.org_id().clone(),
+        credentials.api_key_id().clone(),
+        pair.access_token.expose_secret(),
+        pair.refresh_token.expose_secret(),
+    );
+    if rotated.access_expires_at().is_none()
+        && let Some(seconds) = pair.expires_in
+    {
+        rotated = rotated.with_access_expiry(now + Duration::from_secs(seconds));
+    }
+    if let Some(seconds) = pair.refresh_token_expires_in {
+        rotated = rotated.with_refresh_expiry(now + Duration::from_secs(seconds));
+    }
+    if ctx.global.dry_run {
+        return Ok(Code::Ok);
+    }
+    let path = ctx.settings.credentials_file();
+    FileTokenStore::new(&path).save(&rotated).map_err(|error| {
+        CliError::failure(
+            format!(
+                "the token was refreshed but could not be saved to {}: {error}",
+                path.display()
+            ),
+            Some("the old refresh token no longer works; fix the file's permissions and run `scc configure`"),
+        )
+    })?;
+    let expires = pair
+        .expires_in
+        .map_or("unknown".to_owned(), |seconds| format!("{seconds} s"));
+    ctx.ui.item(
+        &serde_json::json!({"refreshed": true, "expires_in": pair.expires_in, "saved_to": path.display().to_string()}),
+        &[
+            ("REFRESHED", "refreshed"),
+            ("EXPIRES IN (S)", "expires_in"),
+            ("SAVED TO", "saved_to"),
+        ],
+    );
+    ctx.ui.success(&format!(
+        "access token refreshed (valid for {expires}); the rotated pair is saved"
+    ));
+    Ok(Code::Ok)
+}

@@ -1,0 +1,156 @@
+//! `scc user`: every bulk operation as its own verb, and `patch --file` for many at once.
+
+use std::io::Read;
+
+use scc_sdk::types::{UserOperation, UserStatus};
+
+use super::{Ctx, print_report, to_json, to_json_list};
+use crate::cli::UserCommand;
+use crate::failure::{CliError, Code};
+use crate::output::Column;
+
+pub(crate) const COLUMNS: &[Column] = &[
+    ("ID", "id"),
+    ("EMAIL", "email"),
+    ("FIRST NAME", "firstName"),
+    ("LAST NAME", "lastName"),
+    ("STATUS", "status"),
+];
+
+pub(crate) async fn run(ctx: &Ctx, command: UserCommand) -> Result<Code, CliError> {
+    let client = ctx.client()?;
+    let users = client.users();
+    let org = ctx.org()?;
+    let operations = match command {
+        UserCommand::List { status } => {
+            let page = users.list(org).set_status(status.map(UserStatus::from)).send().await?;
+            ctx.ui.list(&to_json_list(&page.items), COLUMNS);
+            return Ok(Code::Ok);
+        }
+        UserCommand::Get { user_id } => {
+            ctx.ui.item(&to_json(&users.get(org, user_id).await?), COLUMNS);
+            return Ok(Code::Ok);
+        }
+        UserCommand::Update {
+            user_id,
+            first_name,
+            last_name,
+        } => {
+            let user = users
+                .update(org, user_id)
+                .set_first_name(first_name)
+                .set_last_name(last_name)
+                .send()
+                .await?;
+            ctx.ui.item(&to_json(&user), COLUMNS);
+            return Ok(Code::Ok);
+        }
+        UserCommand::Groups { user_id } => {
+            let groups = users.get_groups(org, user_id).await?;
+            ctx.ui.list(&to_json_list(&groups.items), super::group::COLUMNS);
+            return Ok(Code::Ok);
+        }
+        UserCommand::Invite {
+            email,
+            first_name,
+            last_name,
+            admin,
+        } => {
+            let operation = UserOperation::invite(email, first_name, last_name);
+            vec![if admin { operation.admin(true) } else { operation }]
+        }
+        UserCommand::Enable { emails } => emails.into_iter().map(UserOperation::enable).collect(),
+        UserCommand::Disable { emails } => emails.into_iter().map(UserOperation::disable).collect(),
+        UserCommand::Remove { emails } => {
+            ctx.confirm(&format!("remove {} user(s) from organization {org}", emails.len()))?;
+            emails.into_iter().map(UserOperation::remove).collect()
+        }
+        UserCommand::ResendInvite { emails } => emails.into_iter().map(UserOperation::resend_email_invite).collect(),
+        UserCommand::ResetPassword { emails } => emails.into_iter().map(UserOperation::reset_password).collect(),
+        UserCommand::ResetMfa { email, factor_id } => vec![UserOperation::reset_mfa(email, factor_id)],
+        UserCommand::Patch { file, concurrency } => {
+            let operations = read_operations(&file)?;
+            let removals = operations
+                .iter()
+                .filter(|op| op.operation() == &scc_sdk::types::UserOperationType::Remove)
+                .count();
+            if removals > 0 {
+                ctx.confirm(&format!("remove {removals} user(s) from organization {org}"))?;
+            }
+            return bulk(ctx, &client, org, operations, concurrency).await;
+        }
+    };
+    bulk(ctx, &client, org, operations, 4).await
+}
+
+async fn bulk(
+    ctx: &Ctx,
+    client: &scc_sdk::Client,
+    org: String,
+    operations: Vec<UserOperation>,
+    concurrency: usize,
+) -> Result<Code, CliError> {
+    let bar = ctx.ui.progress(operations.len() as u64, "users");
+    let progress = bar.clone();
+    let report = client
+        .users()
+        .patch_all(org, operations)
+        .concurrency(concurrency)
+        .on_progress(move |done, _| progress.set_position(done as u64))
+        .send()
+        .await;
+    bar.finish_and_clear();
+    print_report(ctx, &report)
+}
+
+/// User operations from a file (or `-`): a JSON array, `{"users": [...]}`, or one JSON object per
+/// line. A malformed item is reported with its position.
+pub(crate) fn read_operations(path: &std::path::Path) -> Result<Vec<UserOperation>, CliError> {
+    let text = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|error| CliError::failure(format!("cannot read stdin: {error}"), None))?;
+        text
+    } else {
+        std::fs::read_to_string(path)
+            .map_err(|error| CliError::usage(format!("cannot read {}: {error}", path.display()), "check the path"))?
+    };
+    let invalid = |what: String| {
+        CliError::usage(
+            what,
+            "give a JSON array, {\"users\": [...]}, or one JSON object per line",
+        )
+    };
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[')
+        || trimmed.starts_with('{') && serde_json::from_str::<serde_json::Value>(trimmed).is_ok()
+    {
+        let value: serde_json::Value =
+            serde_json::from_str(trimmed).map_err(|error| invalid(format!("{}: {error}", path.display())))?;
+        let items = match value {
+            serde_json::Value::Array(items) => items,
+            serde_json::Value::Object(mut object) => match object.remove("users") {
+                Some(serde_json::Value::Array(items)) => items,
+                _ => vec![serde_json::Value::Object(object)],
+            },
+            _ => return Err(invalid(format!("{}: not a list of operations", path.display()))),
+        };
+        return items
+            .into_iter()
+            .enumerate()
+            .map(|(index, item)| {
+                serde_json::from_value(item)
+                    .map_err(|error| invalid(format!("{} item {index}: {error}", path.display())))
+            })
+            .collect();
+    }
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(number, line)| {
+            serde_json::from_str(line)
+                .map_err(|error| invalid(format!("{} line {}: {error}", path.display(), number + 1)))
+        })
+        .collect()
+}

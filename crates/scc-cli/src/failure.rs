@@ -1,0 +1,87 @@
+//! Errors of the CLI: a one-line message, a hint, and the exit code.
+
+use scc_sdk::ErrorKind;
+
+/// The documented exit codes (see `scc help exit-codes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Code {
+    Ok = 0,
+    Failure = 1,
+    Usage = 2,
+    Partial = 3,
+    Auth = 4,
+    NotFound = 5,
+    RateLimited = 6,
+    Interrupted = 130,
+}
+
+#[derive(Debug)]
+pub(crate) struct CliError {
+    pub(crate) code: Code,
+    pub(crate) message: String,
+    pub(crate) hint: Option<String>,
+    /// Under --dry-run: the request a write would have sent (printed on stdout, exit 0).
+    pub(crate) planned: Option<serde_json::Value>,
+}
+
+impl CliError {
+    pub(crate) fn new(code: Code, message: String, hint: Option<String>) -> Self {
+        Self {
+            code,
+            message,
+            hint,
+            planned: None,
+        }
+    }
+    pub(crate) fn usage(message: String, hint: &str) -> Self {
+        Self::new(Code::Usage, message, Some(hint.to_owned()))
+    }
+    pub(crate) fn auth(message: String, hint: &str) -> Self {
+        Self::new(Code::Auth, message, Some(hint.to_owned()))
+    }
+    pub(crate) fn failure(message: String, hint: Option<&str>) -> Self {
+        Self::new(Code::Failure, message, hint.map(str::to_owned))
+    }
+}
+
+impl From<scc_sdk::Error> for CliError {
+    fn from(error: scc_sdk::Error) -> Self {
+        if let scc_sdk::Error::DryRun(planned) = &error {
+            let mut dry = Self::new(Code::Ok, error.to_string(), None);
+            dry.planned = serde_json::to_value(planned).ok();
+            return dry;
+        }
+        let message = error.to_string();
+        let (code, hint) = match error.kind() {
+            ErrorKind::InvalidInput => (Code::Usage, "fix the value named above; nothing was sent".to_owned()),
+            ErrorKind::Configuration => (Code::Usage, "check the settings: `scc auth status`".to_owned()),
+            ErrorKind::Authentication => (
+                Code::Auth,
+                "the credentials are missing, invalid or expired: check `scc auth status`, run `scc token refresh` or `scc configure`".to_owned(),
+            ),
+            ErrorKind::Forbidden => (Code::Auth, "the API key may not do this (member keys are read-only)".to_owned()),
+            ErrorKind::NotFound => (
+                Code::NotFound,
+                "check the id and the organization (--org); an organization out of the key's reach also answers 404".to_owned(),
+            ),
+            ErrorKind::RateLimited => (Code::RateLimited, "still rate limited after retries: wait, then try again with less concurrency".to_owned()),
+            ErrorKind::Conflict => (Code::Failure, "it already exists (or the claim code was already used)".to_owned()),
+            ErrorKind::Validation => (Code::Failure, "the service refused the input; see the message".to_owned()),
+            ErrorKind::Server => (Code::Failure, "a server error: try again later; quote the tracking id to Cisco support".to_owned()),
+            ErrorKind::Connect => (Code::Failure, "the service could not be reached: check --base-url and the network".to_owned()),
+            ErrorKind::Timeout | ErrorKind::Transport => (
+                Code::Failure,
+                "the change may have been applied: check the state before repeating it".to_owned(),
+            ),
+            ErrorKind::TokenStore => (Code::Failure, "check the permissions of the credentials file".to_owned()),
+            _ => (Code::Failure, "see the message".to_owned()),
+        };
+        Self::new(code, message, Some(hint))
+    }
+}
+
+impl From<anyhow::Error> for CliError {
+    fn from(error: anyhow::Error) -> Self {
+        Self::failure(format!("{error:#}"), None)
+    }
+}

@@ -1,0 +1,114 @@
+//! `scc`: the command line for Cisco Security Cloud Control.
+
+mod cli;
+mod commands;
+mod failure;
+mod output;
+mod settings;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::format::FmtSpan;
+
+use crate::cli::{Cli, Command, Format};
+use crate::commands::Ctx;
+use crate::failure::{CliError, Code};
+use crate::output::Ui;
+use crate::settings::Settings;
+
+fn init_tracing(verbose: u8, no_color: bool) {
+    let filter = match verbose {
+        0 => "warn",
+        1 => "warn,scc_sdk=debug",
+        2 => "debug,hyper=info,h2=info,rustls=info",
+        _ => "trace,hyper=debug,h2=debug,rustls=info",
+    };
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|text| EnvFilter::try_new(text).ok())
+        .unwrap_or_else(|| EnvFilter::new(filter));
+    let span_events = if verbose > 0 { FmtSpan::CLOSE } else { FmtSpan::NONE };
+    let color = !no_color && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_span_events(span_events)
+        .with_writer(std::io::stderr)
+        .with_ansi(color && std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(verbose > 1)
+        .try_init();
+}
+
+fn exit(code: Code) -> ExitCode {
+    ExitCode::from(code as u8)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.global.verbose, cli.global.no_color);
+    match cli.command {
+        Command::Completion { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "scc", &mut std::io::stdout());
+            return exit(Code::Ok);
+        }
+        Command::ExitCodes => {
+            println!("{}", cli::EXIT_CODES);
+            return exit(Code::Ok);
+        }
+        Command::Emulator(args) => return serve_emulator(args.options).await,
+        _ => {}
+    }
+    let fallback_ui = Ui::new(Format::Table, cli.global.no_color);
+    let settings = match Settings::resolve(&cli.global) {
+        Ok(settings) => settings,
+        Err(error) => return report(&fallback_ui, error),
+    };
+    let ctx = Ctx {
+        ui: Ui::new(settings.output, cli.global.no_color),
+        global: cli.global,
+        settings,
+    };
+    let result = tokio::select! {
+        result = commands::run(&ctx, cli.command) => result,
+        _ = tokio::signal::ctrl_c() => Err(CliError::new(Code::Interrupted, "interrupted".into(),
+            Some("a write in flight may have been applied: check the state before repeating it".into()))),
+    };
+    match result {
+        Ok(code) => exit(code),
+        Err(error) => report(&ctx.ui, error),
+    }
+}
+
+fn report(ui: &Ui, error: CliError) -> ExitCode {
+    if let Some(planned) = &error.planned {
+        ui.item(
+            planned,
+            &[
+                ("OPERATION", "operation"),
+                ("METHOD", "method"),
+                ("URL", "url"),
+                ("BODY", "body"),
+            ],
+        );
+        ui.note("dry run: nothing was sent");
+        return exit(Code::Ok);
+    }
+    ui.error(&error.message, error.hint.as_deref());
+    exit(error.code)
+}
+
+async fn serve_emulator(options: scc_emulator::EmulatorOptions) -> ExitCode {
+    let ui = Ui::new(Format::Json, true);
+    let emulator = match scc_emulator::start(options).await {
+        Ok(emulator) => emulator,
+        Err(error) => return report(&ui, CliError::from(error)),
+    };
+    println!("{}", serde_json::to_string(emulator.ready()).unwrap_or_default());
+    eprintln!("scc emulator: serving on {} (Ctrl-C to stop)", emulator.base_url());
+    match emulator.serve_until_signal().await {
+        Ok(()) => exit(Code::Ok),
+        Err(error) => report(&ui, CliError::from(error)),
+    }
+}

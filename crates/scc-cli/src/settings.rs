@@ -1,0 +1,308 @@
+//! Where each setting comes from: flag > environment > profile file > default. Settings live in
+//! `$XDG_CONFIG_HOME/scc/config.toml` (named profiles); credentials in
+//! `$XDG_CONFIG_HOME/scc/credentials/<profile>.json`, written atomically with 0600 permissions.
+//! `SCC_CONFIG_DIR` moves both.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use scc_sdk::{Client, Credentials, FileTokenStore, RetryConfig};
+use serde::{Deserialize, Serialize};
+
+use crate::cli::{Format, Global};
+use crate::failure::CliError;
+
+/// Where a setting came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Source {
+    Flag,
+    Env(&'static str),
+    File(PathBuf),
+    Default,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Flag => f.write_str("flag"),
+            Self::Env(name) => write!(f, "environment ({name})"),
+            Self::File(path) => write!(f, "file ({})", path.display()),
+            Self::Default => f.write_str("default"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Resolved<T> {
+    pub(crate) value: T,
+    pub(crate) source: Source,
+}
+
+/// One profile of `config.toml`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Profile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) base_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) base_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) org_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) output: Option<Format>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) timeout: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct ConfigFile {
+    #[serde(default)]
+    pub(crate) profiles: BTreeMap<String, Profile>,
+}
+
+/// The credentials file (same keys as the SDK's `FileTokenStore`, whose writes it receives).
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub(crate) struct StoredCredentials {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) org_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) api_key_id: Option<String>,
+    pub(crate) access_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) refresh_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) access_token_expires_at: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) refresh_token_expires_at: Option<u64>,
+}
+
+impl fmt::Debug for StoredCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredCredentials")
+            .field("org_id", &self.org_id)
+            .field("api_key_id", &self.api_key_id)
+            .field("access_token", &"[redacted]")
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[redacted]"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl StoredCredentials {
+    /// Refreshing credentials when the file has what a refresh needs.
+    pub(crate) fn refreshing(&self, org_fallback: Option<&str>) -> Option<Credentials> {
+        let org = self.org_id.as_deref().or(org_fallback)?;
+        let key = self.api_key_id.as_deref()?;
+        let refresh = self.refresh_token.as_deref().filter(|token| !token.is_empty())?;
+        let mut credentials = Credentials::new(org, key, self.access_token.as_str(), refresh);
+        if let Some(seconds) = self.access_token_expires_at {
+            credentials = credentials.with_access_expiry(UNIX_EPOCH + Duration::from_secs(seconds));
+        }
+        if let Some(seconds) = self.refresh_token_expires_at {
+            credentials = credentials.with_refresh_expiry(UNIX_EPOCH + Duration::from_secs(seconds));
+        }
+        Some(credentials)
+    }
+
+    /// When the access token expires: the stored time, else the JWT's `exp`.
+    pub(crate) fn access_expiry(&self) -> Option<SystemTime> {
+        self.access_token_expires_at
+            .map(|seconds| UNIX_EPOCH + Duration::from_secs(seconds))
+            .or_else(|| scc_sdk::auth::jwt_expiry(&self.access_token))
+    }
+}
+
+pub(crate) struct Settings {
+    pub(crate) config_dir: PathBuf,
+    pub(crate) profile: Resolved<String>,
+    pub(crate) base_url: Resolved<String>,
+    pub(crate) base_path: Resolved<String>,
+    pub(crate) org_id: Option<Resolved<String>>,
+    pub(crate) output: Format,
+    pub(crate) timeout: Duration,
+    pub(crate) credentials: Option<Resolved<StoredCredentials>>,
+}
+
+fn env(name: &'static str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+}
+
+pub(crate) fn config_dir() -> PathBuf {
+    if let Some(dir) = env("SCC_CONFIG_DIR") {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = env("XDG_CONFIG_HOME") {
+        return Path::new(&dir).join("scc");
+    }
+    let home = env("HOME").unwrap_or_else(|| ".".into());
+    Path::new(&home).join(".config").join("scc")
+}
+
+pub(crate) fn config_path(dir: &Path) -> PathBuf {
+    dir.join("config.toml")
+}
+
+pub(crate) fn credentials_path(dir: &Path, profile: &str) -> PathBuf {
+    dir.join("credentials").join(format!("{profile}.json"))
+}
+
+pub(crate) fn read_config(path: &Path) -> Result<ConfigFile, CliError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => toml::from_str(&text)
+            .map_err(|error| CliError::usage(format!("{}: {error}", path.display()), "fix or remove the file")),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
+        Err(error) => Err(CliError::failure(
+            format!("cannot read {}: {error}", path.display()),
+            None,
+        )),
+    }
+}
+
+pub(crate) fn read_credentials(path: &Path) -> Result<Option<StoredCredentials>, CliError> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|error| {
+            CliError::usage(
+                format!("{} is not a credentials file: {error}", path.display()),
+                "run `scc configure` to write it again",
+            )
+        }),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(CliError::failure(
+            format!("cannot read {}: {error}", path.display()),
+            None,
+        )),
+    }
+}
+
+impl Settings {
+    pub(crate) fn resolve(global: &Global) -> Result<Self, CliError> {
+        let config_dir = config_dir();
+        let profile = match (&global.profile, env("SCC_PROFILE")) {
+            (Some(name), _) => Resolved {
+                value: name.clone(),
+                source: Source::Flag,
+            },
+            (None, Some(name)) => Resolved {
+                value: name,
+                source: Source::Env("SCC_PROFILE"),
+            },
+            (None, None) => Resolved {
+                value: "default".into(),
+                source: Source::Default,
+            },
+        };
+        let config_file = config_path(&config_dir);
+        let config = read_config(&config_file)?;
+        let stored = config.profiles.get(&profile.value).cloned().unwrap_or_default();
+        let file = || Source::File(config_file.clone());
+
+        let pick = |flag: Option<String>, var: &'static str, file_value: Option<String>| -> Option<Resolved<String>> {
+            if let Some(value) = flag {
+                return Some(Resolved {
+                    value,
+                    source: Source::Flag,
+                });
+            }
+            if let Some(value) = env(var) {
+                return Some(Resolved {
+                    value,
+                    source: Source::Env(var),
+                });
+            }
+            file_value.map(|value| Resolved { value, source: file() })
+        };
+        let base_url = pick(global.base_url.clone(), "SCC_BASE_URL", stored.base_url.clone()).unwrap_or(Resolved {
+            value: scc_sdk::config::DEFAULT_BASE_URL.into(),
+            source: Source::Default,
+        });
+        let base_path = pick(None, "SCC_BASE_PATH", stored.base_path.clone()).unwrap_or(Resolved {
+            value: scc_sdk::config::DEFAULT_BASE_PATH.into(),
+            source: Source::Default,
+        });
+        let org_id = pick(global.org.clone(), "SCC_ORG_ID", stored.org_id.clone());
+        let output = match (global.output, env("SCC_OUTPUT")) {
+            (Some(format), _) => format,
+            (None, Some(text)) => <Format as clap::ValueEnum>::from_str(&text, true).map_err(|_| {
+                CliError::usage(
+                    format!("SCC_OUTPUT={text} is not an output format"),
+                    "use table, json, ndjson or yaml",
+                )
+            })?,
+            (None, None) => stored.output.unwrap_or(Format::Table),
+        };
+        let timeout = Duration::from_secs(global.timeout.or(stored.timeout).unwrap_or(30).max(1));
+
+        let credentials = match env("SCC_ACCESS_TOKEN") {
+            Some(access_token) => Some(Resolved {
+                value: StoredCredentials {
+                    org_id: env("SCC_ORG_ID"),
+                    api_key_id: env("SCC_API_KEY_ID"),
+                    access_token,
+                    refresh_token: env("SCC_REFRESH_TOKEN"),
+                    access_token_expires_at: None,
+                    refresh_token_expires_at: None,
+                },
+                source: Source::Env("SCC_ACCESS_TOKEN"),
+            }),
+            None => {
+                let path = credentials_path(&config_dir, &profile.value);
+                read_credentials(&path)?.map(|value| Resolved {
+                    value,
+                    source: Source::File(path),
+                })
+            }
+        };
+        Ok(Self {
+            config_dir,
+            profile,
+            base_url,
+            base_path,
+            org_id,
+            output,
+            timeout,
+            credentials,
+        })
+    }
+
+    /// The organization to act on, or a usage error that says how to give one.
+    pub(crate) fn org(&self) -> Result<String, CliError> {
+        self.org_id.as_ref().map(|org| org.value.clone()).ok_or_else(|| {
+            CliError::usage(
+                "no organization given".into(),
+                "pass --org ORG_ID, set SCC_ORG_ID, or save one with `scc configure --org ORG_ID`",
+            )
+        })
+    }
+
+    pub(crate) fn credentials_file(&self) -> PathBuf {
+        credentials_path(&self.config_dir, &self.profile.value)
+    }
+
+    /// A client for these settings. Refreshing credentials save every rotated pair to the profile's
+    /// credentials file, whatever their source, so a long run never loses them.
+    pub(crate) fn client(&self, global: &Global) -> Result<Client, CliError> {
+        let credentials = self.credentials.as_ref().ok_or_else(|| {
+            CliError::auth(
+                "no credentials".into(),
+                "set SCC_ACCESS_TOKEN, or save credentials with `scc configure`",
+            )
+        })?;
+        let mut builder = Client::builder()
+            .base_url(&self.base_url.value)
+            .base_path(&self.base_path.value)
+            .timeout(self.timeout)
+            .dry_run(global.dry_run);
+        if global.no_retry {
+            builder = builder.retry(RetryConfig::disabled());
+        }
+        let org_fallback = self.org_id.as_ref().map(|org| org.value.as_str());
+        builder = match credentials.value.refreshing(org_fallback) {
+            Some(refreshing) => builder
+                .credentials(refreshing)
+                .token_store(FileTokenStore::new(self.credentials_file())),
+            None => builder.access_token(&credentials.value.access_token),
+        };
+        builder.build().map_err(CliError::from)
+    }
+}
