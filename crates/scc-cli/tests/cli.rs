@@ -1,0 +1,737 @@
+//! `scc` as a user runs it: against an emulator spawned on 127.0.0.1, with its stdout, stderr and
+//! exit code checked, and the emulator's state and request journal after.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use scc_emulator::{Emulator, EmulatorOptions, spawn};
+use serde_json::{Value, json};
+
+/// An emulator on its own runtime, so the test thread can run `scc` synchronously.
+struct Env {
+    emulator: Emulator,
+    _runtime: tokio::runtime::Runtime,
+    config_dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        Self::with(EmulatorOptions::default())
+    }
+
+    fn with(options: EmulatorOptions) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let emulator = runtime.block_on(spawn(options)).expect("emulator");
+        Self {
+            emulator,
+            _runtime: runtime,
+            config_dir: tempfile::tempdir().expect("dir"),
+        }
+    }
+
+    fn org(&self) -> String {
+        self.emulator.ready().org_id.clone()
+    }
+
+    /// `scc` with the admin token, the emulator's URL and organization in the environment.
+    fn scc(&self) -> Command {
+        self.scc_with_token(&self.emulator.ready().admin.access_token)
+    }
+
+    fn scc_with_token(&self, token: &str) -> Command {
+        let mut command = self.bare();
+        command
+            .env("SCC_BASE_URL", self.emulator.base_url())
+            .env("SCC_ACCESS_TOKEN", token)
+            .env("SCC_ORG_ID", self.org());
+        command
+    }
+
+    /// `scc` with an empty environment but for the config folder.
+    fn bare(&self) -> Command {
+        let mut command = Command::cargo_bin("scc").expect("binary");
+        command
+            .env_clear()
+            .env("SCC_CONFIG_DIR", self.config_dir.path())
+            .env("NO_COLOR", "1");
+        command
+    }
+
+    fn control(&self, method: &str, path: &str) -> Value {
+        control_plane::call(method, &format!("{}/_emulator/{path}", self.emulator.base_url()))
+    }
+
+    fn journal(&self) -> Vec<Value> {
+        self.control("GET", "requests")["requests"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn clear_journal(&self) {
+        self.control("DELETE", "requests");
+    }
+}
+
+/// A synchronous call to the emulator's control plane, on a throwaway runtime.
+mod control_plane {
+    pub(crate) fn call(method: &str, url: &str) -> serde_json::Value {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let client = reqwest::Client::new();
+            let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+            let response = client.request(method, url).send().await.expect("control plane answers");
+            response.json().await.unwrap_or(serde_json::Value::Null)
+        })
+    }
+}
+
+fn stdout_json(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&output.stdout)))
+}
+
+#[test]
+fn org_list_get_create_update() {
+    let env = Env::new();
+    let listed = env.scc().args(["org", "list", "-o", "json"]).output().expect("runs");
+    assert!(listed.status.success());
+    let orgs = stdout_json(&listed);
+    assert_eq!(orgs.as_array().map(Vec::len), Some(3));
+    assert_eq!(orgs[0]["name"], "Acme MSP");
+    assert_eq!(
+        orgs[0]["regionDescription"], "North America",
+        "the server's JSON, every field"
+    );
+
+    // Piped table output: tab-separated, stable, no header.
+    env.scc()
+        .args(["orgs", "ls", "--type", "MANAGED"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "\tAcme Customer East\tMANAGED\tNAM\tUS\t2025-01-20T09:00:00Z\n",
+        ))
+        .stdout(predicate::str::contains("ID").not());
+
+    let created = env
+        .scc()
+        .args([
+            "org",
+            "create",
+            "--name",
+            "New Customer",
+            "--region",
+            "EMEA",
+            "--type",
+            "MANAGED",
+            "-o",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let id = stdout_json(&created)["id"].as_str().expect("id").to_owned();
+    env.scc()
+        .args(["org", "update", &id, "--name", "Renamed Customer"])
+        .assert()
+        .success();
+    env.scc()
+        .args(["org", "get", &id, "-o", "yaml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("name: Renamed Customer"));
+    env.scc()
+        .args(["org", "get"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Acme MSP"));
+}
+
+#[test]
+fn not_found_exits_5_with_the_tracking_id() {
+    let env = Env::new();
+    env.scc()
+        .args(["org", "get", "no-such-org"])
+        .assert()
+        .code(5)
+        .stdout("")
+        .stderr(
+            predicate::str::is_match(
+                r"^error: HTTP 404: organization no-such-org not found \(tracking id [0-9a-f-]{36}\)\nhint: ",
+            )
+            .expect("regex"),
+        );
+}
+
+#[test]
+fn a_member_token_writing_exits_4() {
+    let env = Env::new();
+    let member = env.emulator.ready().member.access_token.clone();
+    env.scc_with_token(&member)
+        .args(["group", "create", "--name", "Nope"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("HTTP 403"));
+    env.scc_with_token(&member).args(["group", "list"]).assert().success();
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let env = Env::new();
+    env.scc().args(["org", "list", "--bogus"]).assert().code(2);
+    env.scc().args(["frobnicate"]).assert().code(2);
+    env.scc()
+        .args(["org", "list", "--page-size", "900"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`max` must be between 1 and 500"));
+    env.scc()
+        .env_remove("SCC_ORG_ID")
+        .args(["user", "list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no organization given"));
+    env.bare()
+        .args(["org", "list"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("no credentials"));
+}
+
+#[test]
+fn subscriptions_claim_info_and_claim() {
+    let env = Env::new();
+    let code = env.emulator.ready().claim_codes.valid[0].clone();
+    env.scc()
+        .args(["subscription", "claim-info", &code])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Secure Access"));
+    let claimed = env
+        .scc()
+        .args(["sub", "claim", &code, "--region", "EMEA", "-o", "json"])
+        .output()
+        .expect("runs");
+    assert!(claimed.status.success(), "{}", String::from_utf8_lossy(&claimed.stderr));
+    let subscription = stdout_json(&claimed);
+    let regions: Vec<_> = subscription["products"]
+        .as_array()
+        .expect("products")
+        .iter()
+        .map(|p| p["regionCode"].clone())
+        .collect();
+    assert!(
+        regions.contains(&json!("GLOBAL")) && regions.contains(&json!("EMEA")),
+        "{regions:?}"
+    );
+    env.scc()
+        .args(["subscription", "claim", &code])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("HTTP 409"));
+    env.scc()
+        .args(["subscriptions", "list", "-o", "ndjson"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(subscription["id"].as_str().expect("id")));
+}
+
+#[test]
+fn users_bulk_verbs_and_partial_failure() {
+    let env = Env::new();
+    env.scc()
+        .args([
+            "user",
+            "invite",
+            "new.person@example.com",
+            "--first-name",
+            "New",
+            "--last-name",
+            "Person",
+            "--admin",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("new.person@example.com\tinvite\tsuccess"));
+    env.scc()
+        .args(["user", "disable", "new.person@example.com", "ghost@example.com"])
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains(
+            "ghost@example.com\tdisable\tfailed\tuser not found in the organization",
+        ))
+        .stderr(predicate::str::contains("1 of 2 items failed"));
+    env.scc()
+        .args(["users", "list", "--status", "DISABLED", "-o", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("new.person@example.com"));
+    env.scc()
+        .args(["user", "remove", "new.person@example.com"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pass --yes"));
+    env.scc()
+        .args(["user", "remove", "new.person@example.com", "--yes"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn user_patch_reads_ndjson_from_stdin_and_json_files() {
+    let env = Env::new();
+    let ndjson = "{\"email\": \"a1@example.com\", \"operation\": \"invite\", \"firstName\": \"A\", \"lastName\": \"One\"}\n\
+                  {\"email\": \"a2@example.com\", \"operation\": \"invite\", \"firstName\": \"A\", \"lastName\": \"Two\"}\n";
+    let output = env
+        .scc()
+        .args(["user", "patch", "--file", "-", "-o", "json"])
+        .write_stdin(ndjson)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let rows = stdout_json(&output);
+    assert_eq!(rows.as_array().map(Vec::len), Some(2));
+    assert_eq!(rows[1]["result"], "success");
+
+    let file = env.config_dir.path().join("ops.json");
+    std::fs::write(
+        &file,
+        r#"{"users": [{"email": "a1@example.com", "operation": "reset_mfa"}]}"#,
+    )
+    .expect("write");
+    env.scc()
+        .args(["user", "patch", "--file"])
+        .arg(&file)
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("`users[0].factorId` must not be empty"));
+}
+
+#[test]
+fn groups_and_roles() {
+    let env = Env::new();
+    let created = env
+        .scc()
+        .args(["group", "create", "--name", "Ops", "--applies-to", "all", "-o", "json"])
+        .output()
+        .expect("runs");
+    assert!(created.status.success());
+    let group = stdout_json(&created)["id"].as_str().expect("id").to_owned();
+    env.scc()
+        .args([
+            "group",
+            "patch",
+            &group,
+            "--add-user",
+            "alice.admin@acme.example",
+            "--add-user",
+            "bob.analyst@acme.example",
+        ])
+        .assert()
+        .success();
+    env.scc().args(["group", "users", &group]).assert().success().stdout(
+        predicate::str::contains("alice.admin@acme.example").and(predicate::str::contains("bob.analyst@acme.example")),
+    );
+    let found = env
+        .scc()
+        .args([
+            "role",
+            "find",
+            "--product",
+            "Security Cloud Control",
+            "--name",
+            "Organization Administrator",
+            "-o",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    let role = stdout_json(&found)["id"].as_str().expect("role").to_owned();
+    env.scc()
+        .args(["role", "patch", &role, "--add-group", &group])
+        .assert()
+        .success();
+    env.scc()
+        .args(["group", "roles", &group])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Organization Administrator\tSTATIC\tSecurity Cloud Control",
+        ));
+    env.scc()
+        .args([
+            "role",
+            "find",
+            "--product",
+            "Security Cloud Control",
+            "--name",
+            "Nobody",
+        ])
+        .assert()
+        .code(5);
+    env.scc().args(["group", "delete", &group, "--yes"]).assert().success();
+    env.scc().args(["group", "get", &group]).assert().code(5);
+}
+
+#[test]
+fn group_list_pages() {
+    let env = Env::new();
+    for index in 0..5 {
+        env.scc()
+            .args(["group", "create", "--name", &format!("G{index}")])
+            .assert()
+            .success();
+    }
+    let all = env
+        .scc()
+        .args(["groups", "list", "--page-size", "2", "-o", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        stdout_json(&all).as_array().map(Vec::len),
+        Some(6),
+        "every page by default"
+    );
+    let some = env
+        .scc()
+        .args(["groups", "list", "--page-size", "2", "--max-items", "3", "-o", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(stdout_json(&some).as_array().map(Vec::len), Some(3));
+    env.scc()
+        .args(["groups", "list", "--page-size", "2", "--no-paginate", "-o", "json"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("next cursor: "));
+}
+
+#[test]
+fn dry_run_sends_nothing() {
+    let env = Env::new();
+    env.clear_journal();
+    let output = env
+        .scc()
+        .args([
+            "org",
+            "create",
+            "--name",
+            "Dry",
+            "--region",
+            "NAM",
+            "--dry-run",
+            "-o",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let planned = stdout_json(&output);
+    assert_eq!(planned["method"], "POST");
+    assert_eq!(
+        planned["body"],
+        json!({"name": "Dry", "regionCode": "NAM", "type": "STANDALONE"})
+    );
+    env.scc()
+        .args(["user", "disable", "alice.admin@acme.example", "--dry-run"])
+        .assert()
+        .success();
+    env.scc()
+        .args(["group", "delete", "anything", "--dry-run"])
+        .assert()
+        .success();
+    assert_eq!(env.journal(), Vec::<Value>::new(), "the emulator received nothing");
+}
+
+#[test]
+fn no_token_on_stdout_or_stderr_at_the_highest_verbosity() {
+    let env = Env::new();
+    let ready = env.emulator.ready().clone();
+    let output = env.scc().args(["-vvv", "org", "list"]).output().expect("runs");
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("scc.request"), "verbose output shows the requests");
+    for text in [
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr.into_owned(),
+    ] {
+        assert!(!text.contains(&ready.admin.access_token));
+    }
+    // With refreshing credentials and a refresh happening under -vvv.
+    let refreshed = env
+        .bare()
+        .env("SCC_BASE_URL", env.emulator.base_url())
+        .env("SCC_ORG_ID", &ready.org_id)
+        .env("SCC_ACCESS_TOKEN", "expired-or-unknown-token")
+        .env("SCC_API_KEY_ID", &ready.admin.api_key_id)
+        .env("SCC_REFRESH_TOKEN", &ready.admin.refresh_token)
+        .args(["-vvv", "org", "get"])
+        .output()
+        .expect("runs");
+    assert!(
+        refreshed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&refreshed.stderr)
+    );
+    let saved: Value = serde_json::from_slice(
+        &std::fs::read(env.config_dir.path().join("credentials/default.json")).expect("the rotated pair is saved"),
+    )
+    .expect("json");
+    let new_refresh = saved["refresh_token"].as_str().expect("refresh").to_owned();
+    let new_access = saved["access_token"].as_str().expect("access").to_owned();
+    for text in [
+        String::from_utf8_lossy(&refreshed.stdout),
+        String::from_utf8_lossy(&refreshed.stderr),
+    ] {
+        for secret in [&ready.admin.refresh_token, &new_refresh, &new_access] {
+            assert!(!text.contains(secret.as_str()), "a token leaked");
+        }
+    }
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).expect("metadata").permissions().mode() & 0o777
+}
+
+#[test]
+fn configure_then_auth_status_and_token_refresh() {
+    let env = Env::new();
+    let ready = env.emulator.ready().clone();
+    env.bare()
+        .args([
+            "configure",
+            "--base-url",
+            env.emulator.base_url(),
+            "--org",
+            &ready.org_id,
+            "--api-key-id",
+            &ready.admin.api_key_id,
+        ])
+        .args([
+            "--access-token",
+            &ready.admin.access_token,
+            "--refresh-token",
+            "-",
+            "--no-input",
+        ])
+        .write_stdin(format!("{}\n", ready.admin.refresh_token))
+        .assert()
+        .success();
+    let credentials = env.config_dir.path().join("credentials/default.json");
+    #[cfg(unix)]
+    assert_eq!(mode(&credentials), 0o600);
+
+    let status = env
+        .bare()
+        .args(["auth", "status", "-o", "json"])
+        .output()
+        .expect("runs");
+    assert!(status.status.success());
+    let status_json = stdout_json(&status);
+    assert_eq!(
+        status_json["credentials"],
+        "API key with refresh token (refreshes automatically)"
+    );
+    assert!(
+        status_json["base_url_source"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("file")
+    );
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(!text.contains(&ready.admin.access_token) && !text.contains(&ready.admin.refresh_token));
+
+    env.bare()
+        .args(["org", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Acme MSP"));
+    env.bare()
+        .args(["token", "refresh"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(&ready.admin.refresh_token).not());
+    let saved: Value = serde_json::from_slice(&std::fs::read(&credentials).expect("read")).expect("json");
+    assert_ne!(
+        saved["refresh_token"],
+        json!(ready.admin.refresh_token),
+        "the rotated pair is saved"
+    );
+    env.bare().args(["org", "list"]).assert().success();
+    // The old refresh token no longer works.
+    env.bare()
+        .env("SCC_BASE_URL", env.emulator.base_url())
+        .env("SCC_ORG_ID", &ready.org_id)
+        .env("SCC_ACCESS_TOKEN", "unknown")
+        .env("SCC_API_KEY_ID", &ready.admin.api_key_id)
+        .env("SCC_REFRESH_TOKEN", &ready.admin.refresh_token)
+        .env("SCC_CONFIG_DIR", tempfile::tempdir().expect("dir").path())
+        .args(["org", "list"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("the refresh token is invalid or expired"));
+    env.bare()
+        .env("SCC_PROFILE", "other")
+        .args(["auth", "status"])
+        .assert()
+        .code(4);
+}
+
+#[test]
+fn api_escape_hatch_with_pagination() {
+    let env = Env::new();
+    for index in 0..3 {
+        env.scc()
+            .args(["group", "create", "--name", &format!("Api{index}")])
+            .assert()
+            .success();
+    }
+    let org = env.org();
+    let output = env
+        .scc()
+        .args([
+            "api",
+            "GET",
+            &format!("organizations/{org}/adminGroups?max=2"),
+            "--paginate",
+        ])
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let body = stdout_json(&output);
+    assert_eq!(body["groups"].as_array().map(Vec::len), Some(4));
+    assert!(body.get("cursor").is_none());
+    env.scc()
+        .args([
+            "api",
+            "POST",
+            &format!("organizations/{org}/adminGroups"),
+            "--data",
+            r#"{"name": "Raw"}"#,
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"name\": \"Raw\""));
+    env.scc().args(["api", "GET", "organizations/nope"]).assert().code(5);
+}
+
+#[test]
+fn demo_runs_every_step() {
+    let env = Env::new();
+    let output = env.bare().args(["demo"]).output().expect("runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8_lossy(&output.stdout);
+    for step in [
+        "1. Read the organization: Acme MSP (MANAGER, NAM)",
+        "2. Read and validate the claim code",
+        "3. Build the products for the preferred region",
+        "4. Claim the subscription",
+        "5. Invite the users in one bulk call: 3 of 3 invited",
+        "6. Create an admin group: Onboarding Administrators",
+        "7. Add the users to the group: 3 of 3 added",
+        "8. Find the role: Security Cloud Control / Organization Administrator",
+        "9. Assign the role to the group: 1 of 1 assignments succeeded",
+        "10. Show the group's users and roles",
+        "10/10 steps succeeded",
+    ] {
+        assert!(text.contains(step), "missing {step:?} in:\n{text}");
+    }
+    let report = env.bare().args(["demo", "-o", "json"]).output().expect("runs");
+    let report = stdout_json(&report);
+    assert_eq!(report["summary"]["succeeded"], 10);
+    assert_eq!(report["steps"].as_array().map(Vec::len), Some(10));
+    assert!(
+        report["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .all(|step| step["status"] == "ok")
+    );
+}
+
+#[test]
+fn help_exit_codes_and_completion() {
+    let env = Env::new();
+    env.bare()
+        .args(["help", "exit-codes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("130  interrupted"));
+    env.bare()
+        .args(["exit-codes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3    partial failure"));
+    env.bare()
+        .args(["completion", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("_scc()"));
+}
+
+/// Replaces UUIDs, Okta-style user ids and timestamps, so a snapshot holds what stays the same.
+fn redact(text: &str) -> String {
+    let uuid = regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").expect("regex");
+    let user = regex::Regex::new(r"00u[A-Za-z0-9]{17}").expect("regex");
+    let time = regex::Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z").expect("regex");
+    let text = uuid.replace_all(text, "<id>");
+    let text = user.replace_all(&text, "<user-id>");
+    time.replace_all(&text, "<time>").into_owned()
+}
+
+#[test]
+fn snapshots_of_table_and_json_output() {
+    let env = Env::new();
+    let table = env.scc().args(["users", "list"]).output().expect("runs");
+    assert_eq!(
+        redact(&String::from_utf8_lossy(&table.stdout)),
+        "<user-id>\talice.admin@acme.example\tAlice\tAdmin\tACTIVE\n\
+         <user-id>\tbob.analyst@acme.example\tBob\tAnalyst\tACTIVE\n\
+         <user-id>\tcarol.new@acme.example\tCarol\tNew\tPENDING\n\
+         <user-id>\tdave.former@acme.example\tDave\tFormer\tDISABLED\n"
+    );
+    let json = env
+        .scc()
+        .args(["roles", "list", "--type", "BUNDLED", "-o", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        redact(&String::from_utf8_lossy(&json.stdout)),
+        r#"[
+  {
+    "displayName": "Security Operations Bundle",
+    "id": "<id>",
+    "products": [
+      {
+        "name": "Security Cloud Control"
+      },
+      {
+        "name": "Secure Access"
+      },
+      {
+        "name": "Security Cloud Control Firewall Management"
+      }
+    ],
+    "type": "BUNDLED"
+  }
+]
+"#
+    );
+    let item = env.scc().args(["org", "get", "-o", "ndjson"]).output().expect("runs");
+    assert_eq!(
+        redact(&String::from_utf8_lossy(&item.stdout)),
+        r#"{"countryCode":"US","created":"<time>","id":"<id>","name":"Acme MSP","regionCode":"NAM","regionDescription":"North America","type":"MANAGER"}
+"#
+    );
+}
