@@ -98,6 +98,9 @@ pub(crate) enum Command {
     /// API tokens.
     #[command(subcommand, visible_alias = "tokens")]
     Token(TokenCommand),
+    /// The Cisco XDR profile: who am I, my organization, who may log in. Credentials come from
+    /// SCC_XDR_CLIENT_ID and SCC_XDR_CLIENT_SECRET, or SCC_XDR_TOKEN.
+    Xdr(XdrArgs),
     /// A raw API request below the base path, e.g. `scc api GET organizations`.
     Api(ApiArgs),
     /// Write the profile's settings and credentials (flags, or prompts on a terminal).
@@ -484,4 +487,67 @@ pub(crate) struct DemoArgs {
 pub(crate) struct EmulatorArgs {
     #[command(flatten)]
     pub(crate) options: scc_emulator::EmulatorOptions,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct XdrArgs {
+    /// Region: us, eu or apjc [env: SCC_XDR_REGION] [default: us].
+    #[arg(long, global = true)]
+    pub(crate) region: Option<String>,
+    /// Any base URL instead of the region's (the emulator) [env: SCC_XDR_BASE_URL].
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) xdr_base_url: Option<String>,
+    #[command(subcommand)]
+    pub(crate) command: XdrCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum XdrCommand {
+    /// The user the credentials act for, their organization, and who may log in (with the rule that
+    /// decided it).
+    Whoami,
+    /// The organization.
+    #[command(subcommand)]
+    Org(XdrOrgCommand),
+}
+
+/// true, false, or unset (remove the value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Toggle {
+    True,
+    False,
+    Unset,
+}
+
+impl Toggle {
+    pub(crate) fn value(self) -> Option<bool> {
+        match self {
+            Self::True => Some(true),
+            Self::False => Some(false),
+            Self::Unset => None,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum XdrOrgCommand {
+    /// Show the organization.
+    Get,
+    /// Change the organization (admins: name, settings; master role: the rest).
+    Update {
+        #[arg(long)]
+        name: Option<String>,
+        /// settings.allow-all-roles-to-login.
+        #[arg(long, value_enum)]
+        allow_all_roles_to_login: Option<Toggle>,
+        /// The top-level allow-all-role-to-login (master role).
+        #[arg(long, value_enum)]
+        allow_all_role_to_login: Option<Toggle>,
+        /// enabled? (master role).
+        #[arg(long)]
+        enabled: Option<bool>,
+        /// additional-scopes, repeatable (master role).
+        #[arg(long = "additional-scope", value_name = "SCOPE")]
+        additional_scopes: Vec<String>,
+    },
 }

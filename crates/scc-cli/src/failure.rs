@@ -52,6 +52,17 @@ impl From<scc_sdk::Error> for CliError {
             return dry;
         }
         let message = error.to_string();
+        let iroh_code = error.as_api_error().and_then(scc_sdk::ApiError::error_code);
+        if matches!(
+            iroh_code.as_deref(),
+            Some("invalid_client" | "wrong_client_creds" | "access_denied")
+        ) {
+            return Self::new(
+                Code::Auth,
+                message,
+                Some("check SCC_XDR_CLIENT_ID and SCC_XDR_CLIENT_SECRET (and that the region is right)".into()),
+            );
+        }
         let (code, hint) = match error.kind() {
             ErrorKind::InvalidInput => (Code::Usage, "fix the value named above; nothing was sent".to_owned()),
             ErrorKind::Configuration => (Code::Usage, "check the settings: `scc auth status`".to_owned()),

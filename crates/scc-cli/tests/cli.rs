@@ -735,3 +735,99 @@ fn snapshots_of_table_and_json_output() {
 "#
     );
 }
+
+#[test]
+fn xdr_whoami_and_org() {
+    let env = Env::new();
+    let ready = env.emulator.ready().clone();
+    let xdr = |who: Option<&str>| {
+        let (id, secret) = match who {
+            Some(who) => env.emulator.xdr_client(who).expect("client"),
+            None => (ready.xdr.client_id.clone(), ready.xdr.client_secret.clone()),
+        };
+        let mut command = env.bare();
+        command
+            .env("SCC_XDR_BASE_URL", &ready.xdr.base_url)
+            .env("SCC_XDR_CLIENT_ID", id)
+            .env("SCC_XDR_CLIENT_SECRET", secret);
+        command
+    };
+    xdr(None)
+        .args(["xdr", "whoami"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("NAME\tJannie\n"))
+        .stdout(predicate::str::contains("NON-ADMINS MAY LOG IN\tfalse\n"))
+        .stdout(predicate::str::contains(
+            "DECIDED BY\tthe default of the identity provider idb-amp (Secure Endpoint)\n",
+        ));
+    let output = xdr(None).args(["xdr", "whoami", "-o", "json"]).output().expect("runs");
+    let whoami = stdout_json(&output);
+    assert_eq!(whoami["user"]["user-nick"], "Jannie");
+    assert_eq!(whoami["org"]["enabled?"], true);
+    assert_eq!(whoami["login"]["non_admins"]["allowed"], false);
+
+    xdr(None)
+        .args([
+            "xdr",
+            "org",
+            "update",
+            "--allow-all-roles-to-login",
+            "true",
+            "-o",
+            "json",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"allow-all-roles-to-login\": true"));
+    xdr(None)
+        .args(["xdr", "whoami"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "DECIDED BY\tthe organization's settings.allow-all-roles-to-login\n",
+        ));
+    xdr(None)
+        .args(["xdr", "org", "update", "--enabled", "false"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("master role"));
+    xdr(Some("master"))
+        .args(["xdr", "org", "update", "--allow-all-role-to-login", "false"])
+        .assert()
+        .success();
+    xdr(None)
+        .args(["xdr", "org", "get"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ALLOW ALL ROLE TO LOGIN\tfalse\n"));
+    xdr(Some("member")).args(["xdr", "whoami"]).assert().code(4);
+    env.bare()
+        .env("SCC_XDR_BASE_URL", &ready.xdr.base_url)
+        .env("SCC_XDR_CLIENT_ID", "client-nobody")
+        .env("SCC_XDR_CLIENT_SECRET", "x")
+        .args(["xdr", "whoami"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("unknown client"));
+    env.bare()
+        .args(["xdr", "whoami"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("no XDR credentials"));
+    env.bare()
+        .args(["xdr", "--region", "mars", "whoami"])
+        .env("SCC_XDR_TOKEN", "t")
+        .assert()
+        .code(2);
+    let journal_before = env.journal().len();
+    xdr(None)
+        .args(["xdr", "org", "update", "--name", "Dry", "--dry-run"])
+        .assert()
+        .success();
+    let posts = env.journal()[journal_before..]
+        .iter()
+        .filter(|entry| entry["path"] == "/iroh/profile/org" && entry["method"] == "POST")
+        .count();
+    assert_eq!(posts, 0, "the dry run sent no update");
+}

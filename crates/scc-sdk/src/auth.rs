@@ -281,6 +281,18 @@ pub(crate) struct Bearer {
 }
 
 impl Bearer {
+    /// `Basic base64(user:password)`, for client credentials.
+    pub(crate) fn basic(user: &str, password: &SecretString) -> Result<Self> {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", password.expose_secret()));
+        let mut header = reqwest::header::HeaderValue::from_str(&format!("Basic {encoded}"))
+            .map_err(|_| Error::invalid("client_id", "contains characters not allowed in an HTTP header"))?;
+        header.set_sensitive(true);
+        Ok(Self {
+            token: password.clone(),
+            header,
+        })
+    }
+
     pub(crate) fn new(token: SecretString) -> Result<Self> {
         let mut header = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
             .map_err(|_| Error::invalid("access_token", "contains characters not allowed in an HTTP header"))?;
@@ -296,6 +308,8 @@ pub(crate) enum TokenProvider {
     Static(Arc<Bearer>),
     /// API-key credentials that refresh themselves.
     Refreshing(Arc<Refresher>),
+    /// OAuth2 client credentials (XDR): a token fetched and cached until shortly before it expires.
+    ClientCredentials(Arc<crate::xdr::TokenCache>),
 }
 
 impl fmt::Debug for TokenProvider {
@@ -303,6 +317,7 @@ impl fmt::Debug for TokenProvider {
         match self {
             Self::Static(_) => f.write_str("Static([redacted])"),
             Self::Refreshing(_) => f.write_str("Refreshing([redacted])"),
+            Self::ClientCredentials(_) => f.write_str("ClientCredentials([redacted])"),
         }
     }
 }
@@ -345,6 +360,7 @@ impl TokenProvider {
                 }
                 Bearer::new(credentials.access_token.clone()).map(Arc::new)
             }
+            Self::ClientCredentials(cache) => cache.current(client).await,
         }
     }
 
@@ -364,6 +380,7 @@ impl TokenProvider {
                 }
                 Ok(Some(credentials.access_token.clone()))
             }
+            Self::ClientCredentials(cache) => cache.after_unauthorized(client, used).await.map(Some),
         }
     }
 }

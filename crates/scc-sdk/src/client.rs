@@ -124,8 +124,8 @@ impl Client {
     /// ```
     pub async fn credentials(&self) -> Option<Credentials> {
         match &self.inner.tokens {
-            TokenProvider::Static(_) => None,
             TokenProvider::Refreshing(refresher) => Some(refresher.snapshot().await),
+            _ => None,
         }
     }
 
@@ -134,6 +134,7 @@ impl Client {
         match &self.inner.tokens {
             TokenProvider::Static(_) => 0,
             TokenProvider::Refreshing(refresher) => refresher.refresh_count(),
+            TokenProvider::ClientCredentials(cache) => cache.fetch_count(),
         }
     }
 
@@ -189,6 +190,7 @@ pub struct ClientBuilder {
     sleep: Option<Arc<dyn Sleep>>,
     clock: Option<Arc<dyn Clock>>,
     dry_run: bool,
+    provider: Option<TokenProvider>,
     base_url: Option<String>,
     base_path: Option<String>,
     timeout: Option<Duration>,
@@ -240,6 +242,12 @@ impl ClientBuilder {
     /// What time the client thinks it is (token expiry, `Retry-After` dates).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);
+        self
+    }
+
+    /// A token source made by another part of the SDK (the XDR client's client credentials).
+    pub(crate) fn token_provider(mut self, provider: TokenProvider) -> Self {
+        self.provider = Some(provider);
         self
     }
 
@@ -322,19 +330,20 @@ impl ClientBuilder {
             Ok(())
         };
         let clock = self.clock.unwrap_or_else(retry::default_clock);
-        let tokens = match (self.credentials, self.access_token) {
-            (Some(credentials), _) => {
+        let tokens = match (self.provider, self.credentials, self.access_token) {
+            (Some(provider), ..) => provider,
+            (None, Some(credentials), _) => {
                 check("access_token", credentials.access_token())?;
                 check("refresh_token", credentials.refresh_token())?;
                 crate::validate::non_empty("org_id", credentials.org_id().as_str())?;
                 crate::validate::non_empty("api_key_id", credentials.api_key_id().as_str())?;
                 TokenProvider::Refreshing(Arc::new(Refresher::new(credentials, self.token_store, clock.clone())))
             }
-            (None, Some(token)) => {
+            (None, None, Some(token)) => {
                 check("access_token", &token)?;
                 TokenProvider::Static(Arc::new(Bearer::new(token)?))
             }
-            (None, None) => return Err(Error::invalid("access_token", "must not be empty")),
+            (None, None, None) => return Err(Error::invalid("access_token", "must not be empty")),
         };
         let base_url = config::parse_base_url(self.base_url.as_deref().unwrap_or(config::DEFAULT_BASE_URL))?;
         let timeout = self.timeout.unwrap_or(config::DEFAULT_TIMEOUT);

@@ -401,6 +401,11 @@ impl ApiError {
         StatusCode::from_u16(self.status).map_or(ErrorKind::OtherStatus, ErrorKind::from_status)
     }
 
+    /// The IROH `error` code of an XDR error (`invalid_client`, `missing_scope`, …).
+    pub fn error_code(&self) -> Option<String> {
+        self.body_json()?.get("error")?.as_str().map(str::to_owned)
+    }
+
     /// The body parsed as JSON, when it is JSON.
     pub fn body_json(&self) -> Option<serde_json::Value> {
         serde_json::from_str(&self.body).ok()

@@ -56,6 +56,7 @@ pub mod retry;
 mod transport;
 pub mod types;
 pub mod validate;
+pub mod xdr;
 
 pub use auth::{Credentials, FileTokenStore, TokenStore};
 pub use bulk::{BulkItem, BulkReport, BulkResult, ItemOutcome, ItemResult, Summary};

@@ -55,6 +55,8 @@ enum Auth {
     AccessToken,
     /// A token given for this call (the refresh token of a token refresh).
     Bearer(SecretString),
+    /// HTTP Basic client credentials (the XDR token endpoint).
+    Basic(String, SecretString),
 }
 
 impl Request {
@@ -107,6 +109,11 @@ impl Request {
 
     pub(crate) fn bearer(mut self, token: SecretString) -> Self {
         self.auth = Auth::Bearer(token);
+        self
+    }
+
+    pub(crate) fn basic(mut self, user: &str, password: SecretString) -> Self {
+        self.auth = Auth::Basic(user.to_owned(), password);
         self
     }
 
@@ -247,7 +254,7 @@ impl Client {
 
     async fn execute_inner(&self, request: Request) -> Result<Response> {
         let url = request.url(&self.inner.api_root)?;
-        if self.inner.dry_run && request.method != Method::GET {
+        if self.inner.dry_run && request.method != Method::GET && request.operation != "xdr.token" {
             let body = match &request.body {
                 Body::Empty => None,
                 Body::Json(bytes) => serde_json::from_slice(bytes).ok(),
@@ -294,12 +301,13 @@ impl Client {
                 let bearer = match &request.auth {
                     Auth::AccessToken => inner.tokens.access_token(self).await?,
                     Auth::Bearer(token) => Arc::new(Bearer::new(token.clone())?),
+                    Auth::Basic(user, password) => Arc::new(Bearer::basic(user, password)?),
                 };
                 let AttemptError { error, failure } = match self.attempt(&request, &url, &path, &bearer.header).await {
                     Ok(response) => {
                         span.record("status", response.status.as_u16());
                         span.record("latency_ms", started.elapsed().as_millis() as u64);
-                        if request.operation != "tokens.refresh" {
+                        if !request.operation.ends_with("token") && request.operation != "tokens.refresh" {
                             tracing::trace!(body = %String::from_utf8_lossy(&response.body), "response body");
                         }
                         return Ok(response);

@@ -152,3 +152,84 @@ async fn an_expired_token_is_refreshed_and_the_rotation_is_stored() {
         "the old refresh token no longer works"
     );
 }
+
+#[tokio::test]
+async fn the_xdr_profile_against_the_emulator() {
+    use scc_sdk::xdr::{IdpDefaults, LoginRule, OrgUpdate, XdrClient};
+    let emulator = spawn(EmulatorOptions::default()).await.expect("emulator");
+    let ready = emulator.ready().clone();
+    let xdr = |id: &str, secret: &str| {
+        XdrClient::builder()
+            .base_url(ready.xdr.base_url.as_str())
+            .client_credentials(id, secret)
+            .build()
+            .expect("client")
+    };
+    let code = |error: &scc_sdk::Error| error.as_api_error().and_then(|api| api.error_code());
+
+    let admin = xdr(&ready.xdr.client_id, &ready.xdr.client_secret);
+    let me = admin.profile().whoami().await.expect("whoami");
+    assert_eq!(me.user.display_name(), "Jannie");
+    assert!(me.org.is_activated() && me.org.any_user_can_log_in());
+    let login = me.org.non_admins_may_log_in(&me.user, &IdpDefaults::default());
+    assert!(!login.allowed);
+    assert!(matches!(login.rule, LoginRule::IdentityProvider { ref idp, .. } if idp == "idb-amp"));
+
+    // A non-admin of Secure Malware Analytics may log in by default; it reads, it cannot write.
+    let (member_id, member_secret) = emulator.xdr_client("member").expect("member");
+    let member = xdr(&member_id, &member_secret);
+    member.profile().whoami().await.expect("read scope is enough to read");
+    let scope = member
+        .profile()
+        .update_org(OrgUpdate::new().name("x"))
+        .await
+        .expect_err("no write scope");
+    assert_eq!(code(&scope).as_deref(), Some("missing_scope"));
+
+    // Admins edit settings; the top level needs the master role.
+    let org = admin
+        .profile()
+        .update_org(OrgUpdate::new().allow_all_roles_to_login(Some(true)))
+        .await
+        .expect("settings");
+    let login = org.non_admins_may_log_in(&me.user, &IdpDefaults::default());
+    assert_eq!((login.allowed, login.rule), (true, LoginRule::Settings));
+    let refused = admin
+        .profile()
+        .update_org(OrgUpdate::new().enabled(false))
+        .await
+        .expect_err("master only");
+    assert!(refused.is_forbidden());
+
+    let (master_id, master_secret) = emulator.xdr_client("master").expect("master");
+    let master = xdr(&master_id, &master_secret);
+    let org = master
+        .profile()
+        .update_org(OrgUpdate::new().allow_all_role_to_login(Some(false)))
+        .await
+        .expect("top level");
+    assert_eq!(
+        org.non_admins_may_log_in(&me.user, &IdpDefaults::default()).rule,
+        LoginRule::TopLevel
+    );
+    let denied = xdr(&member_id, &member_secret)
+        .profile()
+        .whoami()
+        .await
+        .expect_err("non-admins are refused now");
+    assert_eq!(code(&denied).as_deref(), Some("access_denied"));
+
+    let unknown = xdr("client-unknown", "x")
+        .profile()
+        .whoami()
+        .await
+        .expect_err("unknown client");
+    assert_eq!(code(&unknown).as_deref(), Some("invalid_client"));
+    let wrong = xdr(&ready.xdr.client_id, "wrong")
+        .profile()
+        .whoami()
+        .await
+        .expect_err("wrong secret");
+    assert_eq!(code(&wrong).as_deref(), Some("wrong_client_creds"));
+    assert!(wrong.to_string().contains("wrong client credentials"), "{wrong}");
+}

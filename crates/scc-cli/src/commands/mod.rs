@@ -9,6 +9,7 @@ pub(crate) mod role;
 pub(crate) mod subscription;
 pub(crate) mod token;
 pub(crate) mod user;
+pub(crate) mod xdr;
 
 use scc_sdk::{BulkReport, BulkResult, Client};
 use serde::Serialize;
@@ -149,6 +150,7 @@ pub(crate) async fn run(ctx: &Ctx, command: Command) -> Result<Code, CliError> {
         Command::Group(command) => group::run(ctx, command).await,
         Command::Role(command) => role::run(ctx, command).await,
         Command::Token(command) => token::run(ctx, command).await,
+        Command::Xdr(args) => xdr::run(ctx, args).await,
         Command::Api(args) => api::run(ctx, args).await,
         Command::Configure(args) => auth::configure(ctx, args),
         Command::Auth(command) => auth::run(ctx, command),

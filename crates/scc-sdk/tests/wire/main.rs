@@ -16,3 +16,4 @@ mod support;
 mod tokens;
 mod users;
 mod validation;
+mod xdr;

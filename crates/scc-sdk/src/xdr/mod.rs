@@ -1,0 +1,351 @@
+//! The Cisco XDR (IROH) profile: who am I, my organization, and who may log in.
+//!
+//! [`XdrClient`] talks to a region (`us`, the default, `eu`, `apjc`) or any base URL (the emulator),
+//! with OAuth2 client credentials (HTTP Basic, `grant_type=client_credentials`; the token is cached
+//! until shortly before `expires_in` and fetched again once after a 401, for all concurrent callers at
+//! once) or a ready bearer token. It shares the SCC client's transport: retries, tracing and errors —
+//! an error's message, tracking id and code come from the IROH envelope (`error_description`,
+//! `trace_id`, `error`).
+//!
+//! ```no_run
+//! # async fn run() -> scc_sdk::Result<()> {
+//! use scc_sdk::xdr::{IdpDefaults, XdrClient, XdrRegion};
+//! let xdr = XdrClient::builder().region(XdrRegion::Eu).client_credentials("client-…", "secret").build()?;
+//! let me = xdr.profile().whoami().await?;
+//! println!("{} in {}", me.user.display_name(), me.org.name.as_deref().unwrap_or("-"));
+//! let login = me.org.non_admins_may_log_in(&me.user, &IdpDefaults::default());
+//! println!("non-admins may log in: {} ({})", login.allowed, login.rule);
+//! # Ok(()) }
+//! ```
+
+mod model;
+mod rules;
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use reqwest::Method;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+pub use model::*;
+pub use rules::*;
+
+use crate::auth::{Bearer, REFRESH_MARGIN, TokenProvider};
+use crate::retry::Clock;
+use crate::transport::Request;
+use crate::{Client, Error, Result, RetryConfig, validate};
+
+/// An XDR region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum XdrRegion {
+    /// North America: `https://visibility.amp.cisco.com` (the default).
+    #[default]
+    Us,
+    /// Europe: `https://visibility.eu.amp.cisco.com`.
+    Eu,
+    /// Asia Pacific, Japan and China: `https://visibility.apjc.amp.cisco.com`.
+    Apjc,
+}
+
+impl XdrRegion {
+    /// The region's base URL.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Self::Us => "https://visibility.amp.cisco.com",
+            Self::Eu => "https://visibility.eu.amp.cisco.com",
+            Self::Apjc => "https://visibility.apjc.amp.cisco.com",
+        }
+    }
+}
+
+impl FromStr for XdrRegion {
+    type Err = Error;
+
+    /// `""` or `us`, `eu`, `apjc` (any case).
+    fn from_str(text: &str) -> Result<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "" | "us" => Ok(Self::Us),
+            "eu" => Ok(Self::Eu),
+            "apjc" => Ok(Self::Apjc),
+            other => Err(Error::invalid(
+                "region",
+                format!("{other:?} is not an XDR region; use one of \"us\", \"eu\", \"apjc\""),
+            )),
+        }
+    }
+}
+
+/// The answer of the token endpoint.
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: SecretString,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+/// The client-credentials token, fetched when missing or about to expire, once for all callers.
+pub(crate) struct TokenCache {
+    client_id: String,
+    secret: SecretString,
+    token: tokio::sync::Mutex<Option<(Arc<Bearer>, Option<SystemTime>)>>,
+    clock: Arc<dyn Clock>,
+    fetches: AtomicU64,
+}
+
+impl TokenCache {
+    pub(crate) fn fetch_count(&self) -> u64 {
+        self.fetches.load(Ordering::SeqCst)
+    }
+
+    async fn fetch(&self, client: &Client) -> Result<(Arc<Bearer>, Option<SystemTime>)> {
+        let request = Request::new("xdr.token", Method::POST, "iroh/oauth2/token")
+            .form(&[("grant_type", "client_credentials")])
+            .basic(&self.client_id, self.secret.clone());
+        let answer: TokenAnswer = client.send(request).await?;
+        self.fetches.fetch_add(1, Ordering::SeqCst);
+        let expires = answer
+            .expires_in
+            .map(|seconds| self.clock.now() + Duration::from_secs(seconds));
+        Ok((Arc::new(Bearer::new(answer.access_token)?), expires))
+    }
+
+    pub(crate) async fn current(&self, client: &Client) -> Result<Arc<Bearer>> {
+        let mut cached = self.token.lock().await;
+        let fresh = cached
+            .as_ref()
+            .is_some_and(|(_, expires)| expires.is_none_or(|expires| self.clock.now() + REFRESH_MARGIN < expires));
+        if !fresh {
+            *cached = Some(self.fetch(client).await?);
+        }
+        cached
+            .as_ref()
+            .map(|(bearer, _)| bearer.clone())
+            .ok_or_else(|| Error::Configuration("no XDR token".into()))
+    }
+
+    pub(crate) async fn after_unauthorized(&self, client: &Client, used: &SecretString) -> Result<SecretString> {
+        let mut cached = self.token.lock().await;
+        let stale = cached
+            .as_ref()
+            .is_none_or(|(bearer, _)| bearer.token.expose_secret() == used.expose_secret());
+        if stale {
+            *cached = Some(self.fetch(client).await?);
+        }
+        cached
+            .as_ref()
+            .map(|(bearer, _)| bearer.token.clone())
+            .ok_or_else(|| Error::Configuration("no XDR token".into()))
+    }
+}
+
+/// The XDR client. Cheap to clone, `Send + Sync`; `Debug` never shows a secret.
+#[derive(Clone)]
+pub struct XdrClient {
+    client: Client,
+}
+
+impl fmt::Debug for XdrClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("XdrClient").field("client", &self.client).finish()
+    }
+}
+
+impl XdrClient {
+    /// A builder: region or base URL, then client credentials or a bearer token.
+    pub fn builder() -> XdrClientBuilder {
+        XdrClientBuilder::default()
+    }
+
+    /// The profile API: whoami and the organization.
+    pub fn profile(&self) -> Profile {
+        Profile {
+            client: self.client.clone(),
+        }
+    }
+
+    /// How many tokens were fetched with the client credentials.
+    pub fn token_fetch_count(&self) -> u64 {
+        self.client.refresh_count()
+    }
+}
+
+enum XdrAuth {
+    ClientCredentials(String, SecretString),
+    Bearer(SecretString),
+}
+
+/// Settings for an [`XdrClient`].
+#[derive(Default)]
+pub struct XdrClientBuilder {
+    region: XdrRegion,
+    base_url: Option<String>,
+    auth: Option<XdrAuth>,
+    timeout: Option<Duration>,
+    retry: Option<RetryConfig>,
+    clock: Option<Arc<dyn Clock>>,
+    http_client: Option<reqwest::Client>,
+    dry_run: bool,
+}
+
+impl fmt::Debug for XdrClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("XdrClientBuilder")
+            .field("region", &self.region)
+            .field("base_url", &self.base_url)
+            .field("auth", &self.auth.as_ref().map(|_| "[redacted]"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl XdrClientBuilder {
+    /// The region (default `us`).
+    pub fn region(mut self, region: XdrRegion) -> Self {
+        self.region = region;
+        self
+    }
+    /// Any base URL instead of a region's (the emulator's `xdr.base_url`).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+    /// OAuth2 client credentials: client id (`client-…`) and secret.
+    pub fn client_credentials(mut self, client_id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.auth = Some(XdrAuth::ClientCredentials(
+            client_id.into(),
+            SecretString::from(secret.into()),
+        ));
+        self
+    }
+    /// A ready bearer token.
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.auth = Some(XdrAuth::Bearer(SecretString::from(token.into())));
+        self
+    }
+    /// Per-attempt timeout (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Retry policy (default as the SCC client).
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+    /// The clock (token expiry).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+    /// A `reqwest::Client` of the caller's.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+    /// Dry-run mode: profile updates are built and returned as `Error::DryRun`, never sent (the token
+    /// exchange and reads still are).
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+
+    /// Builds the client; credentials are required.
+    pub fn build(self) -> Result<XdrClient> {
+        let clock = self.clock.unwrap_or_else(crate::retry::default_clock);
+        let provider = match self.auth {
+            None => {
+                return Err(Error::invalid(
+                    "client_id",
+                    "client credentials or a bearer token are required",
+                ));
+            }
+            Some(XdrAuth::Bearer(token)) => {
+                validate::non_empty("bearer_token", token.expose_secret())?;
+                TokenProvider::Static(Arc::new(Bearer::new(token)?))
+            }
+            Some(XdrAuth::ClientCredentials(client_id, secret)) => {
+                validate::non_empty("client_id", &client_id)?;
+                validate::non_empty("client_secret", secret.expose_secret())?;
+                TokenProvider::ClientCredentials(Arc::new(TokenCache {
+                    client_id,
+                    secret,
+                    token: tokio::sync::Mutex::new(None),
+                    clock: clock.clone(),
+                    fetches: AtomicU64::new(0),
+                }))
+            }
+        };
+        let mut builder = Client::builder()
+            .base_url(self.base_url.unwrap_or_else(|| self.region.base_url().to_owned()))
+            .base_path("")
+            .clock(clock)
+            .token_provider(provider)
+            .dry_run(self.dry_run);
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
+        }
+        if let Some(retry) = self.retry {
+            builder = builder.retry(retry);
+        }
+        if let Some(http) = self.http_client {
+            builder = builder.http_client(http);
+        }
+        Ok(XdrClient {
+            client: builder.build()?,
+        })
+    }
+}
+
+/// The profile API: `xdr.profile()`.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    client: Client,
+}
+
+impl Profile {
+    /// `GET /iroh/profile/whoami`: the user the token acts for and their organization.
+    ///
+    /// ```no_run
+    /// # async fn run(xdr: scc_sdk::xdr::XdrClient) -> scc_sdk::Result<()> {
+    /// let me = xdr.profile().whoami().await?;
+    /// println!("{} ({} scopes)", me.user.display_name(), me.user.scopes.len());
+    /// # Ok(()) }
+    /// ```
+    pub async fn whoami(&self) -> Result<Whoami> {
+        self.client
+            .send(Request::new("xdr.whoami", Method::GET, "iroh/profile/whoami"))
+            .await
+    }
+
+    /// `GET /iroh/profile/org`: the organization.
+    ///
+    /// ```no_run
+    /// # async fn run(xdr: scc_sdk::xdr::XdrClient) -> scc_sdk::Result<()> {
+    /// let org = xdr.profile().org().await?;
+    /// println!("activated: {}", org.is_activated());
+    /// # Ok(()) }
+    /// ```
+    pub async fn org(&self) -> Result<XdrOrg> {
+        self.client
+            .send(Request::new("xdr.org", Method::GET, "iroh/profile/org"))
+            .await
+    }
+
+    /// `POST /iroh/profile/org`: changes the fields given. Admins may change `name` and `settings`;
+    /// `enabled?`, `allow-all-role-to-login` and `additional-scopes` need the master role.
+    ///
+    /// ```no_run
+    /// # async fn run(xdr: scc_sdk::xdr::XdrClient) -> scc_sdk::Result<()> {
+    /// use scc_sdk::xdr::OrgUpdate;
+    /// let org = xdr.profile().update_org(OrgUpdate::new().name("Cisco").allow_all_roles_to_login(Some(true))).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn update_org(&self, update: OrgUpdate) -> Result<XdrOrg> {
+        let body = update.into_body()?;
+        let request = Request::new("xdr.update_org", Method::POST, "iroh/profile/org").json(&body)?;
+        self.client.send(request).await
+    }
+}
