@@ -103,6 +103,10 @@ pub(crate) enum Command {
     Xdr(XdrArgs),
     /// A raw API request below the base path, e.g. `scc api GET organizations`.
     Api(ApiArgs),
+    /// What `apply` would change: reads the state, writes nothing.
+    Plan(ApplyArgs),
+    /// Make organizations hold what a plan file declares (idempotent; `--dry-run` = `plan`).
+    Apply(ApplyArgs),
     /// Write the profile's settings and credentials (flags, or prompts on a terminal).
     Configure(ConfigureArgs),
     /// Credentials.
@@ -550,4 +554,16 @@ pub(crate) enum XdrOrgCommand {
         #[arg(long = "additional-scope", value_name = "SCOPE")]
         additional_scopes: Vec<String>,
     },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ApplyArgs {
+    /// The plan: .yaml, .yml, .toml or .json.
+    pub(crate) file: PathBuf,
+    /// Organizations worked on at once.
+    #[arg(long, default_value_t = 4)]
+    pub(crate) concurrency: usize,
+    /// Requests per second at most (client-side).
+    #[arg(long, value_name = "N")]
+    pub(crate) rate_limit: Option<f64>,
 }

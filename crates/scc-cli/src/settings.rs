@@ -282,6 +282,13 @@ impl Settings {
     /// A client for these settings. Refreshing credentials save every rotated pair to the profile's
     /// credentials file, whatever their source, so a long run never loses them.
     pub(crate) fn client(&self, global: &Global) -> Result<Client, CliError> {
+        self.client_builder(global, global.dry_run)?
+            .build()
+            .map_err(CliError::from)
+    }
+
+    /// The client's builder, for callers that add settings (the rate limit of `apply`).
+    pub(crate) fn client_builder(&self, global: &Global, dry_run: bool) -> Result<scc_sdk::ClientBuilder, CliError> {
         let credentials = self.credentials.as_ref().ok_or_else(|| {
             CliError::auth(
                 "no credentials".into(),
@@ -292,17 +299,16 @@ impl Settings {
             .base_url(&self.base_url.value)
             .base_path(&self.base_path.value)
             .timeout(self.timeout)
-            .dry_run(global.dry_run);
+            .dry_run(dry_run);
         if global.no_retry {
             builder = builder.retry(RetryConfig::disabled());
         }
         let org_fallback = self.org_id.as_ref().map(|org| org.value.as_str());
-        builder = match credentials.value.refreshing(org_fallback) {
+        Ok(match credentials.value.refreshing(org_fallback) {
             Some(refreshing) => builder
                 .credentials(refreshing)
                 .token_store(FileTokenStore::new(self.credentials_file())),
             None => builder.access_token(&credentials.value.access_token),
-        };
-        builder.build().map_err(CliError::from)
+        })
     }
 }

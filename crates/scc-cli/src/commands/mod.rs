@@ -1,6 +1,7 @@
 //! One module per noun; each verb calls the SDK and prints through [`Ui`].
 
 pub(crate) mod api;
+pub(crate) mod apply;
 pub(crate) mod auth;
 pub(crate) mod demo;
 pub(crate) mod group;
@@ -152,6 +153,8 @@ pub(crate) async fn run(ctx: &Ctx, command: Command) -> Result<Code, CliError> {
         Command::Token(command) => token::run(ctx, command).await,
         Command::Xdr(args) => xdr::run(ctx, args).await,
         Command::Api(args) => api::run(ctx, args).await,
+        Command::Plan(args) => apply::run(ctx, args, true).await,
+        Command::Apply(args) => apply::run(ctx, args, false).await,
         Command::Configure(args) => auth::configure(ctx, args),
         Command::Auth(command) => auth::run(ctx, command),
         Command::Demo(args) => demo::run(ctx, args).await,

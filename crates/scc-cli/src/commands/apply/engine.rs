@@ -1,0 +1,801 @@
+//! Reconciling one organization with its plan. Each round reads the state, works out what is still
+//! needed and does it; a write that failed in a way that may have reached the server is never repeated
+//! blindly: the next round reads the state again and only does what is still missing. Plan mode runs
+//! the same reads and records the changes without writing.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use futures_util::TryStreamExt;
+use scc_sdk::types::{AppliesTo, OrganizationType, RegionCode, Role, User, UserOperation};
+use scc_sdk::{Client, Error, ItemOutcome, ItemResult};
+use serde::Serialize;
+
+use super::plan::{OrgPlan, RolePlan};
+
+/// Rounds of read-and-fix per organization in one apply.
+const ROUNDS: u32 = 4;
+const ADMIN_PRODUCT: &str = "Security Cloud Control";
+const ADMIN_ROLE: &str = "Organization Administrator";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Read and list the changes; write nothing.
+    Plan,
+    /// Make the changes; deletions only when `allow_prune` (--yes).
+    Apply { allow_prune: bool },
+}
+
+/// One change and what became of it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ItemReport {
+    pub(crate) org: String,
+    pub(crate) object: String,
+    pub(crate) action: String,
+    /// `planned`, `ok`, `failed` or `skipped`.
+    pub(crate) result: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) tracking_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) error: Option<String>,
+}
+
+/// Everything one organization's reconciliation did.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct OrgOutcome {
+    pub(crate) org: String,
+    pub(crate) org_id: Option<String>,
+    pub(crate) rounds: u32,
+    pub(crate) items: Vec<ItemReport>,
+}
+
+enum Outcome<'e> {
+    Planned,
+    Ok,
+    Skipped(&'static str),
+    Failed(&'e Error),
+    Refused(String),
+}
+
+struct Run<'a> {
+    client: &'a Client,
+    plan: &'a OrgPlan,
+    mode: Mode,
+    label: String,
+    /// The latest outcome of each change, in the order the changes first came.
+    items: Mutex<Vec<ItemReport>>,
+    /// A write failed in a way another round may fix.
+    again: AtomicBool,
+}
+
+impl Run<'_> {
+    fn writing(&self) -> bool {
+        matches!(self.mode, Mode::Apply { .. })
+    }
+
+    fn record(&self, object: String, action: &str, outcome: Outcome<'_>) {
+        let (result, tracking_id, error) = match outcome {
+            Outcome::Planned => ("planned", None, None),
+            Outcome::Ok => ("ok", None, None),
+            Outcome::Skipped(why) => ("skipped", None, Some(why.to_owned())),
+            Outcome::Failed(error) => {
+                if error.is_retryable()
+                    || error.may_have_reached_server() && !error.status().is_some_and(|s| (400..500).contains(&s))
+                {
+                    self.again.store(true, Ordering::SeqCst);
+                }
+                (
+                    "failed",
+                    error.tracking_id().map(str::to_owned),
+                    Some(error.to_string()),
+                )
+            }
+            Outcome::Refused(reason) => ("failed", None, Some(reason)),
+        };
+        let report = ItemReport {
+            org: self.label.clone(),
+            object: object.clone(),
+            action: action.to_owned(),
+            result: result.to_owned(),
+            tracking_id,
+            error,
+        };
+        let mut items = self.items.lock().unwrap_or_else(PoisonError::into_inner);
+        match items
+            .iter_mut()
+            .find(|item| item.object == object && item.action == action)
+        {
+            Some(existing) => *existing = report,
+            None => items.push(report),
+        }
+    }
+
+    /// Records a write's result, or a planned change in plan mode (the write is not run).
+    async fn write<T, F>(&self, object: String, action: &str, write: F) -> Option<T>
+    where
+        F: std::future::Future<Output = Result<T, Error>>,
+    {
+        if !self.writing() {
+            self.record(object, action, Outcome::Planned);
+            return None;
+        }
+        match write.await {
+            Ok(value) => {
+                self.record(object, action, Outcome::Ok);
+                Some(value)
+            }
+            Err(error) => {
+                self.record(object, action, Outcome::Failed(&error));
+                None
+            }
+        }
+    }
+
+    /// Records the per-item results of a bulk PATCH.
+    fn record_results(&self, keys: &[(String, &str)], result: Result<Vec<ItemResult>, Error>) {
+        match result {
+            Ok(results) => {
+                for ((object, action), item) in keys.iter().zip(results.iter().map(Some).chain(std::iter::repeat(None)))
+                {
+                    match item {
+                        Some(item) if item.is_success() => self.record(object.clone(), action, Outcome::Ok),
+                        Some(item) => self.record(
+                            object.clone(),
+                            action,
+                            Outcome::Refused(
+                                item.error_description
+                                    .clone()
+                                    .unwrap_or_else(|| item.status.to_string()),
+                            ),
+                        ),
+                        None => {
+                            self.again.store(true, Ordering::SeqCst);
+                            self.record(
+                                object.clone(),
+                                action,
+                                Outcome::Refused("no result for this item".into()),
+                            );
+                        }
+                    }
+                }
+            }
+            Err(error) => {
+                for (object, action) in keys {
+                    self.record(object.clone(), action, Outcome::Failed(&error));
+                }
+            }
+        }
+    }
+
+    /// Removes and returns the failed items.
+    fn take_failures(&self) -> Vec<ItemReport> {
+        let mut items = self.items.lock().unwrap_or_else(PoisonError::into_inner);
+        let (failed, kept): (Vec<_>, Vec<_>) = items.drain(..).partition(|item| item.result == "failed");
+        *items = kept;
+        failed
+    }
+
+    /// Earlier failures this round did not meet again: reading the state showed the change in place.
+    /// Reads that failed and now succeeded leave no trace; writes are reported as done.
+    fn confirm(&self, earlier: Vec<ItemReport>) {
+        let mut items = self.items.lock().unwrap_or_else(PoisonError::into_inner);
+        for mut item in earlier {
+            if items
+                .iter()
+                .any(|seen| seen.object == item.object && seen.action == item.action)
+            {
+                continue;
+            }
+            if matches!(item.action.as_str(), "list" | "read" | "read claim code" | "find") {
+                continue;
+            }
+            item.result = "ok".into();
+            item.error = None;
+            item.tracking_id = None;
+            items.push(item);
+        }
+    }
+
+    fn deletion_allowed(&self, object: String, action: &str) -> bool {
+        match self.mode {
+            Mode::Plan => true,
+            Mode::Apply { allow_prune: true } => true,
+            Mode::Apply { allow_prune: false } => {
+                self.record(object, action, Outcome::Skipped("deletions need --yes"));
+                false
+            }
+        }
+    }
+}
+
+/// Reconciles one organization. `manager` is the organization that creates missing ones.
+pub(crate) async fn reconcile(client: &Client, plan: &OrgPlan, mode: Mode) -> OrgOutcome {
+    let run = Run {
+        client,
+        plan,
+        mode,
+        label: plan.label(),
+        items: Mutex::new(Vec::new()),
+        again: AtomicBool::new(false),
+    };
+    let mut rounds = 0;
+    let mut org_id = None;
+    while rounds < ROUNDS {
+        rounds += 1;
+        run.again.store(false, Ordering::SeqCst);
+        // A failure of an earlier round is dropped: if it persists, this round records it again; if
+        // this round finds nothing left to do, the state was checked and the change is there.
+        let earlier_failures = run.take_failures();
+        org_id = match find_org(&run).await {
+            Some(id) => Some(id),
+            None if run.writing() => create_org(&run).await,
+            None => None,
+        };
+        match &org_id {
+            Some(id) => reconcile_contents(&run, id).await,
+            None if !run.writing() && plan.create => plan_new_org(&run),
+            None => {}
+        }
+        run.confirm(earlier_failures);
+        if !run.writing() || !run.again.load(Ordering::SeqCst) {
+            break;
+        }
+    }
+    let items = run.items.into_inner().unwrap_or_else(PoisonError::into_inner);
+    OrgOutcome {
+        org: plan.label(),
+        org_id,
+        rounds,
+        items,
+    }
+}
+
+/// The organization: by id, or by exact name among those the token reaches.
+async fn find_org(run: &Run<'_>) -> Option<String> {
+    let plan = run.plan;
+    if let Some(id) = &plan.id {
+        return match run.client.organizations().get(id.as_str()).await {
+            Ok(org) => Some(org.id.to_string()),
+            Err(error) => {
+                run.record(format!("organization {id}"), "find", Outcome::Failed(&error));
+                None
+            }
+        };
+    }
+    let name = plan.name.clone().unwrap_or_default();
+    let found: Result<Vec<_>, _> = run
+        .client
+        .organizations()
+        .list()
+        .name(name.as_str())
+        .max(500)
+        .items()
+        .try_collect()
+        .await;
+    match found {
+        Ok(orgs) => {
+            let matches: Vec<_> = orgs
+                .into_iter()
+                .filter(|org| org.name.as_deref() == Some(name.as_str()))
+                .collect();
+            match matches.len() {
+                0 => {
+                    if !plan.create {
+                        run.record(
+                            format!("organization {name}"),
+                            "find",
+                            Outcome::Refused("no organization has this name (set `create: true` to create it)".into()),
+                        );
+                    }
+                    None
+                }
+                1 => Some(matches[0].id.to_string()),
+                n => {
+                    run.record(
+                        format!("organization {name}"),
+                        "find",
+                        Outcome::Refused(format!("{n} organizations have this name")),
+                    );
+                    None
+                }
+            }
+        }
+        Err(error) => {
+            run.record(format!("organization {name}"), "find", Outcome::Failed(&error));
+            None
+        }
+    }
+}
+
+async fn create_org(run: &Run<'_>) -> Option<String> {
+    let plan = run.plan;
+    if !plan.create || plan.id.is_some() {
+        return None;
+    }
+    let name = plan.name.clone().unwrap_or_default();
+    let region = plan.region.clone().unwrap_or_default();
+    run.write(
+        format!("organization {name}"),
+        "create",
+        run.client
+            .organizations()
+            .create(name.as_str(), region.as_str())
+            .organization_type(OrganizationType::Managed)
+            .send(),
+    )
+    .await
+    .map(|org| org.id.to_string())
+}
+
+/// Plan mode for an organization that does not exist yet: everything in it is a creation.
+fn plan_new_org(run: &Run<'_>) {
+    let plan = run.plan;
+    run.record(format!("organization {}", plan.label()), "create", Outcome::Planned);
+    for subscription in &plan.subscriptions {
+        run.record(
+            format!("subscription {}", subscription.claim_code),
+            "claim",
+            Outcome::Planned,
+        );
+    }
+    for user in &plan.users {
+        run.record(format!("user {}", user.email), "invite", Outcome::Planned);
+    }
+    for group in &plan.groups {
+        run.record(format!("group {}", group.name), "create", Outcome::Planned);
+        for member in &group.members {
+            run.record(
+                format!("member {member} of group {}", group.name),
+                "add",
+                Outcome::Planned,
+            );
+        }
+    }
+    for (role, groups, users) in desired_roles(plan) {
+        for group in groups {
+            run.record(format!("role {role} of group {group}"), "assign", Outcome::Planned);
+        }
+        for user in users
+            .iter()
+            .filter(|user| !plan.users.iter().any(|u| u.admin && &u.email == *user))
+        {
+            run.record(format!("role {role} of user {user}"), "assign", Outcome::Planned);
+        }
+    }
+}
+
+async fn reconcile_contents(run: &Run<'_>, org: &str) {
+    tokio::join!(subscriptions(run, org), users(run, org), groups(run, org));
+    members(run, org).await;
+    roles(run, org).await;
+}
+
+async fn subscriptions(run: &Run<'_>, org: &str) {
+    let subscriptions = run.client.subscriptions();
+    for planned in &run.plan.subscriptions {
+        let object = format!("subscription {}", planned.claim_code);
+        match subscriptions.read_claim_code(org, planned.claim_code.as_str()).await {
+            // Already used: by an earlier apply (or a claim whose answer was lost). Nothing to do.
+            Err(error) if error.is_conflict() => {}
+            Err(error) => run.record(object, "read claim code", Outcome::Failed(&error)),
+            Ok(info) => {
+                let region = RegionCode::from(planned.region.clone().unwrap_or_else(|| "NAM".into()));
+                let products = info.build_products(&region);
+                run.write(
+                    object,
+                    "claim",
+                    subscriptions
+                        .create(org, planned.claim_code.as_str())
+                        .products(products)
+                        .send(),
+                )
+                .await;
+            }
+        }
+    }
+}
+
+async fn users(run: &Run<'_>, org: &str) {
+    let plan = run.plan;
+    let current = match run.client.users().list(org).send().await {
+        Ok(page) => page.items,
+        Err(error) => {
+            run.record("users".into(), "list", Outcome::Failed(&error));
+            return;
+        }
+    };
+    let by_email: HashMap<String, &User> = current
+        .iter()
+        .filter_map(|user| user.email.as_ref().map(|email| (email.to_lowercase(), user)))
+        .collect();
+    let mut operations = Vec::new();
+    let mut keys = Vec::new();
+    for user in &plan.users {
+        match by_email.get(&user.email.to_lowercase()) {
+            None => {
+                operations.push(
+                    UserOperation::invite(user.email.as_str(), user.first_name.as_str(), user.last_name.as_str())
+                        .admin(user.admin),
+                );
+                keys.push(format!("user {}", user.email));
+            }
+            Some(existing) => {
+                let same = existing.first_name.as_deref() == Some(user.first_name.as_str())
+                    && existing.last_name.as_deref() == Some(user.last_name.as_str());
+                if !same {
+                    run.write(
+                        format!("user {}", user.email),
+                        "update",
+                        run.client
+                            .users()
+                            .update(org, existing.id.clone())
+                            .first_name(user.first_name.as_str())
+                            .last_name(user.last_name.as_str())
+                            .send(),
+                    )
+                    .await;
+                }
+            }
+        }
+    }
+    if plan.prune.users {
+        let wanted: HashSet<String> = plan.users.iter().map(|user| user.email.to_lowercase()).collect();
+        for (email, _) in by_email.iter().filter(|(email, _)| !wanted.contains(*email)) {
+            if run.deletion_allowed(format!("user {email}"), "remove") {
+                operations.push(UserOperation::remove(email.as_str()));
+                keys.push(format!("user {email}"));
+            }
+        }
+    }
+    if operations.is_empty() {
+        return;
+    }
+    if !run.writing() {
+        for (key, operation) in keys.into_iter().zip(&operations) {
+            run.record(key, operation.operation().as_str(), Outcome::Planned);
+        }
+        return;
+    }
+    let report = run
+        .client
+        .users()
+        .patch_all(org, operations)
+        .concurrency(2)
+        .send()
+        .await;
+    for (key, item) in keys.into_iter().zip(report.items) {
+        let action = item.operation.as_str().to_owned();
+        match item.outcome {
+            ItemOutcome::Succeeded(_) => run.record(key, &action, Outcome::Ok),
+            ItemOutcome::RequestFailed(error) | ItemOutcome::NotSent(error) => {
+                run.record(key, &action, Outcome::Failed(&error))
+            }
+            other => run.record(
+                key,
+                &action,
+                Outcome::Refused(other.failure_reason().unwrap_or_default()),
+            ),
+        }
+    }
+}
+
+async fn groups(run: &Run<'_>, org: &str) {
+    let plan = run.plan;
+    let current = match run
+        .client
+        .groups()
+        .list(org)
+        .max(500)
+        .items()
+        .try_collect::<Vec<_>>()
+        .await
+    {
+        Ok(groups) => groups,
+        Err(error) => {
+            run.record("groups".into(), "list", Outcome::Failed(&error));
+            return;
+        }
+    };
+    for group in &plan.groups {
+        let existing = current
+            .iter()
+            .find(|g| g.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&group.name)));
+        let object = format!("group {}", group.name);
+        match existing {
+            None => {
+                let applies_to = AppliesTo::from(group.applies_to.clone().unwrap_or_else(|| "all".into()));
+                let create = run
+                    .client
+                    .groups()
+                    .create(org, group.name.as_str())
+                    .set_description(group.description.clone())
+                    .applies_to(applies_to);
+                if run.writing() {
+                    match create.send().await {
+                        Ok(_) => run.record(object, "create", Outcome::Ok),
+                        // It exists (an earlier attempt whose answer was lost): the next round checks it.
+                        Err(error) if error.is_conflict() => {
+                            run.again.store(true, Ordering::SeqCst);
+                            run.record(object, "create", Outcome::Ok);
+                        }
+                        Err(error) => run.record(object, "create", Outcome::Failed(&error)),
+                    }
+                } else {
+                    run.record(object, "create", Outcome::Planned);
+                }
+            }
+            Some(existing) => {
+                let wanted = group.description.as_deref().filter(|d| !d.is_empty());
+                if wanted.is_some() && existing.description.as_deref() != wanted {
+                    run.write(
+                        object,
+                        "update",
+                        run.client
+                            .groups()
+                            .update(org, existing.id.clone())
+                            .set_description(group.description.clone())
+                            .send(),
+                    )
+                    .await;
+                }
+            }
+        }
+    }
+    if plan.prune.groups {
+        let wanted: HashSet<String> = plan.groups.iter().map(|group| group.name.to_lowercase()).collect();
+        for group in &current {
+            let name = group.name.clone().unwrap_or_default();
+            if wanted.contains(&name.to_lowercase()) {
+                continue;
+            }
+            let object = format!("group {name}");
+            if run.deletion_allowed(object.clone(), "delete") {
+                run.write(object, "delete", run.client.groups().delete(org, group.id.clone()))
+                    .await;
+            }
+        }
+    }
+}
+
+/// Group name (lower case) → id, as the service has them now.
+async fn group_ids(run: &Run<'_>, org: &str) -> Option<HashMap<String, String>> {
+    match run
+        .client
+        .groups()
+        .list(org)
+        .max(500)
+        .items()
+        .try_collect::<Vec<_>>()
+        .await
+    {
+        Ok(groups) => Some(
+            groups
+                .into_iter()
+                .filter_map(|group| group.name.map(|name| (name.to_lowercase(), group.id.to_string())))
+                .collect(),
+        ),
+        Err(error) => {
+            run.record("groups".into(), "list", Outcome::Failed(&error));
+            None
+        }
+    }
+}
+
+async fn members(run: &Run<'_>, org: &str) {
+    let plan = run.plan;
+    if plan.groups.iter().all(|group| group.members.is_empty()) && !plan.prune.members {
+        return;
+    }
+    let Some(ids) = group_ids(run, org).await else { return };
+    for group in &plan.groups {
+        let Some(id) = ids.get(&group.name.to_lowercase()) else {
+            for member in &group.members {
+                if !run.writing() {
+                    run.record(
+                        format!("member {member} of group {}", group.name),
+                        "add",
+                        Outcome::Planned,
+                    );
+                }
+            }
+            continue;
+        };
+        let current: HashSet<String> = match run.client.groups().get_users(org, id.as_str()).await {
+            Ok(page) => page
+                .items
+                .iter()
+                .filter_map(|user| user.email.as_ref().map(|e| e.to_lowercase()))
+                .collect(),
+            Err(error) => {
+                run.record(
+                    format!("members of group {}", group.name),
+                    "list",
+                    Outcome::Failed(&error),
+                );
+                continue;
+            }
+        };
+        let wanted: HashSet<String> = group.members.iter().map(|member| member.to_lowercase()).collect();
+        let mut patch = run.client.groups().patch(org, id.as_str());
+        let mut keys = Vec::new();
+        for member in &group.members {
+            if !current.contains(&member.to_lowercase()) {
+                patch = patch.add_user(member.as_str());
+                keys.push((format!("member {member} of group {}", group.name), "add"));
+            }
+        }
+        if plan.prune.members {
+            for member in current.difference(&wanted) {
+                let object = format!("member {member} of group {}", group.name);
+                if run.deletion_allowed(object.clone(), "remove") {
+                    patch = patch.remove_user(member.as_str());
+                    keys.push((object, "remove"));
+                }
+            }
+        }
+        if keys.is_empty() {
+            continue;
+        }
+        if !run.writing() {
+            for (object, action) in keys {
+                run.record(object, action, Outcome::Planned);
+            }
+            continue;
+        }
+        run.record_results(&keys, patch.send().await.map(|result| result.results));
+    }
+}
+
+/// The plan's role assignments, with the SCC Organization Administrator role of every admin user.
+fn desired_roles(plan: &OrgPlan) -> Vec<(String, Vec<String>, Vec<String>)> {
+    let mut roles: Vec<RolePlan> = plan.roles.clone();
+    let admins: Vec<String> = plan
+        .users
+        .iter()
+        .filter(|user| user.admin)
+        .map(|user| user.email.clone())
+        .collect();
+    if !admins.is_empty() {
+        match roles
+            .iter_mut()
+            .find(|role| role.product == ADMIN_PRODUCT && role.role == ADMIN_ROLE)
+        {
+            Some(role) => role.users.extend(admins),
+            None => roles.push(RolePlan {
+                product: ADMIN_PRODUCT.into(),
+                role: ADMIN_ROLE.into(),
+                groups: Vec::new(),
+                users: admins,
+            }),
+        }
+    }
+    roles
+        .into_iter()
+        .map(|role| (format!("{} / {}", role.product, role.role), role.groups, role.users))
+        .collect()
+}
+
+async fn roles(run: &Run<'_>, org: &str) {
+    let plan = run.plan;
+    let desired = desired_roles(plan);
+    if desired.is_empty() {
+        return;
+    }
+    let all_roles: Vec<Role> = match run.client.roles().list(org).send().await {
+        Ok(page) => page.items,
+        Err(error) => {
+            run.record("roles".into(), "list", Outcome::Failed(&error));
+            return;
+        }
+    };
+    let Some(group_ids) = group_ids(run, org).await else {
+        return;
+    };
+    let users: HashMap<String, String> = match run.client.users().list(org).send().await {
+        Ok(page) => page
+            .items
+            .into_iter()
+            .filter_map(|user| user.email.map(|email| (email.to_lowercase(), user.id.to_string())))
+            .collect(),
+        Err(error) => {
+            run.record("users".into(), "list", Outcome::Failed(&error));
+            return;
+        }
+    };
+    let mut group_roles: HashMap<String, HashSet<String>> = HashMap::new();
+    for (label, groups, wanted_users) in desired {
+        let (product, display) = label.split_once(" / ").unwrap_or_default();
+        let Some(role) = all_roles
+            .iter()
+            .find(|role| role.display_name.as_deref() == Some(display) && role.has_product(product))
+        else {
+            run.record(
+                format!("role {label}"),
+                "find",
+                Outcome::Refused(format!("no role {display:?} for product {product:?}")),
+            );
+            continue;
+        };
+        let mut patch = run.client.roles().patch(org, role.id.clone());
+        let mut keys = Vec::new();
+        for group in &groups {
+            let object = format!("role {label} of group {group}");
+            let Some(group_id) = group_ids.get(&group.to_lowercase()) else {
+                if !run.writing() {
+                    run.record(object, "assign", Outcome::Planned);
+                }
+                continue;
+            };
+            if !group_roles.contains_key(group_id) {
+                match run.client.groups().get_assigned_roles(org, group_id.as_str()).await {
+                    Ok(page) => {
+                        group_roles.insert(
+                            group_id.clone(),
+                            page.items.into_iter().map(|r| r.id.to_string()).collect(),
+                        );
+                    }
+                    Err(error) => {
+                        run.record(object, "read", Outcome::Failed(&error));
+                        continue;
+                    }
+                }
+            }
+            if !group_roles
+                .get(group_id)
+                .is_some_and(|held| held.contains(role.id.as_str()))
+            {
+                patch = patch.add_group(group_id.as_str());
+                keys.push((object, "assign"));
+            }
+        }
+        if plan.prune.roles {
+            for (name, group_id) in &group_ids {
+                if groups.iter().any(|group| group.eq_ignore_ascii_case(name)) {
+                    continue;
+                }
+                let held = match group_roles.get(group_id) {
+                    Some(held) => held.clone(),
+                    None => match run.client.groups().get_assigned_roles(org, group_id.as_str()).await {
+                        Ok(page) => page.items.into_iter().map(|r| r.id.to_string()).collect(),
+                        Err(_) => continue,
+                    },
+                };
+                if held.contains(role.id.as_str()) {
+                    let object = format!("role {label} of group {name}");
+                    if run.deletion_allowed(object.clone(), "unassign") {
+                        patch = patch.remove_group(group_id.as_str());
+                        keys.push((object, "unassign"));
+                    }
+                }
+            }
+        }
+        for email in &wanted_users {
+            let object = format!("role {label} of user {email}");
+            let Some(user_id) = users.get(&email.to_lowercase()) else {
+                if !run.writing() && plan.users.iter().any(|user| &user.email == email && !user.admin) {
+                    run.record(object, "assign", Outcome::Planned);
+                }
+                continue;
+            };
+            match run.client.roles().list(org).user(user_id.as_str()).send().await {
+                Ok(page) if page.items.iter().any(|held| held.id == role.id) => {}
+                Ok(_) => {
+                    patch = patch.add_user(user_id.as_str());
+                    keys.push((object, "assign"));
+                }
+                Err(error) => run.record(object, "read", Outcome::Failed(&error)),
+            }
+        }
+        if keys.is_empty() {
+            continue;
+        }
+        if !run.writing() {
+            for (object, action) in keys {
+                run.record(object, action, Outcome::Planned);
+            }
+            continue;
+        }
+        run.record_results(&keys, patch.send().await.map(|result| result.results));
+    }
+}

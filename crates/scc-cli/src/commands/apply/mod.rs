@@ -1,0 +1,184 @@
+//! `scc plan FILE` and `scc apply FILE`: declarative, idempotent onboarding of many organizations.
+
+mod engine;
+pub(crate) mod plan;
+
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+
+use super::Ctx;
+use crate::cli::{ApplyArgs, Format};
+use crate::failure::{CliError, Code};
+use engine::{ItemReport, Mode, OrgOutcome};
+
+const REPORT_COLUMNS: &[crate::output::Column] = &[
+    ("ORG", "org"),
+    ("OBJECT", "object"),
+    ("ACTION", "action"),
+    ("RESULT", "result"),
+    ("TRACKING ID", "tracking_id"),
+    ("ERROR", "error"),
+];
+
+fn sign(action: &str) -> char {
+    match action {
+        "update" => '~',
+        "remove" | "delete" | "unassign" => '-',
+        _ => '+',
+    }
+}
+
+pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<Code, CliError> {
+    let file = plan::read(&args.file)?;
+    let problems = plan::validate(&file);
+    if !problems.is_empty() {
+        return Err(plan::problems_error(&args.file, &problems));
+    }
+    let mode = if plan_only || ctx.global.dry_run {
+        Mode::Plan
+    } else {
+        Mode::Apply {
+            allow_prune: ctx.global.yes,
+        }
+    };
+    let mut builder = ctx.settings.client_builder(&ctx.global, false)?;
+    if let Some(rate) = args.rate_limit {
+        builder = builder.rate_limit(scc_sdk::RateLimit::new(rate, (rate.ceil() as u32).max(1)));
+    }
+    let client = builder.build()?;
+    let bar = ctx.ui.progress(
+        file.organizations.len() as u64,
+        if mode == Mode::Plan { "reading" } else { "applying" },
+    );
+    let started = std::time::Instant::now();
+    let mut outcomes: Vec<(usize, OrgOutcome)> = futures_util::stream::iter(file.organizations.iter().enumerate())
+        .map(|(index, org)| {
+            let client = &client;
+            async move { (index, engine::reconcile(client, org, mode).await) }
+        })
+        .buffer_unordered(args.concurrency.max(1))
+        .inspect(|_| bar.inc(1))
+        .collect()
+        .await;
+    bar.finish_and_clear();
+    outcomes.sort_by_key(|(index, _)| *index);
+    let outcomes: Vec<OrgOutcome> = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
+    let seconds = started.elapsed().as_secs_f64();
+    match mode {
+        Mode::Plan => Ok(print_plan(ctx, &outcomes)),
+        Mode::Apply { .. } => Ok(print_apply(ctx, &outcomes, seconds)),
+    }
+}
+
+fn counts(items: &[&ItemReport]) -> Value {
+    let by = |signs: &[char]| items.iter().filter(|item| signs.contains(&sign(&item.action))).count();
+    json!({"create": by(&['+']), "update": by(&['~']), "remove": by(&['-']), "total": items.len()})
+}
+
+fn print_plan(ctx: &Ctx, outcomes: &[OrgOutcome]) -> Code {
+    let all: Vec<&ItemReport> = outcomes.iter().flat_map(|outcome| &outcome.items).collect();
+    let changes: Vec<&ItemReport> = all.iter().copied().filter(|item| item.result == "planned").collect();
+    let problems: Vec<&ItemReport> = all.iter().copied().filter(|item| item.result != "planned").collect();
+    let unchanged = outcomes.iter().filter(|outcome| outcome.items.is_empty()).count();
+    let summary = json!({
+        "changes": counts(&changes),
+        "organizations": outcomes.len(),
+        "organizations_unchanged": unchanged,
+        "problems": problems.len(),
+    });
+    match ctx.ui.format {
+        Format::Table => {
+            let mut text = String::new();
+            for outcome in outcomes {
+                if outcome.items.is_empty() {
+                    text.push_str(&format!("{}: nothing to do\n", outcome.org));
+                    continue;
+                }
+                let planned = outcome.items.iter().filter(|item| item.result == "planned").count();
+                let state = if outcome.org_id.is_none() { " (new)" } else { "" };
+                text.push_str(&format!("{}{state}: {planned} change(s)\n", outcome.org));
+                for item in &outcome.items {
+                    match item.result.as_str() {
+                        "planned" => {
+                            text.push_str(&format!("  {} {} {}\n", sign(&item.action), item.action, item.object))
+                        }
+                        _ => text.push_str(&format!(
+                            "  ! {} {}: {}\n",
+                            item.action,
+                            item.object,
+                            item.error.clone().unwrap_or_default()
+                        )),
+                    }
+                }
+            }
+            let c = &summary["changes"];
+            text.push_str(&format!(
+                "\nPlan: {} to create or add, {} to update, {} to remove, in {} organization(s); {} need nothing.\n",
+                c["create"],
+                c["update"],
+                c["remove"],
+                outcomes.len() - unchanged,
+                unchanged
+            ));
+            print!("{text}");
+        }
+        _ => {
+            let organizations: Vec<Value> = outcomes
+                .iter()
+                .map(|outcome| json!({"org": outcome.org, "org_id": outcome.org_id, "changes": outcome.items}))
+                .collect();
+            ctx.ui
+                .item(&json!({"organizations": organizations, "summary": summary}), &[]);
+        }
+    }
+    if problems.is_empty() { Code::Ok } else { Code::Partial }
+}
+
+fn print_apply(ctx: &Ctx, outcomes: &[OrgOutcome], seconds: f64) -> Code {
+    let items: Vec<&ItemReport> = outcomes.iter().flat_map(|outcome| &outcome.items).collect();
+    let failed = items.iter().filter(|item| item.result == "failed").count();
+    let skipped = items.iter().filter(|item| item.result == "skipped").count();
+    let applied: Vec<&ItemReport> = items.iter().copied().filter(|item| item.result == "ok").collect();
+    let unchanged = outcomes.iter().filter(|outcome| outcome.items.is_empty()).count();
+    match ctx.ui.format {
+        Format::Table => {
+            if !items.is_empty() {
+                let rows: Vec<Value> = items
+                    .iter()
+                    .map(|item| serde_json::to_value(item).unwrap_or_default())
+                    .collect();
+                ctx.ui.list(&rows, REPORT_COLUMNS);
+            }
+        }
+        _ => {
+            let document = json!({
+                "items": items,
+                "summary": {"applied": counts(&applied), "failed": failed, "skipped": skipped,
+                            "organizations": outcomes.len(), "organizations_unchanged": unchanged,
+                            "seconds": (seconds * 1000.0).round() / 1000.0},
+            });
+            ctx.ui.item(&document, &[]);
+        }
+    }
+    if items.is_empty() {
+        ctx.ui.success(&format!(
+            "No changes: the state of {} organization(s) matches the plan.",
+            outcomes.len()
+        ));
+        return Code::Ok;
+    }
+    let message = format!(
+        "Applied {} change(s) in {} organization(s) ({} unchanged) in {seconds:.2} s; {failed} failed, {skipped} skipped.",
+        applied.len(),
+        outcomes.len() - unchanged,
+        unchanged
+    );
+    if failed > 0 {
+        ctx.ui
+            .error(&message, Some("every failure is listed above; apply again to converge"));
+        Code::Partial
+    } else {
+        ctx.ui.success(&message);
+        if skipped > 0 { Code::Partial } else { Code::Ok }
+    }
+}

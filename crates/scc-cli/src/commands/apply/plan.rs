@@ -1,0 +1,361 @@
+//! The plan file: what organizations should hold. YAML, TOML or JSON (by extension). Every problem is
+//! found before anything is sent, each with its location.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::failure::{CliError, Code};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PlanFile {
+    pub(crate) organizations: Vec<OrgPlan>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OrgPlan {
+    /// An existing organization by id.
+    #[serde(default)]
+    pub(crate) id: Option<String>,
+    /// An organization by exact name (created when `create` is true and none exists).
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+    /// Create it as a MANAGED organization of the token's organization when it does not exist.
+    #[serde(default)]
+    pub(crate) create: bool,
+    /// Region of a created organization: NAM, EMEA or APJC.
+    #[serde(default)]
+    pub(crate) region: Option<String>,
+    #[serde(default)]
+    pub(crate) subscriptions: Vec<SubscriptionPlan>,
+    #[serde(default)]
+    pub(crate) users: Vec<UserPlan>,
+    #[serde(default)]
+    pub(crate) groups: Vec<GroupPlan>,
+    #[serde(default)]
+    pub(crate) roles: Vec<RolePlan>,
+    #[serde(default)]
+    pub(crate) prune: Prune,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SubscriptionPlan {
+    pub(crate) claim_code: String,
+    /// Preferred region of the products (default NAM).
+    #[serde(default)]
+    pub(crate) region: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UserPlan {
+    pub(crate) email: String,
+    pub(crate) first_name: String,
+    pub(crate) last_name: String,
+    /// Holds the Security Cloud Control Organization Administrator role.
+    #[serde(default)]
+    pub(crate) admin: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GroupPlan {
+    pub(crate) name: String,
+    #[serde(default)]
+    pub(crate) description: Option<String>,
+    /// all, manager or selected_managed (used when the group is created).
+    #[serde(default)]
+    pub(crate) applies_to: Option<String>,
+    /// E-mails of the members.
+    #[serde(default)]
+    pub(crate) members: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RolePlan {
+    /// Product name, e.g. Security Cloud Control.
+    pub(crate) product: String,
+    /// Role display name, e.g. Organization Administrator.
+    pub(crate) role: String,
+    /// Names of groups of this plan that hold the role.
+    #[serde(default)]
+    pub(crate) groups: Vec<String>,
+    /// E-mails of users that hold the role.
+    #[serde(default)]
+    pub(crate) users: Vec<String>,
+}
+
+/// What may be deleted: only what a section names, and only with --yes.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Prune {
+    /// Remove users of the organization that the plan does not list.
+    #[serde(default)]
+    pub(crate) users: bool,
+    /// Delete admin groups the plan does not list.
+    #[serde(default)]
+    pub(crate) groups: bool,
+    /// Remove members of the plan's groups that it does not list.
+    #[serde(default)]
+    pub(crate) members: bool,
+    /// Take the plan's roles from groups it does not list for them.
+    #[serde(default)]
+    pub(crate) roles: bool,
+}
+
+impl OrgPlan {
+    /// How the report names the organization.
+    pub(crate) fn label(&self) -> String {
+        self.name.clone().or_else(|| self.id.clone()).unwrap_or_default()
+    }
+}
+
+/// Reads a plan file, by its extension: `.yaml`/`.yml`, `.toml`, `.json`.
+pub(crate) fn read(path: &Path) -> Result<PlanFile, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| CliError::usage(format!("cannot read {}: {error}", path.display()), "check the path"))?;
+    let extension = path
+        .extension()
+        .and_then(|ext| ext.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let parsed = match extension.as_str() {
+        "yaml" | "yml" => serde_norway::from_str(&text).map_err(|error| error.to_string()),
+        "toml" => toml::from_str(&text).map_err(|error| error.to_string()),
+        "json" => serde_json::from_str(&text).map_err(|error| error.to_string()),
+        other => {
+            return Err(CliError::usage(
+                format!("{}: unknown plan format {other:?}", path.display()),
+                "name the file .yaml, .yml, .toml or .json",
+            ));
+        }
+    };
+    parsed.map_err(|error| CliError::usage(format!("{}: {error}", path.display()), "fix the plan file"))
+}
+
+/// A problem of the plan and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub(crate) location: String,
+    pub(crate) message: String,
+}
+
+fn email_ok(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !email.chars().any(char::is_whitespace)
+}
+
+fn claim_code_ok(code: &str) -> bool {
+    let parts: Vec<&str> = code.split('-').collect();
+    parts.len() == 4
+        && parts
+            .iter()
+            .all(|part| part.len() == 4 && part.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// Every problem of the plan at once.
+pub(crate) fn validate(plan: &PlanFile) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut add = |location: String, message: String| problems.push(Problem { location, message });
+    if plan.organizations.is_empty() {
+        add("organizations".into(), "lists no organization".into());
+    }
+    let mut orgs_seen = HashSet::new();
+    let mut codes_seen = HashSet::new();
+    for (o, org) in plan.organizations.iter().enumerate() {
+        let at = format!("organizations[{o}]");
+        match (&org.id, &org.name) {
+            (None, None) => add(at.clone(), "needs an `id` or a `name`".into()),
+            (Some(_), Some(_)) => add(at.clone(), "has both `id` and `name`; give one".into()),
+            _ => {}
+        }
+        if org.name.as_deref().is_some_and(|name| name.trim().is_empty()) {
+            add(format!("{at}.name"), "must not be empty".into());
+        }
+        if org.create {
+            if org.id.is_some() {
+                add(
+                    format!("{at}.create"),
+                    "cannot create an organization given by id".into(),
+                );
+            }
+            match org.region.as_deref() {
+                Some("NAM" | "EMEA" | "APJC") => {}
+                Some(other) => add(format!("{at}.region"), format!("{other:?} is not NAM, EMEA or APJC")),
+                None => add(format!("{at}.region"), "is required to create the organization".into()),
+            }
+        }
+        let key = org
+            .id
+            .clone()
+            .or_else(|| org.name.as_ref().map(|name| name.to_lowercase()))
+            .unwrap_or_default();
+        if !key.is_empty() && !orgs_seen.insert(key) {
+            add(at.clone(), format!("organization {:?} is listed twice", org.label()));
+        }
+        for (s, subscription) in org.subscriptions.iter().enumerate() {
+            let at = format!("{at}.subscriptions[{s}]");
+            if !claim_code_ok(&subscription.claim_code) {
+                add(
+                    format!("{at}.claim_code"),
+                    format!(
+                        "{:?} is not a claim code (XXXX-XXXX-XXXX-XXXX)",
+                        subscription.claim_code
+                    ),
+                );
+            } else if !codes_seen.insert(subscription.claim_code.to_uppercase()) {
+                add(
+                    format!("{at}.claim_code"),
+                    format!("{} is used twice in the plan", subscription.claim_code),
+                );
+            }
+            if let Some(region) = &subscription.region
+                && !matches!(region.as_str(), "NAM" | "EMEA" | "APJC" | "US" | "GLOBAL")
+            {
+                add(
+                    format!("{at}.region"),
+                    format!("{region:?} is not NAM, EMEA, APJC, US or GLOBAL"),
+                );
+            }
+        }
+        let mut emails = HashSet::new();
+        for (u, user) in org.users.iter().enumerate() {
+            let at = format!("{at}.users[{u}]");
+            if !email_ok(&user.email) {
+                add(
+                    format!("{at}.email"),
+                    format!("{:?} is not an e-mail address", user.email),
+                );
+            } else if !emails.insert(user.email.to_lowercase()) {
+                add(format!("{at}.email"), format!("{} is listed twice", user.email));
+            }
+            if user.first_name.trim().is_empty() {
+                add(format!("{at}.first_name"), "must not be empty".into());
+            }
+            if user.last_name.trim().is_empty() {
+                add(format!("{at}.last_name"), "must not be empty".into());
+            }
+        }
+        let mut groups = HashSet::new();
+        for (g, group) in org.groups.iter().enumerate() {
+            let at = format!("{at}.groups[{g}]");
+            if group.name.trim().is_empty() {
+                add(format!("{at}.name"), "must not be empty".into());
+            } else if !groups.insert(group.name.to_lowercase()) {
+                add(format!("{at}.name"), format!("group {:?} is listed twice", group.name));
+            }
+            if let Some(applies_to) = &group.applies_to
+                && !matches!(applies_to.as_str(), "all" | "manager" | "selected_managed")
+            {
+                add(
+                    format!("{at}.applies_to"),
+                    format!("{applies_to:?} is not all, manager or selected_managed"),
+                );
+            }
+            for (m, member) in group.members.iter().enumerate() {
+                if !email_ok(member) {
+                    add(
+                        format!("{at}.members[{m}]"),
+                        format!("{member:?} is not an e-mail address"),
+                    );
+                }
+            }
+        }
+        for (r, role) in org.roles.iter().enumerate() {
+            let at = format!("{at}.roles[{r}]");
+            if role.product.trim().is_empty() {
+                add(format!("{at}.product"), "must not be empty".into());
+            }
+            if role.role.trim().is_empty() {
+                add(format!("{at}.role"), "must not be empty".into());
+            }
+            if role.groups.is_empty() && role.users.is_empty() {
+                add(at.clone(), "assigns the role to no group and no user".into());
+            }
+            for (g, group) in role.groups.iter().enumerate() {
+                if !groups.contains(&group.to_lowercase()) {
+                    add(
+                        format!("{at}.groups[{g}]"),
+                        format!("group {group:?} is not one of this organization's groups"),
+                    );
+                }
+            }
+            for (u, user) in role.users.iter().enumerate() {
+                if !email_ok(user) {
+                    add(format!("{at}.users[{u}]"), format!("{user:?} is not an e-mail address"));
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// The usage error listing every problem.
+pub(crate) fn problems_error(path: &Path, problems: &[Problem]) -> CliError {
+    let list: Vec<String> = problems
+        .iter()
+        .map(|p| format!("  {}: {}", p.location, p.message))
+        .collect();
+    CliError::new(
+        Code::Usage,
+        format!(
+            "{} has {} problem(s); nothing was sent:\n{}",
+            path.display(),
+            problems.len(),
+            list.join("\n")
+        ),
+        Some("fix every problem listed, then run the plan again".into()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_at_once() {
+        let plan: PlanFile = serde_norway::from_str(
+            r#"
+organizations:
+  - name: A
+    create: true
+    region: MARS
+    subscriptions:
+      - claim_code: NOT-A-CODE
+    users:
+      - {email: nobody, first_name: N, last_name: B}
+    groups:
+      - name: SOC
+    roles:
+      - {product: Security Cloud Control, role: Organization Administrator, groups: [Missing]}
+  - id: x
+    name: y
+"#,
+        )
+        .expect("parses");
+        let problems = validate(&plan);
+        let locations: Vec<_> = problems.iter().map(|p| p.location.as_str()).collect();
+        assert_eq!(
+            locations,
+            [
+                "organizations[0].region",
+                "organizations[0].subscriptions[0].claim_code",
+                "organizations[0].users[0].email",
+                "organizations[0].roles[0].groups[0]",
+                "organizations[1]",
+            ]
+        );
+    }
+}

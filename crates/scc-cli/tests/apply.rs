@@ -1,0 +1,358 @@
+//! `scc plan` / `scc apply` against the emulator: 50 organizations, idempotence, the state equal to
+//! the plan, convergence under faults, and every mistake of a plan reported with nothing sent.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::{Env, stdout_json};
+use predicates::prelude::*;
+use scc_emulator::EmulatorOptions;
+use serde_json::Value;
+
+const ORGS: usize = 50;
+
+/// A plan of 50 managed organizations, each with one claim code, 10 users (one admin), 2 groups and
+/// role assignments.
+fn plan(claim_codes: &[String]) -> String {
+    let mut text = String::from("organizations:\n");
+    for (o, code) in claim_codes.iter().take(ORGS).enumerate() {
+        text.push_str(&format!(
+            "  - name: Customer {o:03}\n    create: true\n    region: NAM\n    subscriptions:\n      - claim_code: {code}\n        region: EMEA\n    users:\n"
+        ));
+        for u in 0..10 {
+            text.push_str(&format!(
+                "      - {{email: user{u}@customer{o:03}.example, first_name: User, last_name: Number {u}, admin: {}}}\n",
+                u == 0
+            ));
+        }
+        text.push_str(&format!(
+            "    groups:\n      - name: Admins {o:03}\n        description: Administrators\n        members: [user0@customer{o:03}.example, user1@customer{o:03}.example]\n"
+        ));
+        text.push_str(&format!(
+            "      - name: Analysts {o:03}\n        applies_to: all\n        members: [user2@customer{o:03}.example, user3@customer{o:03}.example, user4@customer{o:03}.example]\n"
+        ));
+        text.push_str(&format!(
+            "    roles:\n      - {{product: Security Cloud Control, role: Organization Administrator, groups: [Admins {o:03}]}}\n      - {{product: Security Cloud Control, role: Organization Member, groups: [Analysts {o:03}], users: [user9@customer{o:03}.example]}}\n"
+        ));
+    }
+    text
+}
+
+fn write_plan(env: &Env, text: &str) -> std::path::PathBuf {
+    let path = env.config_dir.path().join("plan.yaml");
+    std::fs::write(&path, text).expect("write plan");
+    path
+}
+
+/// Asserts the emulator's state holds exactly what the plan declares, each thing once.
+fn assert_state_matches_plan(env: &Env) {
+    let state = env.control("GET", "state");
+    let principal = env.org();
+    let orgs: Vec<&Value> = state["organizations"]
+        .as_object()
+        .expect("orgs")
+        .values()
+        .filter(|org| {
+            org["manager_org_id"] == principal.as_str()
+                && org["name"].as_str().is_some_and(|n| n.starts_with("Customer "))
+        })
+        .collect();
+    let names: BTreeSet<&str> = orgs.iter().filter_map(|org| org["name"].as_str()).collect();
+    assert_eq!(orgs.len(), ORGS, "no duplicate organizations");
+    assert_eq!(names.len(), ORGS);
+    let ready = env.emulator.ready();
+    for (o, org) in orgs.iter().enumerate() {
+        let _ = o;
+        let id = org["id"].as_str().expect("id");
+        let number = org["name"]
+            .as_str()
+            .and_then(|n| n.strip_prefix("Customer "))
+            .expect("number")
+            .to_owned();
+        let users: Vec<&Value> = state["users"]
+            .as_object()
+            .expect("users")
+            .values()
+            .filter(|u| u["org_id"] == id)
+            .collect();
+        let emails: BTreeSet<String> = users
+            .iter()
+            .filter_map(|u| u["email"].as_str().map(str::to_owned))
+            .collect();
+        assert_eq!(users.len(), 10, "Customer {number}: 10 users, no duplicates");
+        assert_eq!(
+            emails,
+            (0..10)
+                .map(|u| format!("user{u}@customer{number}.example"))
+                .collect::<BTreeSet<_>>()
+        );
+        let groups: Vec<&Value> = state["groups"]
+            .as_object()
+            .expect("groups")
+            .values()
+            .filter(|g| g["org_id"] == id)
+            .collect();
+        assert_eq!(groups.len(), 2, "Customer {number}: two groups");
+        let user_ids: BTreeMap<String, String> = users
+            .iter()
+            .map(|u| {
+                (
+                    u["id"].as_str().unwrap_or_default().to_owned(),
+                    u["email"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        for group in &groups {
+            let members: BTreeSet<String> = group["members"]
+                .as_array()
+                .expect("members")
+                .iter()
+                .filter_map(|m| m.as_str().and_then(|id| user_ids.get(id)).cloned())
+                .collect();
+            let expected: BTreeSet<String> = if group["name"].as_str().is_some_and(|n| n.starts_with("Admins")) {
+                (0..2).map(|u| format!("user{u}@customer{number}.example")).collect()
+            } else {
+                (2..5).map(|u| format!("user{u}@customer{number}.example")).collect()
+            };
+            assert_eq!(members, expected, "{}", group["name"]);
+        }
+        let roles: Vec<&Value> = state["roles"]
+            .as_object()
+            .expect("roles")
+            .values()
+            .filter(|r| r["org_id"] == id)
+            .collect();
+        let role = |name: &str| {
+            roles
+                .iter()
+                .find(|r| r["display_name"] == name && r["products"][0] == "Security Cloud Control")
+                .copied()
+                .expect("role")
+        };
+        let group_id = |prefix: &str| {
+            groups
+                .iter()
+                .find(|g| g["name"].as_str().is_some_and(|n| n.starts_with(prefix)))
+                .and_then(|g| g["id"].as_str())
+                .expect("group")
+        };
+        assert_eq!(
+            role("Organization Administrator")["groups"],
+            serde_json::json!([group_id("Admins")])
+        );
+        assert_eq!(
+            role("Organization Member")["groups"],
+            serde_json::json!([group_id("Analysts")])
+        );
+        let admin_users: Vec<String> = role("Organization Administrator")["users"]
+            .as_array()
+            .expect("users")
+            .iter()
+            .filter_map(|id| id.as_str().and_then(|id| user_ids.get(id)).cloned())
+            .collect();
+        assert_eq!(admin_users, [format!("user0@customer{number}.example")]);
+        let member_users: Vec<String> = role("Organization Member")["users"]
+            .as_array()
+            .expect("users")
+            .iter()
+            .filter_map(|id| id.as_str().and_then(|id| user_ids.get(id)).cloned())
+            .collect();
+        assert_eq!(member_users, [format!("user9@customer{number}.example")]);
+        let subscriptions = state["subscriptions"]
+            .as_object()
+            .expect("subs")
+            .values()
+            .filter(|s| s["org_id"] == id)
+            .count();
+        assert_eq!(subscriptions, 1, "Customer {number}: one subscription");
+    }
+    let claimed = state["claim_codes"]
+        .as_object()
+        .expect("codes")
+        .values()
+        .filter(|c| c["claimed_by"].is_string())
+        .count();
+    assert_eq!(claimed, ORGS + ready.claim_codes.claimed.len());
+}
+
+#[test]
+fn fifty_organizations_apply_then_nothing_changes() {
+    let env = Env::with(EmulatorOptions::default().claim_codes(ORGS));
+    let path = write_plan(&env, &plan(&env.emulator.ready().claim_codes.valid));
+
+    let planned = env
+        .scc()
+        .args(["plan", "-o", "json"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert!(planned.status.success(), "{}", String::from_utf8_lossy(&planned.stderr));
+    let summary = stdout_json(&planned)["summary"].clone();
+    // Per organization: create it, claim 1, invite 10, create 2 groups, add 5 members, assign 2 group
+    // roles and 1 user role (the admin's role comes with the invitation).
+    assert_eq!(summary["changes"]["create"], ORGS * 22);
+    assert_eq!(
+        env.control("GET", "state")["subscriptions"]
+            .as_object()
+            .map(|s| s.len()),
+        Some(1),
+        "plan wrote nothing"
+    );
+
+    let applied = env
+        .scc()
+        .args(["apply", "--concurrency", "8", "-o", "json"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert!(applied.status.success(), "{}", String::from_utf8_lossy(&applied.stderr));
+    let report = stdout_json(&applied);
+    assert_eq!(report["summary"]["failed"], 0);
+    assert_eq!(report["summary"]["applied"]["total"], ORGS * 22);
+    assert_state_matches_plan(&env);
+
+    env.scc()
+        .args(["apply"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "No changes: the state of 50 organization(s) matches the plan.",
+        ));
+    env.scc()
+        .args(["plan"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Plan: 0 to create or add, 0 to update, 0 to remove, in 0 organization(s); 50 need nothing.",
+        ));
+    assert_state_matches_plan(&env);
+}
+
+#[test]
+fn under_faults_it_converges_within_two_applies_and_reports_every_failure() {
+    let env = Env::with(EmulatorOptions::default().claim_codes(ORGS).fault_rate(0.2).seed(7));
+    let path = write_plan(&env, &plan(&env.emulator.ready().claim_codes.valid));
+    let mut reports = Vec::new();
+    for _ in 0..2 {
+        let output = env
+            .scc()
+            .args(["apply", "--concurrency", "8", "-o", "json"])
+            .arg(&path)
+            .output()
+            .expect("runs");
+        let code = output.status.code();
+        let report = stdout_json(&output);
+        let failed = report["summary"]["failed"].as_u64().unwrap_or(u64::MAX);
+        let listed = report["items"]
+            .as_array()
+            .map_or(0, |items| items.iter().filter(|i| i["result"] == "failed").count());
+        assert_eq!(failed as usize, listed, "every failure is listed");
+        assert_eq!(
+            code,
+            Some(if failed > 0 { 3 } else { 0 }),
+            "exit 3 exactly when some item failed"
+        );
+        for item in report["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|i| i["result"] == "failed")
+        {
+            assert!(item["error"].is_string(), "{item}");
+        }
+        reports.push(failed);
+        if failed == 0 {
+            break;
+        }
+    }
+    assert_eq!(reports.last(), Some(&0), "converged within two applies: {reports:?}");
+    let journal = env.journal();
+    let faulted = journal
+        .iter()
+        .filter(|entry| matches!(entry["status"].as_u64(), Some(429 | 503)))
+        .count();
+    assert!(faulted > 20, "faults were injected ({faulted})");
+    assert_state_matches_plan(&env);
+}
+
+#[test]
+fn five_mistakes_are_all_reported_and_nothing_is_sent() {
+    let env = Env::new();
+    let code = env.emulator.ready().claim_codes.valid[0].clone();
+    let path = write_plan(
+        &env,
+        &format!(
+            r#"organizations:
+  - name: Broken
+    create: true
+    region: MARS
+    subscriptions:
+      - {{claim_code: {code}}}
+      - {{claim_code: {code}}}
+    users:
+      - {{email: not-an-email, first_name: A, last_name: B}}
+      - {{email: ok@example.com, first_name: "", last_name: C}}
+    groups:
+      - {{name: SOC, members: [ok@example.com]}}
+    roles:
+      - {{product: Security Cloud Control, role: Organization Member, groups: [Nowhere]}}
+"#
+        ),
+    );
+    env.clear_journal();
+    let output = env.scc().args(["apply"]).arg(&path).output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for expected in [
+        "has 5 problem(s); nothing was sent",
+        "organizations[0].region: \"MARS\" is not NAM, EMEA or APJC",
+        "organizations[0].subscriptions[1].claim_code",
+        "organizations[0].users[0].email: \"not-an-email\" is not an e-mail address",
+        "organizations[0].users[1].first_name: must not be empty",
+        "organizations[0].roles[0].groups[0]: group \"Nowhere\" is not one of this organization's groups",
+    ] {
+        assert!(stderr.contains(expected), "missing {expected:?} in:\n{stderr}");
+    }
+    assert_eq!(env.journal(), Vec::<Value>::new(), "nothing was sent");
+    env.scc().args(["plan"]).arg(&path).assert().code(2);
+}
+
+#[test]
+fn prune_needs_yes_and_toml_plans_work() {
+    let env = Env::new();
+    let path = env.config_dir.path().join("plan.toml");
+    std::fs::write(
+        &path,
+        r#"
+[[organizations]]
+name = "Acme MSP"
+
+[[organizations.groups]]
+name = "SOC Analysts"
+members = ["alice.admin@acme.example"]
+
+[organizations.prune]
+members = true
+"#,
+    )
+    .expect("write");
+    env.scc()
+        .args(["apply"])
+        .arg(&path)
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains(
+            "member bob.analyst@acme.example of group SOC Analysts\tremove\tskipped\t\tdeletions need --yes",
+        ));
+    env.scc().args(["apply", "--yes"]).arg(&path).assert().success();
+    env.scc()
+        .args(["apply"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("No changes"));
+}

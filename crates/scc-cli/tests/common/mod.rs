@@ -1,0 +1,98 @@
+//! The test environment: an emulator on 127.0.0.1 with its own runtime, and `scc` to run against it.
+
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use scc_emulator::{Emulator, EmulatorOptions, spawn};
+use serde_json::Value;
+
+/// An emulator on its own runtime, so the test thread can run `scc` synchronously.
+pub(crate) struct Env {
+    pub(crate) emulator: Emulator,
+    _runtime: tokio::runtime::Runtime,
+    pub(crate) config_dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub(crate) fn new() -> Self {
+        Self::with(EmulatorOptions::default())
+    }
+
+    pub(crate) fn with(options: EmulatorOptions) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let emulator = runtime.block_on(spawn(options)).expect("emulator");
+        Self {
+            emulator,
+            _runtime: runtime,
+            config_dir: tempfile::tempdir().expect("dir"),
+        }
+    }
+
+    pub(crate) fn org(&self) -> String {
+        self.emulator.ready().org_id.clone()
+    }
+
+    /// `scc` with the admin token, the emulator's URL and organization in the environment.
+    pub(crate) fn scc(&self) -> Command {
+        self.scc_with_token(&self.emulator.ready().admin.access_token)
+    }
+
+    pub(crate) fn scc_with_token(&self, token: &str) -> Command {
+        let mut command = self.bare();
+        command
+            .env("SCC_BASE_URL", self.emulator.base_url())
+            .env("SCC_ACCESS_TOKEN", token)
+            .env("SCC_ORG_ID", self.org());
+        command
+    }
+
+    /// `scc` with an empty environment but for the config folder.
+    pub(crate) fn bare(&self) -> Command {
+        let mut command = Command::cargo_bin("scc").expect("binary");
+        command
+            .env_clear()
+            .env("SCC_CONFIG_DIR", self.config_dir.path())
+            .env("NO_COLOR", "1");
+        command
+    }
+
+    pub(crate) fn control(&self, method: &str, path: &str) -> Value {
+        control_plane::call(method, &format!("{}/_emulator/{path}", self.emulator.base_url()))
+    }
+
+    pub(crate) fn journal(&self) -> Vec<Value> {
+        self.control("GET", "requests")["requests"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn clear_journal(&self) {
+        self.control("DELETE", "requests");
+    }
+}
+
+/// A synchronous call to the emulator's control plane, on a throwaway runtime.
+mod control_plane {
+    pub(crate) fn call(method: &str, url: &str) -> serde_json::Value {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let client = reqwest::Client::new();
+            let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+            let response = client.request(method, url).send().await.expect("control plane answers");
+            response.json().await.unwrap_or(serde_json::Value::Null)
+        })
+    }
+}
+
+pub(crate) fn stdout_json(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&output.stdout)))
+}
