@@ -240,7 +240,7 @@ fn under_faults_it_converges_within_two_applies_and_reports_every_failure() {
     for _ in 0..2 {
         let output = env
             .scc()
-            .args(["apply", "--concurrency", "8", "-o", "json"])
+            .args(["apply", "--concurrency", "16", "-o", "json"])
             .arg(&path)
             .output()
             .expect("runs");
