@@ -2,6 +2,7 @@
 //! 127.0.0.1 only. Every comparison is measured in the same run, A and B interleaved, and each
 //! figure is the median of several runs with the min and max beside it.
 
+mod apply;
 mod load;
 mod servers;
 
@@ -53,6 +54,23 @@ enum Command {
         #[arg(long)]
         json: Option<std::path::PathBuf>,
     },
+    /// `scc apply` of a 50-organization plan against the emulator at a given latency, at concurrency 1
+    /// and 16, next to the lower bound. Needs the `scc` binary beside this one
+    /// (`cargo build --release -p scc-cli -p scc-bench`).
+    Apply {
+        /// Organizations in the plan.
+        #[arg(long, default_value_t = 50)]
+        orgs: usize,
+        /// Latency the emulator adds to every request, in ms.
+        #[arg(long, default_value_t = 20)]
+        latency_ms: u64,
+        /// Concurrency levels to measure.
+        #[arg(long, value_delimiter = ',', default_value = "1,16")]
+        concurrency: Vec<usize>,
+        /// Also write the results as JSON here.
+        #[arg(long)]
+        json: Option<std::path::PathBuf>,
+    },
     /// Serves a target in this process (used by the benchmarks themselves).
     #[command(hide = true)]
     Serve {
@@ -96,6 +114,12 @@ async fn main() -> anyhow::Result<()> {
             runs,
             json,
         } => sdk_bench(requests, concurrency, runs, json).await,
+        Command::Apply {
+            orgs,
+            latency_ms,
+            concurrency,
+            json,
+        } => apply::bench(orgs, latency_ms, &concurrency, json).await,
     }
 }
 
