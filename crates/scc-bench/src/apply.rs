@@ -67,7 +67,7 @@ pub(crate) async fn bench(
     );
     println!(
         "{:>11} {:>9} {:>9} {:>11} {:>12} {:>10} {:>8}",
-        "concurrency", "seconds", "requests", "chain (req)", "bound (s)", "x bound", "result"
+        "concurrency", "seconds", "requests", "chain bound", "request bound", "x bound", "result"
     );
     for &concurrency in levels {
         let emulator = ChildServer::start(&[
@@ -109,9 +109,9 @@ pub(crate) async fn bench(
         let sent = journal.len() - before;
         let per_org = sent as f64 / orgs.max(1) as f64;
         // The longest chain of requests that wait on each other for one organization, read off the
-        // engine: find (1), create (2), list+create groups (4), list groups, members, patch (7), roles,
-        // groups, users, group roles, user roles, role patch (13).
-        let chain = 13usize;
+        // engine: find (1), create (2), list and create groups (4), list groups once more (5), then the
+        // roles branch: roles and users (6), group and user roles (7), role patch (8).
+        let chain = 8usize;
         let latency = latency_ms as f64 / 1000.0;
         let waves = orgs.div_ceil(concurrency.max(1));
         let chain_bound = waves as f64 * chain as f64 * latency;

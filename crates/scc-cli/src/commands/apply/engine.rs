@@ -367,8 +367,14 @@ fn plan_new_org(run: &Run<'_>) {
 
 async fn reconcile_contents(run: &Run<'_>, org: &str) {
     tokio::join!(subscriptions(run, org), users(run, org), groups(run, org));
-    members(run, org).await;
-    roles(run, org).await;
+    let needs_groups = run.plan.groups.iter().any(|group| !group.members.is_empty())
+        || run.plan.prune.members
+        || !desired_roles(run.plan).is_empty();
+    if !needs_groups {
+        return;
+    }
+    let Some(ids) = group_ids(run, org).await else { return };
+    tokio::join!(members(run, org, &ids), roles(run, org, &ids));
 }
 
 async fn subscriptions(run: &Run<'_>, org: &str) {
@@ -582,16 +588,12 @@ async fn group_ids(run: &Run<'_>, org: &str) -> Option<HashMap<String, String>> 
     }
 }
 
-async fn members(run: &Run<'_>, org: &str) {
+async fn members(run: &Run<'_>, org: &str, ids: &HashMap<String, String>) {
     let plan = run.plan;
-    if plan.groups.iter().all(|group| group.members.is_empty()) && !plan.prune.members {
-        return;
-    }
-    let Some(ids) = group_ids(run, org).await else { return };
-    for group in &plan.groups {
+    let work = plan.groups.iter().map(|group| async move {
         let Some(id) = ids.get(&group.name.to_lowercase()) else {
-            for member in &group.members {
-                if !run.writing() {
+            if !run.writing() {
+                for member in &group.members {
                     run.record(
                         format!("member {member} of group {}", group.name),
                         "add",
@@ -599,8 +601,11 @@ async fn members(run: &Run<'_>, org: &str) {
                     );
                 }
             }
-            continue;
+            return;
         };
+        if group.members.is_empty() && !plan.prune.members {
+            return;
+        }
         let current: HashSet<String> = match run.client.groups().get_users(org, id.as_str()).await {
             Ok(page) => page
                 .items
@@ -613,7 +618,7 @@ async fn members(run: &Run<'_>, org: &str) {
                     "list",
                     Outcome::Failed(&error),
                 );
-                continue;
+                return;
             }
         };
         let wanted: HashSet<String> = group.members.iter().map(|member| member.to_lowercase()).collect();
@@ -635,16 +640,17 @@ async fn members(run: &Run<'_>, org: &str) {
             }
         }
         if keys.is_empty() {
-            continue;
+            return;
         }
         if !run.writing() {
             for (object, action) in keys {
                 run.record(object, action, Outcome::Planned);
             }
-            continue;
+            return;
         }
         run.record_results(&keys, patch.send().await.map(|result| result.results));
-    }
+    });
+    futures_util::future::join_all(work).await;
 }
 
 /// The plan's role assignments, with the SCC Organization Administrator role of every admin user.
@@ -676,23 +682,21 @@ fn desired_roles(plan: &OrgPlan) -> Vec<(String, Vec<String>, Vec<String>)> {
         .collect()
 }
 
-async fn roles(run: &Run<'_>, org: &str) {
+async fn roles(run: &Run<'_>, org: &str, group_ids: &HashMap<String, String>) {
     let plan = run.plan;
     let desired = desired_roles(plan);
     if desired.is_empty() {
         return;
     }
-    let all_roles: Vec<Role> = match run.client.roles().list(org).send().await {
+    let (all_roles, users) = tokio::join!(run.client.roles().list(org).send(), run.client.users().list(org).send());
+    let all_roles: Vec<Role> = match all_roles {
         Ok(page) => page.items,
         Err(error) => {
             run.record("roles".into(), "list", Outcome::Failed(&error));
             return;
         }
     };
-    let Some(group_ids) = group_ids(run, org).await else {
-        return;
-    };
-    let users: HashMap<String, String> = match run.client.users().list(org).send().await {
+    let users: HashMap<String, String> = match users {
         Ok(page) => page
             .items
             .into_iter()
@@ -703,7 +707,70 @@ async fn roles(run: &Run<'_>, org: &str) {
             return;
         }
     };
+    // Every read the assignments need, at once: the roles of each group concerned (all groups when
+    // pruning) and of each user concerned.
+    let mut groups_to_read: HashSet<&String> = HashSet::new();
+    let mut users_to_read: HashSet<&String> = HashSet::new();
+    for (_, groups, wanted_users) in &desired {
+        for group in groups {
+            if let Some(id) = group_ids.get(&group.to_lowercase()) {
+                groups_to_read.insert(id);
+            }
+        }
+        for email in wanted_users {
+            if let Some(id) = users.get(&email.to_lowercase()) {
+                users_to_read.insert(id);
+            }
+        }
+    }
+    if plan.prune.roles {
+        groups_to_read.extend(group_ids.values());
+    }
+    let group_reads = futures_util::future::join_all(groups_to_read.into_iter().map(|id| async move {
+        let held = run.client.groups().get_assigned_roles(org, id.as_str()).await;
+        (
+            id.clone(),
+            held.map(|page| {
+                page.items
+                    .into_iter()
+                    .map(|role| role.id.to_string())
+                    .collect::<HashSet<_>>()
+            }),
+        )
+    }));
+    let user_reads = futures_util::future::join_all(users_to_read.into_iter().map(|id| async move {
+        let held = run.client.roles().list(org).user(id.as_str()).send().await;
+        (
+            id.clone(),
+            held.map(|page| {
+                page.items
+                    .into_iter()
+                    .map(|role| role.id.to_string())
+                    .collect::<HashSet<_>>()
+            }),
+        )
+    }));
+    let (group_reads, user_reads) = tokio::join!(group_reads, user_reads);
     let mut group_roles: HashMap<String, HashSet<String>> = HashMap::new();
+    for (id, held) in group_reads {
+        match held {
+            Ok(held) => {
+                group_roles.insert(id, held);
+            }
+            Err(error) => run.record(format!("roles of group {id}"), "read", Outcome::Failed(&error)),
+        }
+    }
+    let mut user_roles: HashMap<String, HashSet<String>> = HashMap::new();
+    for (id, held) in user_reads {
+        match held {
+            Ok(held) => {
+                user_roles.insert(id, held);
+            }
+            Err(error) => run.record(format!("roles of user {id}"), "read", Outcome::Failed(&error)),
+        }
+    }
+
+    let mut patches = Vec::new();
     for (label, groups, wanted_users) in desired {
         let (product, display) = label.split_once(" / ").unwrap_or_default();
         let Some(role) = all_roles
@@ -721,50 +788,28 @@ async fn roles(run: &Run<'_>, org: &str) {
         let mut keys = Vec::new();
         for group in &groups {
             let object = format!("role {label} of group {group}");
-            let Some(group_id) = group_ids.get(&group.to_lowercase()) else {
-                if !run.writing() {
-                    run.record(object, "assign", Outcome::Planned);
-                }
-                continue;
-            };
-            if !group_roles.contains_key(group_id) {
-                match run.client.groups().get_assigned_roles(org, group_id.as_str()).await {
-                    Ok(page) => {
-                        group_roles.insert(
-                            group_id.clone(),
-                            page.items.into_iter().map(|r| r.id.to_string()).collect(),
-                        );
+            match group_ids.get(&group.to_lowercase()) {
+                None if !run.writing() => run.record(object, "assign", Outcome::Planned),
+                None => {}
+                Some(id) => match group_roles.get(id) {
+                    Some(held) if held.contains(role.id.as_str()) => {}
+                    Some(_) => {
+                        patch = patch.add_group(id.as_str());
+                        keys.push((object, "assign"));
                     }
-                    Err(error) => {
-                        run.record(object, "read", Outcome::Failed(&error));
-                        continue;
-                    }
-                }
-            }
-            if !group_roles
-                .get(group_id)
-                .is_some_and(|held| held.contains(role.id.as_str()))
-            {
-                patch = patch.add_group(group_id.as_str());
-                keys.push((object, "assign"));
+                    None => {}
+                },
             }
         }
         if plan.prune.roles {
-            for (name, group_id) in &group_ids {
+            for (name, id) in group_ids {
                 if groups.iter().any(|group| group.eq_ignore_ascii_case(name)) {
                     continue;
                 }
-                let held = match group_roles.get(group_id) {
-                    Some(held) => held.clone(),
-                    None => match run.client.groups().get_assigned_roles(org, group_id.as_str()).await {
-                        Ok(page) => page.items.into_iter().map(|r| r.id.to_string()).collect(),
-                        Err(_) => continue,
-                    },
-                };
-                if held.contains(role.id.as_str()) {
+                if group_roles.get(id).is_some_and(|held| held.contains(role.id.as_str())) {
                     let object = format!("role {label} of group {name}");
                     if run.deletion_allowed(object.clone(), "unassign") {
-                        patch = patch.remove_group(group_id.as_str());
+                        patch = patch.remove_group(id.as_str());
                         keys.push((object, "unassign"));
                     }
                 }
@@ -772,19 +817,20 @@ async fn roles(run: &Run<'_>, org: &str) {
         }
         for email in &wanted_users {
             let object = format!("role {label} of user {email}");
-            let Some(user_id) = users.get(&email.to_lowercase()) else {
-                if !run.writing() && plan.users.iter().any(|user| &user.email == email && !user.admin) {
-                    run.record(object, "assign", Outcome::Planned);
+            match users.get(&email.to_lowercase()) {
+                None => {
+                    if !run.writing() && plan.users.iter().any(|user| &user.email == email && !user.admin) {
+                        run.record(object, "assign", Outcome::Planned);
+                    }
                 }
-                continue;
-            };
-            match run.client.roles().list(org).user(user_id.as_str()).send().await {
-                Ok(page) if page.items.iter().any(|held| held.id == role.id) => {}
-                Ok(_) => {
-                    patch = patch.add_user(user_id.as_str());
-                    keys.push((object, "assign"));
-                }
-                Err(error) => run.record(object, "read", Outcome::Failed(&error)),
+                Some(id) => match user_roles.get(id) {
+                    Some(held) if held.contains(role.id.as_str()) => {}
+                    Some(_) => {
+                        patch = patch.add_user(id.as_str());
+                        keys.push((object, "assign"));
+                    }
+                    None => {}
+                },
             }
         }
         if keys.is_empty() {
@@ -796,6 +842,10 @@ async fn roles(run: &Run<'_>, org: &str) {
             }
             continue;
         }
-        run.record_results(&keys, patch.send().await.map(|result| result.results));
+        patches.push(async move {
+            let result = patch.send().await.map(|result| result.results);
+            run.record_results(&keys, result);
+        });
     }
+    futures_util::future::join_all(patches).await;
 }
