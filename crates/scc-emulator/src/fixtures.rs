@@ -224,15 +224,15 @@ pub(crate) fn default_state(seed: u64, valid_claim_codes: usize, now: i64, token
     let mut state = State {
         ids: IdGen::new(seed),
         seq: 0,
-        organizations: BTreeMap::new(),
-        claim_codes: BTreeMap::new(),
-        subscriptions: BTreeMap::new(),
-        users: BTreeMap::new(),
-        groups: BTreeMap::new(),
-        roles: BTreeMap::new(),
-        api_keys: BTreeMap::new(),
-        access_tokens: BTreeMap::new(),
-        xdr: XdrState::default(),
+        organizations: Shared::default(),
+        claim_codes: Shared::default(),
+        subscriptions: Shared::default(),
+        users: Shared::default(),
+        groups: Shared::default(),
+        roles: Shared::default(),
+        api_keys: Shared::default(),
+        access_tokens: Shared::default(),
+        xdr: Shared::default(),
         principal: Principal::default(),
     };
     let manager = add_org(
@@ -360,7 +360,7 @@ pub(crate) fn default_state(seed: u64, valid_claim_codes: usize, now: i64, token
     let member_key_id = add_key(&mut state, &manager, Scope::Member, now, token_ttl);
 
     let (xdr, xdr_clients) = crate::routes::xdr::default_xdr(&mut state.ids, now);
-    state.xdr = xdr;
+    state.xdr = xdr.into();
     state.principal = Principal {
         org_id: manager,
         admin_key_id,

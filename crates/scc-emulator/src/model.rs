@@ -2,10 +2,56 @@
 //! the state file). The JSON the API answers with is built from these in `routes`.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::ids::IdGen;
+
+/// A collection shared between the state and its drafts until one of them changes it: cloning is a
+/// reference count, and the first mutable access copies only this collection (`Arc::make_mut`).
+/// Every write works on a draft of the whole state, so this keeps "a failed request changes nothing"
+/// without copying everything on every write.
+#[derive(Debug, Default)]
+pub(crate) struct Shared<T>(Arc<T>);
+
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.as_ref().serialize(serializer)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Shared<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(|value| Self(Arc::new(value)))
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Self(Arc::clone(&self.0))
+    }
+}
+
+impl<T> Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Clone> DerefMut for Shared<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+impl<T> From<T> for Shared<T> {
+    fn from(value: T) -> Self {
+        Self(Arc::new(value))
+    }
+}
 
 /// Everything the emulator knows. Serialized as a whole into the state file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -13,15 +59,15 @@ pub(crate) struct State {
     pub(crate) ids: IdGen,
     /// Creation sequence: lists come in creation order unless sorted.
     pub(crate) seq: u64,
-    pub(crate) organizations: BTreeMap<String, Organization>,
-    pub(crate) claim_codes: BTreeMap<String, ClaimCode>,
-    pub(crate) subscriptions: BTreeMap<String, Subscription>,
-    pub(crate) users: BTreeMap<String, User>,
-    pub(crate) groups: BTreeMap<String, Group>,
-    pub(crate) roles: BTreeMap<String, Role>,
-    pub(crate) api_keys: BTreeMap<String, ApiKey>,
-    pub(crate) access_tokens: BTreeMap<String, AccessToken>,
-    pub(crate) xdr: XdrState,
+    pub(crate) organizations: Shared<BTreeMap<String, Organization>>,
+    pub(crate) claim_codes: Shared<BTreeMap<String, ClaimCode>>,
+    pub(crate) subscriptions: Shared<BTreeMap<String, Subscription>>,
+    pub(crate) users: Shared<BTreeMap<String, User>>,
+    pub(crate) groups: Shared<BTreeMap<String, Group>>,
+    pub(crate) roles: Shared<BTreeMap<String, Role>>,
+    pub(crate) api_keys: Shared<BTreeMap<String, ApiKey>>,
+    pub(crate) access_tokens: Shared<BTreeMap<String, AccessToken>>,
+    pub(crate) xdr: Shared<XdrState>,
     /// Who the ready line speaks for.
     pub(crate) principal: crate::fixtures::Principal,
 }
