@@ -2,9 +2,11 @@
 //! 127.0.0.1 only. Every comparison is measured in the same run, A and B interleaved, and each
 //! figure is the median of several runs with the min and max beside it.
 
+mod all;
 mod apply;
 mod load;
 mod servers;
+mod worker;
 
 use std::sync::Arc;
 
@@ -71,6 +73,11 @@ enum Command {
         #[arg(long)]
         json: Option<std::path::PathBuf>,
     },
+    /// Every workload (W1–W4 and memory), against the Python SDK too: a table and JSON.
+    All(all::AllArgs),
+    /// Runs one workload from a job on stdin (used by `all`).
+    #[command(hide = true)]
+    Worker,
     /// Serves a target in this process (used by the benchmarks themselves).
     #[command(hide = true)]
     Serve {
@@ -114,6 +121,8 @@ async fn main() -> anyhow::Result<()> {
             runs,
             json,
         } => sdk_bench(requests, concurrency, runs, json).await,
+        Command::All(args) => all::run(args).await,
+        Command::Worker => worker::work().await,
         Command::Apply {
             orgs,
             latency_ms,
@@ -133,6 +142,19 @@ async fn emulator_bench(
     runs: usize,
     json_path: Option<std::path::PathBuf>,
 ) -> anyhow::Result<()> {
+    let report = emulator_report(requests, concurrency, runs).await?;
+    if let Some(path) = json_path {
+        std::fs::write(path, serde_json::to_vec_pretty(&report)?)?;
+    }
+    Ok(())
+}
+
+/// W4: the emulator next to a bare axum handler, same load generator, interleaved runs.
+pub(crate) async fn emulator_report(
+    requests: usize,
+    concurrency: usize,
+    runs: usize,
+) -> anyhow::Result<serde_json::Value> {
     let emulator = ChildServer::start(&["emulator", "--journal-limit", "0"]).await?;
     let bare = ChildServer::start(&["bare"]).await?;
     let org = emulator.ready["org_id"].as_str().unwrap_or_default().to_owned();
@@ -215,17 +237,13 @@ async fn emulator_bench(
     let get_ratio = summaries[1].median.rps / summaries[0].median.rps.max(f64::EPSILON);
     let patch_ratio = summaries[3].median.rps / summaries[2].median.rps.max(f64::EPSILON);
     println!("emulator/bare: GET {get_ratio:.2}, PATCH {patch_ratio:.2}");
-    if let Some(path) = json_path {
-        let report = json!({
-            "requests": requests,
-            "concurrency": concurrency,
-            "runs": runs,
-            "targets": names.iter().zip(&summaries).map(|(name, s)| json!({"name": name, "summary": s})).collect::<Vec<_>>(),
-            "ratios": {"get": get_ratio, "patch": patch_ratio},
-        });
-        std::fs::write(path, serde_json::to_vec_pretty(&report)?)?;
-    }
-    Ok(())
+    Ok(json!({
+        "requests": requests,
+        "concurrency": concurrency,
+        "runs": runs,
+        "targets": names.iter().zip(&summaries).map(|(name, s)| json!({"name": name, "summary": s})).collect::<Vec<_>>(),
+        "ratios": {"get": get_ratio, "patch": patch_ratio},
+    }))
 }
 
 /// Prints a table of summaries and returns them as JSON.

@@ -66,6 +66,24 @@ impl ChildServer {
         Ok(Self { _child: child, ready })
     }
 
+    /// Resident memory of the server process now and at its peak, in KiB.
+    pub(crate) fn rss_kib(&self) -> (u64, u64) {
+        let status = self
+            ._child
+            .id()
+            .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
+            .unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|line| line.starts_with(name))
+                .and_then(|line| line.split_whitespace().nth(1))
+                .and_then(|value| value.parse().ok())
+                .unwrap_or(0)
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+
     pub(crate) fn base_url(&self) -> String {
         self.ready["base_url"].as_str().unwrap_or_default().to_owned()
     }

@@ -1,0 +1,93 @@
+"""The original Python SDK (cisco-scc-sdk) doing the benchmark's workloads, the way its users use it.
+
+Reads a job as JSON on stdin (the same as the Rust worker's), prints the result as JSON on stdout.
+W1: `client.organizations.get(org_id)` in a loop (concurrency 1). W2: the onboarding flow of the seed's
+setup_org_flow for each organization, one after the other.
+"""
+
+import json
+import resource
+import sys
+import time
+
+from scc_sdk import Client
+
+
+def build_products(claim_info, preferred_region="NAM"):
+    # As the SDK's README documents (the 1.0.6 code lacks it): preferred region, else the first one.
+    products = []
+    for product in claim_info.get("products", []):
+        regions = product.get("allowedRegions") or []
+        if not regions:
+            continue
+        region = next((r for r in regions if r.get("regionCode") == preferred_region), regions[0])
+        products.append({"id": product["id"], "useExistingTenant": False,
+                         "regionCode": region["regionCode"], "regionDescription": region.get("regionDescription")})
+    return products
+
+
+def find_role_id(client, org_id, product_name, display_name):
+    roles = client.roles.list(org_id=org_id, type="STATIC").get("roles", [])
+    for role in roles:
+        if role.get("displayName") == display_name and any(
+                p.get("name") == product_name for p in role.get("products", [])):
+            return role["id"]
+    return None
+
+
+def onboard(client, org_id, claim_code):
+    client.organizations.get(org_id=org_id)
+    claim_info = client.subscriptions.read_claim_code(org_id=org_id, claim_code=claim_code)
+    products = build_products(claim_info, "NAM")
+    client.subscriptions.create(org_id=org_id, claim_code=claim_code, products=products)
+    client.users.patch(org_id=org_id, users=[
+        {"email": f"user{i}@{org_id}.example", "operation": "invite", "firstName": "User", "lastName": f"Number {i}"}
+        for i in range(10)])
+    group = client.groups.create(org_id=org_id, name="Onboarding Administrators")
+    client.groups.patch(org_id=org_id, group_id=group["id"],
+                        users=[{"operation": "add", "id": f"user{i}@{org_id}.example"} for i in range(10)])
+    role_id = find_role_id(client, org_id, "Security Cloud Control", "Organization Administrator")
+    client.roles.patch(org_id=org_id, role_id=role_id, groups=[{"operation": "add", "id": group["id"]}])
+
+
+def percentile(sorted_values, p):
+    if not sorted_values:
+        return 0.0
+    index = max(1, min(len(sorted_values), int(-(-len(sorted_values) * p // 1)))) - 1
+    return sorted_values[index]
+
+
+def main():
+    job = json.load(sys.stdin)
+    client = Client(access_token=job["token"], base_url=job["base_url"], base_path="v1")
+    if job["workload"] == "w1":
+        latencies = []
+        errors = 0
+        started = time.perf_counter()
+        for _ in range(job["requests"]):
+            begun = time.perf_counter()
+            try:
+                client.organizations.get(org_id=job["org_id"])
+            except Exception:  # noqa: BLE001 - counted, like the Rust side
+                errors += 1
+            latencies.append((time.perf_counter() - begun) * 1000)
+        seconds = time.perf_counter() - started
+        latencies.sort()
+        result = {"requests": len(latencies), "errors": errors, "seconds": seconds,
+                  "rps": len(latencies) / seconds, "p50_ms": percentile(latencies, 0.5),
+                  "p99_ms": percentile(latencies, 0.99)}
+    else:
+        errors = 0
+        started = time.perf_counter()
+        for org_id, claim_code in job["orgs"]:
+            try:
+                onboard(client, org_id, claim_code)
+            except Exception:  # noqa: BLE001
+                errors += 1
+        result = {"seconds": time.perf_counter() - started, "orgs": len(job["orgs"]), "errors": errors}
+    result["peak_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
