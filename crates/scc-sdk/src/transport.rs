@@ -40,6 +40,8 @@ pub(crate) struct Request {
     query: Vec<(Cow<'static, str>, String)>,
     body: Body,
     auth: Auth,
+    /// A POST that changes nothing (claim info, the XDR token exchange): retried like a GET.
+    read_only: bool,
 }
 
 #[derive(Debug)]
@@ -70,7 +72,14 @@ impl Request {
             query: Vec::new(),
             body: Body::Empty,
             auth: Auth::AccessToken,
+            read_only: false,
         }
+    }
+
+    /// Marks a POST that changes nothing, so the retry policy may repeat it like a GET.
+    pub(crate) fn read_only(mut self) -> Self {
+        self.read_only = true;
+        self
     }
 
     /// Fills the `{name}` placeholder of the path.
@@ -329,7 +338,12 @@ impl Client {
                         continue;
                     }
                 }
-                match retry::decide(&request.method, failure, attempt, &retry, fastrand::f64()) {
+                let policy_method = if request.read_only {
+                    &Method::GET
+                } else {
+                    &request.method
+                };
+                match retry::decide(policy_method, failure, attempt, &retry, fastrand::f64()) {
                     Decision::Retry(delay) => {
                         tracing::debug!(attempt, ?failure, delay_ms = delay.as_millis() as u64, "retrying");
                         inner.sleep.sleep(delay).await;

@@ -173,6 +173,7 @@ impl Subscriptions {
             "organizations/{org_id}/subscriptions/claimInfo",
         )
         .param("org_id", org_id.into())
+        .read_only()
         .json(&serde_json::json!({ "claimCode": claim_code }))?;
         self.client.send(request).await
     }

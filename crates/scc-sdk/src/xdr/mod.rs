@@ -104,7 +104,8 @@ impl TokenCache {
     async fn fetch(&self, client: &Client) -> Result<(Arc<Bearer>, Option<SystemTime>)> {
         let request = Request::new("xdr.token", Method::POST, "iroh/oauth2/token")
             .form(&[("grant_type", "client_credentials")])
-            .basic(&self.client_id, self.secret.clone());
+            .basic(&self.client_id, self.secret.clone())
+            .read_only();
         let answer: TokenAnswer = client.send(request).await?;
         self.fetches.fetch_add(1, Ordering::SeqCst);
         let expires = answer

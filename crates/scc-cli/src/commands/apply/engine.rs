@@ -67,6 +67,32 @@ struct Run<'a> {
     items: Mutex<Vec<ItemReport>>,
     /// A write failed in a way another round may fix.
     again: AtomicBool,
+    /// The stages that met a failure this round: the next round redoes only those.
+    failed_stages: Mutex<HashSet<Stage>>,
+}
+
+/// The parts of an organization's reconciliation, in the order they depend on each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Stage {
+    Subscriptions,
+    Users,
+    Groups,
+    Members,
+    Roles,
+}
+
+impl Stage {
+    /// The stage a report object belongs to, by its first word.
+    fn of(object: &str) -> Option<Self> {
+        match object.split(' ').next().unwrap_or_default() {
+            "subscription" => Some(Self::Subscriptions),
+            "user" | "users" => Some(Self::Users),
+            "group" | "groups" => Some(Self::Groups),
+            "member" | "members" => Some(Self::Members),
+            "role" | "roles" => Some(Self::Roles),
+            _ => None,
+        }
+    }
 }
 
 impl Run<'_> {
@@ -80,6 +106,12 @@ impl Run<'_> {
             Outcome::Ok => ("ok", None, None),
             Outcome::Skipped(why) => ("skipped", None, Some(why.to_owned())),
             Outcome::Failed(error) => {
+                if let Some(stage) = Stage::of(&object) {
+                    self.failed_stages
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .insert(stage);
+                }
                 if error.is_retryable()
                     || error.may_have_reached_server() && !error.status().is_some_and(|s| (400..500).contains(&s))
                 {
@@ -177,10 +209,15 @@ impl Run<'_> {
     }
 
     /// Earlier failures this round did not meet again: reading the state showed the change in place.
-    /// Reads that failed and now succeeded leave no trace; writes are reported as done.
-    fn confirm(&self, earlier: Vec<ItemReport>) {
+    /// Reads that failed and now succeeded leave no trace; writes are reported as done. Failures of
+    /// stages this round did not redo stay as they were.
+    fn confirm(&self, earlier: Vec<ItemReport>, redone: &HashSet<Stage>) {
         let mut items = self.items.lock().unwrap_or_else(PoisonError::into_inner);
         for mut item in earlier {
+            if Stage::of(&item.object).is_some_and(|stage| !redone.contains(&stage)) {
+                items.push(item);
+                continue;
+            }
             if items
                 .iter()
                 .any(|seen| seen.object == item.object && seen.action == item.action)
@@ -218,28 +255,58 @@ pub(crate) async fn reconcile(client: &Client, plan: &OrgPlan, mode: Mode) -> Or
         label: plan.label(),
         items: Mutex::new(Vec::new()),
         again: AtomicBool::new(false),
+        failed_stages: Mutex::new(HashSet::new()),
     };
     let mut rounds = 0;
-    let mut org_id = None;
+    let mut org_id: Option<String> = None;
+    // Every stage in the first round; later, only those that failed and the ones that depend on them.
+    let mut stages: HashSet<Stage> = [
+        Stage::Subscriptions,
+        Stage::Users,
+        Stage::Groups,
+        Stage::Members,
+        Stage::Roles,
+    ]
+    .into_iter()
+    .collect();
     while rounds < ROUNDS {
         rounds += 1;
         run.again.store(false, Ordering::SeqCst);
+        run.failed_stages.lock().unwrap_or_else(PoisonError::into_inner).clear();
         // A failure of an earlier round is dropped: if it persists, this round records it again; if
         // this round finds nothing left to do, the state was checked and the change is there.
         let earlier_failures = run.take_failures();
-        org_id = match find_org(&run).await {
-            Some(id) => Some(id),
-            None if run.writing() => create_org(&run).await,
-            None => None,
-        };
+        if org_id.is_none() {
+            org_id = match find_org(&run).await {
+                Lookup::Found(id) => Some(id),
+                // Created only when the service said it is not there, never when the lookup failed.
+                Lookup::Missing if run.writing() => create_org(&run).await,
+                Lookup::Missing | Lookup::Unknown => None,
+            };
+        }
         match &org_id {
-            Some(id) => reconcile_contents(&run, id).await,
+            Some(id) => reconcile_contents(&run, id, &stages).await,
             None if !run.writing() && plan.create => plan_new_org(&run),
             None => {}
         }
-        run.confirm(earlier_failures);
+        run.confirm(earlier_failures, &stages);
         if !run.writing() || !run.again.load(Ordering::SeqCst) {
             break;
+        }
+        let failed = run.failed_stages.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        stages = failed.clone();
+        if failed.contains(&Stage::Users) || failed.contains(&Stage::Groups) {
+            stages.extend([Stage::Members, Stage::Roles]);
+        }
+        if org_id.is_none() {
+            stages = [
+                Stage::Subscriptions,
+                Stage::Users,
+                Stage::Groups,
+                Stage::Members,
+                Stage::Roles,
+            ]
+            .into();
         }
     }
     let items = run.items.into_inner().unwrap_or_else(PoisonError::into_inner);
@@ -251,15 +318,24 @@ pub(crate) async fn reconcile(client: &Client, plan: &OrgPlan, mode: Mode) -> Or
     }
 }
 
+/// What looking an organization up found.
+enum Lookup {
+    Found(String),
+    /// The service answered: there is none.
+    Missing,
+    /// The lookup failed (reported); nothing may be concluded.
+    Unknown,
+}
+
 /// The organization: by id, or by exact name among those the token reaches.
-async fn find_org(run: &Run<'_>) -> Option<String> {
+async fn find_org(run: &Run<'_>) -> Lookup {
     let plan = run.plan;
     if let Some(id) = &plan.id {
         return match run.client.organizations().get(id.as_str()).await {
-            Ok(org) => Some(org.id.to_string()),
+            Ok(org) => Lookup::Found(org.id.to_string()),
             Err(error) => {
                 run.record(format!("organization {id}"), "find", Outcome::Failed(&error));
-                None
+                Lookup::Unknown
             }
         };
     }
@@ -288,22 +364,22 @@ async fn find_org(run: &Run<'_>) -> Option<String> {
                             Outcome::Refused("no organization has this name (set `create: true` to create it)".into()),
                         );
                     }
-                    None
+                    Lookup::Missing
                 }
-                1 => Some(matches[0].id.to_string()),
+                1 => Lookup::Found(matches[0].id.to_string()),
                 n => {
                     run.record(
                         format!("organization {name}"),
                         "find",
                         Outcome::Refused(format!("{n} organizations have this name")),
                     );
-                    None
+                    Lookup::Unknown
                 }
             }
         }
         Err(error) => {
             run.record(format!("organization {name}"), "find", Outcome::Failed(&error));
-            None
+            Lookup::Unknown
         }
     }
 }
@@ -365,16 +441,44 @@ fn plan_new_org(run: &Run<'_>) {
     }
 }
 
-async fn reconcile_contents(run: &Run<'_>, org: &str) {
-    tokio::join!(subscriptions(run, org), users(run, org), groups(run, org));
+async fn reconcile_contents(run: &Run<'_>, org: &str, stages: &HashSet<Stage>) {
+    let when = |stage| stages.contains(&stage);
+    tokio::join!(
+        async {
+            if when(Stage::Subscriptions) {
+                subscriptions(run, org).await;
+            }
+        },
+        async {
+            if when(Stage::Users) {
+                users(run, org).await;
+            }
+        },
+        async {
+            if when(Stage::Groups) {
+                groups(run, org).await;
+            }
+        },
+    );
     let needs_groups = run.plan.groups.iter().any(|group| !group.members.is_empty())
         || run.plan.prune.members
         || !desired_roles(run.plan).is_empty();
-    if !needs_groups {
+    if !needs_groups || !(when(Stage::Members) || when(Stage::Roles)) {
         return;
     }
     let Some(ids) = group_ids(run, org).await else { return };
-    tokio::join!(members(run, org, &ids), roles(run, org, &ids));
+    tokio::join!(
+        async {
+            if when(Stage::Members) {
+                members(run, org, &ids).await;
+            }
+        },
+        async {
+            if when(Stage::Roles) {
+                roles(run, org, &ids).await;
+            }
+        },
+    );
 }
 
 async fn subscriptions(run: &Run<'_>, org: &str) {
