@@ -14,7 +14,53 @@ use axum::http::HeaderMap;
 use axum::http::header::{HOST, LINK};
 use axum::response::{IntoResponse, Response};
 
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::model::State as Model;
+
+/// An entity that belongs to one organization.
+pub(crate) trait InOrg {
+    /// How a 404 names it.
+    const KIND: &'static str;
+    fn org_id(&self) -> &str;
+}
+
+impl InOrg for crate::model::Subscription {
+    const KIND: &'static str = "subscription";
+    fn org_id(&self) -> &str {
+        &self.org_id
+    }
+}
+
+impl InOrg for crate::model::User {
+    const KIND: &'static str = "user";
+    fn org_id(&self) -> &str {
+        &self.org_id
+    }
+}
+
+impl InOrg for crate::model::Role {
+    const KIND: &'static str = "role";
+    fn org_id(&self) -> &str {
+        &self.org_id
+    }
+}
+
+/// The entity `id` of organization `org_id`, when the token reaches the organization; else a 404 that
+/// names what was missing.
+pub(crate) fn in_org<'s, T: InOrg>(
+    state: &'s Model,
+    items: &'s std::collections::BTreeMap<String, T>,
+    caller: &Caller,
+    org_id: &str,
+    id: &str,
+) -> ApiResult<&'s T> {
+    caller.org(state, org_id)?;
+    items
+        .get(id)
+        .filter(|item| item.org_id() == org_id)
+        .ok_or_else(|| ApiError::not_found(format!("{} {id} not found", T::KIND)))
+}
 
 pub(crate) type Query = axum::extract::Query<HashMap<String, String>>;
 

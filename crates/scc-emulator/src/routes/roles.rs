@@ -74,12 +74,7 @@ pub(crate) async fn list(
 }
 
 fn find<'s>(state: &'s Model, caller: &Caller, org_id: &str, role_id: &str) -> ApiResult<&'s Role> {
-    caller.org(state, org_id)?;
-    state
-        .roles
-        .get(role_id)
-        .filter(|role| role.org_id == org_id)
-        .ok_or_else(|| ApiError::not_found(format!("role {role_id} not found")))
+    super::in_org(state, &state.roles, caller, org_id, role_id)
 }
 
 pub(crate) async fn get(

@@ -192,12 +192,7 @@ pub(crate) async fn list(
 }
 
 fn find<'s>(state: &'s Model, caller: &Caller, org_id: &str, subscription_id: &str) -> ApiResult<&'s Subscription> {
-    caller.org(state, org_id)?;
-    state
-        .subscriptions
-        .get(subscription_id)
-        .filter(|sub| sub.org_id == org_id)
-        .ok_or_else(|| ApiError::not_found(format!("subscription {subscription_id} not found")))
+    super::in_org(state, &state.subscriptions, caller, org_id, subscription_id)
 }
 
 pub(crate) async fn get(

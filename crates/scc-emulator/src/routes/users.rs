@@ -57,12 +57,7 @@ pub(crate) fn find_by_email<'s>(state: &'s Model, org_id: &str, email: &str) -> 
 }
 
 fn find<'s>(state: &'s Model, caller: &Caller, org_id: &str, user_id: &str) -> ApiResult<&'s User> {
-    caller.org(state, org_id)?;
-    state
-        .users
-        .get(user_id)
-        .filter(|user| user.org_id == org_id)
-        .ok_or_else(|| ApiError::not_found(format!("user {user_id} not found")))
+    super::in_org(state, &state.users, caller, org_id, user_id)
 }
 
 pub(crate) async fn list(
