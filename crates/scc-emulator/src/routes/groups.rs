@@ -259,20 +259,13 @@ pub(crate) async fn patch(
                 .ok_or_else(|| ApiError::not_found("admin group not found"))?;
             let outcome = match (user_id, change.operation.as_str()) {
                 (None, _) => Err("user not found in the organization".to_owned()),
-                (Some(id), "add") => {
-                    if group.members.insert(id) {
-                        Ok(())
-                    } else {
-                        Err("user is already a member of the group".into())
-                    }
-                }
-                (Some(id), _) => {
-                    if group.members.remove(&id) {
-                        Ok(())
-                    } else {
-                        Err("user is not a member of the group".into())
-                    }
-                }
+                (Some(id), operation) => super::change_membership(
+                    &mut group.members,
+                    id,
+                    operation,
+                    "user is already a member of the group",
+                    "user is not a member of the group",
+                ),
             };
             results.push(item_result(&change.id, "user", &change.operation, outcome));
         }
@@ -288,20 +281,13 @@ pub(crate) async fn patch(
                 .ok_or_else(|| ApiError::not_found("admin group not found"))?;
             let outcome = match (is_managed, change.operation.as_str()) {
                 (false, _) => Err("organization is not managed by this organization".to_owned()),
-                (true, "add") => {
-                    if group.shared_with.insert(target) {
-                        Ok(())
-                    } else {
-                        Err("group is already shared with the organization".into())
-                    }
-                }
-                (true, _) => {
-                    if group.shared_with.remove(&target) {
-                        Ok(())
-                    } else {
-                        Err("group is not shared with the organization".into())
-                    }
-                }
+                (true, operation) => super::change_membership(
+                    &mut group.shared_with,
+                    target,
+                    operation,
+                    "group is already shared with the organization",
+                    "group is not shared with the organization",
+                ),
             };
             results.push(item_result(&change.id, "managedOrg", &change.operation, outcome));
         }

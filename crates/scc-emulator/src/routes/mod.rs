@@ -176,6 +176,26 @@ pub(crate) fn check_changes(field: &str, changes: &[MemberChange]) -> ApiResult<
     Ok(())
 }
 
+/// Adds or removes `id` in a membership set; the failure says which way it was already so.
+pub(crate) fn change_membership(
+    set: &mut std::collections::BTreeSet<String>,
+    id: String,
+    operation: &str,
+    already_in: &str,
+    not_in: &str,
+) -> Result<(), String> {
+    let changed = if operation == "add" {
+        set.insert(id)
+    } else {
+        set.remove(&id)
+    };
+    match (changed, operation) {
+        (true, _) => Ok(()),
+        (false, "add") => Err(already_in.to_owned()),
+        (false, _) => Err(not_in.to_owned()),
+    }
+}
+
 /// One item of a bulk answer.
 pub(crate) fn item_result(
     id: &str,

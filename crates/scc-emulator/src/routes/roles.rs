@@ -119,20 +119,13 @@ pub(crate) async fn patch(
                 .ok_or_else(|| ApiError::not_found("role not found"))?;
             let outcome = match (user, change.operation.as_str()) {
                 (None, _) => Err("user not found in the organization".to_owned()),
-                (Some(id), "add") => {
-                    if role.users.insert(id) {
-                        Ok(())
-                    } else {
-                        Err("role is already assigned to the user".into())
-                    }
-                }
-                (Some(id), _) => {
-                    if role.users.remove(&id) {
-                        Ok(())
-                    } else {
-                        Err("role is not assigned to the user".into())
-                    }
-                }
+                (Some(id), operation) => super::change_membership(
+                    &mut role.users,
+                    id,
+                    operation,
+                    "role is already assigned to the user",
+                    "role is not assigned to the user",
+                ),
             };
             results.push(item_result(&change.id, "user", &change.operation, outcome));
         }
@@ -147,20 +140,13 @@ pub(crate) async fn patch(
                 .ok_or_else(|| ApiError::not_found("role not found"))?;
             let outcome = match (exists, change.operation.as_str()) {
                 (false, _) => Err("admin group not found in the organization".to_owned()),
-                (true, "add") => {
-                    if role.groups.insert(change.id.clone()) {
-                        Ok(())
-                    } else {
-                        Err("role is already assigned to the group".into())
-                    }
-                }
-                (true, _) => {
-                    if role.groups.remove(&change.id) {
-                        Ok(())
-                    } else {
-                        Err("role is not assigned to the group".into())
-                    }
-                }
+                (true, operation) => super::change_membership(
+                    &mut role.groups,
+                    change.id.clone(),
+                    operation,
+                    "role is already assigned to the group",
+                    "role is not assigned to the group",
+                ),
             };
             results.push(item_result(&change.id, "group", &change.operation, outcome));
         }
