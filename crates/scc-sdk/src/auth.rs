@@ -128,6 +128,10 @@ impl fmt::Debug for Credentials {
 }
 
 /// The `exp` claim of a JWT-shaped token, when it has one.
+///
+/// ```
+/// assert_eq!(scc_sdk::auth::jwt_expiry("opaque-token"), None);
+/// ```
 pub fn jwt_expiry(token: &str) -> Option<SystemTime> {
     let mut parts = token.split('.');
     let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
@@ -192,6 +196,17 @@ impl FileTokenStore {
     }
 
     /// Reads the credentials back.
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// use scc_sdk::secrecy::ExposeSecret;
+    /// let dir = std::env::temp_dir().join(format!("scc-doc-{}", std::process::id()));
+    /// let store = scc_sdk::FileTokenStore::new(dir.join("credentials.json"));
+    /// store.save(&scc_sdk::Credentials::new("org", "key", "access", "refresh"))?;
+    /// assert_eq!(store.load()?.refresh_token().expose_secret(), "refresh");
+    /// # std::fs::remove_dir_all(dir)
+    /// # }
+    /// ```
     pub fn load(&self) -> std::io::Result<Credentials> {
         let bytes = std::fs::read(&self.path)?;
         let stored: StoredCredentials = serde_json::from_slice(&bytes).map_err(|error| {

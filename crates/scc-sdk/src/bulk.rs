@@ -19,6 +19,16 @@ pub struct BulkResult {
 
 impl BulkResult {
     /// Counts computed from `results` (not a wire field; the Python SDK's `summary`).
+    ///
+    /// ```
+    /// let result: scc_sdk::BulkResult = serde_json::from_str(r#"{"results": [
+    ///     {"id": "a@x.com", "type": "user", "operation": "invite", "status": "success"},
+    ///     {"id": "b@x.com", "type": "user", "operation": "invite", "status": "failed", "errorDescription": "exists"}
+    /// ]}"#).unwrap();
+    /// let summary = result.summary();
+    /// assert_eq!((summary.total, summary.succeeded, summary.failed, summary.all_successful), (2, 1, 1, false));
+    /// assert_eq!(result.failures().next().and_then(|f| f.error_description.as_deref()), Some("exists"));
+    /// ```
     pub fn summary(&self) -> Summary {
         let succeeded = self.results.iter().filter(|item| item.is_success()).count();
         Summary {

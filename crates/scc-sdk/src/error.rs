@@ -162,6 +162,12 @@ fn redact_source(source: &reqwest::Error) -> String {
 
 impl Error {
     /// What kind of failure this is.
+    ///
+    /// ```
+    /// let error = scc_sdk::Client::new("").unwrap_err();
+    /// assert_eq!(error.kind(), scc_sdk::ErrorKind::InvalidInput);
+    /// assert!(error.is_invalid_input() && !error.may_have_reached_server());
+    /// ```
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::InvalidInput { .. } => ErrorKind::InvalidInput,
@@ -359,6 +365,13 @@ pub struct ApiError {
 
 impl ApiError {
     /// Builds the error from a status, the request path and the raw body.
+    ///
+    /// ```
+    /// // Any body: an HTML error page keeps its status and text.
+    /// let error = scc_sdk::ApiError::from_response(502, "/v1/organizations", b"<html>Bad gateway</html>", None);
+    /// assert_eq!(error.kind(), scc_sdk::ErrorKind::Server);
+    /// assert_eq!(error.body, "<html>Bad gateway</html>");
+    /// ```
     pub fn from_response(status: u16, request_path: &str, body: &[u8], retry_after: Option<Duration>) -> Self {
         let text = String::from_utf8_lossy(body).into_owned();
         let envelope = serde_json::from_slice::<serde_json::Value>(body).ok();
@@ -413,6 +426,15 @@ impl ApiError {
 
     /// The error as the Python SDK's `to_dict()` gives it: `message`, `status_code`, `tracking_id`,
     /// `timestamp`, `path`, `response`.
+    ///
+    /// ```
+    /// let body = br#"{"trackingId": "t-1", "message": "invalid claim code provided", "statusCode": 400}"#;
+    /// let error = scc_sdk::ApiError::from_response(400, "/v1/organizations/o/subscriptions/claimInfo", body, None);
+    /// let dict = error.to_dict();
+    /// assert_eq!(dict["status_code"], 400);
+    /// assert_eq!(dict["tracking_id"], "t-1");
+    /// assert_eq!(dict["response"]["message"], "invalid claim code provided");
+    /// ```
     pub fn to_dict(&self) -> serde_json::Value {
         let mut value = serde_json::json!({
             "message": self.message,

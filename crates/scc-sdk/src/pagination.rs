@@ -141,6 +141,13 @@ impl<T> Page<T> {
     }
 
     /// True when there is a next page.
+    ///
+    /// ```
+    /// let page: scc_sdk::Page<scc_sdk::types::Organization> =
+    ///     serde_json::from_str(r#"{"organizations": [{"id": "o1"}], "cursor": "next"}"#).unwrap();
+    /// assert!(page.has_more());
+    /// assert_eq!(page.next_cursor.as_deref(), Some("next"));
+    /// ```
     pub fn has_more(&self) -> bool {
         self.next_cursor.is_some()
     }

@@ -17,6 +17,11 @@ pub struct RateLimit {
 
 impl RateLimit {
     /// `per_second` requests per second on average, up to `burst` at once (both at least 1).
+    ///
+    /// ```
+    /// let limit = scc_sdk::RateLimit::new(20.0, 40);
+    /// assert_eq!((limit.per_second(), limit.burst()), (20.0, 40));
+    /// ```
     pub fn new(per_second: f64, burst: u32) -> Self {
         Self {
             per_second: if per_second.is_finite() && per_second > 0.0 {

@@ -118,6 +118,14 @@ pub fn is_idempotent(method: &Method) -> bool {
 
 /// The retry policy. `attempt` is the number of the attempt that just failed (1 for the first);
 /// `jitter` is a random number in `[0, 1)` (full jitter: the wait is `jitter × ceiling`).
+///
+/// ```
+/// use scc_sdk::retry::{Decision, Failure, RetryConfig, StopReason, decide};
+/// let config = RetryConfig::new();
+/// let unavailable = Failure::Status { status: 503, retry_after: None };
+/// assert!(matches!(decide(&reqwest::Method::GET, unavailable, 1, &config, 0.5), Decision::Retry(_)));
+/// assert_eq!(decide(&reqwest::Method::POST, unavailable, 1, &config, 0.5), Decision::Stop(StopReason::Unsafe));
+/// ```
 pub fn decide(method: &Method, failure: Failure, attempt: u32, config: &RetryConfig, jitter: f64) -> Decision {
     let (retryable, safe, retry_after) = match failure {
         Failure::Status {
@@ -192,6 +200,11 @@ pub(crate) fn default_clock() -> Arc<dyn Clock> {
 }
 
 /// `Retry-After` in seconds or as an HTTP date (relative to `now`).
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// assert_eq!(scc_sdk::retry::parse_retry_after("7", SystemTime::now()), Some(Duration::from_secs(7)));
+/// ```
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {

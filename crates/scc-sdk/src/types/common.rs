@@ -176,6 +176,12 @@ impl Timestamp {
         Self { raw, parsed }
     }
     /// The instant, when the text is RFC 3339.
+    ///
+    /// ```
+    /// let created = scc_sdk::types::Timestamp::new("2025-02-03T07:04:54Z");
+    /// assert_eq!(created.get().map(|t| t.as_second()), Some(1_738_566_294));
+    /// assert_eq!(scc_sdk::types::Timestamp::new("yesterday").get(), None);
+    /// ```
     pub fn get(&self) -> Option<jiff::Timestamp> {
         self.parsed
     }

@@ -27,6 +27,13 @@ pub struct Role {
 
 impl Role {
     /// True when one of the role's products has exactly this name.
+    ///
+    /// ```
+    /// let role: scc_sdk::types::Role = serde_json::from_str(
+    ///     r#"{"id": "r", "displayName": "Organization Administrator", "products": [{"name": "Security Cloud Control"}]}"#,
+    /// ).unwrap();
+    /// assert!(role.has_product("Security Cloud Control"));
+    /// ```
     pub fn has_product(&self, product_name: &str) -> bool {
         self.products
             .iter()

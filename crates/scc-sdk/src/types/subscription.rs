@@ -74,6 +74,16 @@ impl ClaimInfo {
     /// `build_products_from_claim_info` computes them: for each product, the allowed region whose code
     /// is `preferred_region`, else the first allowed region; products without an allowed region are
     /// skipped; `useExistingTenant` is `false`.
+    ///
+    /// ```
+    /// use scc_sdk::types::{ClaimInfo, RegionCode};
+    /// let info: ClaimInfo = serde_json::from_str(r#"{"products": [
+    ///     {"id": "p1", "allowedRegions": [{"regionCode": "NAM"}, {"regionCode": "EMEA"}]},
+    ///     {"id": "p2", "allowedRegions": [{"regionCode": "GLOBAL"}]}]}"#).unwrap();
+    /// let products = info.build_products(&RegionCode::Emea);
+    /// assert_eq!(products[0].region_code, RegionCode::Emea);
+    /// assert_eq!(products[1].region_code, RegionCode::Global, "the first allowed region otherwise");
+    /// ```
     pub fn build_products(&self, preferred_region: &RegionCode) -> Vec<ProductSelection> {
         self.products
             .iter()

@@ -66,6 +66,12 @@ impl FromStr for XdrRegion {
     type Err = Error;
 
     /// `""` or `us`, `eu`, `apjc` (any case).
+    ///
+    /// ```
+    /// use scc_sdk::xdr::XdrRegion;
+    /// assert_eq!("eu".parse::<XdrRegion>().map(XdrRegion::base_url).ok(), Some("https://visibility.eu.amp.cisco.com"));
+    /// assert!("mars".parse::<XdrRegion>().is_err());
+    /// ```
     fn from_str(text: &str) -> Result<Self> {
         match text.trim().to_ascii_lowercase().as_str() {
             "" | "us" => Ok(Self::Us),

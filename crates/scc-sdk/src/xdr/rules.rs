@@ -89,6 +89,13 @@ fn present(text: &Option<String>) -> Option<&str> {
 
 impl XdrUser {
     /// The name to show: `user-nick`, else `user-name`, else `user-email`, else `user-id`.
+    ///
+    /// ```
+    /// let user: scc_sdk::xdr::XdrUser = serde_json::from_str(
+    ///     r#"{"user-id": "idb-amp:1", "org-id": "o", "scopes": [], "user-name": "Jane Doe", "user-nick": "Jannie"}"#,
+    /// ).unwrap();
+    /// assert_eq!(user.display_name(), "Jannie");
+    /// ```
     pub fn display_name(&self) -> &str {
         present(&self.user_nick)
             .or_else(|| present(&self.user_name))
@@ -139,6 +146,14 @@ impl XdrOrg {
     /// Whether non-admin users may log in, in the seed's order: the top-level
     /// `allow-all-role-to-login`, else `settings.allow-all-roles-to-login`, else the default of the
     /// user's identity provider (Secure Endpoint: no; Secure Malware Analytics: yes).
+    ///
+    /// ```
+    /// use scc_sdk::xdr::{IdpDefaults, LoginRule, XdrOrg, XdrUser};
+    /// let org: XdrOrg = serde_json::from_str(r#"{"id": "o", "settings": {"allow-all-roles-to-login": true}}"#).unwrap();
+    /// let user: XdrUser = serde_json::from_str(r#"{"user-id": "idb-amp:1", "org-id": "o", "scopes": []}"#).unwrap();
+    /// let decision = org.non_admins_may_log_in(&user, &IdpDefaults::default());
+    /// assert_eq!((decision.allowed, decision.rule), (true, LoginRule::Settings));
+    /// ```
     pub fn non_admins_may_log_in(&self, user: &XdrUser, idps: &IdpDefaults) -> LoginDecision {
         if let Some(allowed) = self.allow_all_role_to_login {
             return LoginDecision {
