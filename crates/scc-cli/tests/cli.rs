@@ -741,3 +741,28 @@ fn xdr_whoami_and_org() {
         .count();
     assert_eq!(posts, 0, "the dry run sent no update");
 }
+
+#[test]
+fn ctrl_c_exits_130() {
+    let env = Env::with(scc_emulator::EmulatorOptions::default().latency_ms(5_000));
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("scc"))
+        .env_clear()
+        .env("SCC_CONFIG_DIR", env.config_dir.path())
+        .env("SCC_BASE_URL", env.emulator.base_url())
+        .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
+        .env("SCC_ORG_ID", env.org())
+        .args(["org", "list"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("scc starts");
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let output = child.wait_with_output().expect("scc ends");
+    assert_eq!(output.status.code(), Some(130));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("error: interrupted"));
+}
