@@ -766,3 +766,41 @@ fn ctrl_c_exits_130() {
     assert_eq!(output.status.code(), Some(130));
     assert!(String::from_utf8_lossy(&output.stderr).contains("error: interrupted"));
 }
+
+#[test]
+fn claim_dry_run_reads_the_claim_code_and_shows_the_create() {
+    let env = Env::new();
+    let code = env.emulator.ready().claim_codes.valid[0].clone();
+    env.clear_journal();
+    let output = env
+        .scc()
+        .args([
+            "subscription",
+            "claim",
+            &code,
+            "--region",
+            "EMEA",
+            "--dry-run",
+            "-o",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let planned = stdout_json(&output);
+    assert_eq!(planned["operation"], "subscriptions.create");
+    assert_eq!(planned["body"]["claimCode"], code.as_str());
+    assert_eq!(
+        planned["body"]["products"].as_array().map(Vec::len),
+        Some(2),
+        "built from the claim info"
+    );
+    let journal = env.journal();
+    assert_eq!(journal.len(), 1, "only the claim info was read: {journal:?}");
+    assert!(
+        journal[0]["path"]
+            .as_str()
+            .is_some_and(|path| path.ends_with("/subscriptions/claimInfo"))
+    );
+    env.scc().args(["subscription", "claim-info", &code]).assert().success();
+}

@@ -251,8 +251,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Dry-run mode: every write (anything but GET) is built as it would be sent and returned as
-    /// [`Error::DryRun`] with the [`PlannedRequest`](crate::PlannedRequest); nothing is sent.
+    /// Dry-run mode: every write is built as it would be sent and returned as [`Error::DryRun`] with the
+    /// [`PlannedRequest`](crate::PlannedRequest); nothing that changes state is sent. Reads — GETs and
+    /// the POSTs that change nothing, such as `read_claim_code` — still are.
     pub fn dry_run(mut self, dry_run: bool) -> Self {
         self.dry_run = dry_run;
         self

@@ -316,11 +316,16 @@ impl Error {
         source: serde_path_to_error::Error<serde_json::Error>,
     ) -> Self {
         let field = source.path().to_string();
+        Self::decode_at(status, path, &field, source.into_inner().to_string(), body)
+    }
+
+    /// A decode error at `field` (`.` for the whole body), quoting the start of the body.
+    pub(crate) fn decode_at(status: u16, path: &str, field: &str, message: String, body: &[u8]) -> Self {
         Self::Decode {
             status,
             path: path.to_owned(),
-            field,
-            message: source.into_inner().to_string(),
+            field: field.to_owned(),
+            message,
             snippet: snippet(body),
         }
     }

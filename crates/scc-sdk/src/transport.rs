@@ -40,8 +40,11 @@ pub(crate) struct Request {
     query: Vec<(Cow<'static, str>, String)>,
     body: Body,
     auth: Auth,
-    /// A POST that changes nothing (claim info, the XDR token exchange): retried like a GET.
+    /// A POST that changes nothing (claim info, the XDR token exchange): retried like a GET and sent
+    /// even in dry-run mode.
     read_only: bool,
+    /// The answer holds secrets (tokens): never traced.
+    sensitive: bool,
 }
 
 #[derive(Debug)]
@@ -73,7 +76,14 @@ impl Request {
             body: Body::Empty,
             auth: Auth::AccessToken,
             read_only: false,
+            sensitive: false,
         }
+    }
+
+    /// Marks a request whose answer holds secrets, so its body is never traced.
+    pub(crate) fn sensitive(mut self) -> Self {
+        self.sensitive = true;
+        self
     }
 
     /// Marks a POST that changes nothing, so the retry policy may repeat it like a GET.
@@ -227,13 +237,9 @@ impl Response {
         let mut deserializer = serde_json::Deserializer::from_slice(body);
         let value = serde_path_to_error::deserialize(&mut deserializer)
             .map_err(|error| Error::decode(self.status.as_u16(), &self.path, body, error))?;
-        deserializer.end().map_err(|error| Error::Decode {
-            status: self.status.as_u16(),
-            path: self.path.clone(),
-            field: ".".into(),
-            message: error.to_string(),
-            snippet: String::from_utf8_lossy(body).chars().take(200).collect(),
-        })?;
+        deserializer
+            .end()
+            .map_err(|error| Error::decode_at(self.status.as_u16(), &self.path, ".", error.to_string(), body))?;
         Ok(value)
     }
 
@@ -263,7 +269,7 @@ impl Client {
 
     async fn execute_inner(&self, request: Request) -> Result<Response> {
         let url = request.url(&self.inner.api_root)?;
-        if self.inner.dry_run && request.method != Method::GET && request.operation != "xdr.token" {
+        if self.inner.dry_run && request.method != Method::GET && !request.read_only {
             let body = match &request.body {
                 Body::Empty => None,
                 Body::Json(bytes) => serde_json::from_slice(bytes).ok(),
@@ -316,7 +322,7 @@ impl Client {
                     Ok(response) => {
                         span.record("status", response.status.as_u16());
                         span.record("latency_ms", started.elapsed().as_millis() as u64);
-                        if !request.operation.ends_with("token") && request.operation != "tokens.refresh" {
+                        if !request.sensitive {
                             tracing::trace!(body = %String::from_utf8_lossy(&response.body), "response body");
                         }
                         return Ok(response);

@@ -46,7 +46,8 @@ impl Tokens {
         .param("org_id", org_id.into())
         .param("api_key_id", api_key_id.into())
         .form(&[("grant_type", "refresh_token")])
-        .bearer(refresh_token);
+        .bearer(refresh_token)
+        .sensitive();
         self.client.send(request).await
     }
 }

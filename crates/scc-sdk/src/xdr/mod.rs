@@ -111,7 +111,8 @@ impl TokenCache {
         let request = Request::new("xdr.token", Method::POST, "iroh/oauth2/token")
             .form(&[("grant_type", "client_credentials")])
             .basic(&self.client_id, self.secret.clone())
-            .read_only();
+            .read_only()
+            .sensitive();
         let answer: TokenAnswer = client.send(request).await?;
         self.fetches.fetch_add(1, Ordering::SeqCst);
         let expires = answer
@@ -252,8 +253,8 @@ impl XdrClientBuilder {
         self.http_client = Some(client);
         self
     }
-    /// Dry-run mode: profile updates are built and returned as `Error::DryRun`, never sent (the token
-    /// exchange and reads still are).
+    /// Dry-run mode: profile updates are built and returned as `Error::DryRun`, never sent (reads and
+    /// the token exchange, which changes nothing, still are).
     pub fn dry_run(mut self, dry_run: bool) -> Self {
         self.dry_run = dry_run;
         self

@@ -76,4 +76,18 @@ async fn dry_run_builds_writes_and_sends_nothing_but_reads() {
     assert_eq!(harness.request_count().await, 0);
     client.organizations().get("o1").await.expect("reads are sent");
     assert_eq!(harness.request_count().await, 1);
+    // A POST that changes nothing is a read too.
+    client
+        .subscriptions()
+        .read_claim_code("o1", "ABCD-EFGH-JKLM-NPQR")
+        .await
+        .expect("sent and answered, not planned");
+    assert_eq!(harness.request_count().await, 2);
+    let error = client
+        .tokens()
+        .refresh("o1", "k1", "refresh")
+        .await
+        .expect_err("a refresh rotates tokens");
+    assert!(matches!(error, Error::DryRun(_)), "{error:?}");
+    assert_eq!(harness.request_count().await, 2);
 }
