@@ -18,19 +18,32 @@ pub(crate) fn non_empty(field: &str, value: &str) -> Result<()> {
 /// the last word; this catches the typos that would otherwise cost a round trip.
 pub(crate) fn email(field: &str, value: &str) -> Result<()> {
     non_empty(field, value)?;
-    let invalid = || Error::invalid(field, format!("is not a valid e-mail address: {value:?}"));
-    let (local, domain) = value.split_once('@').ok_or_else(invalid)?;
-    let well_formed = !local.is_empty()
+    if !is_email(value) {
+        return Err(Error::invalid(
+            field,
+            format!("is not a valid e-mail address: {value:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The SDK's e-mail shape check, for tools that validate input of their own (the CLI's plan files).
+///
+/// ```
+/// assert!(scc_sdk::validate::is_email("ana@example.com"));
+/// assert!(!scc_sdk::validate::is_email("ana@example"));
+/// ```
+pub fn is_email(value: &str) -> bool {
+    let Some((local, domain)) = value.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
         && !domain.contains('@')
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && !value.chars().any(|c| c.is_whitespace() || c.is_control());
-    if !well_formed {
-        return Err(invalid());
-    }
-    Ok(())
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 pub(crate) fn page_size(field: &str, max: u32) -> Result<()> {

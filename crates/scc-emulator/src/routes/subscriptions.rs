@@ -13,7 +13,7 @@ use super::{Query, check_enum, created, non_empty};
 use crate::App;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, parse_json};
-use crate::model::{ClaimCode, Product, Region, State as Model, Subscription, SubscriptionProduct};
+use crate::model::{ClaimCode, Region, State as Model, Subscription, SubscriptionProduct};
 
 fn regions_view(regions: &[Region]) -> Value {
     regions
@@ -105,7 +105,12 @@ pub(crate) fn claim(
                     "products[{index}].id: product {product_id} is not part of the claim code"
                 ))
             })?;
-            allowed_region(product, region, &format!("products[{index}].regionCode"))?;
+            allowed_region(
+                &product.name,
+                &product.allowed_regions,
+                region,
+                &format!("products[{index}].regionCode"),
+            )?;
         }
     }
     let products = claim
@@ -154,14 +159,13 @@ pub(crate) fn claim(
     Ok(subscription)
 }
 
-fn allowed_region(product: &Product, region: &str, field: &str) -> ApiResult<()> {
-    if product.allowed_regions.iter().any(|allowed| allowed.code == region) {
+fn allowed_region(product: &str, regions: &[Region], region: &str, field: &str) -> ApiResult<()> {
+    if regions.iter().any(|allowed| allowed.code == region) {
         return Ok(());
     }
-    let allowed: Vec<&str> = product.allowed_regions.iter().map(|r| r.code.as_str()).collect();
+    let allowed: Vec<&str> = regions.iter().map(|r| r.code.as_str()).collect();
     Err(ApiError::bad_request(format!(
-        "{field}: region {region:?} is not allowed for {}; allowed: {}",
-        product.name,
+        "{field}: region {region:?} is not allowed for {product}; allowed: {}",
         allowed.join(", ")
     )))
 }
@@ -330,13 +334,7 @@ pub(crate) async fn update(
                 ))
             })?;
         if let Some(region) = &body.region_code {
-            let allowed = Product {
-                id: product.id.clone(),
-                name: product.name.clone(),
-                entitlements: Vec::new(),
-                allowed_regions: product.allowed_regions.clone(),
-            };
-            allowed_region(&allowed, region, "regionCode")?;
+            allowed_region(&product.name, &product.allowed_regions, region, "regionCode")?;
         }
         if body.status {
             product.status = "ACTIVE".into();

@@ -252,7 +252,8 @@ fn group_request(
 /// Checks one list of membership changes: at most 500, ids not empty, e-mails well formed where the
 /// id is an e-mail.
 pub(crate) fn check_changes(field: &str, changes: &[MemberChange], ids_are_emails: bool) -> Result<()> {
-    if changes.len() > validate::MAX_BULK_ITEMS {
+    if !changes.is_empty() {
+        // Each list may be empty on its own; the caller checks that some change is given.
         validate::bulk_len(field, changes.len())?;
     }
     for (index, change) in changes.iter().enumerate() {

@@ -145,18 +145,6 @@ pub(crate) struct Problem {
     pub(crate) message: String,
 }
 
-fn email_ok(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains('@')
-        && !email.chars().any(char::is_whitespace)
-}
-
 fn claim_code_ok(code: &str) -> bool {
     let parts: Vec<&str> = code.split('-').collect();
     parts.len() == 4
@@ -233,7 +221,7 @@ pub(crate) fn validate(plan: &PlanFile) -> Vec<Problem> {
         let mut emails = HashSet::new();
         for (u, user) in org.users.iter().enumerate() {
             let at = format!("{at}.users[{u}]");
-            if !email_ok(&user.email) {
+            if !scc_sdk::validate::is_email(&user.email) {
                 add(
                     format!("{at}.email"),
                     format!("{:?} is not an e-mail address", user.email),
@@ -265,7 +253,7 @@ pub(crate) fn validate(plan: &PlanFile) -> Vec<Problem> {
                 );
             }
             for (m, member) in group.members.iter().enumerate() {
-                if !email_ok(member) {
+                if !scc_sdk::validate::is_email(member) {
                     add(
                         format!("{at}.members[{m}]"),
                         format!("{member:?} is not an e-mail address"),
@@ -293,7 +281,7 @@ pub(crate) fn validate(plan: &PlanFile) -> Vec<Problem> {
                 }
             }
             for (u, user) in role.users.iter().enumerate() {
-                if !email_ok(user) {
+                if !scc_sdk::validate::is_email(user) {
                     add(format!("{at}.users[{u}]"), format!("{user:?} is not an e-mail address"));
                 }
             }
