@@ -175,3 +175,59 @@ async fn a_failing_store_is_reported_and_the_client_keeps_the_new_tokens() {
         .expect("the new tokens are kept in memory");
     assert_eq!(client.refresh_count(), 1);
 }
+
+#[derive(Debug)]
+struct FixedClock(SystemTime);
+
+impl scc_sdk::retry::Clock for FixedClock {
+    fn now(&self) -> SystemTime {
+        self.0
+    }
+}
+
+#[tokio::test]
+async fn the_token_is_refreshed_sixty_seconds_before_it_expires() {
+    let exp = in_an_hour();
+    let expiry = UNIX_EPOCH + Duration::from_secs(exp);
+    // 59 s before expiry: inside the margin, so the refresh comes first and the old token is never sent.
+    let early = server("new-opaque-access-cccc").await;
+    let client = Client::builder()
+        .base_url(early.uri())
+        .credentials(Credentials::new("o1", "k1", jwt(exp, "old"), OLD_REFRESH))
+        .clock(Arc::new(FixedClock(expiry - Duration::from_secs(59))))
+        .build()
+        .expect("client");
+    client.organizations().get("o1").await.expect("succeeds");
+    assert_eq!(client.refresh_count(), 1);
+    let sent_old = early
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .any(|request| {
+            request.method.as_str() == "GET"
+                && request
+                    .headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.contains("old"))
+        });
+    assert!(!sent_old, "refreshed before sending");
+
+    // 61 s before expiry: outside the margin, the token is used as it is (and refused by this server).
+    let late = server("new-opaque-access-cccc").await;
+    let client = Client::builder()
+        .base_url(late.uri())
+        .credentials(Credentials::new("o1", "k1", jwt(exp, "old"), OLD_REFRESH))
+        .clock(Arc::new(FixedClock(expiry - Duration::from_secs(61))))
+        .retry(scc_sdk::RetryConfig::disabled())
+        .build()
+        .expect("client");
+    client
+        .organizations()
+        .get("o1")
+        .await
+        .expect("the 401 then refreshes and replays");
+    let first = &late.received_requests().await.unwrap_or_default()[0];
+    assert_eq!(first.method.as_str(), "GET", "the old token went out first");
+}
