@@ -112,6 +112,20 @@ impl Listed for ManagedOrganization {
 /// field of the body in `extra`.
 ///
 /// Organizations and admin groups are paginated; the other lists come whole and have no cursor.
+/// The next cursor of a page whose other fields are `body`: body `cursor`, then `nextCursor`, then the
+/// `Link` header (decision 2).
+pub(crate) fn next_cursor(body: &Extra, link_header: Option<&str>) -> Option<String> {
+    let from_body = |key: &str| {
+        body.get(key)
+            .and_then(serde_json::Value::as_str)
+            .filter(|cursor| !cursor.is_empty())
+            .map(str::to_owned)
+    };
+    from_body("cursor")
+        .or_else(|| from_body("nextCursor"))
+        .or_else(|| link_header.and_then(next_cursor_from_link))
+}
+
 /// Serializing a page gives back the body as received.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -128,16 +142,7 @@ impl<T> Page<T> {
     /// Reads the next cursor as the project's decision 2 says: body `cursor`, then `nextCursor`,
     /// then the `cursor` query parameter of a `Link: <…>; rel="next"` header.
     pub(crate) fn resolve_cursor(&mut self, link_header: Option<&str>) {
-        let from_body = |key: &str| {
-            self.extra
-                .get(key)
-                .and_then(serde_json::Value::as_str)
-                .filter(|cursor| !cursor.is_empty())
-                .map(str::to_owned)
-        };
-        self.next_cursor = from_body("cursor")
-            .or_else(|| from_body("nextCursor"))
-            .or_else(|| link_header.and_then(next_cursor_from_link));
+        self.next_cursor = next_cursor(&self.extra, link_header);
     }
 
     /// True when there is a next page.

@@ -19,6 +19,7 @@ use url::Url;
 
 use crate::auth::Bearer;
 use crate::error::ApiError;
+use crate::operation::{Operation, RawBody};
 use crate::pagination::{Listed, Page};
 use crate::retry::{self, Decision, Failure};
 use crate::{Client, Error, ErrorKind, Result, validate};
@@ -78,6 +79,11 @@ impl Request {
             read_only: false,
             sensitive: false,
         }
+    }
+
+    /// The Python SDK's name of the operation.
+    pub(crate) fn operation(&self) -> &'static str {
+        self.operation
     }
 
     /// Marks a request whose answer holds secrets, so its body is never traced.
@@ -247,6 +253,43 @@ impl Response {
         let mut page: Page<T> = self.decode()?;
         page.resolve_cursor(self.link.as_deref());
         Ok(page)
+    }
+
+    /// The answer as received; the next cursor is read when the body is a JSON object.
+    pub(crate) fn into_raw(self) -> RawBody {
+        let next_cursor = if self.body.first() == Some(&b'{') {
+            serde_json::from_slice::<CursorFields>(&self.body)
+                .ok()
+                .and_then(|fields| crate::pagination::next_cursor(&fields.into_extra(), self.link.as_deref()))
+        } else {
+            self.link.as_deref().and_then(crate::pagination::next_cursor_from_link)
+        };
+        RawBody {
+            status: self.status.as_u16(),
+            body: self.body,
+            next_cursor,
+        }
+    }
+}
+
+/// The only fields of a body that say where the next page is; the rest is skipped unread.
+#[derive(serde::Deserialize)]
+struct CursorFields {
+    cursor: Option<serde_json::Value>,
+    #[serde(rename = "nextCursor")]
+    next_cursor: Option<serde_json::Value>,
+}
+
+impl CursorFields {
+    fn into_extra(self) -> crate::types::Extra {
+        let mut extra = crate::types::Extra::new();
+        if let Some(cursor) = self.cursor {
+            extra.insert("cursor".into(), cursor);
+        }
+        if let Some(cursor) = self.next_cursor {
+            extra.insert("nextCursor".into(), cursor);
+        }
+        extra
     }
 }
 
@@ -432,14 +475,6 @@ impl Client {
         self.execute(request).await?.decode()
     }
 
-    pub(crate) async fn send_page<T: Listed>(&self, request: Request) -> Result<Page<T>> {
-        self.execute(request).await?.decode_page()
-    }
-
-    pub(crate) async fn send_empty(&self, request: Request) -> Result<()> {
-        self.execute(request).await.map(drop)
-    }
-
     /// Any request below the base path, through the same path as every operation (auth, retries,
     /// refresh, rate limit, errors): the escape hatch for what the typed API does not cover. `path` may
     /// carry a query (`organizations?max=10`).
@@ -456,34 +491,43 @@ impl Client {
         path: &str,
         body: Option<serde_json::Value>,
     ) -> Result<RawResponse> {
+        let raw = self.raw_request(method, path, body.as_ref()).send_raw().await?;
+        let body = if raw.body.iter().all(u8::is_ascii_whitespace) {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&raw.body)
+                .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&raw.body).into_owned()))
+        };
+        Ok(RawResponse {
+            status: raw.status,
+            body,
+            next_cursor: raw.next_cursor,
+        })
+    }
+
+    /// The operation behind [`Client::request_raw`]: any method and path below the base path (a query
+    /// may follow `?`), with an optional JSON body. Use [`Operation::send_raw`] for the body's bytes.
+    ///
+    /// ```no_run
+    /// # async fn run(client: scc_sdk::Client) -> scc_sdk::Result<()> {
+    /// let raw = client.raw_request(reqwest::Method::GET, "organizations?max=10", None).send_raw().await?;
+    /// println!("{} bytes", raw.body.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn raw_request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Operation<serde_json::Value> {
         let (path, query) = path.split_once('?').unwrap_or((path, ""));
         let mut request = Request::raw(method, path);
         for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
             request.query.push((Cow::Owned(key.into_owned()), value.into_owned()));
         }
-        if let Some(body) = body {
-            request = request.json(&body)?;
-        }
-        let response = self.execute(request).await?;
-        let body = if response.body.iter().all(u8::is_ascii_whitespace) {
-            serde_json::Value::Null
-        } else {
-            serde_json::from_slice(&response.body)
-                .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&response.body).into_owned()))
-        };
-        let mut page: Page<crate::types::Organization> = Page {
-            items: Vec::new(),
-            next_cursor: None,
-            extra: Default::default(),
-        };
-        if let Some(object) = body.as_object() {
-            page.extra = object.clone();
-        }
-        page.resolve_cursor(response.link.as_deref());
-        Ok(RawResponse {
-            status: response.status.as_u16(),
-            body,
-            next_cursor: page.next_cursor,
+        Operation::json(self, || match body {
+            Some(body) => request.json(body),
+            None => Ok(request),
         })
     }
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::optional_setters;
 use crate::bulk::BulkResult;
+use crate::operation::Operation;
 use crate::pagination::{ItemStream, Page, PageStream, item_stream, page_stream};
 use crate::transport::Request;
 use crate::types::{AdminGroup, AppliesTo, GroupId, ManagedOrganization, MemberChange, OrgId, Role, User};
@@ -49,16 +50,16 @@ impl Groups {
     /// let group = client.groups().get("org-uuid", "e980e881-b61f-11f0-a9b4-06fbd2118f4e").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn get(&self, org_id: impl Into<OrgId>, group_id: impl Into<GroupId>) -> Result<AdminGroup> {
-        self.client
-            .send(group_request(
+    pub fn get(&self, org_id: impl Into<OrgId>, group_id: impl Into<GroupId>) -> Operation<AdminGroup> {
+        Operation::json(&self.client, move || {
+            Ok(group_request(
                 "groups.get",
                 Method::GET,
                 GROUP,
                 org_id.into(),
                 group_id.into(),
             ))
-            .await
+        })
     }
 
     /// `POST /organizations/{orgId}/adminGroups`.
@@ -115,9 +116,11 @@ impl Groups {
     /// client.groups().delete("org-uuid", "group-uuid").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn delete(&self, org_id: impl Into<OrgId>, group_id: impl Into<GroupId>) -> Result<()> {
-        let request = group_request("groups.delete", Method::DELETE, GROUP, org_id.into(), group_id.into());
-        self.client.send_empty(request).await
+    pub fn delete(&self, org_id: impl Into<OrgId>, group_id: impl Into<GroupId>) -> Operation<()> {
+        Operation::empty(&self.client, move || {
+            let request = group_request("groups.delete", Method::DELETE, GROUP, org_id.into(), group_id.into());
+            Ok(request)
+        })
     }
 
     /// `PATCH /organizations/{orgId}/adminGroups/{groupId}`: adds or removes users (by e-mail) and
@@ -156,15 +159,17 @@ impl Groups {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn get_users(&self, org_id: impl Into<OrgId>, group_id: impl Into<GroupId>) -> Result<Page<User>> {
-        let request = group_request(
-            "groups.get_users",
-            Method::GET,
-            "organizations/{org_id}/adminGroups/{group_id}/users",
-            org_id.into(),
-            group_id.into(),
-        );
-        self.client.send_page(request).await
+    pub fn get_users(&self, org_id: impl Into<OrgId>, group_id: impl Into<GroupId>) -> Operation<Page<User>> {
+        Operation::page(&self.client, move || {
+            let request = group_request(
+                "groups.get_users",
+                Method::GET,
+                "organizations/{org_id}/adminGroups/{group_id}/users",
+                org_id.into(),
+                group_id.into(),
+            );
+            Ok(request)
+        })
     }
 
     /// `GET …/adminGroups/{groupId}/roles`: the roles assigned to the group.
@@ -177,19 +182,17 @@ impl Groups {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn get_assigned_roles(
-        &self,
-        org_id: impl Into<OrgId>,
-        group_id: impl Into<GroupId>,
-    ) -> Result<Page<Role>> {
-        let request = group_request(
-            "groups.get_assigned_roles",
-            Method::GET,
-            "organizations/{org_id}/adminGroups/{group_id}/roles",
-            org_id.into(),
-            group_id.into(),
-        );
-        self.client.send_page(request).await
+    pub fn get_assigned_roles(&self, org_id: impl Into<OrgId>, group_id: impl Into<GroupId>) -> Operation<Page<Role>> {
+        Operation::page(&self.client, move || {
+            let request = group_request(
+                "groups.get_assigned_roles",
+                Method::GET,
+                "organizations/{org_id}/adminGroups/{group_id}/roles",
+                org_id.into(),
+                group_id.into(),
+            );
+            Ok(request)
+        })
     }
 
     /// `GET …/adminGroups/{groupId}/managedOrgs`: the managed organizations a shared group reaches.
@@ -199,19 +202,21 @@ impl Groups {
     /// let managed = client.groups().get_managed_organizations("org-uuid", "group-uuid").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn get_managed_organizations(
+    pub fn get_managed_organizations(
         &self,
         org_id: impl Into<OrgId>,
         group_id: impl Into<GroupId>,
-    ) -> Result<Page<ManagedOrganization>> {
-        let request = group_request(
-            "groups.get_managed_organizations",
-            Method::GET,
-            "organizations/{org_id}/adminGroups/{group_id}/managedOrgs",
-            org_id.into(),
-            group_id.into(),
-        );
-        self.client.send_page(request).await
+    ) -> Operation<Page<ManagedOrganization>> {
+        Operation::page(&self.client, move || {
+            let request = group_request(
+                "groups.get_managed_organizations",
+                Method::GET,
+                "organizations/{org_id}/adminGroups/{group_id}/managedOrgs",
+                org_id.into(),
+                group_id.into(),
+            );
+            Ok(request)
+        })
     }
 
     /// Removes a group shared by the manager from a managed organization: `DELETE
@@ -223,15 +228,17 @@ impl Groups {
     /// client.groups().remove_shared_group("managed-org-uuid", "group-uuid").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn remove_shared_group(&self, org_id: impl Into<OrgId>, group_id: impl Into<GroupId>) -> Result<()> {
-        let request = group_request(
-            "groups.remove_shared_group",
-            Method::DELETE,
-            GROUP,
-            org_id.into(),
-            group_id.into(),
-        );
-        self.client.send_empty(request).await
+    pub fn remove_shared_group(&self, org_id: impl Into<OrgId>, group_id: impl Into<GroupId>) -> Operation<()> {
+        Operation::empty(&self.client, move || {
+            let request = group_request(
+                "groups.remove_shared_group",
+                Method::DELETE,
+                GROUP,
+                org_id.into(),
+                group_id.into(),
+            );
+            Ok(request)
+        })
     }
 }
 
@@ -321,14 +328,23 @@ impl ListGroups {
 
     /// Sends the request.
     pub async fn send(self) -> Result<Page<AdminGroup>> {
-        if let Some(max) = self.max {
-            validate::page_size("max", max)?;
-        }
-        let request = Request::new("groups.list", Method::GET, "organizations/{org_id}/adminGroups")
-            .param("org_id", self.org_id)
-            .query_opt("max", self.max)
-            .query_opt("cursor", self.cursor);
-        self.client.send_page(request).await
+        self.operation().send().await
+    }
+
+    /// The operation this builder describes: `.await` it, or read the body's bytes with
+    /// [`Operation::send_raw`].
+    pub fn operation(self) -> Operation<Page<AdminGroup>> {
+        let client = self.client.clone();
+        Operation::page(&client, move || {
+            if let Some(max) = self.max {
+                validate::page_size("max", max)?;
+            }
+            let request = Request::new("groups.list", Method::GET, "organizations/{org_id}/adminGroups")
+                .param("org_id", self.org_id)
+                .query_opt("max", self.max)
+                .query_opt("cursor", self.cursor);
+            Ok(request)
+        })
     }
 }
 
@@ -357,13 +373,22 @@ impl CreateGroup {
     }
 
     /// Sends the request.
-    pub async fn send(mut self) -> Result<AdminGroup> {
-        validate::non_empty("name", &self.name)?;
-        self.description = self.description.filter(|text| !text.is_empty());
-        let request = Request::new("groups.create", Method::POST, "organizations/{org_id}/adminGroups")
-            .param("org_id", &self.org_id)
-            .json(&self)?;
-        self.client.send(request).await
+    pub async fn send(self) -> Result<AdminGroup> {
+        self.operation().send().await
+    }
+
+    /// The operation this builder describes: `.await` it, or read the body's bytes with
+    /// [`Operation::send_raw`].
+    pub fn operation(mut self) -> Operation<AdminGroup> {
+        let client = self.client.clone();
+        Operation::json(&client, move || {
+            validate::non_empty("name", &self.name)?;
+            self.description = self.description.filter(|text| !text.is_empty());
+            let request = Request::new("groups.create", Method::POST, "organizations/{org_id}/adminGroups")
+                .param("org_id", &self.org_id)
+                .json(&self)?;
+            Ok(request)
+        })
     }
 }
 
@@ -393,24 +418,33 @@ impl UpdateGroup {
     }
 
     /// Sends the request; at least one field must be given.
-    pub async fn send(mut self) -> Result<AdminGroup> {
-        self.name = self.name.filter(|name| !name.trim().is_empty());
-        self.description = self.description.filter(|text| !text.is_empty());
-        if self.name.is_none() && self.description.is_none() {
-            return Err(Error::invalid(
-                "name",
-                "or `description` must be given: there is nothing to update",
-            ));
-        }
-        let request = group_request(
-            "groups.update",
-            Method::PUT,
-            GROUP,
-            self.org_id.clone(),
-            self.group_id.clone(),
-        )
-        .json(&self)?;
-        self.client.send(request).await
+    pub async fn send(self) -> Result<AdminGroup> {
+        self.operation().send().await
+    }
+
+    /// The operation this builder describes: `.await` it, or read the body's bytes with
+    /// [`Operation::send_raw`].
+    pub fn operation(mut self) -> Operation<AdminGroup> {
+        let client = self.client.clone();
+        Operation::json(&client, move || {
+            self.name = self.name.filter(|name| !name.trim().is_empty());
+            self.description = self.description.filter(|text| !text.is_empty());
+            if self.name.is_none() && self.description.is_none() {
+                return Err(Error::invalid(
+                    "name",
+                    "or `description` must be given: there is nothing to update",
+                ));
+            }
+            let request = group_request(
+                "groups.update",
+                Method::PUT,
+                GROUP,
+                self.org_id.clone(),
+                self.group_id.clone(),
+            )
+            .json(&self)?;
+            Ok(request)
+        })
     }
 }
 
@@ -465,19 +499,28 @@ impl PatchGroup {
 
     /// Sends the request; at least one change must be given.
     pub async fn send(self) -> Result<BulkResult> {
-        if self.users.is_empty() && self.managed_org.is_empty() {
-            return Err(Error::invalid("users", "or `managedOrg` must hold at least one change"));
-        }
-        check_changes("users", &self.users, true)?;
-        check_changes("managedOrg", &self.managed_org, false)?;
-        let request = group_request(
-            "groups.patch",
-            Method::PATCH,
-            GROUP,
-            self.org_id.clone(),
-            self.group_id.clone(),
-        )
-        .json(&self)?;
-        self.client.send(request).await
+        self.operation().send().await
+    }
+
+    /// The operation this builder describes: `.await` it, or read the body's bytes with
+    /// [`Operation::send_raw`].
+    pub fn operation(self) -> Operation<BulkResult> {
+        let client = self.client.clone();
+        Operation::json(&client, move || {
+            if self.users.is_empty() && self.managed_org.is_empty() {
+                return Err(Error::invalid("users", "or `managedOrg` must hold at least one change"));
+            }
+            check_changes("users", &self.users, true)?;
+            check_changes("managedOrg", &self.managed_org, false)?;
+            let request = group_request(
+                "groups.patch",
+                Method::PATCH,
+                GROUP,
+                self.org_id.clone(),
+                self.group_id.clone(),
+            )
+            .json(&self)?;
+            Ok(request)
+        })
     }
 }

@@ -4,6 +4,7 @@ use reqwest::Method;
 use serde::Serialize;
 
 use super::optional_setters;
+use crate::operation::Operation;
 use crate::pagination::{ItemStream, Page, PageStream, item_stream, page_stream};
 use crate::transport::Request;
 use crate::types::{OrgId, Organization, OrganizationType, RegionCode, SortOrder};
@@ -68,10 +69,12 @@ impl Organizations {
     /// println!("{:?} {:?} {:?}", org.name, org.organization_type, org.region_code);
     /// # Ok(()) }
     /// ```
-    pub async fn get(&self, org_id: impl Into<OrgId>) -> Result<Organization> {
-        let request =
-            Request::new("organizations.get", Method::GET, "organizations/{org_id}").param("org_id", org_id.into());
-        self.client.send(request).await
+    pub fn get(&self, org_id: impl Into<OrgId>) -> Operation<Organization> {
+        Operation::json(&self.client, move || {
+            let request =
+                Request::new("organizations.get", Method::GET, "organizations/{org_id}").param("org_id", org_id.into());
+            Ok(request)
+        })
     }
 
     /// `POST /organizations`: creates an organization; its type defaults to `STANDALONE` and is
@@ -105,13 +108,15 @@ impl Organizations {
     /// let org = client.organizations().update("550e8400-e29b-41d4-a716-446655440000", "Updated Name").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn update(&self, org_id: impl Into<OrgId>, name: impl Into<String>) -> Result<Organization> {
-        let name = name.into();
-        validate::non_empty("name", &name)?;
-        let request = Request::new("organizations.update", Method::PUT, "organizations/{org_id}")
-            .param("org_id", org_id.into())
-            .json(&serde_json::json!({ "name": name }))?;
-        self.client.send(request).await
+    pub fn update(&self, org_id: impl Into<OrgId>, name: impl Into<String>) -> Operation<Organization> {
+        Operation::json(&self.client, move || {
+            let name = name.into();
+            validate::non_empty("name", &name)?;
+            let request = Request::new("organizations.update", Method::PUT, "organizations/{org_id}")
+                .param("org_id", org_id.into())
+                .json(&serde_json::json!({ "name": name }))?;
+            Ok(request)
+        })
     }
 }
 
@@ -192,19 +197,28 @@ impl ListOrganizations {
 
     /// Sends the request.
     pub async fn send(self) -> Result<Page<Organization>> {
-        let max = self.max.unwrap_or(DEFAULT_PAGE_SIZE);
-        validate::page_size("max", max)?;
-        let request = Request::new("organizations.list", Method::GET, "organizations")
-            .query_opt("name", self.name)
-            .query_opt("type", self.organization_type)
-            .query_opt("regionCode", self.region_code)
-            .query_opt("countryCode", self.country_code)
-            .query_opt("managerOrgId", self.manager_org_id)
-            .query("max", max)
-            .query_opt("cursor", self.cursor)
-            .query_opt("sortBy", self.sort_by)
-            .query_opt("order", self.order);
-        self.client.send_page(request).await
+        self.operation().send().await
+    }
+
+    /// The operation this builder describes: `.await` it, or read the body's bytes with
+    /// [`Operation::send_raw`].
+    pub fn operation(self) -> Operation<Page<Organization>> {
+        let client = self.client.clone();
+        Operation::page(&client, move || {
+            let max = self.max.unwrap_or(DEFAULT_PAGE_SIZE);
+            validate::page_size("max", max)?;
+            let request = Request::new("organizations.list", Method::GET, "organizations")
+                .query_opt("name", self.name)
+                .query_opt("type", self.organization_type)
+                .query_opt("regionCode", self.region_code)
+                .query_opt("countryCode", self.country_code)
+                .query_opt("managerOrgId", self.manager_org_id)
+                .query("max", max)
+                .query_opt("cursor", self.cursor)
+                .query_opt("sortBy", self.sort_by)
+                .query_opt("order", self.order);
+            Ok(request)
+        })
     }
 }
 
@@ -239,9 +253,18 @@ impl CreateOrganization {
 
     /// Sends the request.
     pub async fn send(self) -> Result<Organization> {
-        validate::non_empty("name", &self.name)?;
-        validate::non_empty("region_code", self.region_code.as_str())?;
-        let request = Request::new("organizations.create", Method::POST, "organizations").json(&self)?;
-        self.client.send(request).await
+        self.operation().send().await
+    }
+
+    /// The operation this builder describes: `.await` it, or read the body's bytes with
+    /// [`Operation::send_raw`].
+    pub fn operation(self) -> Operation<Organization> {
+        let client = self.client.clone();
+        Operation::json(&client, move || {
+            validate::non_empty("name", &self.name)?;
+            validate::non_empty("region_code", self.region_code.as_str())?;
+            let request = Request::new("organizations.create", Method::POST, "organizations").json(&self)?;
+            Ok(request)
+        })
     }
 }

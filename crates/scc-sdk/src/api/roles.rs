@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::groups::check_changes;
 use super::optional_setters;
 use crate::bulk::BulkResult;
+use crate::operation::Operation;
 use crate::pagination::Page;
 use crate::transport::Request;
 use crate::types::{MemberChange, OrgId, Role, RoleId, RoleType, UserId};
@@ -49,11 +50,13 @@ impl Roles {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn get(&self, org_id: impl Into<OrgId>, role_id: impl Into<RoleId>) -> Result<Role> {
-        let request = Request::new("roles.get", Method::GET, "organizations/{org_id}/roles/{role_id}")
-            .param("org_id", org_id.into())
-            .param("role_id", role_id.into());
-        self.client.send(request).await
+    pub fn get(&self, org_id: impl Into<OrgId>, role_id: impl Into<RoleId>) -> Operation<Role> {
+        Operation::json(&self.client, move || {
+            let request = Request::new("roles.get", Method::GET, "organizations/{org_id}/roles/{role_id}")
+                .param("org_id", org_id.into())
+                .param("role_id", role_id.into());
+            Ok(request)
+        })
     }
 
     /// `PATCH /organizations/{orgId}/roles/{roleId}`: assigns the role to users and groups or takes it
@@ -127,11 +130,20 @@ impl ListRoles {
 
     /// Sends the request.
     pub async fn send(self) -> Result<Page<Role>> {
-        let request = Request::new("roles.list", Method::GET, "organizations/{org_id}/roles")
-            .param("org_id", self.org_id)
-            .query_opt("type", self.role_type)
-            .query_opt("user", self.user);
-        self.client.send_page(request).await
+        self.operation().send().await
+    }
+
+    /// The operation this builder describes: `.await` it, or read the body's bytes with
+    /// [`Operation::send_raw`].
+    pub fn operation(self) -> Operation<Page<Role>> {
+        let client = self.client.clone();
+        Operation::page(&client, move || {
+            let request = Request::new("roles.list", Method::GET, "organizations/{org_id}/roles")
+                .param("org_id", self.org_id)
+                .query_opt("type", self.role_type)
+                .query_opt("user", self.user);
+            Ok(request)
+        })
     }
 }
 
@@ -185,15 +197,24 @@ impl PatchRole {
 
     /// Sends the request; at least one change must be given.
     pub async fn send(self) -> Result<BulkResult> {
-        if self.users.is_empty() && self.groups.is_empty() {
-            return Err(Error::invalid("users", "or `groups` must hold at least one change"));
-        }
-        check_changes("users", &self.users, false)?;
-        check_changes("groups", &self.groups, false)?;
-        let request = Request::new("roles.patch", Method::PATCH, "organizations/{org_id}/roles/{role_id}")
-            .param("org_id", &self.org_id)
-            .param("role_id", &self.role_id)
-            .json(&self)?;
-        self.client.send(request).await
+        self.operation().send().await
+    }
+
+    /// The operation this builder describes: `.await` it, or read the body's bytes with
+    /// [`Operation::send_raw`].
+    pub fn operation(self) -> Operation<BulkResult> {
+        let client = self.client.clone();
+        Operation::json(&client, move || {
+            if self.users.is_empty() && self.groups.is_empty() {
+                return Err(Error::invalid("users", "or `groups` must hold at least one change"));
+            }
+            check_changes("users", &self.users, false)?;
+            check_changes("groups", &self.groups, false)?;
+            let request = Request::new("roles.patch", Method::PATCH, "organizations/{org_id}/roles/{role_id}")
+                .param("org_id", &self.org_id)
+                .param("role_id", &self.role_id)
+                .json(&self)?;
+            Ok(request)
+        })
     }
 }

@@ -4,6 +4,7 @@ use reqwest::Method;
 use serde::Serialize;
 
 use super::optional_setters;
+use crate::operation::Operation;
 use crate::pagination::Page;
 use crate::transport::Request;
 use crate::types::{
@@ -48,19 +49,17 @@ impl Subscriptions {
     /// let sub = client.subscriptions().get("org-uuid", "3742d652-6740-489c-b628-143f00690fea").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn get(
-        &self,
-        org_id: impl Into<OrgId>,
-        subscription_id: impl Into<SubscriptionId>,
-    ) -> Result<Subscription> {
-        let request = Request::new(
-            "subscriptions.get",
-            Method::GET,
-            "organizations/{org_id}/subscriptions/{subscription_id}",
-        )
-        .param("org_id", org_id.into())
-        .param("subscription_id", subscription_id.into());
-        self.client.send(request).await
+    pub fn get(&self, org_id: impl Into<OrgId>, subscription_id: impl Into<SubscriptionId>) -> Operation<Subscription> {
+        Operation::json(&self.client, move || {
+            let request = Request::new(
+                "subscriptions.get",
+                Method::GET,
+                "organizations/{org_id}/subscriptions/{subscription_id}",
+            )
+            .param("org_id", org_id.into())
+            .param("subscription_id", subscription_id.into());
+            Ok(request)
+        })
     }
 
     /// `POST /organizations/{orgId}/subscriptions`: claims a subscription with a claim code. `type` is
@@ -164,18 +163,20 @@ impl Subscriptions {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn read_claim_code(&self, org_id: impl Into<OrgId>, claim_code: impl Into<String>) -> Result<ClaimInfo> {
-        let claim_code = claim_code.into();
-        validate::non_empty("claim_code", &claim_code)?;
-        let request = Request::new(
-            "subscriptions.read_claim_code",
-            Method::POST,
-            "organizations/{org_id}/subscriptions/claimInfo",
-        )
-        .param("org_id", org_id.into())
-        .read_only()
-        .json(&serde_json::json!({ "claimCode": claim_code }))?;
-        self.client.send(request).await
+    pub fn read_claim_code(&self, org_id: impl Into<OrgId>, claim_code: impl Into<String>) -> Operation<ClaimInfo> {
+        Operation::json(&self.client, move || {
+            let claim_code = claim_code.into();
+            validate::non_empty("claim_code", &claim_code)?;
+            let request = Request::new(
+                "subscriptions.read_claim_code",
+                Method::POST,
+                "organizations/{org_id}/subscriptions/claimInfo",
+            )
+            .param("org_id", org_id.into())
+            .read_only()
+            .json(&serde_json::json!({ "claimCode": claim_code }))?;
+            Ok(request)
+        })
     }
 
     /// The products to claim, chosen from claim info for a preferred region (computed here, nothing is
@@ -214,14 +215,23 @@ impl ListSubscriptions {
 
     /// Sends the request.
     pub async fn send(self) -> Result<Page<Subscription>> {
-        let request = Request::new(
-            "subscriptions.list",
-            Method::GET,
-            "organizations/{org_id}/subscriptions",
-        )
-        .param("org_id", self.org_id)
-        .query_opt("name", self.name);
-        self.client.send_page(request).await
+        self.operation().send().await
+    }
+
+    /// The operation this builder describes: `.await` it, or read the body's bytes with
+    /// [`Operation::send_raw`].
+    pub fn operation(self) -> Operation<Page<Subscription>> {
+        let client = self.client.clone();
+        Operation::page(&client, move || {
+            let request = Request::new(
+                "subscriptions.list",
+                Method::GET,
+                "organizations/{org_id}/subscriptions",
+            )
+            .param("org_id", self.org_id)
+            .query_opt("name", self.name);
+            Ok(request)
+        })
     }
 }
 
@@ -250,23 +260,32 @@ impl CreateSubscription {
     }
 
     /// Sends the request.
-    pub async fn send(mut self) -> Result<Subscription> {
-        validate::non_empty("claim_code", &self.claim_code)?;
-        if self.products.as_ref().is_some_and(Vec::is_empty) {
-            self.products = None;
-        }
-        for (index, product) in self.products.iter().flatten().enumerate() {
-            validate::non_empty(&format!("products[{index}].id"), product.id.as_str())?;
-            validate::non_empty(&format!("products[{index}].regionCode"), product.region_code.as_str())?;
-        }
-        let request = Request::new(
-            "subscriptions.create",
-            Method::POST,
-            "organizations/{org_id}/subscriptions",
-        )
-        .param("org_id", &self.org_id)
-        .json(&self)?;
-        self.client.send(request).await
+    pub async fn send(self) -> Result<Subscription> {
+        self.operation().send().await
+    }
+
+    /// The operation this builder describes: `.await` it, or read the body's bytes with
+    /// [`Operation::send_raw`].
+    pub fn operation(mut self) -> Operation<Subscription> {
+        let client = self.client.clone();
+        Operation::json(&client, move || {
+            validate::non_empty("claim_code", &self.claim_code)?;
+            if self.products.as_ref().is_some_and(Vec::is_empty) {
+                self.products = None;
+            }
+            for (index, product) in self.products.iter().flatten().enumerate() {
+                validate::non_empty(&format!("products[{index}].id"), product.id.as_str())?;
+                validate::non_empty(&format!("products[{index}].regionCode"), product.region_code.as_str())?;
+            }
+            let request = Request::new(
+                "subscriptions.create",
+                Method::POST,
+                "organizations/{org_id}/subscriptions",
+            )
+            .param("org_id", &self.org_id)
+            .json(&self)?;
+            Ok(request)
+        })
     }
 }
 
@@ -302,23 +321,32 @@ impl UpdateSubscription {
     }
 
     /// Sends the request.
-    pub async fn send(mut self) -> Result<Subscription> {
-        validate::non_empty("product_id", self.product_id.as_str())?;
-        self.source_instance_id = self.source_instance_id.filter(|value| !value.is_empty());
-        self.initial_admin = self.initial_admin.filter(|value| !value.is_empty());
-        self.region_code = self.region_code.filter(|value| !value.as_str().is_empty());
-        if let Some(admin) = &self.initial_admin {
-            validate::email("initial_admin", admin)?;
-        }
-        let request = Request::new(
-            "subscriptions.update",
-            Method::PUT,
-            "organizations/{org_id}/subscriptions/{subscription_id}",
-        )
-        .param("org_id", &self.org_id)
-        .param("subscription_id", &self.subscription_id)
-        .json(&self)?;
-        self.client.send(request).await
+    pub async fn send(self) -> Result<Subscription> {
+        self.operation().send().await
+    }
+
+    /// The operation this builder describes: `.await` it, or read the body's bytes with
+    /// [`Operation::send_raw`].
+    pub fn operation(mut self) -> Operation<Subscription> {
+        let client = self.client.clone();
+        Operation::json(&client, move || {
+            validate::non_empty("product_id", self.product_id.as_str())?;
+            self.source_instance_id = self.source_instance_id.filter(|value| !value.is_empty());
+            self.initial_admin = self.initial_admin.filter(|value| !value.is_empty());
+            self.region_code = self.region_code.filter(|value| !value.as_str().is_empty());
+            if let Some(admin) = &self.initial_admin {
+                validate::email("initial_admin", admin)?;
+            }
+            let request = Request::new(
+                "subscriptions.update",
+                Method::PUT,
+                "organizations/{org_id}/subscriptions/{subscription_id}",
+            )
+            .param("org_id", &self.org_id)
+            .param("subscription_id", &self.subscription_id)
+            .json(&self)?;
+            Ok(request)
+        })
     }
 }
 
@@ -350,35 +378,44 @@ impl PatchSubscription {
     }
 
     /// Sends the request.
-    pub async fn send(mut self) -> Result<Subscription> {
-        validate::bulk_len("entitlements", self.entitlements.len())?;
-        for (index, entitlement) in self.entitlements.iter().enumerate() {
-            validate::non_empty(&format!("entitlements[{index}].id"), &entitlement.id)?;
-            if entitlement.quantity < 0 {
-                return Err(crate::Error::invalid(
-                    format!("entitlements[{index}].quantity"),
-                    format!("must not be negative, got {}", entitlement.quantity),
-                ));
+    pub async fn send(self) -> Result<Subscription> {
+        self.operation().send().await
+    }
+
+    /// The operation this builder describes: `.await` it, or read the body's bytes with
+    /// [`Operation::send_raw`].
+    pub fn operation(mut self) -> Operation<Subscription> {
+        let client = self.client.clone();
+        Operation::json(&client, move || {
+            validate::bulk_len("entitlements", self.entitlements.len())?;
+            for (index, entitlement) in self.entitlements.iter().enumerate() {
+                validate::non_empty(&format!("entitlements[{index}].id"), &entitlement.id)?;
+                if entitlement.quantity < 0 {
+                    return Err(crate::Error::invalid(
+                        format!("entitlements[{index}].quantity"),
+                        format!("must not be negative, got {}", entitlement.quantity),
+                    ));
+                }
             }
-        }
-        if self
-            .use_existing_tenants_for_products
-            .as_ref()
-            .is_some_and(Vec::is_empty)
-        {
-            self.use_existing_tenants_for_products = None;
-        }
-        for (index, product) in self.use_existing_tenants_for_products.iter().flatten().enumerate() {
-            validate::non_empty(&format!("useExistingTenantsForProducts[{index}]"), product)?;
-        }
-        let request = Request::new(
-            "subscriptions.patch",
-            Method::PATCH,
-            "organizations/{org_id}/subscriptions/{subscription_id}",
-        )
-        .param("org_id", &self.org_id)
-        .param("subscription_id", &self.subscription_id)
-        .json(&self)?;
-        self.client.send(request).await
+            if self
+                .use_existing_tenants_for_products
+                .as_ref()
+                .is_some_and(Vec::is_empty)
+            {
+                self.use_existing_tenants_for_products = None;
+            }
+            for (index, product) in self.use_existing_tenants_for_products.iter().flatten().enumerate() {
+                validate::non_empty(&format!("useExistingTenantsForProducts[{index}]"), product)?;
+            }
+            let request = Request::new(
+                "subscriptions.patch",
+                Method::PATCH,
+                "organizations/{org_id}/subscriptions/{subscription_id}",
+            )
+            .param("org_id", &self.org_id)
+            .param("subscription_id", &self.subscription_id)
+            .json(&self)?;
+            Ok(request)
+        })
     }
 }

@@ -3,9 +3,10 @@
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::operation::Operation;
 use crate::transport::Request;
 use crate::types::{ApiKeyId, OrgId, TokenPair};
-use crate::{Client, Result, validate};
+use crate::{Client, validate};
 
 /// Token refresh: `client.tokens()`.
 #[derive(Debug, Clone)]
@@ -30,24 +31,26 @@ impl Tokens {
     /// let client = scc_sdk::Client::new(tokens.access_token.expose_secret())?;
     /// # Ok(()) }
     /// ```
-    pub async fn refresh(
+    pub fn refresh(
         &self,
         org_id: impl Into<OrgId>,
         api_key_id: impl Into<ApiKeyId>,
         refresh_token: impl Into<SecretString>,
-    ) -> Result<TokenPair> {
-        let refresh_token = refresh_token.into();
-        validate::non_empty("refresh_token", refresh_token.expose_secret())?;
-        let request = Request::new(
-            "tokens.refresh",
-            Method::POST,
-            "organizations/{org_id}/apiKeys/{api_key_id}/token",
-        )
-        .param("org_id", org_id.into())
-        .param("api_key_id", api_key_id.into())
-        .form(&[("grant_type", "refresh_token")])
-        .bearer(refresh_token)
-        .sensitive();
-        self.client.send(request).await
+    ) -> Operation<TokenPair> {
+        Operation::json(&self.client, move || {
+            let refresh_token = refresh_token.into();
+            validate::non_empty("refresh_token", refresh_token.expose_secret())?;
+            let request = Request::new(
+                "tokens.refresh",
+                Method::POST,
+                "organizations/{org_id}/apiKeys/{api_key_id}/token",
+            )
+            .param("org_id", org_id.into())
+            .param("api_key_id", api_key_id.into())
+            .form(&[("grant_type", "refresh_token")])
+            .bearer(refresh_token)
+            .sensitive();
+            Ok(request)
+        })
     }
 }

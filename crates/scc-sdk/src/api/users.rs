@@ -9,6 +9,7 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 
 use crate::bulk::{BulkItem, BulkReport, BulkResult, ItemOutcome, match_results};
+use crate::operation::Operation;
 use crate::pagination::Page;
 use crate::transport::Request;
 use crate::types::{AdminGroup, OrgId, User, UserId, UserOperation, UserStatus};
@@ -51,11 +52,13 @@ impl Users {
     /// let user = client.users().get("org-uuid", "00u2k67hy1xf3mRxG0h8").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn get(&self, org_id: impl Into<OrgId>, user_id: impl Into<UserId>) -> Result<User> {
-        let request = Request::new("users.get", Method::GET, "organizations/{org_id}/users/{user_id}")
-            .param("org_id", org_id.into())
-            .param("user_id", user_id.into());
-        self.client.send(request).await
+    pub fn get(&self, org_id: impl Into<OrgId>, user_id: impl Into<UserId>) -> Operation<User> {
+        Operation::json(&self.client, move || {
+            let request = Request::new("users.get", Method::GET, "organizations/{org_id}/users/{user_id}")
+                .param("org_id", org_id.into())
+                .param("user_id", user_id.into());
+            Ok(request)
+        })
     }
 
     /// `PUT /organizations/{orgId}/users/{userId}`: changes the names given, and only those.
@@ -94,19 +97,21 @@ impl Users {
     /// println!("{:?}", result.summary());
     /// # Ok(()) }
     /// ```
-    pub async fn patch(&self, org_id: impl Into<OrgId>, users: Vec<UserOperation>) -> Result<BulkResult> {
-        validate::bulk_len("users", users.len())?;
-        for (index, item) in users.iter().enumerate() {
-            item.validate(&format!("users[{index}]"))?;
-        }
-        #[derive(Serialize)]
-        struct Body<'a> {
-            users: &'a [UserOperation],
-        }
-        let request = Request::new("users.patch", Method::PATCH, "organizations/{org_id}/users")
-            .param("org_id", org_id.into())
-            .json(&Body { users: &users })?;
-        self.client.send(request).await
+    pub fn patch(&self, org_id: impl Into<OrgId>, users: Vec<UserOperation>) -> Operation<BulkResult> {
+        Operation::json(&self.client, move || {
+            validate::bulk_len("users", users.len())?;
+            for (index, item) in users.iter().enumerate() {
+                item.validate(&format!("users[{index}]"))?;
+            }
+            #[derive(Serialize)]
+            struct Body<'a> {
+                users: &'a [UserOperation],
+            }
+            let request = Request::new("users.patch", Method::PATCH, "organizations/{org_id}/users")
+                .param("org_id", org_id.into())
+                .json(&Body { users: &users })?;
+            Ok(request)
+        })
     }
 
     /// Any number of user operations: split into requests of at most 500 (checked one by one first),
@@ -147,15 +152,17 @@ impl Users {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn get_groups(&self, org_id: impl Into<OrgId>, user_id: impl Into<UserId>) -> Result<Page<AdminGroup>> {
-        let request = Request::new(
-            "users.get_groups",
-            Method::GET,
-            "organizations/{org_id}/users/{user_id}/groups",
-        )
-        .param("org_id", org_id.into())
-        .param("user_id", user_id.into());
-        self.client.send_page(request).await
+    pub fn get_groups(&self, org_id: impl Into<OrgId>, user_id: impl Into<UserId>) -> Operation<Page<AdminGroup>> {
+        Operation::page(&self.client, move || {
+            let request = Request::new(
+                "users.get_groups",
+                Method::GET,
+                "organizations/{org_id}/users/{user_id}/groups",
+            )
+            .param("org_id", org_id.into())
+            .param("user_id", user_id.into());
+            Ok(request)
+        })
     }
 
     /// Invites one user (`operation: invite`); `is_admin` gives the organization administrator role.
@@ -187,8 +194,8 @@ impl Users {
     /// client.users().enable("org-uuid", "ana@example.com").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn enable(&self, org_id: impl Into<OrgId>, email: impl Into<String>) -> Result<BulkResult> {
-        self.patch(org_id, vec![UserOperation::enable(email)]).await
+    pub fn enable(&self, org_id: impl Into<OrgId>, email: impl Into<String>) -> Operation<BulkResult> {
+        self.patch(org_id, vec![UserOperation::enable(email)])
     }
 
     /// Disables one user.
@@ -198,8 +205,8 @@ impl Users {
     /// client.users().disable("org-uuid", "ana@example.com").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn disable(&self, org_id: impl Into<OrgId>, email: impl Into<String>) -> Result<BulkResult> {
-        self.patch(org_id, vec![UserOperation::disable(email)]).await
+    pub fn disable(&self, org_id: impl Into<OrgId>, email: impl Into<String>) -> Operation<BulkResult> {
+        self.patch(org_id, vec![UserOperation::disable(email)])
     }
 
     /// Removes one user from the organization.
@@ -209,8 +216,8 @@ impl Users {
     /// client.users().remove("org-uuid", "ana@example.com").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn remove(&self, org_id: impl Into<OrgId>, email: impl Into<String>) -> Result<BulkResult> {
-        self.patch(org_id, vec![UserOperation::remove(email)]).await
+    pub fn remove(&self, org_id: impl Into<OrgId>, email: impl Into<String>) -> Operation<BulkResult> {
+        self.patch(org_id, vec![UserOperation::remove(email)])
     }
 
     /// Sends one user's invitation e-mail again.
@@ -220,9 +227,8 @@ impl Users {
     /// client.users().resend_email_invite("org-uuid", "ana@example.com").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn resend_email_invite(&self, org_id: impl Into<OrgId>, email: impl Into<String>) -> Result<BulkResult> {
+    pub fn resend_email_invite(&self, org_id: impl Into<OrgId>, email: impl Into<String>) -> Operation<BulkResult> {
         self.patch(org_id, vec![UserOperation::resend_email_invite(email)])
-            .await
     }
 
     /// Sends one user a password reset.
@@ -232,8 +238,8 @@ impl Users {
     /// client.users().reset_password("org-uuid", "ana@example.com").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn reset_password(&self, org_id: impl Into<OrgId>, email: impl Into<String>) -> Result<BulkResult> {
-        self.patch(org_id, vec![UserOperation::reset_password(email)]).await
+    pub fn reset_password(&self, org_id: impl Into<OrgId>, email: impl Into<String>) -> Operation<BulkResult> {
+        self.patch(org_id, vec![UserOperation::reset_password(email)])
     }
 
     /// Resets one MFA factor of a user; the factor id is required.
@@ -243,14 +249,13 @@ impl Users {
     /// client.users().reset_mfa("org-uuid", "ana@example.com", "uft2odnt5ez9xSslf0h8").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn reset_mfa(
+    pub fn reset_mfa(
         &self,
         org_id: impl Into<OrgId>,
         email: impl Into<String>,
         factor_id: impl Into<String>,
-    ) -> Result<BulkResult> {
+    ) -> Operation<BulkResult> {
         self.patch(org_id, vec![UserOperation::reset_mfa(email, factor_id)])
-            .await
     }
 }
 
@@ -271,10 +276,19 @@ impl ListUsers {
 
     /// Sends the request.
     pub async fn send(self) -> Result<Page<User>> {
-        let request = Request::new("users.list", Method::GET, "organizations/{org_id}/users")
-            .param("org_id", self.org_id)
-            .query_opt("status", self.status);
-        self.client.send_page(request).await
+        self.operation().send().await
+    }
+
+    /// The operation this builder describes: `.await` it, or read the body's bytes with
+    /// [`Operation::send_raw`].
+    pub fn operation(self) -> Operation<Page<User>> {
+        let client = self.client.clone();
+        Operation::page(&client, move || {
+            let request = Request::new("users.list", Method::GET, "organizations/{org_id}/users")
+                .param("org_id", self.org_id)
+                .query_opt("status", self.status);
+            Ok(request)
+        })
     }
 }
 
@@ -304,20 +318,29 @@ impl UpdateUser {
     }
 
     /// Sends the request; at least one name must be given.
-    pub async fn send(mut self) -> Result<User> {
-        self.first_name = self.first_name.filter(|name| !name.trim().is_empty());
-        self.last_name = self.last_name.filter(|name| !name.trim().is_empty());
-        if self.first_name.is_none() && self.last_name.is_none() {
-            return Err(Error::invalid(
-                "first_name",
-                "or `last_name` must be given: there is nothing to update",
-            ));
-        }
-        let request = Request::new("users.update", Method::PUT, "organizations/{org_id}/users/{user_id}")
-            .param("org_id", &self.org_id)
-            .param("user_id", &self.user_id)
-            .json(&self)?;
-        self.client.send(request).await
+    pub async fn send(self) -> Result<User> {
+        self.operation().send().await
+    }
+
+    /// The operation this builder describes: `.await` it, or read the body's bytes with
+    /// [`Operation::send_raw`].
+    pub fn operation(mut self) -> Operation<User> {
+        let client = self.client.clone();
+        Operation::json(&client, move || {
+            self.first_name = self.first_name.filter(|name| !name.trim().is_empty());
+            self.last_name = self.last_name.filter(|name| !name.trim().is_empty());
+            if self.first_name.is_none() && self.last_name.is_none() {
+                return Err(Error::invalid(
+                    "first_name",
+                    "or `last_name` must be given: there is nothing to update",
+                ));
+            }
+            let request = Request::new("users.update", Method::PUT, "organizations/{org_id}/users/{user_id}")
+                .param("org_id", &self.org_id)
+                .param("user_id", &self.user_id)
+                .json(&self)?;
+            Ok(request)
+        })
     }
 }
 
@@ -339,7 +362,13 @@ impl InviteUser {
 
     /// Sends the request.
     pub async fn send(self) -> Result<BulkResult> {
-        self.users.patch(self.org_id, vec![self.operation]).await
+        self.operation().send().await
+    }
+
+    /// The operation this builder describes: `.await` it, or read the body's bytes with
+    /// [`Operation::send_raw`].
+    pub fn operation(self) -> Operation<BulkResult> {
+        self.users.patch(self.org_id, vec![self.operation])
     }
 }
 

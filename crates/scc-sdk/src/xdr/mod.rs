@@ -35,6 +35,7 @@ pub use model::*;
 pub use rules::*;
 
 use crate::auth::{Bearer, REFRESH_MARGIN, TokenProvider};
+use crate::operation::Operation;
 use crate::retry::Clock;
 use crate::transport::Request;
 use crate::{Client, Error, Result, RetryConfig, validate};
@@ -322,10 +323,10 @@ impl Profile {
     /// println!("{} ({} scopes)", me.user.display_name(), me.user.scopes.len());
     /// # Ok(()) }
     /// ```
-    pub async fn whoami(&self) -> Result<Whoami> {
-        self.client
-            .send(Request::new("xdr.whoami", Method::GET, "iroh/profile/whoami"))
-            .await
+    pub fn whoami(&self) -> Operation<Whoami> {
+        Operation::json(&self.client, || {
+            Ok(Request::new("xdr.whoami", Method::GET, "iroh/profile/whoami"))
+        })
     }
 
     /// `GET /iroh/profile/org`: the organization.
@@ -336,10 +337,10 @@ impl Profile {
     /// println!("activated: {}", org.is_activated());
     /// # Ok(()) }
     /// ```
-    pub async fn org(&self) -> Result<XdrOrg> {
-        self.client
-            .send(Request::new("xdr.org", Method::GET, "iroh/profile/org"))
-            .await
+    pub fn org(&self) -> Operation<XdrOrg> {
+        Operation::json(&self.client, || {
+            Ok(Request::new("xdr.org", Method::GET, "iroh/profile/org"))
+        })
     }
 
     /// `POST /iroh/profile/org`: changes the fields given. Admins may change `name` and `settings`;
@@ -351,9 +352,10 @@ impl Profile {
     /// let org = xdr.profile().update_org(OrgUpdate::new().name("Cisco").allow_all_roles_to_login(Some(true))).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn update_org(&self, update: OrgUpdate) -> Result<XdrOrg> {
-        let body = update.into_body()?;
-        let request = Request::new("xdr.update_org", Method::POST, "iroh/profile/org").json(&body)?;
-        self.client.send(request).await
+    pub fn update_org(&self, update: OrgUpdate) -> Operation<XdrOrg> {
+        Operation::json(&self.client, move || {
+            let body = update.into_body()?;
+            Request::new("xdr.update_org", Method::POST, "iroh/profile/org").json(&body)
+        })
     }
 }

@@ -661,8 +661,12 @@ async fn groups(run: &Run<'_>, org: &str) {
             }
             let object = format!("group {name}");
             if run.deletion_allowed(object.clone(), "delete") {
-                run.write(object, "delete", run.client.groups().delete(org, group.id.clone()))
-                    .await;
+                run.write(
+                    object,
+                    "delete",
+                    run.client.groups().delete(org, group.id.clone()).send(),
+                )
+                .await;
             }
         }
     }
