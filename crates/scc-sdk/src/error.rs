@@ -285,7 +285,9 @@ impl Error {
         self.as_api_error().and_then(|api| api.retry_after)
     }
 
-    pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+    /// Input refused before sending: `field` and why (for layers above the SDK, such as the Python
+    /// package, that check their own arguments the same way).
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Self::InvalidInput {
             field: field.into(),
             reason: reason.into(),

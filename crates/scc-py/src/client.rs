@@ -1,0 +1,570 @@
+//! `NativeClient`: the Rust SDK's `Client` behind the Python `Client` and `AsyncClient`. Each call
+//! names an SDK operation and passes its arguments; the SDK's own operation checks them, builds the
+//! URL and body, sends with its retry and token rules, and the body's bytes come back untouched.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+use reqwest::Method;
+use scc_sdk::types::{ClaimInfo, EntitlementQuantity, MemberChange, ProductSelection, UserOperation};
+use scc_sdk::{Client, Credentials, Error, FileTokenStore, Operation, RateLimit, RawBody, RetryConfig};
+use secrecy::ExposeSecret;
+
+use crate::args::{Args, invalid};
+use crate::errors;
+use crate::runtime;
+
+/// A finished call: status, the body's bytes, and the next page's cursor.
+pub(crate) struct Reply {
+    status: u16,
+    body: Bytes,
+    next_cursor: Option<String>,
+}
+
+impl From<RawBody> for Reply {
+    fn from(raw: RawBody) -> Self {
+        Self {
+            status: raw.status,
+            body: raw.body,
+            next_cursor: raw.next_cursor,
+        }
+    }
+}
+
+impl Reply {
+    /// A reply the SDK computed (a role id, a bulk report) rather than received.
+    fn computed(value: &impl serde::Serialize) -> Result<Self, Error> {
+        let body = serde_json::to_vec(value).map_err(|error| invalid("answer", &error.to_string()))?;
+        Ok(Self {
+            status: 200,
+            body: Bytes::from(body),
+            next_cursor: None,
+        })
+    }
+}
+
+/// What an awaitable resolves to: the reply as a tuple, or the exception for the Python layer to
+/// raise (an exception can only be built with the GIL, which the conversion has).
+pub(crate) struct Outcome(pub(crate) Result<Reply, Error>);
+
+impl<'py> IntoPyObject<'py> for Outcome {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+        match self.0 {
+            Ok(reply) => Ok(reply_tuple(py, reply)?.into_any()),
+            Err(error) => Ok(errors::to_py(py, &error).into_value(py).into_bound(py).into_any()),
+        }
+    }
+}
+
+pub(crate) fn reply_tuple(py: Python<'_>, reply: Reply) -> PyResult<Bound<'_, pyo3::types::PyTuple>> {
+    (reply.status, PyBytes::new(py, &reply.body), reply.next_cursor).into_pyobject(py)
+}
+
+pub(crate) type Pending = Pin<Box<dyn Future<Output = Result<Reply, Error>> + Send>>;
+
+pub(crate) fn raw<T: Send + 'static>(operation: Operation<T>) -> Pending {
+    Box::pin(async move { operation.send_raw().await.map(Reply::from) })
+}
+
+/// Where rotated credentials go besides memory.
+enum TokenStore {
+    None,
+    File(PathBuf),
+    Callback(Py<PyAny>),
+}
+
+/// Everything needed to build the SDK client again (in a forked child).
+struct Settings {
+    access_token: Option<String>,
+    base_url: String,
+    base_path: String,
+    timeout: Duration,
+    retry: RetryConfig,
+    rate_limit: Option<RateLimit>,
+    store: Arc<TokenStore>,
+}
+
+/// The SDK client of one process, and the newest credentials it holds.
+struct Live {
+    pid: u32,
+    client: Client,
+}
+
+#[pyclass(frozen, module = "scc_sdk._native")]
+pub(crate) struct NativeClient {
+    settings: Settings,
+    live: Mutex<Live>,
+    /// The newest refreshing credentials, kept so a forked child starts from them.
+    credentials: Arc<Mutex<Option<Credentials>>>,
+}
+
+impl Drop for NativeClient {
+    fn drop(&mut self) {
+        let live = self.live.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if live.pid != std::process::id() {
+            // A client inherited through fork: its pooled sockets are the parent's; forget, never close.
+            let inherited = std::mem::replace(&mut live.client, unusable_client());
+            std::mem::forget(inherited);
+        }
+    }
+}
+
+/// A client with no connections, to stand in for a forgotten one.
+fn unusable_client() -> Client {
+    Client::builder()
+        .access_token("unused")
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .unwrap_or_else(|_| unreachable!("a fixed valid configuration"))
+}
+
+fn build_client(settings: &Settings, credentials: &Arc<Mutex<Option<Credentials>>>) -> Result<Client, Error> {
+    let mut builder = Client::builder()
+        .base_url(settings.base_url.clone())
+        .base_path(settings.base_path.clone())
+        .timeout(settings.timeout)
+        .retry(settings.retry);
+    if let Some(limit) = settings.rate_limit {
+        builder = builder.rate_limit(limit);
+    }
+    let current = credentials
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone();
+    match (current, &settings.access_token) {
+        (Some(current), _) => {
+            let mirror = credentials.clone();
+            let store = settings.store.clone();
+            builder = builder.credentials(current).token_store(move |rotated: &Credentials| {
+                *mirror.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(rotated.clone());
+                persist(&store, rotated)
+            });
+        }
+        (None, Some(token)) => builder = builder.access_token(token.clone()),
+        (None, None) => return Err(invalid("access_token", "is required")),
+    }
+    builder.build()
+}
+
+/// Hands rotated credentials to the user's store: a file (the SDK's format, 0600, written atomically)
+/// or a callable that receives a dict.
+fn persist(store: &TokenStore, credentials: &Credentials) -> std::io::Result<()> {
+    match store {
+        TokenStore::None => Ok(()),
+        TokenStore::File(path) => FileTokenStore::new(path.clone()).save(credentials),
+        TokenStore::Callback(callback) => Python::attach(|py| {
+            let record = credentials_dict(py, credentials).map_err(std::io::Error::other)?;
+            callback
+                .call1(py, (record,))
+                .map(drop)
+                .map_err(|error| std::io::Error::other(error.to_string()))
+        }),
+    }
+}
+
+fn epoch(time: Option<std::time::SystemTime>) -> Option<u64> {
+    time.and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|elapsed| elapsed.as_secs())
+}
+
+fn credentials_dict<'py>(py: Python<'py>, credentials: &Credentials) -> PyResult<Bound<'py, PyDict>> {
+    let record = PyDict::new(py);
+    record.set_item("org_id", credentials.org_id().as_str())?;
+    record.set_item("api_key_id", credentials.api_key_id().as_str())?;
+    record.set_item("access_token", credentials.access_token().expose_secret())?;
+    record.set_item("refresh_token", credentials.refresh_token().expose_secret())?;
+    record.set_item("access_token_expires_at", epoch(credentials.access_expires_at()))?;
+    record.set_item("refresh_token_expires_at", epoch(credentials.refresh_expires_at()))?;
+    Ok(record)
+}
+
+fn required(args: &Args<'_>, name: &str) -> Result<String, Error> {
+    args.text(name)
+}
+
+impl NativeClient {
+    /// The SDK client for this process (rebuilt in a forked child from the newest credentials).
+    fn client(&self) -> Result<Client, Error> {
+        let pid = std::process::id();
+        let mut live = self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if live.pid != pid {
+            let fresh = build_client(&self.settings, &self.credentials)?;
+            std::mem::forget(std::mem::replace(&mut live.client, fresh));
+            live.pid = pid;
+        }
+        Ok(live.client.clone())
+    }
+
+    /// The SDK operation named `operation`, with its arguments read while the GIL is held.
+    fn prepare(&self, operation: &str, args: &Args<'_>) -> Result<Pending, Error> {
+        let client = self.client()?;
+        let org = || required(args, "org_id");
+        Ok(match operation {
+            "organizations.list" => {
+                let max = args.opt_u32("max")?;
+                raw(client
+                    .organizations()
+                    .list()
+                    .set_name(args.opt_text("name")?)
+                    .set_organization_type(args.opt_text("type")?.map(Into::into))
+                    .set_region_code(args.opt_text("region_code")?.map(Into::into))
+                    .set_country_code(args.opt_text("country_code")?)
+                    .set_manager_org_id(args.opt_text("manager_org_id")?.map(Into::into))
+                    .set_max(max)
+                    .set_cursor(args.opt_text("cursor")?)
+                    .set_sort_by(args.opt_text("sort_by")?)
+                    .set_order(args.opt_text("order")?.map(Into::into))
+                    .operation())
+            }
+            "organizations.get" => raw(client.organizations().get(org()?)),
+            "organizations.create" => raw(client
+                .organizations()
+                .create(required(args, "name")?, required(args, "region_code")?)
+                .set_organization_type(args.opt_text("type")?.map(Into::into))
+                .operation()),
+            "organizations.update" => raw(client.organizations().update(org()?, required(args, "name")?)),
+            "subscriptions.list" => raw(client
+                .subscriptions()
+                .list(org()?)
+                .set_name(args.opt_text("name")?)
+                .operation()),
+            "subscriptions.get" => raw(client.subscriptions().get(org()?, required(args, "subscription_id")?)),
+            "subscriptions.create" => raw(client
+                .subscriptions()
+                .create(org()?, required(args, "claim_code")?)
+                .set_products(
+                    args.structured::<Vec<ProductSelection>>("products")?
+                        .filter(|list| !list.is_empty()),
+                )
+                .set_subscription_type(args.opt_text("type")?.map(Into::into))
+                .operation()),
+            "subscriptions.update" => raw(client
+                .subscriptions()
+                .update(
+                    org()?,
+                    required(args, "subscription_id")?,
+                    required(args, "product_id")?,
+                    args.boolean("status")?,
+                )
+                .set_source_instance_id(args.opt_text("source_instance_id")?)
+                .set_region_code(args.opt_text("region_code")?.map(Into::into))
+                .set_initial_admin(args.opt_text("initial_admin")?)
+                .operation()),
+            "subscriptions.patch" => raw(client
+                .subscriptions()
+                .patch(
+                    org()?,
+                    required(args, "subscription_id")?,
+                    args.structured::<Vec<EntitlementQuantity>>("entitlements")?
+                        .unwrap_or_default(),
+                )
+                .set_use_existing_tenants_for_products(
+                    args.structured::<Vec<String>>("use_existing_tenants_for_products")?
+                        .filter(|list| !list.is_empty()),
+                )
+                .operation()),
+            "subscriptions.read_claim_code" => raw(client
+                .subscriptions()
+                .read_claim_code(org()?, required(args, "claim_code")?)),
+            "users.list" => raw(client
+                .users()
+                .list(org()?)
+                .set_status(args.opt_text("status")?.map(Into::into))
+                .operation()),
+            "users.get" => raw(client.users().get(org()?, required(args, "user_id")?)),
+            "users.update" => raw(client
+                .users()
+                .update(org()?, required(args, "user_id")?)
+                .set_first_name(args.opt_text("first_name")?)
+                .set_last_name(args.opt_text("last_name")?)
+                .operation()),
+            "users.patch" => raw(client.users().patch(
+                org()?,
+                args.structured::<Vec<UserOperation>>("users")?.unwrap_or_default(),
+            )),
+            "users.patch_all" => {
+                let operations = args.structured::<Vec<UserOperation>>("users")?.unwrap_or_default();
+                let chunk_size = args.opt_u32("chunk_size")?.unwrap_or(500) as usize;
+                let concurrency = args.opt_u32("concurrency")?.unwrap_or(4) as usize;
+                let pending = client
+                    .users()
+                    .patch_all(org()?, operations)
+                    .chunk_size(chunk_size)
+                    .concurrency(concurrency);
+                Box::pin(async move { Reply::computed(&crate::bulk::report(&pending.send().await)) })
+            }
+            "users.get_groups" => raw(client.users().get_groups(org()?, required(args, "user_id")?)),
+            "groups.list" => {
+                let max = args.opt_u32("max")?;
+                raw(client
+                    .groups()
+                    .list(org()?)
+                    .set_max(max)
+                    .set_cursor(args.opt_text("cursor")?)
+                    .operation())
+            }
+            "groups.get" => raw(client.groups().get(org()?, required(args, "group_id")?)),
+            "groups.create" => raw(client
+                .groups()
+                .create(org()?, required(args, "name")?)
+                .set_description(args.opt_text("description")?)
+                .set_applies_to(args.opt_text("applies_to")?.map(Into::into))
+                .operation()),
+            "groups.update" => raw(client
+                .groups()
+                .update(org()?, required(args, "group_id")?)
+                .set_name(args.opt_text("name")?)
+                .set_description(args.opt_text("description")?)
+                .operation()),
+            "groups.delete" => raw(client.groups().delete(org()?, required(args, "group_id")?)),
+            "groups.patch" => raw(client
+                .groups()
+                .patch(org()?, required(args, "group_id")?)
+                .users(args.structured::<Vec<MemberChange>>("users")?.unwrap_or_default())
+                .managed_orgs(
+                    args.structured::<Vec<MemberChange>>("managed_orgs")?
+                        .unwrap_or_default(),
+                )
+                .operation()),
+            "groups.get_users" => raw(client.groups().get_users(org()?, required(args, "group_id")?)),
+            "groups.get_assigned_roles" => raw(client.groups().get_assigned_roles(org()?, required(args, "group_id")?)),
+            "groups.get_managed_organizations" => raw(client
+                .groups()
+                .get_managed_organizations(org()?, required(args, "group_id")?)),
+            "groups.remove_shared_group" => {
+                raw(client.groups().remove_shared_group(org()?, required(args, "group_id")?))
+            }
+            "roles.list" => raw(client
+                .roles()
+                .list(org()?)
+                .set_role_type(args.opt_text("type")?.map(Into::into))
+                .set_user(args.opt_text("user")?.map(Into::into))
+                .operation()),
+            "roles.get" => raw(client.roles().get(org()?, required(args, "role_id")?)),
+            "roles.patch" => raw(client
+                .roles()
+                .patch(org()?, required(args, "role_id")?)
+                .users(args.structured::<Vec<MemberChange>>("users")?.unwrap_or_default())
+                .groups(args.structured::<Vec<MemberChange>>("groups")?.unwrap_or_default())
+                .operation()),
+            "roles.find_role_id" => {
+                let org_id = org()?;
+                let product = required(args, "product_name")?;
+                let display = required(args, "role_display_name")?;
+                Box::pin(async move {
+                    let id = client.roles().find_role_id(org_id, &product, &display).await?;
+                    Reply::computed(&id)
+                })
+            }
+            "tokens.refresh" => {
+                raw(client
+                    .tokens()
+                    .refresh(org()?, required(args, "api_key_id")?, required(args, "refresh_token")?))
+            }
+            "request" => {
+                let method = required(args, "method")?;
+                let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+                    .map_err(|_| invalid("method", "is not an HTTP method"))?;
+                let body = args.structured::<serde_json::Value>("json")?;
+                raw(client.raw_request(method, &required(args, "endpoint")?, body.as_ref()))
+            }
+            other => {
+                return Err(invalid(
+                    "operation",
+                    &format!("`{other}` is not an operation of this SDK"),
+                ));
+            }
+        })
+    }
+}
+
+#[pymethods]
+impl NativeClient {
+    #[new]
+    #[pyo3(signature = (
+        access_token, base_url, base_path, timeout, *, max_attempts=3, initial_backoff=0.5,
+        max_backoff=20.0, rate_limit=None, rate_burst=None, credentials=None, token_store=None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        access_token: Option<String>,
+        base_url: String,
+        base_path: String,
+        timeout: f64,
+        max_attempts: u32,
+        initial_backoff: f64,
+        max_backoff: f64,
+        rate_limit: Option<f64>,
+        rate_burst: Option<u32>,
+        credentials: Option<Bound<'_, PyDict>>,
+        token_store: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        runtime::guarded(|| {
+            let seconds = |name: &str, value: f64| {
+                if value.is_finite() && value > 0.0 {
+                    Ok(Duration::from_secs_f64(value))
+                } else {
+                    Err(pyo3::exceptions::PyValueError::new_err(format!(
+                        "{name} must be a positive number of seconds"
+                    )))
+                }
+            };
+            let retry = RetryConfig::new()
+                .max_attempts(max_attempts)
+                .initial_backoff(seconds("backoff", initial_backoff)?)
+                .max_backoff(seconds("max_backoff", max_backoff)?);
+            let rate_limit = match rate_limit {
+                Some(per_second) if per_second.is_finite() && per_second > 0.0 => {
+                    Some(RateLimit::new(per_second, rate_burst.unwrap_or(1).max(1)))
+                }
+                Some(_) => {
+                    return Err(pyo3::exceptions::PyValueError::new_err(
+                        "rate_limit must be a positive number",
+                    ));
+                }
+                None => None,
+            };
+            let store =
+                match token_store {
+                    None => TokenStore::None,
+                    Some(store) if store.is_callable() => TokenStore::Callback(store.unbind()),
+                    Some(store) => TokenStore::File(store.extract::<PathBuf>().map_err(|_| {
+                        pyo3::exceptions::PyTypeError::new_err("token_store must be a path or a callable")
+                    })?),
+                };
+            let initial = match credentials {
+                None => None,
+                Some(record) => {
+                    let args = Args(record);
+                    let read = |name: &str| args.text(name).map_err(|error| errors::to_py(py, &error));
+                    Some(Credentials::new(
+                        read("org_id")?,
+                        read("api_key_id")?,
+                        read("access_token")?,
+                        read("refresh_token")?,
+                    ))
+                }
+            };
+            let settings = Settings {
+                access_token,
+                base_url,
+                base_path,
+                timeout: seconds("timeout", timeout)?,
+                retry,
+                rate_limit,
+                store: Arc::new(store),
+            };
+            let credentials = Arc::new(Mutex::new(initial));
+            // Building the SDK client creates no timer or socket, so it may happen outside the runtime.
+            let client = build_client(&settings, &credentials)
+                .map_err(|error| pyo3::exceptions::PyValueError::new_err(error.to_string()))?;
+            Ok(Self {
+                settings,
+                live: Mutex::new(Live {
+                    pid: std::process::id(),
+                    client,
+                }),
+                credentials,
+            })
+        })
+    }
+
+    /// Sends `operation` and waits (without the GIL; Ctrl-C interrupts): `(status, body, next_cursor)`.
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        operation: &str,
+        args: Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        runtime::guarded(|| {
+            let pending = self
+                .prepare(operation, &Args(args))
+                .map_err(|error| errors::to_py(py, &error))?;
+            match runtime::block_on(py, pending)? {
+                Ok(reply) => reply_tuple(py, reply),
+                Err(error) => Err(errors::to_py(py, &error)),
+            }
+        })
+    }
+
+    /// The same as an asyncio awaitable, resolving to the tuple or to the exception to raise.
+    fn call_async<'py>(
+        &self,
+        py: Python<'py>,
+        operation: &str,
+        args: Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        runtime::guarded(|| {
+            let prepared = self.prepare(operation, &Args(args));
+            runtime::awaitable(py, async move {
+                Ok(Outcome(match prepared {
+                    Ok(pending) => pending.await,
+                    Err(error) => Err(error),
+                }))
+            })
+        })
+    }
+
+    /// How many times the access token was refreshed.
+    #[getter]
+    fn refresh_count(&self) -> u64 {
+        self.client().map(|client| client.refresh_count()).unwrap_or(0)
+    }
+
+    /// The base URL joined with the base path, e.g. `https://api.security.cisco.com/v1`.
+    #[getter]
+    fn api_root(&self) -> String {
+        let root = format!(
+            "{}/{}",
+            self.settings.base_url.trim_end_matches('/'),
+            self.settings.base_path.trim_matches('/')
+        );
+        root.trim_end_matches('/').to_owned()
+    }
+
+    /// The credentials in use now (after any refresh), as the dict a token store receives.
+    fn current_credentials<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let current = self
+            .credentials
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        current
+            .map(|credentials| credentials_dict(py, &credentials))
+            .transpose()
+    }
+}
+
+/// `build_products_from_claim_info`, computed by the SDK from the claim info's JSON.
+#[pyfunction]
+pub(crate) fn build_products(py: Python<'_>, claim_info: &[u8], preferred_region: &str) -> PyResult<Py<PyBytes>> {
+    runtime::guarded(|| {
+        let info: ClaimInfo = serde_json::from_slice(claim_info)
+            .map_err(|error| errors::to_py(py, &invalid("claim_info", &format!("is not a claim info: {error}"))))?;
+        let products = info.build_products(&preferred_region.into());
+        let body = serde_json::to_vec(&products).map_err(|error| errors::internal_error(error.to_string()))?;
+        Ok(PyBytes::new(py, &body).unbind())
+    })
+}
+
+/// The summary of a bulk answer (`total`, `succeeded`, `failed`, `all_successful`), computed by the SDK.
+#[pyfunction]
+pub(crate) fn bulk_summary(py: Python<'_>, body: &[u8]) -> PyResult<(usize, usize, usize, bool)> {
+    runtime::guarded(|| {
+        let result: scc_sdk::BulkResult = serde_json::from_slice(body)
+            .map_err(|error| errors::to_py(py, &invalid("result", &format!("is not a bulk answer: {error}"))))?;
+        let summary = result.summary();
+        Ok((summary.total, summary.succeeded, summary.failed, summary.all_successful))
+    })
+}

@@ -1,0 +1,45 @@
+//! The native core of the Python package `scc_sdk`: the Rust SDK's client, the XDR client and the
+//! emulator, exposed as a few classes that the package's Python layer wraps in the seed's API.
+
+mod args;
+mod bulk;
+mod client;
+mod emulator;
+mod errors;
+mod runtime;
+mod xdr;
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+
+/// Python's `json.loads`, so bodies are decoded exactly as the original SDK decodes them.
+pub(crate) fn json_loads(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    LOADS
+        .get_or_try_init(py, || py.import("json")?.getattr("loads").map(Bound::unbind))
+        .map(|loads| loads.bind(py))
+}
+
+/// The native module `scc_sdk._native`.
+#[pymodule]
+mod _native {
+    #[pymodule_export]
+    use super::client::{NativeClient, build_products, bulk_summary};
+    #[pymodule_export]
+    use super::emulator::NativeEmulator;
+    #[pymodule_export]
+    use super::xdr::{NativeXdrClient, xdr_rules};
+
+    /// Sends the SDK's `tracing` events to Python's `logging` (logger names from the Rust targets:
+    /// `scc_sdk.transport`, …); dependencies' events are left out.
+    #[pymodule_init]
+    fn init(module: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
+        let logger = pyo3_log::Logger::new(module.py(), pyo3_log::Caching::LoggersAndLevels)?
+            .filter(log::LevelFilter::Warn)
+            .filter_target("scc_sdk".to_owned(), log::LevelFilter::Trace);
+        // A second import (a sub-interpreter, a reload) finds a logger installed: that one stays.
+        let _ = logger.install();
+        pyo3::types::PyModuleMethods::add(module, "__version__", env!("CARGO_PKG_VERSION"))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,175 @@
+//! One tokio runtime per process id, so the package keeps working in a child after `os.fork()`;
+//! blocking waits that release the GIL and still answer Ctrl-C; asyncio awaitables on the same
+//! runtime (through pyo3-async-runtimes' generic traits, whose own runtime cannot follow a fork).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use pyo3::prelude::*;
+use pyo3_async_runtimes::TaskLocals;
+use pyo3_async_runtimes::generic::{ContextExt, JoinError, Runtime};
+use tokio::runtime::Runtime as Tokio;
+
+use crate::errors::internal_error;
+
+/// How often a blocking wait wakes up to let Python run its signal handlers.
+const SIGNAL_POLL: Duration = Duration::from_millis(50);
+
+static RUNTIME: Mutex<Option<(u32, Arc<Tokio>)>> = Mutex::new(None);
+
+/// The runtime of this process, built on first use and again in a forked child.
+pub(crate) fn runtime() -> PyResult<Arc<Tokio>> {
+    let pid = std::process::id();
+    let mut slot = RUNTIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((owner, runtime)) = slot.as_ref() {
+        if *owner == pid {
+            return Ok(runtime.clone());
+        }
+    }
+    let runtime = Arc::new(
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("scc-sdk")
+            .enable_all()
+            .build()
+            .map_err(|error| internal_error(format!("cannot start the I/O runtime: {error}")))?,
+    );
+    if let Some(inherited) = slot.replace((pid, runtime.clone())) {
+        // The parent's worker threads do not exist here and its sockets are the parent's: dropping
+        // the runtime would wait on them or touch the parent's epoll.
+        std::mem::forget(inherited);
+    }
+    Ok(runtime)
+}
+
+/// Runs `future` on the runtime and waits for it without the GIL; every 50 ms the wait gives Python
+/// a chance to run signal handlers, so Ctrl-C raises `KeyboardInterrupt` (and drops the request).
+pub(crate) fn block_on<T: Send + 'static>(
+    py: Python<'_>,
+    future: impl Future<Output = T> + Send + 'static,
+) -> PyResult<T> {
+    let runtime = runtime()?;
+    let mut handle = runtime.spawn(future);
+    loop {
+        // The timer is made inside the runtime: tokio timers need its context.
+        let waited = py.detach(|| runtime.block_on(async { tokio::time::timeout(SIGNAL_POLL, &mut handle).await }));
+        match waited {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(join_error)) => return Err(internal_error(join_failure(join_error))),
+            Err(_elapsed) => {
+                if let Err(interrupt) = py.check_signals() {
+                    handle.abort();
+                    return Err(interrupt);
+                }
+            }
+        }
+    }
+}
+
+fn join_failure(error: tokio::task::JoinError) -> String {
+    if error.is_panic() {
+        let payload = error.into_panic();
+        let text = payload
+            .downcast_ref::<&str>()
+            .map(|text| (*text).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".to_owned());
+        format!("internal error in the native core: {text}")
+    } else {
+        "the request was cancelled".to_owned()
+    }
+}
+
+/// The asyncio bridge's view of our runtime.
+pub(crate) struct SccRuntime;
+
+tokio::task_local! {
+    static TASK_LOCALS: TaskLocals;
+}
+
+/// A tokio join error as pyo3-async-runtimes wants it.
+pub(crate) struct TaskJoinError(tokio::task::JoinError);
+
+impl JoinError for TaskJoinError {
+    fn is_panic(&self) -> bool {
+        self.0.is_panic()
+    }
+    fn into_panic(self) -> Box<dyn std::any::Any + Send + 'static> {
+        self.0.into_panic()
+    }
+}
+
+/// A spawned task's handle, or the reason it could not be spawned (the runtime would not start).
+pub(crate) struct TaskHandle(Option<tokio::task::JoinHandle<()>>);
+
+impl Future for TaskHandle {
+    type Output = Result<(), TaskJoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        match self.0.as_mut() {
+            Some(handle) => Pin::new(handle).poll(cx).map(|done| done.map_err(TaskJoinError)),
+            None => std::task::Poll::Ready(Ok(())),
+        }
+    }
+}
+
+impl Runtime for SccRuntime {
+    type JoinError = TaskJoinError;
+    type JoinHandle = TaskHandle;
+
+    fn spawn<F>(future: F) -> Self::JoinHandle
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        TaskHandle(runtime().ok().map(|runtime| runtime.spawn(future)))
+    }
+
+    fn spawn_blocking<F>(work: F) -> Self::JoinHandle
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        TaskHandle(runtime().ok().map(|runtime| runtime.spawn_blocking(work)))
+    }
+}
+
+impl ContextExt for SccRuntime {
+    fn scope<F, R>(locals: TaskLocals, future: F) -> Pin<Box<dyn Future<Output = R> + Send>>
+    where
+        F: Future<Output = R> + Send + 'static,
+    {
+        Box::pin(TASK_LOCALS.scope(locals, future))
+    }
+
+    fn get_task_locals() -> Option<TaskLocals> {
+        TASK_LOCALS.try_with(Clone::clone).ok()
+    }
+}
+
+/// An asyncio awaitable for `future`, run on our runtime and bound to the running event loop.
+pub(crate) fn awaitable<'py, T>(
+    py: Python<'py>,
+    future: impl Future<Output = PyResult<T>> + Send + 'static,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
+    // Make sure the runtime of this process exists before the bridge spawns on it.
+    runtime()?;
+    let locals = pyo3_async_runtimes::generic::get_current_locals::<SccRuntime>(py)?;
+    pyo3_async_runtimes::generic::future_into_py_with_locals::<SccRuntime, _, T>(py, locals, future)
+}
+
+/// Runs a native entry point so that a panic (a bug of ours) reaches Python as an `SCCError`, never as
+/// a `PanicException` that `except Exception` would not catch.
+pub(crate) fn guarded<T>(entry: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(entry)).unwrap_or_else(|payload| {
+        let text = payload
+            .downcast_ref::<&str>()
+            .map(|text| (*text).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".to_owned());
+        Err(internal_error(format!("internal error in the native core: {text}")))
+    })
+}

@@ -1,0 +1,44 @@
+"""Cisco Security Cloud Control Python SDK, on the Rust ``scc-sdk`` core.
+
+The API of ``cisco-scc-sdk`` (``from scc_sdk import Client``), with retries that never repeat an
+unsafe write, self-refreshing credentials, typed errors that keep the service's tracking id, an
+``AsyncClient``, and ``scc_sdk.testing`` to run everything against a local emulator.
+"""
+
+import logging as _logging
+
+from . import _native
+from ._client import AsyncClient, Client
+from .exceptions import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitError,
+    SCCError,
+    ServerError,
+    ValidationError,
+)
+
+__version__: str = _native.__version__
+
+# The SDK's log records (from the Rust core) go to this logger; silent unless the application
+# configures logging.
+_logging.getLogger("scc_sdk").addHandler(_logging.NullHandler())
+
+__all__ = [
+    "Client",
+    "AsyncClient",
+    "SCCError",
+    "AuthenticationError",
+    "NotFoundError",
+    "ValidationError",
+    "ForbiddenError",
+    "ServerError",
+    "ConflictError",
+    "RateLimitError",
+    "APIConnectionError",
+    "APITimeoutError",
+]
