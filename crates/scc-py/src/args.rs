@@ -85,8 +85,17 @@ impl<'py> Args<'py> {
         let parsed: T = serde_ignored::deserialize(deserializer, |path| unknown.push(path.to_string()))
             .map_err(|error| invalid(name, &format!("is not valid: {error}")))?;
         if let Some(path) = unknown.first() {
+            let mut field = name.to_owned();
+            for segment in path.split('.') {
+                if segment.chars().all(|c| c.is_ascii_digit()) {
+                    field.push_str(&format!("[{segment}]"));
+                } else {
+                    field.push('.');
+                    field.push_str(segment);
+                }
+            }
             return Err(invalid(
-                &format!("{name}.{path}"),
+                &field,
                 "is not a field this operation sends (check its spelling)",
             ));
         }

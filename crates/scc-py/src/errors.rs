@@ -56,8 +56,21 @@ pub(crate) fn to_py(py: Python<'_>, error: &Error) -> PyErr {
     }
 }
 
+/// XDR's token endpoint answers rejected client credentials with 400 and these codes: an
+/// authentication failure, as the CLI treats it.
+const XDR_AUTH_CODES: [&str; 3] = ["invalid_client", "wrong_client_creds", "access_denied"];
+
 fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
-    let class = exceptions_module(py)?.getattr(class_name(error.kind()))?;
+    let rejected_credentials = error
+        .as_api_error()
+        .and_then(|api| api.error_code())
+        .is_some_and(|code| XDR_AUTH_CODES.contains(&code.as_str()));
+    let name = if rejected_credentials {
+        "AuthenticationError"
+    } else {
+        class_name(error.kind())
+    };
+    let class = exceptions_module(py)?.getattr(name)?;
     let kwargs = PyDict::new(py);
     let message = match error {
         Error::Api(api) => {

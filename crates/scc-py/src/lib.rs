@@ -31,12 +31,14 @@ mod _native {
     use super::xdr::{NativeXdrClient, xdr_rules};
 
     /// Sends the SDK's `tracing` events to Python's `logging` (logger names from the Rust targets:
-    /// `scc_sdk.transport`, …); dependencies' events are left out.
+    /// `scc_sdk.transport`, …) at DEBUG and above; dependencies' events below WARNING are left out.
     #[pymodule_init]
     fn init(module: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
-        let logger = pyo3_log::Logger::new(module.py(), pyo3_log::Caching::LoggersAndLevels)?
+        // Levels are not cached, so `logging` configured after import still applies; bodies (TRACE) never
+        // go to Python.
+        let logger = pyo3_log::Logger::new(module.py(), pyo3_log::Caching::Loggers)?
             .filter(log::LevelFilter::Warn)
-            .filter_target("scc_sdk".to_owned(), log::LevelFilter::Trace);
+            .filter_target("scc_sdk".to_owned(), log::LevelFilter::Debug);
         // A second import (a sub-interpreter, a reload) finds a logger installed: that one stays.
         let _ = logger.install();
         pyo3::types::PyModuleMethods::add(module, "__version__", env!("CARGO_PKG_VERSION"))?;
