@@ -9,6 +9,12 @@ from urllib.parse import urlencode
 
 from . import _native
 from ._resources import (
+    AsyncGroupsResource,
+    AsyncOrganizationsResource,
+    AsyncRolesResource,
+    AsyncSubscriptionsResource,
+    AsyncTokensResource,
+    AsyncUsersResource,
     GroupsResource,
     OrganizationsResource,
     RolesResource,
@@ -61,12 +67,10 @@ class _Base:
             access_token, base_url, base_path, float(timeout), max_attempts=retries + 1,
             initial_backoff=retry_backoff, max_backoff=retry_max_backoff, rate_limit=rate_limit,
             rate_burst=rate_limit_burst, credentials=credentials, token_store=token_store)
-        self.organizations = OrganizationsResource(self)
-        self.subscriptions = SubscriptionsResource(self)
-        self.groups = GroupsResource(self)
-        self.users = UsersResource(self)
-        self.roles = RolesResource(self)
-        self.tokens = TokensResource(self)
+        self._resources()
+
+    def _resources(self) -> None:
+        raise NotImplementedError
 
     @property
     def access_token(self) -> str:
@@ -148,6 +152,14 @@ class Client(_Base):
                                     "refresh_token": refresh_token},
                        token_store=token_store)
         return client
+
+    def _resources(self) -> None:
+        self.organizations = OrganizationsResource(self)
+        self.subscriptions = SubscriptionsResource(self)
+        self.groups = GroupsResource(self)
+        self.users = UsersResource(self)
+        self.roles = RolesResource(self)
+        self.tokens = TokensResource(self)
 
     def _send(self, operation: str, args: Dict[str, Any], post: Optional[Callable[[Any], Any]] = None) -> Any:
         body = _decode(self._native_client().call(operation, args))
@@ -236,6 +248,14 @@ class AsyncClient(_Base):
                                     "refresh_token": refresh_token},
                        token_store=token_store)
         return client
+
+    def _resources(self) -> None:
+        self.organizations = AsyncOrganizationsResource(self)
+        self.subscriptions = AsyncSubscriptionsResource(self)
+        self.groups = AsyncGroupsResource(self)
+        self.users = AsyncUsersResource(self)
+        self.roles = AsyncRolesResource(self)
+        self.tokens = AsyncTokensResource(self)
 
     def _send(self, operation: str, args: Dict[str, Any], post: Optional[Callable[[Any], Any]] = None) -> Any:
         native = self._native_client()

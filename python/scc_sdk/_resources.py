@@ -337,5 +337,30 @@ class TokensResource(_Resource):
         })
 
 
+class AsyncOrganizationsResource(OrganizationsResource):
+    """Organizations, for ``AsyncClient``: each method returns an awaitable."""
+
+
+class AsyncSubscriptionsResource(SubscriptionsResource):
+    """Subscriptions, for ``AsyncClient``: each method that sends returns an awaitable."""
+
+
+class AsyncUsersResource(UsersResource):
+    """Users, for ``AsyncClient``: each method returns an awaitable."""
+
+
+class AsyncGroupsResource(GroupsResource):
+    """Admin groups, for ``AsyncClient``: each method returns an awaitable."""
+
+
+class AsyncRolesResource(RolesResource):
+    """Roles, for ``AsyncClient``: each method returns an awaitable."""
+
+
+class AsyncTokensResource(TokensResource):
+    """Token refresh, for ``AsyncClient``: returns an awaitable."""
+
+
 __all__ = ["OrganizationsResource", "SubscriptionsResource", "UsersResource", "GroupsResource", "RolesResource",
-           "TokensResource"]
+           "TokensResource", "AsyncOrganizationsResource", "AsyncSubscriptionsResource", "AsyncUsersResource",
+           "AsyncGroupsResource", "AsyncRolesResource", "AsyncTokensResource"]

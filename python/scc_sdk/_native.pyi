@@ -1,0 +1,70 @@
+"""The native core (Rust, PyO3): the SDK client, the XDR client and the emulator."""
+
+from os import PathLike
+from typing import Any, Awaitable, Callable, Dict, Optional, Tuple, Union, final
+
+__all__ = ["NativeClient", "NativeEmulator", "NativeXdrClient", "__version__", "build_products", "bulk_summary", "xdr_rules"]
+
+__version__: str
+
+_Reply = Tuple[int, bytes, Optional[str]]
+
+@final
+class NativeClient:
+    def __new__(
+        cls,
+        access_token: Optional[str],
+        base_url: str,
+        base_path: str,
+        timeout: float,
+        *,
+        max_attempts: int = 3,
+        initial_backoff: float = 0.5,
+        max_backoff: float = 20.0,
+        rate_limit: Optional[float] = None,
+        rate_burst: Optional[int] = None,
+        credentials: Optional[Dict[str, str]] = None,
+        token_store: Union[str, "PathLike[str]", Callable[[Dict[str, Any]], None], None] = None,
+    ) -> "NativeClient": ...
+    def call(self, operation: str, args: Dict[str, Any]) -> _Reply: ...
+    def call_async(self, operation: str, args: Dict[str, Any]) -> Awaitable[Union[_Reply, BaseException]]: ...
+    @property
+    def refresh_count(self) -> int: ...
+    @property
+    def api_root(self) -> str: ...
+    def current_credentials(self) -> Optional[Dict[str, Any]]: ...
+
+@final
+class NativeXdrClient:
+    def __new__(
+        cls,
+        *,
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        token: Optional[str] = None,
+        region: str = "us",
+        base_url: Optional[str] = None,
+        timeout: float = 30.0,
+    ) -> "NativeXdrClient": ...
+    def call(self, operation: str, args: Dict[str, Any]) -> _Reply: ...
+    def call_async(self, operation: str, args: Dict[str, Any]) -> Awaitable[Union[_Reply, BaseException]]: ...
+
+@final
+class NativeEmulator:
+    def __new__(
+        cls,
+        *,
+        seed: int = 42,
+        token_ttl: Optional[int] = None,
+        fault_rate: float = 0.0,
+        latency_ms: int = 0,
+        rate_limit: Optional[int] = None,
+        claim_codes: Optional[int] = None,
+    ) -> "NativeEmulator": ...
+    def ready(self) -> bytes: ...
+    def state(self) -> bytes: ...
+    def stop(self) -> None: ...
+
+def build_products(claim_info: bytes, preferred_region: str) -> bytes: ...
+def bulk_summary(body: bytes) -> Tuple[int, int, int, bool]: ...
+def xdr_rules(whoami: bytes) -> Dict[str, Any]: ...
