@@ -6,9 +6,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use scc_sdk::{Client, Credentials, FileTokenStore, RetryConfig};
+use scc_sdk::{Client, FileTokenStore, RetryConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::cli::{Format, Global};
@@ -62,56 +62,8 @@ pub(crate) struct ConfigFile {
     pub(crate) profiles: BTreeMap<String, Profile>,
 }
 
-/// The credentials file (same keys as the SDK's `FileTokenStore`, whose writes it receives).
-#[derive(Clone, Default, Serialize, Deserialize)]
-pub(crate) struct StoredCredentials {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) org_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) api_key_id: Option<String>,
-    pub(crate) access_token: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) refresh_token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) access_token_expires_at: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) refresh_token_expires_at: Option<u64>,
-}
-
-impl fmt::Debug for StoredCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StoredCredentials")
-            .field("org_id", &self.org_id)
-            .field("api_key_id", &self.api_key_id)
-            .field("access_token", &"[redacted]")
-            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[redacted]"))
-            .finish_non_exhaustive()
-    }
-}
-
-impl StoredCredentials {
-    /// Refreshing credentials when the file has what a refresh needs.
-    pub(crate) fn refreshing(&self, org_fallback: Option<&str>) -> Option<Credentials> {
-        let org = self.org_id.as_deref().or(org_fallback)?;
-        let key = self.api_key_id.as_deref()?;
-        let refresh = self.refresh_token.as_deref().filter(|token| !token.is_empty())?;
-        let mut credentials = Credentials::new(org, key, self.access_token.as_str(), refresh);
-        if let Some(seconds) = self.access_token_expires_at {
-            credentials = credentials.with_access_expiry(UNIX_EPOCH + Duration::from_secs(seconds));
-        }
-        if let Some(seconds) = self.refresh_token_expires_at {
-            credentials = credentials.with_refresh_expiry(UNIX_EPOCH + Duration::from_secs(seconds));
-        }
-        Some(credentials)
-    }
-
-    /// When the access token expires: the stored time, else the JWT's `exp`.
-    pub(crate) fn access_expiry(&self) -> Option<SystemTime> {
-        self.access_token_expires_at
-            .map(|seconds| UNIX_EPOCH + Duration::from_secs(seconds))
-            .or_else(|| scc_sdk::auth::jwt_expiry(&self.access_token))
-    }
-}
+/// The credentials file: the SDK's format, so `FileTokenStore` and `scc configure` write the same file.
+pub(crate) use scc_sdk::auth::StoredCredentials;
 
 pub(crate) struct Settings {
     pub(crate) config_dir: PathBuf,
@@ -235,13 +187,12 @@ impl Settings {
 
         let credentials = match env("SCC_ACCESS_TOKEN") {
             Some(access_token) => Some(Resolved {
-                value: StoredCredentials {
-                    org_id: env("SCC_ORG_ID"),
-                    api_key_id: env("SCC_API_KEY_ID"),
-                    access_token,
-                    refresh_token: env("SCC_REFRESH_TOKEN"),
-                    access_token_expires_at: None,
-                    refresh_token_expires_at: None,
+                value: {
+                    let mut stored = StoredCredentials::access_token_only(access_token);
+                    stored.org_id = env("SCC_ORG_ID");
+                    stored.api_key_id = env("SCC_API_KEY_ID");
+                    stored.refresh_token = env("SCC_REFRESH_TOKEN");
+                    stored
                 },
                 source: Source::Env("SCC_ACCESS_TOKEN"),
             }),

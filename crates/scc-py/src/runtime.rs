@@ -23,10 +23,10 @@ static RUNTIME: Mutex<Option<(u32, Arc<Tokio>)>> = Mutex::new(None);
 pub(crate) fn runtime() -> PyResult<Arc<Tokio>> {
     let pid = std::process::id();
     let mut slot = RUNTIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((owner, runtime)) = slot.as_ref() {
-        if *owner == pid {
-            return Ok(runtime.clone());
-        }
+    if let Some((owner, runtime)) = slot.as_ref()
+        && *owner == pid
+    {
+        return Ok(runtime.clone());
     }
     let runtime = Arc::new(
         tokio::runtime::Builder::new_multi_thread()

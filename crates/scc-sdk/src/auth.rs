@@ -1,5 +1,6 @@
-//! Where the bearer token of each request comes from: a fixed token, or API-key credentials that
-//! refresh themselves.
+//! Where the bearer token of each request comes from: a fixed token, API-key credentials that refresh
+//! themselves, or OAuth2 client credentials (XDR). Each is an identity the transport asks before every
+//! attempt; the token requests these sources send go through the same transport with a fixed header.
 //!
 //! Refreshing credentials (organization id, API key id, access token, refresh token) refresh 60 s
 //! before the access token expires and after a 401, once for all concurrent callers (the first caller
@@ -14,12 +15,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
+use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use crate::retry::Clock;
+use crate::retry::RetryConfig;
+use crate::transport::{Bearer, FixedHeader, Identity, Request, Transport};
 use crate::types::{ApiKeyId, OrgId, TokenPair};
-use crate::{Client, Error, Result};
+use crate::{Error, Result};
 
 /// How long before expiry the access token is refreshed.
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(60);
@@ -97,7 +100,19 @@ impl Credentials {
             .is_some_and(|expires| now + REFRESH_MARGIN >= expires)
     }
 
-    fn rotated(&self, pair: &TokenPair, now: SystemTime) -> Self {
+    /// These credentials after a refresh answered `pair` at `now`: the new tokens, their expiry (the
+    /// JWT's `exp`, else `expires_in`), the same organization and key.
+    ///
+    /// ```
+    /// use scc_sdk::Credentials;
+    /// use scc_sdk::types::TokenPair;
+    /// let pair: TokenPair = serde_json::from_str(
+    ///     r#"{"access_token": "new-a", "refresh_token": "new-r", "expires_in": 60}"#).unwrap();
+    /// let now = std::time::SystemTime::UNIX_EPOCH;
+    /// let rotated = Credentials::new("org", "key", "old-a", "old-r").rotated(&pair, now);
+    /// assert_eq!(rotated.access_expires_at(), Some(now + std::time::Duration::from_secs(60)));
+    /// ```
+    pub fn rotated(&self, pair: &TokenPair, now: SystemTime) -> Self {
         let access = pair.access_token.expose_secret().to_owned();
         let access_expires_at =
             jwt_expiry(&access).or_else(|| pair.expires_in.map(|seconds| now + Duration::from_secs(seconds)));
@@ -167,16 +182,85 @@ pub struct FileTokenStore {
     path: PathBuf,
 }
 
-#[derive(Serialize, Deserialize)]
-struct StoredCredentials {
-    org_id: String,
-    api_key_id: String,
-    access_token: String,
-    refresh_token: String,
+/// The credentials file's content: what [`FileTokenStore`] writes, and also what a profile holding
+/// only an access token keeps (the refresh fields are then absent).
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct StoredCredentials {
+    /// The organization of the API key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    access_token_expires_at: Option<u64>,
+    pub org_id: Option<String>,
+    /// The API key id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    refresh_token_expires_at: Option<u64>,
+    pub api_key_id: Option<String>,
+    /// The access token.
+    pub access_token: String,
+    /// The refresh token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// When the access token expires, seconds since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token_expires_at: Option<u64>,
+    /// When the refresh token expires, seconds since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token_expires_at: Option<u64>,
+}
+
+impl fmt::Debug for StoredCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredCredentials")
+            .field("org_id", &self.org_id)
+            .field("api_key_id", &self.api_key_id)
+            .field("access_token", &"[redacted]")
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[redacted]"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl StoredCredentials {
+    /// An access token alone (no automatic refresh).
+    pub fn access_token_only(access_token: impl Into<String>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Refreshing credentials, when the file holds what a refresh needs (`org_fallback` stands in
+    /// for a missing organization id).
+    pub fn refreshing(&self, org_fallback: Option<&str>) -> Option<Credentials> {
+        let org = self.org_id.as_deref().or(org_fallback)?;
+        let key = self.api_key_id.as_deref()?;
+        let refresh = self.refresh_token.as_deref().filter(|token| !token.is_empty())?;
+        let mut credentials = Credentials::new(org, key, self.access_token.as_str(), refresh);
+        if let Some(seconds) = self.access_token_expires_at {
+            credentials.access_expires_at = Some(UNIX_EPOCH + Duration::from_secs(seconds));
+        }
+        credentials.refresh_expires_at = self
+            .refresh_token_expires_at
+            .map(|seconds| UNIX_EPOCH + Duration::from_secs(seconds));
+        Some(credentials)
+    }
+
+    /// When the access token expires: the stored time, else the JWT's `exp`.
+    pub fn access_expiry(&self) -> Option<SystemTime> {
+        self.access_token_expires_at
+            .map(|seconds| UNIX_EPOCH + Duration::from_secs(seconds))
+            .or_else(|| jwt_expiry(&self.access_token))
+    }
+}
+
+impl From<&Credentials> for StoredCredentials {
+    fn from(credentials: &Credentials) -> Self {
+        Self {
+            org_id: Some(credentials.org_id.to_string()),
+            api_key_id: Some(credentials.api_key_id.to_string()),
+            access_token: credentials.access_token.expose_secret().to_owned(),
+            refresh_token: Some(credentials.refresh_token.expose_secret().to_owned()),
+            access_token_expires_at: epoch_seconds(credentials.access_expires_at),
+            refresh_token_expires_at: epoch_seconds(credentials.refresh_expires_at),
+        }
+    }
 }
 
 fn epoch_seconds(time: Option<SystemTime>) -> Option<u64> {
@@ -208,39 +292,36 @@ impl FileTokenStore {
     /// # }
     /// ```
     pub fn load(&self) -> std::io::Result<Credentials> {
+        self.read()?.refreshing(None).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "{}: no organization id, API key id and refresh token to refresh with",
+                    self.path.display()
+                ),
+            )
+        })
+    }
+
+    /// Reads the file as it is, also when it holds only an access token.
+    pub fn read(&self) -> std::io::Result<StoredCredentials> {
         let bytes = std::fs::read(&self.path)?;
-        let stored: StoredCredentials = serde_json::from_slice(&bytes).map_err(|error| {
+        serde_json::from_slice(&bytes).map_err(|error| {
             std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
                 format!("{}: {error}", self.path.display()),
             )
-        })?;
-        let mut credentials = Credentials::new(
-            stored.org_id,
-            stored.api_key_id,
-            stored.access_token,
-            stored.refresh_token,
-        );
-        if let Some(seconds) = stored.access_token_expires_at {
-            credentials.access_expires_at = Some(UNIX_EPOCH + Duration::from_secs(seconds));
-        }
-        credentials.refresh_expires_at = stored
-            .refresh_token_expires_at
-            .map(|s| UNIX_EPOCH + Duration::from_secs(s));
-        Ok(credentials)
+        })
     }
 
-    /// Writes the credentials atomically with 0600 permissions.
+    /// Writes `credentials` (atomically, 0600).
     pub fn save(&self, credentials: &Credentials) -> std::io::Result<()> {
-        let stored = StoredCredentials {
-            org_id: credentials.org_id.to_string(),
-            api_key_id: credentials.api_key_id.to_string(),
-            access_token: credentials.access_token.expose_secret().to_owned(),
-            refresh_token: credentials.refresh_token.expose_secret().to_owned(),
-            access_token_expires_at: epoch_seconds(credentials.access_expires_at),
-            refresh_token_expires_at: epoch_seconds(credentials.refresh_expires_at),
-        };
-        let bytes = serde_json::to_vec_pretty(&stored).map_err(std::io::Error::other)?;
+        self.write(&StoredCredentials::from(credentials))
+    }
+
+    /// Writes any stored credentials (atomically, 0600).
+    pub fn write(&self, stored: &StoredCredentials) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec_pretty(stored).map_err(std::io::Error::other)?;
         write_private_atomically(&self.path, &bytes)
     }
 }
@@ -288,46 +369,17 @@ pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()
     result
 }
 
-/// A bearer token and its ready-made `Authorization` header (marked sensitive).
-#[derive(Clone)]
-pub(crate) struct Bearer {
-    pub(crate) token: SecretString,
-    pub(crate) header: reqwest::header::HeaderValue,
-}
-
-impl Bearer {
-    /// `Basic base64(user:password)`, for client credentials.
-    pub(crate) fn basic(user: &str, password: &SecretString) -> Result<Self> {
-        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", password.expose_secret()));
-        let mut header = reqwest::header::HeaderValue::from_str(&format!("Basic {encoded}"))
-            .map_err(|_| Error::invalid("client_id", "contains characters not allowed in an HTTP header"))?;
-        header.set_sensitive(true);
-        Ok(Self {
-            token: password.clone(),
-            header,
-        })
-    }
-
-    pub(crate) fn new(token: SecretString) -> Result<Self> {
-        let mut header = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-            .map_err(|_| Error::invalid("access_token", "contains characters not allowed in an HTTP header"))?;
-        header.set_sensitive(true);
-        Ok(Self { token, header })
-    }
-}
-
 /// The source of the access token every request carries.
-#[derive(Clone)]
-pub(crate) enum TokenProvider {
-    /// One token, used as it is until it stops working (its header built once).
+pub(crate) enum TokenSource {
+    /// A fixed token.
     Static(Arc<Bearer>),
     /// API-key credentials that refresh themselves.
-    Refreshing(Arc<Refresher>),
-    /// OAuth2 client credentials (XDR): a token fetched and cached until shortly before it expires.
-    ClientCredentials(Arc<crate::xdr::TokenCache>),
+    Refreshing(Refresher),
+    /// OAuth2 client credentials (XDR), fetched and cached.
+    ClientCredentials(TokenCache),
 }
 
-impl fmt::Debug for TokenProvider {
+impl fmt::Debug for TokenSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Static(_) => f.write_str("Static([redacted])"),
@@ -337,78 +389,89 @@ impl fmt::Debug for TokenProvider {
     }
 }
 
-pub(crate) struct Refresher {
-    credentials: tokio::sync::Mutex<Credentials>,
-    store: Option<Arc<dyn TokenStore>>,
-    clock: Arc<dyn Clock>,
-    refreshes: AtomicU64,
-}
-
-impl Refresher {
-    pub(crate) fn new(credentials: Credentials, store: Option<Arc<dyn TokenStore>>, clock: Arc<dyn Clock>) -> Self {
-        Self {
-            credentials: tokio::sync::Mutex::new(credentials),
-            store,
-            clock,
-            refreshes: AtomicU64::new(0),
+impl TokenSource {
+    /// How many tokens this source obtained (refreshes, or client-credentials fetches).
+    pub(crate) fn fetch_count(&self) -> u64 {
+        match self {
+            Self::Static(_) => 0,
+            Self::Refreshing(refresher) => refresher.refreshes.load(Ordering::SeqCst),
+            Self::ClientCredentials(cache) => cache.fetches.load(Ordering::SeqCst),
         }
     }
 
-    pub(crate) fn refresh_count(&self) -> u64 {
-        self.refreshes.load(Ordering::SeqCst)
-    }
-
-    pub(crate) async fn snapshot(&self) -> Credentials {
-        self.credentials.lock().await.clone()
+    /// The refreshing credentials as they are now.
+    pub(crate) async fn credentials(&self) -> Option<Credentials> {
+        match self {
+            Self::Refreshing(refresher) => Some(refresher.credentials.lock().await.clone()),
+            _ => None,
+        }
     }
 }
 
-impl TokenProvider {
-    /// The token to send now; refreshes first when it expires within [`REFRESH_MARGIN`].
-    pub(crate) async fn access_token(&self, client: &Client) -> Result<Arc<Bearer>> {
+impl Identity for TokenSource {
+    async fn authorization(&self, transport: &Transport) -> Result<Arc<Bearer>> {
         match self {
             Self::Static(bearer) => Ok(bearer.clone()),
             Self::Refreshing(refresher) => {
                 let mut credentials = refresher.credentials.lock().await;
-                if credentials.expiring(refresher.clock.now()) {
-                    refresh_locked(refresher, &mut credentials, client).await?;
+                if credentials.expiring(transport.clock.now()) {
+                    refresher.refresh_locked(transport, &mut credentials).await?;
                 }
                 Bearer::new(credentials.access_token.clone()).map(Arc::new)
             }
-            Self::ClientCredentials(cache) => cache.current(client).await,
+            Self::ClientCredentials(cache) => cache.current(transport).await,
         }
     }
 
-    /// After a 401 with `used`: refreshes unless another caller already has (single flight). `None`
-    /// when the token cannot be refreshed.
-    pub(crate) async fn after_unauthorized(
-        &self,
-        client: &Client,
-        used: &SecretString,
-    ) -> Result<Option<SecretString>> {
+    async fn after_unauthorized(&self, transport: &Transport, used: &Bearer) -> Result<bool> {
         match self {
-            Self::Static(_) => Ok(None),
+            Self::Static(_) => Ok(false),
             Self::Refreshing(refresher) => {
                 let mut credentials = refresher.credentials.lock().await;
-                if credentials.access_token.expose_secret() == used.expose_secret() {
-                    refresh_locked(refresher, &mut credentials, client).await?;
+                // Another caller may have refreshed already: only a token equal to the refused one is
+                // refreshed, so one 401 storm costs one refresh.
+                if credentials.access_token.expose_secret() == used.token.expose_secret() {
+                    refresher.refresh_locked(transport, &mut credentials).await?;
                 }
-                Ok(Some(credentials.access_token.clone()))
+                Ok(true)
             }
-            Self::ClientCredentials(cache) => cache.after_unauthorized(client, used).await.map(Some),
+            Self::ClientCredentials(cache) => cache.after_unauthorized(transport, used).await.map(|()| true),
         }
     }
 }
 
-async fn refresh_locked(refresher: &Refresher, credentials: &mut Credentials, client: &Client) -> Result<()> {
-    let pair = client
-        .tokens()
-        .refresh(
-            credentials.org_id.clone(),
-            credentials.api_key_id.clone(),
-            credentials.refresh_token.clone(),
-        )
+/// `POST organizations/{orgId}/apiKeys/{apiKeyId}/token` with the refresh token as bearer: the one
+/// refresh request, sent by `client.tokens().refresh()` and by refreshing credentials alike.
+pub(crate) fn refresh_request(org_id: &OrgId, api_key_id: &ApiKeyId, refresh_token: SecretString) -> Result<Request> {
+    crate::validate::non_empty("refresh_token", refresh_token.expose_secret())?;
+    Ok(Request::new(
+        "tokens.refresh",
+        Method::POST,
+        "organizations/{org_id}/apiKeys/{api_key_id}/token",
+    )
+    .param("org_id", org_id)
+    .param("api_key_id", api_key_id)
+    .form(&[("grant_type", "refresh_token")])
+    .bearer(refresh_token)
+    .sensitive())
+}
+
+/// Trades `credentials`' refresh token for a new pair through `transport` and returns the rotated
+/// credentials. The old refresh token stops working when this succeeds.
+pub(crate) async fn rotate(
+    transport: &Transport,
+    retry: RetryConfig,
+    credentials: &Credentials,
+) -> Result<Credentials> {
+    let request = refresh_request(
+        &credentials.org_id,
+        &credentials.api_key_id,
+        credentials.refresh_token.clone(),
+    )?;
+    let pair: TokenPair = transport
+        .execute(request, retry, &FixedHeader)
         .await
+        .and_then(|response| response.decode())
         .map_err(|error| match error {
             Error::Api(api) if api.status == 401 => {
                 let mut api = *api;
@@ -417,17 +480,108 @@ async fn refresh_locked(refresher: &Refresher, credentials: &mut Credentials, cl
             }
             other => other,
         })?;
-    let rotated = credentials.rotated(&pair, refresher.clock.now());
-    // Memory first, so the client never loses the only refresh token that still works.
-    *credentials = rotated;
-    refresher.refreshes.fetch_add(1, Ordering::SeqCst);
-    tracing::debug!(api_key_id = %credentials.api_key_id, "access token refreshed");
-    if let Some(store) = &refresher.store {
-        store
-            .store(credentials)
-            .map_err(|source| Error::TokenStore { source })?;
+    Ok(credentials.rotated(&pair, transport.clock.now()))
+}
+
+/// Refreshing credentials: refreshed under one lock, so concurrent callers share one refresh.
+pub(crate) struct Refresher {
+    credentials: tokio::sync::Mutex<Credentials>,
+    store: Option<Arc<dyn TokenStore>>,
+    refreshes: AtomicU64,
+}
+
+impl Refresher {
+    pub(crate) fn new(credentials: Credentials, store: Option<Arc<dyn TokenStore>>) -> Self {
+        Self {
+            credentials: tokio::sync::Mutex::new(credentials),
+            store,
+            refreshes: AtomicU64::new(0),
+        }
     }
-    Ok(())
+
+    async fn refresh_locked(&self, transport: &Transport, credentials: &mut Credentials) -> Result<()> {
+        let rotated = rotate(transport, transport.retry, credentials).await?;
+        // Memory first, so the client never loses the only refresh token that still works.
+        *credentials = rotated;
+        self.refreshes.fetch_add(1, Ordering::SeqCst);
+        tracing::debug!(api_key_id = %credentials.api_key_id, "access token refreshed");
+        if let Some(store) = &self.store {
+            store
+                .store(credentials)
+                .map_err(|source| Error::TokenStore { source })?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+struct ClientCredentialsAnswer {
+    access_token: SecretString,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+/// OAuth2 client credentials (the XDR token endpoint): a token fetched with HTTP Basic, cached until
+/// [`REFRESH_MARGIN`] before `expires_in`, fetched again once after a 401 for all concurrent callers.
+pub(crate) struct TokenCache {
+    client_id: String,
+    secret: SecretString,
+    token: tokio::sync::Mutex<Option<(Arc<Bearer>, Option<SystemTime>)>>,
+    fetches: AtomicU64,
+}
+
+impl TokenCache {
+    pub(crate) fn new(client_id: String, secret: SecretString) -> Self {
+        Self {
+            client_id,
+            secret,
+            token: tokio::sync::Mutex::new(None),
+            fetches: AtomicU64::new(0),
+        }
+    }
+
+    async fn fetch(&self, transport: &Transport) -> Result<(Arc<Bearer>, Option<SystemTime>)> {
+        let request = Request::new("xdr.token", Method::POST, "iroh/oauth2/token")
+            .form(&[("grant_type", "client_credentials")])
+            .basic(&self.client_id, self.secret.clone())
+            .read_only()
+            .sensitive();
+        let answer: ClientCredentialsAnswer = transport
+            .execute(request, transport.retry, &FixedHeader)
+            .await?
+            .decode()?;
+        self.fetches.fetch_add(1, Ordering::SeqCst);
+        let expires = answer
+            .expires_in
+            .map(|seconds| transport.clock.now() + Duration::from_secs(seconds));
+        Ok((Arc::new(Bearer::new(answer.access_token)?), expires))
+    }
+
+    async fn current(&self, transport: &Transport) -> Result<Arc<Bearer>> {
+        let mut cached = self.token.lock().await;
+        let now = transport.clock.now();
+        let fresh = cached
+            .as_ref()
+            .is_some_and(|(_, expires)| expires.is_none_or(|expires| now + REFRESH_MARGIN < expires));
+        if !fresh {
+            *cached = Some(self.fetch(transport).await?);
+        }
+        cached
+            .as_ref()
+            .map(|(bearer, _)| bearer.clone())
+            .ok_or_else(|| Error::Configuration("no XDR token".into()))
+    }
+
+    async fn after_unauthorized(&self, transport: &Transport, used: &Bearer) -> Result<()> {
+        let mut cached = self.token.lock().await;
+        let stale = cached
+            .as_ref()
+            .is_none_or(|(bearer, _)| bearer.token.expose_secret() == used.token.expose_secret());
+        if stale {
+            *cached = Some(self.fetch(transport).await?);
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

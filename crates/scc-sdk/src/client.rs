@@ -5,13 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
-use url::Url;
 
-use crate::api::{Groups, Organizations, Roles, Subscriptions, Tokens, Users};
-use crate::auth::{Bearer, Credentials, Refresher, TokenProvider, TokenStore};
+use crate::auth::{Credentials, Refresher, TokenSource, TokenStore};
 use crate::config::{self, Config};
 use crate::ratelimit::{RateLimit, TokenBucket};
 use crate::retry::{self, Clock, RetryConfig, Sleep};
+use crate::transport::{Bearer, Request, Response, Transport};
 use crate::{Error, Result};
 
 /// The SCC Platform Management client.
@@ -34,18 +33,9 @@ pub struct Client {
 }
 
 pub(crate) struct ClientInner {
-    pub(crate) http: reqwest::Client,
+    pub(crate) transport: Transport,
+    pub(crate) identity: TokenSource,
     pub(crate) config: Config,
-    pub(crate) api_root: Url,
-    pub(crate) tokens: TokenProvider,
-    pub(crate) sleep: Arc<dyn Sleep>,
-    pub(crate) clock: Arc<dyn Clock>,
-    /// Shared by every clone, so the limit holds for the client as a whole.
-    pub(crate) rate_limiter: Option<TokenBucket>,
-    /// `User-Agent`, parsed once.
-    pub(crate) user_agent: reqwest::header::HeaderValue,
-    /// Writes are built and returned as [`Error::DryRun`], never sent.
-    pub(crate) dry_run: bool,
 }
 
 impl Client {
@@ -123,57 +113,46 @@ impl Client {
     /// # }
     /// ```
     pub async fn credentials(&self) -> Option<Credentials> {
-        match &self.inner.tokens {
-            TokenProvider::Refreshing(refresher) => Some(refresher.snapshot().await),
-            _ => None,
-        }
+        self.inner.identity.credentials().await
     }
 
     /// How many times refreshing credentials were refreshed by this client.
     pub fn refresh_count(&self) -> u64 {
-        match &self.inner.tokens {
-            TokenProvider::Static(_) => 0,
-            TokenProvider::Refreshing(refresher) => refresher.refresh_count(),
-            TokenProvider::ClientCredentials(cache) => cache.fetch_count(),
-        }
+        self.inner.identity.fetch_count()
     }
 
-    /// Organizations: list, get, create, update.
-    pub fn organizations(&self) -> Organizations {
-        Organizations::new(self.clone())
+    /// Sends a request with this client's identity and retry rules: the one path of every operation.
+    pub(crate) async fn execute(&self, request: Request) -> Result<Response> {
+        let retry = self.retry_config();
+        self.inner.transport.execute(request, retry, &self.inner.identity).await
     }
-    /// Subscriptions and claim codes.
-    pub fn subscriptions(&self) -> Subscriptions {
-        Subscriptions::new(self.clone())
-    }
-    /// Users and the bulk user operations.
-    pub fn users(&self) -> Users {
-        Users::new(self.clone())
-    }
-    /// Admin groups.
-    pub fn groups(&self) -> Groups {
-        Groups::new(self.clone())
-    }
-    /// Roles and role assignments.
-    pub fn roles(&self) -> Roles {
-        Roles::new(self.clone())
-    }
-    /// Token refresh.
-    pub fn tokens(&self) -> Tokens {
-        Tokens::new(self.clone())
+
+    /// Trades `credentials`' refresh token for a new pair and returns the rotated credentials (the
+    /// old refresh token stops working): what refreshing credentials do by themselves, for callers
+    /// that keep credentials elsewhere (`scc token refresh`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: scc_sdk::Client) -> scc_sdk::Result<()> {
+    /// let credentials = scc_sdk::Credentials::new("org-uuid", "key-uuid", "access", "refresh");
+    /// let rotated = client.refresh_credentials(&credentials).await?;
+    /// scc_sdk::FileTokenStore::new("credentials.json").save(&rotated).expect("saved");
+    /// # Ok(()) }
+    /// ```
+    pub async fn refresh_credentials(&self, credentials: &Credentials) -> Result<Credentials> {
+        crate::auth::rotate(&self.inner.transport, self.retry_config(), credentials).await
     }
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("api_root", &self.inner.api_root.as_str())
+            .field("api_root", &self.inner.transport.api_root.as_str())
             .field("timeout", &self.inner.config.timeout)
             .field("connect_timeout", &self.inner.config.connect_timeout)
             .field("user_agent", &self.inner.config.user_agent)
             .field("retry", &self.retry_config())
             .field("rate_limit", &self.inner.config.rate_limit)
-            .field("tokens", &self.inner.tokens)
+            .field("tokens", &self.inner.identity)
             .finish()
     }
 }
@@ -190,7 +169,7 @@ pub struct ClientBuilder {
     sleep: Option<Arc<dyn Sleep>>,
     clock: Option<Arc<dyn Clock>>,
     dry_run: bool,
-    provider: Option<TokenProvider>,
+    provider: Option<TokenSource>,
     base_url: Option<String>,
     base_path: Option<String>,
     timeout: Option<Duration>,
@@ -246,7 +225,7 @@ impl ClientBuilder {
     }
 
     /// A token source made by another part of the SDK (the XDR client's client credentials).
-    pub(crate) fn token_provider(mut self, provider: TokenProvider) -> Self {
+    pub(crate) fn token_provider(mut self, provider: TokenSource) -> Self {
         self.provider = Some(provider);
         self
     }
@@ -338,11 +317,11 @@ impl ClientBuilder {
                 check("refresh_token", credentials.refresh_token())?;
                 crate::validate::non_empty("org_id", credentials.org_id().as_str())?;
                 crate::validate::non_empty("api_key_id", credentials.api_key_id().as_str())?;
-                TokenProvider::Refreshing(Arc::new(Refresher::new(credentials, self.token_store, clock.clone())))
+                TokenSource::Refreshing(Refresher::new(credentials, self.token_store))
             }
             (None, None, Some(token)) => {
                 check("access_token", &token)?;
-                TokenProvider::Static(Arc::new(Bearer::new(token)?))
+                TokenSource::Static(Arc::new(Bearer::new(token)?))
             }
             (None, None, None) => return Err(Error::invalid("access_token", "must not be empty")),
         };
@@ -373,17 +352,22 @@ impl ClientBuilder {
         };
         let user_agent = reqwest::header::HeaderValue::from_str(&config.user_agent)
             .map_err(|_| Error::invalid("user_agent", "contains characters not allowed in an HTTP header"))?;
+        let retry = config.retry;
         Ok(Client {
             inner: Arc::new(ClientInner {
-                user_agent,
-                dry_run: self.dry_run,
-                http,
-                api_root: config.api_root(),
-                rate_limiter: config.rate_limit.map(TokenBucket::new),
+                transport: Transport {
+                    http,
+                    api_root: config.api_root(),
+                    timeout: config.timeout,
+                    user_agent,
+                    rate_limiter: config.rate_limit.map(TokenBucket::new),
+                    sleep: self.sleep.unwrap_or_else(retry::default_sleep),
+                    clock,
+                    dry_run: self.dry_run,
+                    retry,
+                },
+                identity: tokens,
                 config,
-                tokens,
-                sleep: self.sleep.unwrap_or_else(retry::default_sleep),
-                clock,
             }),
             retry_override: None,
         })
@@ -449,9 +433,9 @@ mod tests {
             .read_lookup(env)
             .and_then(ClientBuilder::build)
             .expect("builds");
-        assert_eq!(client.inner.api_root.as_str(), "http://127.0.0.1:9999/v2");
+        assert_eq!(client.inner.transport.api_root.as_str(), "http://127.0.0.1:9999/v2");
         assert!(
-            matches!(&client.inner.tokens, TokenProvider::Static(bearer) if bearer.token.expose_secret() == "env-token")
+            matches!(&client.inner.identity, TokenSource::Static(bearer) if bearer.token.expose_secret() == "env-token")
         );
 
         let only_token = |name: &str| (name == "SCC_ACCESS_TOKEN").then(|| "t".to_owned());
@@ -459,7 +443,10 @@ mod tests {
             .read_lookup(only_token)
             .and_then(ClientBuilder::build)
             .expect("builds");
-        assert_eq!(client.inner.api_root.as_str(), "https://api.security.cisco.com/v1");
+        assert_eq!(
+            client.inner.transport.api_root.as_str(),
+            "https://api.security.cisco.com/v1"
+        );
 
         let nothing = |_: &str| None;
         let error = Client::builder()

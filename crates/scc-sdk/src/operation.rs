@@ -8,12 +8,13 @@ use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
-use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
 use crate::pagination::{Listed, Page};
-use crate::transport::{Request, Response};
+pub use crate::transport::RawBody;
+use crate::transport::{RawResponse, Request, Response};
 use crate::{Client, Result};
+use reqwest::Method;
 
 /// One API call. `.await` it (or call [`send`](Operation::send)) for the typed answer, or
 /// [`send_raw`](Operation::send_raw) for the body's bytes.
@@ -33,29 +34,6 @@ pub struct Operation<T> {
     client: Client,
     request: Result<Request>,
     decode: fn(&Response) -> Result<T>,
-}
-
-/// A 2xx answer as it came: status, body bytes, and the next cursor when it is a page.
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RawBody {
-    /// HTTP status.
-    pub status: u16,
-    /// The body exactly as received (empty for a 204).
-    pub body: Bytes,
-    /// The next page's cursor (body `cursor`, `nextCursor`, then the `Link` header), if any.
-    pub next_cursor: Option<String>,
-}
-
-impl fmt::Debug for RawBody {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The body may hold tokens (a token refresh): only its size is shown.
-        f.debug_struct("RawBody")
-            .field("status", &self.status)
-            .field("body_len", &self.body.len())
-            .field("next_cursor", &self.next_cursor)
-            .finish()
-    }
 }
 
 impl<T> fmt::Debug for Operation<T> {
@@ -124,5 +102,60 @@ impl<T: Send + 'static> IntoFuture for Operation<T> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
+    }
+}
+
+impl Client {
+    /// Any request below the base path, through the same path as every operation (auth, retries,
+    /// refresh, rate limit, errors): the escape hatch for what the typed API does not cover. `path` may
+    /// carry a query (`organizations?max=10`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: scc_sdk::Client) -> scc_sdk::Result<()> {
+    /// let answer = client.request_raw(reqwest::Method::GET, "organizations?max=10", None).await?;
+    /// println!("{} {}", answer.status, answer.body);
+    /// # Ok(()) }
+    /// ```
+    pub async fn request_raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<RawResponse> {
+        let raw = self.raw_request(method, path, body.as_ref()).send_raw().await?;
+        let body = if raw.body.iter().all(u8::is_ascii_whitespace) {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&raw.body)
+                .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&raw.body).into_owned()))
+        };
+        Ok(RawResponse {
+            status: raw.status,
+            body,
+            next_cursor: raw.next_cursor,
+        })
+    }
+
+    /// The operation behind [`Client::request_raw`]: any method and path below the base path (a query
+    /// may follow `?`), with an optional JSON body. Use [`Operation::send_raw`] for the body's bytes.
+    ///
+    /// ```no_run
+    /// # async fn run(client: scc_sdk::Client) -> scc_sdk::Result<()> {
+    /// let raw = client.raw_request(reqwest::Method::GET, "organizations?max=10", None).send_raw().await?;
+    /// println!("{} bytes", raw.body.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn raw_request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Operation<serde_json::Value> {
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let request = Request::raw(method, path, query);
+        Operation::json(self, || match body {
+            Some(body) => request.json(body),
+            None => Ok(request),
+        })
     }
 }

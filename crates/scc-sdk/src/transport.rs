@@ -4,25 +4,24 @@
 use std::borrow::Cow;
 use std::fmt::Display;
 use std::future::Future;
-use std::pin::Pin;
 
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LINK, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use std::sync::Arc;
 
-use secrecy::SecretString;
+use base64::Engine;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
 
-use crate::auth::Bearer;
 use crate::error::ApiError;
-use crate::operation::{Operation, RawBody};
 use crate::pagination::{Listed, Page};
-use crate::retry::{self, Decision, Failure};
-use crate::{Client, Error, ErrorKind, Result, validate};
+use crate::ratelimit::TokenBucket;
+use crate::retry::{self, Clock, Decision, Failure, RetryConfig, Sleep};
+use crate::{Error, ErrorKind, Result, validate};
 
 const JSON: &str = "application/json";
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -143,9 +142,12 @@ impl Request {
     }
 
     /// A request to a path given as it is, below the base path (`scc api`).
-    pub(crate) fn raw(method: Method, path: &str) -> Self {
+    pub(crate) fn raw(method: Method, path: &str, query: &str) -> Self {
         let mut request = Self::new("api", method, "{raw}");
         request.raw_path = Some(path.trim_start_matches('/').to_owned());
+        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            request.query.push((Cow::Owned(key.into_owned()), value.into_owned()));
+        }
         request
     }
 
@@ -222,6 +224,29 @@ pub struct RawResponse {
     pub next_cursor: Option<String>,
 }
 
+/// A 2xx answer as it came: status, body bytes, and the next cursor when it is a page.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RawBody {
+    /// HTTP status.
+    pub status: u16,
+    /// The body exactly as received (empty for a 204).
+    pub body: Bytes,
+    /// The next page's cursor (body `cursor`, `nextCursor`, then the `Link` header), if any.
+    pub next_cursor: Option<String>,
+}
+
+impl std::fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The body may hold tokens (a token refresh): only its size is shown.
+        f.debug_struct("RawBody")
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .field("next_cursor", &self.next_cursor)
+            .finish()
+    }
+}
+
 /// A 2xx answer.
 #[derive(Debug)]
 pub(crate) struct Response {
@@ -293,26 +318,94 @@ impl CursorFields {
     }
 }
 
+/// Where the `Authorization` header of each request comes from: a fixed token, refreshing API-key
+/// credentials, or cached client credentials (see [`crate::auth`]). The transport asks for it before
+/// every attempt and tells it about a 401; a source that must fetch a token sends that request through
+/// the same transport, with a fixed header, so resolving an identity never needs an identity.
+pub(crate) trait Identity: Send + Sync {
+    /// The header for the next attempt.
+    fn authorization(&self, transport: &Transport) -> impl Future<Output = Result<Arc<Bearer>>> + Send;
+
+    /// The service answered 401 to `used`: true when a fresh identity is ready and the request should
+    /// be replayed once.
+    fn after_unauthorized(&self, transport: &Transport, used: &Bearer) -> impl Future<Output = Result<bool>> + Send;
+}
+
+/// The identity of requests whose header is fixed (a token refresh, a client-credentials exchange).
+pub(crate) struct FixedHeader;
+
+impl Identity for FixedHeader {
+    async fn authorization(&self, _: &Transport) -> Result<Arc<Bearer>> {
+        Err(Error::Configuration(
+            "this request carries its own authorization".into(),
+        ))
+    }
+
+    async fn after_unauthorized(&self, _: &Transport, _: &Bearer) -> Result<bool> {
+        Ok(false)
+    }
+}
+
+/// An `Authorization` header value (marked sensitive) and the secret it was made from.
+#[derive(Clone)]
+pub(crate) struct Bearer {
+    pub(crate) token: SecretString,
+    pub(crate) header: HeaderValue,
+}
+
+impl Bearer {
+    pub(crate) fn new(token: SecretString) -> Result<Self> {
+        let mut header = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+            .map_err(|_| Error::invalid("access_token", "contains characters not allowed in an HTTP header"))?;
+        header.set_sensitive(true);
+        Ok(Self { token, header })
+    }
+
+    pub(crate) fn basic(user: &str, password: &SecretString) -> Result<Self> {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", password.expose_secret()));
+        let mut header = HeaderValue::from_str(&format!("Basic {encoded}"))
+            .map_err(|_| Error::invalid("client_id", "contains characters not allowed in an HTTP header"))?;
+        header.set_sensitive(true);
+        Ok(Self {
+            token: password.clone(),
+            header,
+        })
+    }
+}
+
+/// The connection side of a client: HTTP client, URL root, timeouts, user agent, rate limiter,
+/// sleep and clock, dry run. It knows nothing of tokens: each call is given its [`Identity`].
+pub(crate) struct Transport {
+    pub(crate) http: reqwest::Client,
+    pub(crate) api_root: Url,
+    pub(crate) timeout: std::time::Duration,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) rate_limiter: Option<TokenBucket>,
+    pub(crate) sleep: Arc<dyn Sleep>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) dry_run: bool,
+    /// The retry rules of requests sent without a client's override (the token requests).
+    pub(crate) retry: RetryConfig,
+}
+
 /// One failed attempt: the error to return and what the retry policy needs to know of it.
 struct AttemptError {
     error: Error,
     failure: Failure,
 }
 
-impl Client {
+impl Transport {
     /// Sends a request and returns the 2xx answer; any other status becomes an [`Error::Api`]. Retries
     /// as [`crate::retry::decide`] says, waits for the rate limiter before every attempt, and after a
-    /// 401 refreshes refreshing credentials (once for all callers) and replays the request once.
-    ///
-    /// Boxed with an explicit `Send`: a token refresh is itself a request, so this future contains
-    /// itself.
-    pub(crate) fn execute(&self, request: Request) -> Pin<Box<dyn Future<Output = Result<Response>> + Send + '_>> {
-        Box::pin(self.execute_inner(request))
-    }
-
-    async fn execute_inner(&self, request: Request) -> Result<Response> {
-        let url = request.url(&self.inner.api_root)?;
-        if self.inner.dry_run && request.method != Method::GET && !request.read_only {
+    /// 401 lets `identity` refresh (once for all callers) and replays the request once.
+    pub(crate) async fn execute<I: Identity>(
+        &self,
+        request: Request,
+        retry: RetryConfig,
+        identity: &I,
+    ) -> Result<Response> {
+        let url = request.url(&self.api_root)?;
+        if self.dry_run && request.method != Method::GET && !request.read_only {
             let body = match &request.body {
                 Body::Empty => None,
                 Body::Json(bytes) => serde_json::from_slice(bytes).ok(),
@@ -336,11 +429,9 @@ impl Client {
             tracking_id = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        let inner = &self.inner;
         async move {
             let span = tracing::Span::current();
             let started = std::time::Instant::now();
-            let retry = self.retry_config();
             if let Body::Json(bytes) = &request.body {
                 tracing::trace!(body = %String::from_utf8_lossy(bytes), "request body");
             }
@@ -353,11 +444,11 @@ impl Client {
                 }
                 replaying = false;
                 span.record("attempt", attempt);
-                if let Some(bucket) = &inner.rate_limiter {
-                    bucket.acquire(inner.sleep.as_ref()).await;
+                if let Some(bucket) = &self.rate_limiter {
+                    bucket.acquire(self.sleep.as_ref()).await;
                 }
                 let bearer = match &request.auth {
-                    Auth::AccessToken => inner.tokens.access_token(self).await?,
+                    Auth::AccessToken => identity.authorization(self).await?,
                     Auth::Bearer(token) => Arc::new(Bearer::new(token.clone())?),
                     Auth::Basic(user, password) => Arc::new(Bearer::basic(user, password)?),
                 };
@@ -381,7 +472,7 @@ impl Client {
                 let unauthorized = matches!(failure, Failure::Status { status: 401, .. });
                 if unauthorized && !refreshed && matches!(request.auth, Auth::AccessToken) {
                     refreshed = true;
-                    if inner.tokens.after_unauthorized(self, &bearer.token).await?.is_some() {
+                    if identity.after_unauthorized(self, &bearer).await? {
                         tracing::debug!("401: credentials refreshed, replaying the request once");
                         replaying = true;
                         continue;
@@ -395,7 +486,7 @@ impl Client {
                 match retry::decide(policy_method, failure, attempt, &retry, fastrand::f64()) {
                     Decision::Retry(delay) => {
                         tracing::debug!(attempt, ?failure, delay_ms = delay.as_millis() as u64, "retrying");
-                        inner.sleep.sleep(delay).await;
+                        self.sleep.sleep(delay).await;
                     }
                     Decision::Stop(reason) => {
                         tracing::debug!(attempt, ?failure, ?reason, "not retrying");
@@ -417,14 +508,13 @@ impl Client {
         path: &str,
         authorization: &HeaderValue,
     ) -> Result<Response, AttemptError> {
-        let inner = &self.inner;
-        let mut builder = inner
+        let mut builder = self
             .http
             .request(request.method.clone(), url.clone())
-            .timeout(inner.config.timeout)
+            .timeout(self.timeout)
             .header(AUTHORIZATION, authorization.clone())
             .header(ACCEPT, JSON)
-            .header(USER_AGENT, inner.user_agent.clone());
+            .header(USER_AGENT, self.user_agent.clone());
         builder = match &request.body {
             Body::Empty => builder,
             Body::Json(bytes) => builder.header(CONTENT_TYPE, JSON).body(bytes.clone()),
@@ -453,7 +543,7 @@ impl Client {
         let retry_after = header(RETRY_AFTER);
         let body = response.bytes().await.map_err(transport)?;
         if !status.is_success() {
-            let retry_after = retry_after.and_then(|value| retry::parse_retry_after(&value, inner.clock.now()));
+            let retry_after = retry_after.and_then(|value| retry::parse_retry_after(&value, self.clock.now()));
             let error = ApiError::from_response(status.as_u16(), path, &body, retry_after);
             return Err(AttemptError {
                 error: error.into(),
@@ -468,66 +558,6 @@ impl Client {
             link,
             body,
             path: path.to_owned(),
-        })
-    }
-
-    pub(crate) async fn send<T: DeserializeOwned>(&self, request: Request) -> Result<T> {
-        self.execute(request).await?.decode()
-    }
-
-    /// Any request below the base path, through the same path as every operation (auth, retries,
-    /// refresh, rate limit, errors): the escape hatch for what the typed API does not cover. `path` may
-    /// carry a query (`organizations?max=10`).
-    ///
-    /// ```no_run
-    /// # async fn run(client: scc_sdk::Client) -> scc_sdk::Result<()> {
-    /// let answer = client.request_raw(reqwest::Method::GET, "organizations?max=10", None).await?;
-    /// println!("{} {}", answer.status, answer.body);
-    /// # Ok(()) }
-    /// ```
-    pub async fn request_raw(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<serde_json::Value>,
-    ) -> Result<RawResponse> {
-        let raw = self.raw_request(method, path, body.as_ref()).send_raw().await?;
-        let body = if raw.body.iter().all(u8::is_ascii_whitespace) {
-            serde_json::Value::Null
-        } else {
-            serde_json::from_slice(&raw.body)
-                .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&raw.body).into_owned()))
-        };
-        Ok(RawResponse {
-            status: raw.status,
-            body,
-            next_cursor: raw.next_cursor,
-        })
-    }
-
-    /// The operation behind [`Client::request_raw`]: any method and path below the base path (a query
-    /// may follow `?`), with an optional JSON body. Use [`Operation::send_raw`] for the body's bytes.
-    ///
-    /// ```no_run
-    /// # async fn run(client: scc_sdk::Client) -> scc_sdk::Result<()> {
-    /// let raw = client.raw_request(reqwest::Method::GET, "organizations?max=10", None).send_raw().await?;
-    /// println!("{} bytes", raw.body.len());
-    /// # Ok(()) }
-    /// ```
-    pub fn raw_request(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&serde_json::Value>,
-    ) -> Operation<serde_json::Value> {
-        let (path, query) = path.split_once('?').unwrap_or((path, ""));
-        let mut request = Request::raw(method, path);
-        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            request.query.push((Cow::Owned(key.into_owned()), value.into_owned()));
-        }
-        Operation::json(self, || match body {
-            Some(body) => request.json(body),
-            None => Ok(request),
         })
     }
 }

@@ -1,10 +1,9 @@
 //! `scc token refresh`: trades the profile's refresh token for a new pair and saves it at once (the
 //! old refresh token stops working). The tokens are never printed.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use scc_sdk::secrecy::ExposeSecret;
-use scc_sdk::{Credentials, FileTokenStore};
+use scc_sdk::FileTokenStore;
 
 use super::Ctx;
 use crate::cli::TokenCommand;
@@ -25,29 +24,7 @@ pub(crate) async fn run(ctx: &Ctx, command: TokenCommand) -> Result<Code, CliErr
         )
     })?;
     let client = ctx.client()?;
-    let pair = client
-        .tokens()
-        .refresh(
-            credentials.org_id().clone(),
-            credentials.api_key_id().clone(),
-            credentials.refresh_token().clone(),
-        )
-        .await?;
-    let now = SystemTime::now();
-    let mut rotated = Credentials::new(
-        credentials.org_id().clone(),
-        credentials.api_key_id().clone(),
-        pair.access_token.expose_secret(),
-        pair.refresh_token.expose_secret(),
-    );
-    if rotated.access_expires_at().is_none()
-        && let Some(seconds) = pair.expires_in
-    {
-        rotated = rotated.with_access_expiry(now + Duration::from_secs(seconds));
-    }
-    if let Some(seconds) = pair.refresh_token_expires_in {
-        rotated = rotated.with_refresh_expiry(now + Duration::from_secs(seconds));
-    }
+    let rotated = client.refresh_credentials(&credentials).await?;
     if ctx.global.dry_run {
         return Ok(Code::Ok);
     }
@@ -61,11 +38,13 @@ pub(crate) async fn run(ctx: &Ctx, command: TokenCommand) -> Result<Code, CliErr
             Some("the old refresh token no longer works; fix the file's permissions and run `scc configure`"),
         )
     })?;
-    let expires = pair
-        .expires_in
-        .map_or("unknown".to_owned(), |seconds| format!("{seconds} s"));
+    let expires_in = rotated
+        .access_expires_at()
+        .and_then(|expires| expires.duration_since(SystemTime::now()).ok())
+        .map(|left| left.as_secs() + 1);
+    let expires = expires_in.map_or("unknown".to_owned(), |seconds| format!("{seconds} s"));
     ctx.ui.item(
-        &serde_json::json!({"refreshed": true, "expires_in": pair.expires_in, "saved_to": path.display().to_string()}),
+        &serde_json::json!({"refreshed": true, "expires_in": expires_in, "saved_to": path.display().to_string()}),
         &[
             ("REFRESHED", "refreshed"),
             ("EXPIRES IN (S)", "expires_in"),

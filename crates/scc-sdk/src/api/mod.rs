@@ -17,6 +17,33 @@ pub use users::*;
 
 /// Generates, for each optional field, `field(value)` and `set_field(Option<value>)`. `into` fields take
 /// `impl Into<T>`; `exact` fields take `T` itself, so `.max(50)` infers the integer type.
+impl crate::Client {
+    /// Organizations: list, get, create, update.
+    pub fn organizations(&self) -> Organizations {
+        Organizations::new(self.clone())
+    }
+    /// Subscriptions and claim codes.
+    pub fn subscriptions(&self) -> Subscriptions {
+        Subscriptions::new(self.clone())
+    }
+    /// Users and the bulk user operations.
+    pub fn users(&self) -> Users {
+        Users::new(self.clone())
+    }
+    /// Admin groups.
+    pub fn groups(&self) -> Groups {
+        Groups::new(self.clone())
+    }
+    /// Roles and role assignments.
+    pub fn roles(&self) -> Roles {
+        Roles::new(self.clone())
+    }
+    /// Token refresh.
+    pub fn tokens(&self) -> Tokens {
+        Tokens::new(self.clone())
+    }
+}
+
 macro_rules! optional_setters {
     ($($(#[$doc:meta])* $field:ident / $set:ident : $mode:ident $ty:ty;)+) => {
         $(

@@ -1,12 +1,10 @@
 //! `client.tokens()`.
 
-use reqwest::Method;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
+use crate::Client;
 use crate::operation::Operation;
-use crate::transport::Request;
 use crate::types::{ApiKeyId, OrgId, TokenPair};
-use crate::{Client, validate};
 
 /// Token refresh: `client.tokens()`.
 #[derive(Debug, Clone)]
@@ -38,19 +36,7 @@ impl Tokens {
         refresh_token: impl Into<SecretString>,
     ) -> Operation<TokenPair> {
         Operation::json(&self.client, move || {
-            let refresh_token = refresh_token.into();
-            validate::non_empty("refresh_token", refresh_token.expose_secret())?;
-            let request = Request::new(
-                "tokens.refresh",
-                Method::POST,
-                "organizations/{org_id}/apiKeys/{api_key_id}/token",
-            )
-            .param("org_id", org_id.into())
-            .param("api_key_id", api_key_id.into())
-            .form(&[("grant_type", "refresh_token")])
-            .bearer(refresh_token)
-            .sensitive();
-            Ok(request)
+            crate::auth::refresh_request(&org_id.into(), &api_key_id.into(), refresh_token.into())
         })
     }
 }

@@ -24,19 +24,18 @@ mod rules;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
 
 pub use model::*;
 pub use rules::*;
 
-use crate::auth::{Bearer, REFRESH_MARGIN, TokenProvider};
+use crate::auth::{TokenCache, TokenSource};
 use crate::operation::Operation;
 use crate::retry::Clock;
+use crate::transport::Bearer;
 use crate::transport::Request;
 use crate::{Client, Error, Result, RetryConfig, validate};
 
@@ -87,71 +86,6 @@ impl FromStr for XdrRegion {
 }
 
 /// The answer of the token endpoint.
-#[derive(Deserialize)]
-struct TokenAnswer {
-    access_token: SecretString,
-    #[serde(default)]
-    expires_in: Option<u64>,
-}
-
-/// The client-credentials token, fetched when missing or about to expire, once for all callers.
-pub(crate) struct TokenCache {
-    client_id: String,
-    secret: SecretString,
-    token: tokio::sync::Mutex<Option<(Arc<Bearer>, Option<SystemTime>)>>,
-    clock: Arc<dyn Clock>,
-    fetches: AtomicU64,
-}
-
-impl TokenCache {
-    pub(crate) fn fetch_count(&self) -> u64 {
-        self.fetches.load(Ordering::SeqCst)
-    }
-
-    async fn fetch(&self, client: &Client) -> Result<(Arc<Bearer>, Option<SystemTime>)> {
-        let request = Request::new("xdr.token", Method::POST, "iroh/oauth2/token")
-            .form(&[("grant_type", "client_credentials")])
-            .basic(&self.client_id, self.secret.clone())
-            .read_only()
-            .sensitive();
-        let answer: TokenAnswer = client.send(request).await?;
-        self.fetches.fetch_add(1, Ordering::SeqCst);
-        let expires = answer
-            .expires_in
-            .map(|seconds| self.clock.now() + Duration::from_secs(seconds));
-        Ok((Arc::new(Bearer::new(answer.access_token)?), expires))
-    }
-
-    pub(crate) async fn current(&self, client: &Client) -> Result<Arc<Bearer>> {
-        let mut cached = self.token.lock().await;
-        let fresh = cached
-            .as_ref()
-            .is_some_and(|(_, expires)| expires.is_none_or(|expires| self.clock.now() + REFRESH_MARGIN < expires));
-        if !fresh {
-            *cached = Some(self.fetch(client).await?);
-        }
-        cached
-            .as_ref()
-            .map(|(bearer, _)| bearer.clone())
-            .ok_or_else(|| Error::Configuration("no XDR token".into()))
-    }
-
-    pub(crate) async fn after_unauthorized(&self, client: &Client, used: &SecretString) -> Result<SecretString> {
-        let mut cached = self.token.lock().await;
-        let stale = cached
-            .as_ref()
-            .is_none_or(|(bearer, _)| bearer.token.expose_secret() == used.expose_secret());
-        if stale {
-            *cached = Some(self.fetch(client).await?);
-        }
-        cached
-            .as_ref()
-            .map(|(bearer, _)| bearer.token.clone())
-            .ok_or_else(|| Error::Configuration("no XDR token".into()))
-    }
-}
-
-/// The XDR client. Cheap to clone, `Send + Sync`; `Debug` never shows a secret.
 #[derive(Clone)]
 pub struct XdrClient {
     client: Client,
@@ -273,18 +207,12 @@ impl XdrClientBuilder {
             }
             Some(XdrAuth::Bearer(token)) => {
                 validate::non_empty("bearer_token", token.expose_secret())?;
-                TokenProvider::Static(Arc::new(Bearer::new(token)?))
+                TokenSource::Static(Arc::new(Bearer::new(token)?))
             }
             Some(XdrAuth::ClientCredentials(client_id, secret)) => {
                 validate::non_empty("client_id", &client_id)?;
                 validate::non_empty("client_secret", secret.expose_secret())?;
-                TokenProvider::ClientCredentials(Arc::new(TokenCache {
-                    client_id,
-                    secret,
-                    token: tokio::sync::Mutex::new(None),
-                    clock: clock.clone(),
-                    fetches: AtomicU64::new(0),
-                }))
+                TokenSource::ClientCredentials(TokenCache::new(client_id, secret))
             }
         };
         let mut builder = Client::builder()
