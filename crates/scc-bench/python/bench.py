@@ -1,14 +1,18 @@
-"""The original Python SDK (cisco-scc-sdk) doing the benchmark's workloads, the way its users use it.
+"""A Python SCC SDK doing the benchmark's workloads, the way its users use it: the original
+(cisco-scc-sdk) or this project's package (scc_sdk on the Rust core), whichever the interpreter has;
+both are imported as `scc_sdk`.
 
 Reads a job as JSON on stdin (the same as the Rust worker's), prints the result as JSON on stdout.
-W1: `client.organizations.get(org_id)` in a loop (concurrency 1). W2: the onboarding flow of the seed's
-setup_org_flow for each organization, one after the other.
+W1: `client.organizations.get(org_id)` in a loop, by `concurrency` threads sharing one client. W2: the
+onboarding flow of the seed's setup_org_flow for each organization, one after the other.
 """
 
 import json
 import resource
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from scc_sdk import Client
 
@@ -61,19 +65,35 @@ def main():
     job = json.load(sys.stdin)
     client = Client(access_token=job["token"], base_url=job["base_url"], base_path="v1")
     if job["workload"] == "w1":
+        threads = max(1, job.get("concurrency", 1))
         latencies = []
-        errors = 0
+        errors = [0]
+        lock = threading.Lock()
+
+        def loop(count):
+            mine = []
+            failed = 0
+            for _ in range(count):
+                begun = time.perf_counter()
+                try:
+                    client.organizations.get(org_id=job["org_id"])
+                except Exception:  # noqa: BLE001 - counted, like the Rust side
+                    failed += 1
+                mine.append((time.perf_counter() - begun) * 1000)
+            with lock:
+                latencies.extend(mine)
+                errors[0] += failed
+
+        shares = [job["requests"] // threads + (1 if i < job["requests"] % threads else 0) for i in range(threads)]
         started = time.perf_counter()
-        for _ in range(job["requests"]):
-            begun = time.perf_counter()
-            try:
-                client.organizations.get(org_id=job["org_id"])
-            except Exception:  # noqa: BLE001 - counted, like the Rust side
-                errors += 1
-            latencies.append((time.perf_counter() - begun) * 1000)
+        if threads == 1:
+            loop(shares[0])
+        else:
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(loop, shares))
         seconds = time.perf_counter() - started
         latencies.sort()
-        result = {"requests": len(latencies), "errors": errors, "seconds": seconds,
+        result = {"requests": len(latencies), "errors": errors[0], "seconds": seconds,
                   "rps": len(latencies) / seconds, "p50_ms": percentile(latencies, 0.5),
                   "p99_ms": percentile(latencies, 0.99)}
     else:

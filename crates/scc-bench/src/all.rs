@@ -22,7 +22,7 @@ use crate::load::{Sample, Summary, summarize};
 use crate::servers::ChildServer;
 
 /// The flow's requests that wait on each other, per organization.
-const FLOW_CHAIN: usize = 8;
+pub(crate) const FLOW_CHAIN: usize = 8;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct AllArgs {
@@ -40,7 +40,7 @@ pub(crate) struct AllArgs {
     json: Option<PathBuf>,
 }
 
-async fn child_json(mut command: tokio::process::Command, job: &Value) -> anyhow::Result<Value> {
+pub(crate) async fn child_json(mut command: tokio::process::Command, job: &Value) -> anyhow::Result<Value> {
     let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -60,13 +60,13 @@ async fn child_json(mut command: tokio::process::Command, job: &Value) -> anyhow
     Ok(serde_json::from_slice(&output.stdout)?)
 }
 
-async fn rust_worker(job: &Value) -> anyhow::Result<Value> {
+pub(crate) async fn rust_worker(job: &Value) -> anyhow::Result<Value> {
     let mut command = tokio::process::Command::new(std::env::current_exe()?);
     command.arg("worker");
     child_json(command, job).await
 }
 
-struct Python {
+pub(crate) struct Python {
     interpreter: PathBuf,
     script: PathBuf,
 }
@@ -74,15 +74,21 @@ struct Python {
 impl Python {
     /// The Python SDK in a virtual environment beside the build (created once).
     async fn setup() -> anyhow::Result<Self> {
+        Self::in_venv("bench-venv", "cisco-scc-sdk 1.0.6", &["cisco-scc-sdk==1.0.6"]).await
+    }
+
+    /// An interpreter of a virtual environment `name` in the target folder, with `packages` installed
+    /// by pip when the environment is new.
+    pub(crate) async fn in_venv(name: &str, what: &str, packages: &[&str]) -> anyhow::Result<Self> {
         let target = std::env::current_exe()?
             .parent()
             .and_then(Path::parent)
             .map(Path::to_path_buf)
             .context("no target folder")?;
-        let venv = target.join("bench-venv");
+        let venv = target.join(name);
         let interpreter = venv.join("bin").join("python");
         if !interpreter.exists() {
-            eprintln!("installing cisco-scc-sdk 1.0.6 into {}", venv.display());
+            eprintln!("installing {what} into {}", venv.display());
             let status = tokio::process::Command::new("python3")
                 .args(["-m", "venv"])
                 .arg(&venv)
@@ -90,10 +96,11 @@ impl Python {
                 .await?;
             anyhow::ensure!(status.success(), "python3 -m venv failed");
             let status = tokio::process::Command::new(venv.join("bin").join("pip"))
-                .args(["install", "--quiet", "cisco-scc-sdk==1.0.6"])
+                .args(["install", "--quiet"])
+                .args(packages)
                 .status()
                 .await?;
-            anyhow::ensure!(status.success(), "pip install cisco-scc-sdk failed");
+            anyhow::ensure!(status.success(), "pip install {what} failed");
         }
         Ok(Self {
             interpreter,
@@ -101,25 +108,25 @@ impl Python {
         })
     }
 
-    async fn run(&self, job: &Value) -> anyhow::Result<Value> {
+    pub(crate) async fn run(&self, job: &Value) -> anyhow::Result<Value> {
         let mut command = tokio::process::Command::new(&self.interpreter);
         command.arg(&self.script);
         child_json(command, job).await
     }
 }
 
-fn sample(value: &Value) -> anyhow::Result<Sample> {
+pub(crate) fn sample(value: &Value) -> anyhow::Result<Sample> {
     Ok(serde_json::from_value(value.clone())?)
 }
 
-fn median(mut values: Vec<f64>) -> (f64, f64, f64) {
+pub(crate) fn median(mut values: Vec<f64>) -> (f64, f64, f64) {
     values.sort_by(f64::total_cmp);
     let min = values.first().copied().unwrap_or_default();
     let max = values.last().copied().unwrap_or_default();
     (values.get(values.len() / 2).copied().unwrap_or_default(), min, max)
 }
 
-fn max_rss(results: &[Value]) -> u64 {
+pub(crate) fn max_rss(results: &[Value]) -> u64 {
     results
         .iter()
         .filter_map(|r| r["peak_rss_kib"].as_u64())
@@ -128,7 +135,7 @@ fn max_rss(results: &[Value]) -> u64 {
 }
 
 /// Creates `count` managed organizations (not timed) and pairs each with a claim code.
-async fn managed_orgs(emulator: &ChildServer, count: usize) -> anyhow::Result<Vec<(String, String)>> {
+pub(crate) async fn managed_orgs(emulator: &ChildServer, count: usize) -> anyhow::Result<Vec<(String, String)>> {
     let client = scc_sdk::Client::builder()
         .access_token(emulator.ready["admin"]["access_token"].as_str().unwrap_or_default())
         .base_url(emulator.base_url())

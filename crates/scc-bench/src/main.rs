@@ -5,6 +5,7 @@
 mod all;
 mod apply;
 mod load;
+mod python;
 mod servers;
 mod worker;
 
@@ -75,6 +76,9 @@ enum Command {
     },
     /// Every workload (W1–W4 and memory), against the Python SDK too: a table and JSON.
     All(all::AllArgs),
+    /// The Python package `scc_sdk` beside `cisco-scc-sdk` 1.0.6 and the Rust SDK: W1 on 1 and 16
+    /// threads, W2, peak memory.
+    Python(python::PythonArgs),
     /// Runs one workload from a job on stdin (used by `all`).
     #[command(hide = true)]
     Worker,
@@ -122,6 +126,7 @@ async fn main() -> anyhow::Result<()> {
             json,
         } => sdk_bench(requests, concurrency, runs, json).await,
         Command::All(args) => all::run(args).await,
+        Command::Python(args) => python::run(args).await,
         Command::Worker => worker::work().await,
         Command::Apply {
             orgs,

@@ -91,3 +91,63 @@ async fn dry_run_builds_writes_and_sends_nothing_but_reads() {
     assert!(matches!(error, Error::DryRun(_)), "{error:?}");
     assert_eq!(harness.request_count().await, 2);
 }
+
+#[tokio::test]
+async fn send_raw_returns_the_body_bytes_untouched_after_the_operations_own_checks() {
+    // Key order, spacing and number forms that a decode and re-encode would change.
+    let body = r#"{"organizations":[{"id":"o1","zeta":1.0,"alpha":12345678901234567890}],  "cursor":"n2"}"#;
+    let harness = Harness::raw(200, body, "application/json").await;
+    let raw = harness
+        .client
+        .organizations()
+        .list()
+        .name("Acme")
+        .operation()
+        .send_raw()
+        .await
+        .expect("answer");
+    assert_eq!(raw.status, 200);
+    assert_eq!(&raw.body[..], body.as_bytes());
+    assert_eq!(raw.next_cursor.as_deref(), Some("n2"));
+    harness
+        .request()
+        .await
+        .assert("GET", "/v1/organizations", &[("name", "Acme"), ("max", "100")], None);
+
+    // The operation's input checks run before anything is sent.
+    let error = harness
+        .client
+        .organizations()
+        .list()
+        .max(0)
+        .operation()
+        .send_raw()
+        .await
+        .expect_err("max 0");
+    assert!(
+        matches!(&error, Error::InvalidInput { field, .. } if field == "max"),
+        "{error}"
+    );
+    assert_eq!(harness.request_count().await, 1);
+}
+
+#[tokio::test]
+async fn refresh_credentials_rotates_through_the_refresh_request() {
+    let answer = json!({"access_token": "new-access", "refresh_token": "new-refresh", "expires_in": 600,
+                        "refresh_token_expires_in": 3600, "token_type": "Bearer"});
+    let harness = Harness::json(200, answer).await;
+    let credentials = scc_sdk::Credentials::new("org-1", "key-1", "old-access", "old-refresh");
+    let before = std::time::SystemTime::now();
+    let rotated = harness.client.refresh_credentials(&credentials).await.expect("rotated");
+    use scc_sdk::secrecy::ExposeSecret;
+    assert_eq!(rotated.access_token().expose_secret(), "new-access");
+    assert_eq!(rotated.refresh_token().expose_secret(), "new-refresh");
+    assert_eq!(rotated.org_id().as_str(), "org-1");
+    let expires = rotated.access_expires_at().expect("expiry");
+    assert!(expires >= before + std::time::Duration::from_secs(600));
+    let request = harness.request().await;
+    assert_eq!(request.method, "POST");
+    assert_eq!(request.path, "/v1/organizations/org-1/apiKeys/key-1/token");
+    assert_eq!(request.header("authorization"), Some("Bearer old-refresh"));
+    assert_eq!(request.body, b"grant_type=refresh_token");
+}
