@@ -82,6 +82,27 @@ def test_a_get_is_retried_after_503_and_a_post_is_not(emu: Emulator) -> None:
     assert len(posts) == 1, posts
 
 
+@pytest.mark.parametrize("status,kind", [(400, ValidationError), (422, ValidationError), (403, scc_sdk.ForbiddenError),
+                                         (404, NotFoundError), (409, ConflictError), (500, ServerError),
+                                         (502, ServerError), (418, SCCError)])
+def test_each_status_raises_its_class(emu: Emulator, status: int, kind: type) -> None:
+    fault(emu, method="GET", path=f"/v1/organizations/{emu.org_id}", status=status, message=f"scripted {status}")
+    with pytest.raises(SCCError) as caught:
+        emu.client(retries=0).organizations.get(org_id=emu.org_id)
+    assert type(caught.value) is kind
+    assert caught.value.status_code == status and caught.value.message == f"scripted {status}"
+    assert caught.value.response["statusCode"] == status and caught.value.tracking_id
+
+
+def test_the_rate_limit_spaces_requests(emu: Emulator) -> None:
+    client = emu.client(rate_limit=20)
+    started = time.monotonic()
+    for _ in range(11):
+        client.organizations.get(org_id=emu.org_id)
+    # The first request is free, the next ten wait 50 ms each at least.
+    assert time.monotonic() - started >= 0.45
+
+
 def test_retries_off_with_one_argument(emu: Emulator) -> None:
     fault(emu, method="GET", path=f"/v1/organizations/{emu.org_id}", status=503)
     with pytest.raises(ServerError) as caught:

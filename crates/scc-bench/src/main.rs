@@ -110,8 +110,10 @@ async fn main() -> anyhow::Result<()> {
         } => {
             options.port = 0;
             let emulator = scc_emulator::start(options).await?;
-            println!("{}", serde_json::to_string(emulator.ready())?);
-            emulator.serve_until_signal().await
+            let line = serde_json::to_string(emulator.ready())?;
+            let serving = emulator.serve_until_signal()?;
+            println!("{line}");
+            serving.await
         }
         Command::Emulator {
             requests,

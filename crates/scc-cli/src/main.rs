@@ -105,9 +105,15 @@ async fn serve_emulator(options: scc_emulator::EmulatorOptions) -> ExitCode {
         Ok(emulator) => emulator,
         Err(error) => return report(&ui, CliError::from(error)),
     };
-    println!("{}", serde_json::to_string(emulator.ready()).unwrap_or_default());
-    eprintln!("scc emulator: serving on {} (Ctrl-C to stop)", emulator.base_url());
-    match emulator.serve_until_signal().await {
+    let line = serde_json::to_string(emulator.ready()).unwrap_or_default();
+    let base_url = emulator.base_url().to_owned();
+    let serving = match emulator.serve_until_signal() {
+        Ok(serving) => serving,
+        Err(error) => return report(&ui, CliError::from(error)),
+    };
+    println!("{line}");
+    eprintln!("scc emulator: serving on {base_url} (Ctrl-C to stop)");
+    match serving.await {
         Ok(()) => exit(Code::Ok),
         Err(error) => report(&ui, CliError::from(error)),
     }

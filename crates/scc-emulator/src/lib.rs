@@ -424,10 +424,15 @@ impl Emulator {
         Ok(())
     }
 
-    /// Serves until Ctrl-C (or SIGTERM), then stops cleanly.
-    pub async fn serve_until_signal(self) -> anyhow::Result<()> {
-        shutdown_signal().await;
-        self.shutdown().await
+    /// Listens for Ctrl-C and SIGTERM from now on and returns the future that serves until one
+    /// arrives, then stops cleanly. Call it before printing the ready line: a signal sent as soon as
+    /// the line is read must not find the default handler (which would kill the process uncleanly).
+    pub fn serve_until_signal(self) -> anyhow::Result<impl std::future::Future<Output = anyhow::Result<()>>> {
+        let signal = ShutdownSignal::listen().context("cannot listen for Ctrl-C")?;
+        Ok(async move {
+            signal.wait().await;
+            self.shutdown().await
+        })
     }
 
     fn stop(&mut self) {
@@ -443,24 +448,40 @@ impl Drop for Emulator {
     }
 }
 
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C and SIGTERM, listened for from the moment this is made.
+struct ShutdownSignal {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignal {
+    #[cfg(unix)]
+    fn listen() -> std::io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
+    fn listen() -> std::io::Result<Self> {
+        Ok(Self {})
+    }
+
+    #[cfg(unix)]
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {},
+            _ = self.terminate.recv() => {},
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn wait(self) {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

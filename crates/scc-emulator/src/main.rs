@@ -27,10 +27,12 @@ async fn main() -> std::process::ExitCode {
 async fn run(options: scc_emulator::EmulatorOptions) -> anyhow::Result<()> {
     let emulator = scc_emulator::start(options).await?;
     let line = serde_json::to_string(emulator.ready())?;
+    let base_url = emulator.base_url().to_owned();
+    let serving = emulator.serve_until_signal()?;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{line}")?;
     stdout.flush()?;
     drop(stdout);
-    eprintln!("scc-emulator: serving on {} (Ctrl-C to stop)", emulator.base_url());
-    emulator.serve_until_signal().await
+    eprintln!("scc-emulator: serving on {base_url} (Ctrl-C to stop)");
+    serving.await
 }

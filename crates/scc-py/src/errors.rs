@@ -67,6 +67,9 @@ fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
         .is_some_and(|code| XDR_AUTH_CODES.contains(&code.as_str()));
     let name = if rejected_credentials {
         "AuthenticationError"
+    } else if error.status() == Some(422) {
+        // The seed counts 422 (unprocessable) with 400 as a validation error.
+        "ValidationError"
     } else {
         class_name(error.kind())
     };
