@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, AsyncIterator, Callable, Dict, Iterator, Mapping, Optional, Tuple, Union
+from typing import Any, AsyncIterator, Callable, Dict, Iterator, Mapping, Optional, Tuple, Type, TypeVar, Union
 from urllib.parse import urlencode
 
 from . import _native
@@ -30,6 +30,9 @@ DEFAULT_BASE_PATH = "v1"
 TokenStore = Union[str, "os.PathLike[str]", Callable[[Dict[str, Any]], None]]
 
 
+_C = TypeVar("_C", bound="_Base")
+
+
 def _decode(reply: Tuple[int, bytes, Optional[str]]) -> Any:
     """The body decoded by Python's ``json`` from the bytes received; an empty body (204) is ``{}``."""
     body = reply[1]
@@ -50,10 +53,34 @@ def _endpoint(endpoint: str, params: Optional[Mapping[str, Any]]) -> str:
 class _Base:
     _native: Any
 
-    def __init__(self, access_token: Optional[str], base_url: str, base_path: str, timeout: float, *,
-                 retries: int, retry_backoff: float, retry_max_backoff: float, rate_limit: Optional[float],
-                 rate_limit_burst: int, credentials: Optional[Dict[str, str]] = None,
-                 token_store: Optional[TokenStore] = None) -> None:
+    def __init__(self, access_token: str, base_url: str = DEFAULT_BASE_URL, base_path: str = DEFAULT_BASE_PATH,
+                 timeout: float = 30, *, retries: int = 2, retry_backoff: float = 0.5,
+                 retry_max_backoff: float = 20.0, rate_limit: Optional[float] = None,
+                 rate_limit_burst: int = 1) -> None:
+        self._setup(access_token, base_url, base_path, timeout, retries=retries, retry_backoff=retry_backoff,
+                    retry_max_backoff=retry_max_backoff, rate_limit=rate_limit, rate_limit_burst=rate_limit_burst)
+
+    @classmethod
+    def from_credentials(cls: Type[_C], org_id: str, api_key_id: str, access_token: str, refresh_token: str,
+                         token_store: Optional[TokenStore] = None, *, base_url: str = DEFAULT_BASE_URL,
+                         base_path: str = DEFAULT_BASE_PATH, timeout: float = 30, retries: int = 2,
+                         retry_backoff: float = 0.5, retry_max_backoff: float = 20.0,
+                         rate_limit: Optional[float] = None, rate_limit_burst: int = 1) -> _C:
+        """A client that refreshes its access token itself (before it expires and after a 401, once for
+        all threads) and hands every rotated pair to ``token_store``: a file path (written 0600,
+        atomically) or a callable receiving a dict."""
+        client = cls.__new__(cls)
+        client._setup(None, base_url, base_path, timeout, retries=retries, retry_backoff=retry_backoff,
+                      retry_max_backoff=retry_max_backoff, rate_limit=rate_limit, rate_limit_burst=rate_limit_burst,
+                      credentials={"org_id": org_id, "api_key_id": api_key_id, "access_token": access_token,
+                                   "refresh_token": refresh_token},
+                      token_store=token_store)
+        return client
+
+    def _setup(self, access_token: Optional[str], base_url: str, base_path: str, timeout: float, *,
+               retries: int, retry_backoff: float, retry_max_backoff: float, rate_limit: Optional[float],
+               rate_limit_burst: int, credentials: Optional[Dict[str, str]] = None,
+               token_store: Optional[TokenStore] = None) -> None:
         if credentials is None and not access_token:
             raise ValueError("access_token is required")
         if not isinstance(retries, int) or retries < 0:
@@ -127,32 +154,6 @@ class Client(_Base):
         >>> orgs = client.organizations.list()
     """
 
-    def __init__(self, access_token: str, base_url: str = DEFAULT_BASE_URL, base_path: str = DEFAULT_BASE_PATH,
-                 timeout: float = 30, *, retries: int = 2, retry_backoff: float = 0.5,
-                 retry_max_backoff: float = 20.0, rate_limit: Optional[float] = None,
-                 rate_limit_burst: int = 1) -> None:
-        super().__init__(access_token, base_url, base_path, timeout, retries=retries, retry_backoff=retry_backoff,
-                         retry_max_backoff=retry_max_backoff, rate_limit=rate_limit,
-                         rate_limit_burst=rate_limit_burst)
-
-    @classmethod
-    def from_credentials(cls, org_id: str, api_key_id: str, access_token: str, refresh_token: str,
-                         token_store: Optional[TokenStore] = None, *, base_url: str = DEFAULT_BASE_URL,
-                         base_path: str = DEFAULT_BASE_PATH, timeout: float = 30, retries: int = 2,
-                         retry_backoff: float = 0.5, retry_max_backoff: float = 20.0,
-                         rate_limit: Optional[float] = None, rate_limit_burst: int = 1) -> "Client":
-        """A client that refreshes its access token itself (before it expires and after a 401, once for
-        all threads) and hands every rotated pair to ``token_store``: a file path (written 0600,
-        atomically) or a callable receiving a dict."""
-        client = cls.__new__(cls)
-        _Base.__init__(client, None, base_url, base_path, timeout, retries=retries, retry_backoff=retry_backoff,
-                       retry_max_backoff=retry_max_backoff, rate_limit=rate_limit,
-                       rate_limit_burst=rate_limit_burst,
-                       credentials={"org_id": org_id, "api_key_id": api_key_id, "access_token": access_token,
-                                    "refresh_token": refresh_token},
-                       token_store=token_store)
-        return client
-
     def _resources(self) -> None:
         self.organizations = OrganizationsResource(self)
         self.subscriptions = SubscriptionsResource(self)
@@ -224,30 +225,6 @@ class AsyncClient(_Base):
         >>> async with AsyncClient(access_token="token") as client:
         ...     orgs = await client.organizations.list()
     """
-
-    def __init__(self, access_token: str, base_url: str = DEFAULT_BASE_URL, base_path: str = DEFAULT_BASE_PATH,
-                 timeout: float = 30, *, retries: int = 2, retry_backoff: float = 0.5,
-                 retry_max_backoff: float = 20.0, rate_limit: Optional[float] = None,
-                 rate_limit_burst: int = 1) -> None:
-        super().__init__(access_token, base_url, base_path, timeout, retries=retries, retry_backoff=retry_backoff,
-                         retry_max_backoff=retry_max_backoff, rate_limit=rate_limit,
-                         rate_limit_burst=rate_limit_burst)
-
-    @classmethod
-    def from_credentials(cls, org_id: str, api_key_id: str, access_token: str, refresh_token: str,
-                         token_store: Optional[TokenStore] = None, *, base_url: str = DEFAULT_BASE_URL,
-                         base_path: str = DEFAULT_BASE_PATH, timeout: float = 30, retries: int = 2,
-                         retry_backoff: float = 0.5, retry_max_backoff: float = 20.0,
-                         rate_limit: Optional[float] = None, rate_limit_burst: int = 1) -> "AsyncClient":
-        """See :meth:`Client.from_credentials`."""
-        client = cls.__new__(cls)
-        _Base.__init__(client, None, base_url, base_path, timeout, retries=retries, retry_backoff=retry_backoff,
-                       retry_max_backoff=retry_max_backoff, rate_limit=rate_limit,
-                       rate_limit_burst=rate_limit_burst,
-                       credentials={"org_id": org_id, "api_key_id": api_key_id, "access_token": access_token,
-                                    "refresh_token": refresh_token},
-                       token_store=token_store)
-        return client
 
     def _resources(self) -> None:
         self.organizations = AsyncOrganizationsResource(self)

@@ -51,7 +51,7 @@ impl Reply {
 
 /// What an awaitable resolves to: the reply as a tuple, or the exception for the Python layer to
 /// raise (an exception can only be built with the GIL, which the conversion has).
-pub(crate) struct Outcome(pub(crate) Result<Reply, Error>);
+struct Outcome(Result<Reply, Error>);
 
 impl<'py> IntoPyObject<'py> for Outcome {
     type Target = PyAny;
@@ -66,8 +66,30 @@ impl<'py> IntoPyObject<'py> for Outcome {
     }
 }
 
-pub(crate) fn reply_tuple(py: Python<'_>, reply: Reply) -> PyResult<Bound<'_, pyo3::types::PyTuple>> {
+fn reply_tuple(py: Python<'_>, reply: Reply) -> PyResult<Bound<'_, pyo3::types::PyTuple>> {
     (reply.status, PyBytes::new(py, &reply.body), reply.next_cursor).into_pyobject(py)
+}
+
+/// Sends a prepared call and waits for it (without the GIL): the reply tuple, or the exception.
+pub(crate) fn wait<'py>(
+    py: Python<'py>,
+    prepared: Result<Pending, Error>,
+) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+    let pending = prepared.map_err(|error| errors::to_py(py, &error))?;
+    match runtime::block_on(py, pending)? {
+        Ok(reply) => reply_tuple(py, reply),
+        Err(error) => Err(errors::to_py(py, &error)),
+    }
+}
+
+/// A prepared call as an asyncio awaitable resolving to the reply tuple or to the exception to raise.
+pub(crate) fn awaitable(py: Python<'_>, prepared: Result<Pending, Error>) -> PyResult<Bound<'_, PyAny>> {
+    runtime::awaitable(py, async move {
+        Ok(Outcome(match prepared {
+            Ok(pending) => pending.await,
+            Err(error) => Err(error),
+        }))
+    })
 }
 
 pub(crate) type Pending = Pin<Box<dyn Future<Output = Result<Reply, Error>> + Send>>;
@@ -487,15 +509,7 @@ impl NativeClient {
         operation: &str,
         args: Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
-        runtime::guarded(|| {
-            let pending = self
-                .prepare(operation, &Args(args))
-                .map_err(|error| errors::to_py(py, &error))?;
-            match runtime::block_on(py, pending)? {
-                Ok(reply) => reply_tuple(py, reply),
-                Err(error) => Err(errors::to_py(py, &error)),
-            }
-        })
+        runtime::guarded(|| wait(py, self.prepare(operation, &Args(args))))
     }
 
     /// The same as an asyncio awaitable, resolving to the tuple or to the exception to raise.
@@ -505,15 +519,7 @@ impl NativeClient {
         operation: &str,
         args: Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        runtime::guarded(|| {
-            let prepared = self.prepare(operation, &Args(args));
-            runtime::awaitable(py, async move {
-                Ok(Outcome(match prepared {
-                    Ok(pending) => pending.await,
-                    Err(error) => Err(error),
-                }))
-            })
-        })
+        runtime::guarded(|| awaitable(py, self.prepare(operation, &Args(args))))
     }
 
     /// How many times the access token was refreshed.

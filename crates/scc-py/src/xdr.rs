@@ -126,15 +126,7 @@ impl NativeXdrClient {
         operation: &str,
         args: Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
-        runtime::guarded(|| {
-            let pending = self
-                .prepare(operation, &Args(args))
-                .map_err(|error| errors::to_py(py, &error))?;
-            match runtime::block_on(py, pending)? {
-                Ok(reply) => crate::client::reply_tuple(py, reply),
-                Err(error) => Err(errors::to_py(py, &error)),
-            }
-        })
+        runtime::guarded(|| crate::client::wait(py, self.prepare(operation, &Args(args))))
     }
 
     fn call_async<'py>(
@@ -143,15 +135,7 @@ impl NativeXdrClient {
         operation: &str,
         args: Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        runtime::guarded(|| {
-            let prepared = self.prepare(operation, &Args(args));
-            runtime::awaitable(py, async move {
-                Ok(crate::client::Outcome(match prepared {
-                    Ok(pending) => pending.await,
-                    Err(error) => Err(error),
-                }))
-            })
-        })
+        runtime::guarded(|| crate::client::awaitable(py, self.prepare(operation, &Args(args))))
     }
 }
 
