@@ -1,7 +1,7 @@
 """Runs the Python examples, unedited, against a fresh emulator (pointed at it by environment only)
 and checks what they print and what they leave behind. Used by scripts/test.
 
-    python python/run_examples.py [PYTHON]
+    python python/tests/run_examples.py [PYTHON]
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Dict, List
 from scc_sdk import Client
 from scc_sdk.testing import Emulator
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def run(python: str, script: str, env: Dict[str, str]) -> "subprocess.CompletedProcess[str]":
