@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from typing import Any, AsyncIterator, Callable, Dict, Iterator, Mapping, Optional, Tuple, Type, TypeVar, Union
 from urllib.parse import urlencode
@@ -31,6 +32,18 @@ TokenStore = Union[str, "os.PathLike[str]", Callable[[Dict[str, Any]], None]]
 
 
 _C = TypeVar("_C", bound="_Base")
+
+_LOGGER = logging.getLogger("scc_sdk")
+_debug_logging: Dict[str, bool] = {}
+
+
+def _follow_log_level() -> None:
+    """Tells the native core whether the ``scc_sdk`` logger wants DEBUG records, so that otherwise
+    they are dropped at the source (``isEnabledFor`` is cached by ``logging``: cheap per call)."""
+    enabled = _LOGGER.isEnabledFor(logging.DEBUG)
+    if _debug_logging.get("enabled") is not enabled:
+        _native.set_debug_logging(enabled)
+        _debug_logging["enabled"] = enabled
 
 
 def _decode(reply: Tuple[int, bytes, Optional[str]]) -> Any:
@@ -120,6 +133,7 @@ class _Base:
     def _native_client(self) -> Any:
         if self._native is None:
             raise SCCError("the client is closed")
+        _follow_log_level()
         return self._native
 
     def _raw(self, method: str, endpoint: str, params: Optional[Mapping[str, Any]] = None,

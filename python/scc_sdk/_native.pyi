@@ -3,7 +3,7 @@
 from os import PathLike
 from typing import Any, Awaitable, Callable, Dict, Optional, Tuple, Union, final
 
-__all__ = ["NativeClient", "NativeEmulator", "NativeXdrClient", "__version__", "build_products", "bulk_summary", "xdr_rules"]
+__all__ = ["NativeClient", "NativeEmulator", "NativeXdrClient", "__version__", "build_products", "bulk_summary", "set_debug_logging", "xdr_rules"]
 
 __version__: str
 
@@ -68,3 +68,4 @@ class NativeEmulator:
 def build_products(claim_info: bytes, preferred_region: str) -> bytes: ...
 def bulk_summary(body: bytes) -> Tuple[int, int, int, bool]: ...
 def xdr_rules(whoami: bytes) -> Dict[str, Any]: ...
+def set_debug_logging(enabled: bool) -> None: ...

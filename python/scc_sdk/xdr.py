@@ -13,6 +13,7 @@ import json
 from typing import Any, Dict, List, Optional
 
 from . import _native
+from ._client import _follow_log_level
 
 __all__ = ["XdrClient", "Profile"]
 
@@ -24,6 +25,7 @@ class Profile:
         self._native = native
 
     def _call(self, operation: str, args: Dict[str, Any]) -> Dict[str, Any]:
+        _follow_log_level()
         body = self._native.call(operation, args)[1]
         result: Dict[str, Any] = json.loads(body) if body.strip() else {}
         return result

