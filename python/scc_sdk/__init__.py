@@ -5,6 +5,7 @@ unsafe write, self-refreshing credentials, typed errors that keep the service's 
 ``AsyncClient``, and ``scc_sdk.testing`` to run everything against a local emulator.
 """
 
+import atexit as _atexit
 import logging as _logging
 
 from . import _native
@@ -23,6 +24,10 @@ from .exceptions import (
 )
 
 __version__: str = _native.__version__
+
+# Stop the native runtime's threads before the interpreter is torn down, so none of them touches
+# Python during finalization (an asyncio answer being handed over, a log record).
+_atexit.register(_native.shutdown_runtime)
 
 # The SDK's log records (from the Rust core) go to this logger; silent unless the application
 # configures logging.

@@ -65,6 +65,16 @@ def main() -> None:
               and "0 of 6 exercises completed." in template.stdout, "workshop_template.py reports its TODOs",
               template.stdout + template.stderr)
         passed += 2
+
+    with Emulator() as emu:
+        overview = run(python, "async_overview.py", emu.environment())
+        check(overview.returncode == 0 and "invited 20 of 20 users concurrently" in overview.stdout
+              and f"manages {len(emu.managed_org_ids)} organizations" in overview.stdout,
+              f"async_overview.py (exit {overview.returncode})", overview.stdout + overview.stderr)
+        invited = [u for u in emu.client().users.list(org_id=emu.org_id)["users"]
+                   if u["email"].startswith("async.user")]
+        check(len(invited) == 20, "the 20 invitations are in the state", overview.stdout)
+        passed += 1
     print(f"examples: {passed} passed, 0 failed")
 
 

@@ -42,6 +42,8 @@ mod _native {
     use super::xdr::{NativeXdrClient, xdr_rules};
 
     #[pymodule_export]
+    use super::runtime::shutdown_runtime;
+    #[pymodule_export]
     use super::set_debug_logging;
 
     /// Sends the SDK's `tracing` events to Python's `logging` (logger names from the Rust targets:

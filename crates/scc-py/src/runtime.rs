@@ -54,6 +54,25 @@ pub(crate) fn runtime() -> PyResult<Arc<Tokio>> {
     Ok(runtime)
 }
 
+/// Stops this process's runtime and waits (without the GIL, at most 2 s) for its threads: called at
+/// interpreter exit, before finalization, so no runtime thread (an asyncio answer being handed over, a
+/// log record) touches Python while it is being torn down. A later call starts a new runtime.
+#[pyfunction]
+pub(crate) fn shutdown_runtime(py: Python<'_>) {
+    let taken = RUNTIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+    if let Some((pid, runtime)) = taken {
+        if pid != std::process::id() {
+            std::mem::forget(runtime);
+            return;
+        }
+        match Arc::try_unwrap(runtime) {
+            Ok(runtime) => py.detach(|| runtime.shutdown_timeout(Duration::from_secs(2))),
+            // A call still holds it (a thread blocked in a request): let that call finish with it.
+            Err(shared) => drop(shared),
+        }
+    }
+}
+
 /// Runs `future` on the runtime and waits for it without the GIL; every 50 ms the wait gives Python
 /// a chance to run signal handlers, so Ctrl-C raises `KeyboardInterrupt` (and drops the request).
 pub(crate) fn block_on<T: Send + 'static>(
