@@ -43,10 +43,12 @@ def main() -> None:
     with Emulator() as emu:
         env = emu.environment()
         flow = run(python, "setup_org_flow.py", env)
-        check(flow.returncode == 0 and "Onboarding complete." in flow.stdout, "setup_org_flow.py", flow.stdout + flow.stderr)
+        check(flow.returncode == 0 and "Onboarding complete." in flow.stdout, "setup_org_flow.py",
+              flow.stdout + flow.stderr)
         client = emu.client()
-        check(group_members(client, emu.org_id, "Onboarding Administrators") == ["alice@example.com", "bob@example.com"],
-              "the flow's group holds the invited users", flow.stdout)
+        members = group_members(client, emu.org_id, "Onboarding Administrators")
+        check(members == ["alice@example.com", "bob@example.com"], "the flow's group holds the invited users",
+              flow.stdout)
         subscriptions = client.subscriptions.list(org_id=emu.org_id)
         again = run(python, "setup_org_flow.py", env)
         check(again.returncode == 0 and "already claimed" in again.stdout, "a second run is safe", again.stdout)
