@@ -500,7 +500,7 @@ impl Refresher {
     }
 
     async fn refresh_locked(&self, transport: &Transport, credentials: &mut Credentials) -> Result<()> {
-        let rotated = rotate(transport, transport.retry, credentials).await?;
+        let rotated = rotate(transport, transport.config.retry, credentials).await?;
         // Memory first, so the client never loses the only refresh token that still works.
         *credentials = rotated;
         self.refreshes.fetch_add(1, Ordering::SeqCst);
@@ -547,7 +547,7 @@ impl TokenCache {
             .read_only()
             .sensitive();
         let answer: ClientCredentialsAnswer = transport
-            .execute(request, transport.retry, &FixedHeader)
+            .execute(request, transport.config.retry, &FixedHeader)
             .await?
             .decode()?;
         self.fetches.fetch_add(1, Ordering::SeqCst);

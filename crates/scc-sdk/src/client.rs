@@ -35,7 +35,6 @@ pub struct Client {
 pub(crate) struct ClientInner {
     pub(crate) transport: Transport,
     pub(crate) identity: TokenSource,
-    pub(crate) config: Config,
 }
 
 impl Client {
@@ -78,7 +77,7 @@ impl Client {
 
     /// The settings this client was built with.
     pub fn config(&self) -> &Config {
-        &self.inner.config
+        &self.inner.transport.config
     }
 
     /// A clone of this client whose calls use another retry policy (per call: `client.with_retry(
@@ -99,7 +98,7 @@ impl Client {
     }
 
     pub(crate) fn retry_config(&self) -> RetryConfig {
-        self.retry_override.unwrap_or(self.inner.config.retry)
+        self.retry_override.unwrap_or(self.inner.transport.config.retry)
     }
 
     /// The current credentials of a client built with refreshing [`Credentials`] (after any rotation),
@@ -147,11 +146,11 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("api_root", &self.inner.transport.api_root.as_str())
-            .field("timeout", &self.inner.config.timeout)
-            .field("connect_timeout", &self.inner.config.connect_timeout)
-            .field("user_agent", &self.inner.config.user_agent)
+            .field("timeout", &self.inner.transport.config.timeout)
+            .field("connect_timeout", &self.inner.transport.config.connect_timeout)
+            .field("user_agent", &self.inner.transport.config.user_agent)
             .field("retry", &self.retry_config())
-            .field("rate_limit", &self.inner.config.rate_limit)
+            .field("rate_limit", &self.inner.transport.config.rate_limit)
             .field("tokens", &self.inner.identity)
             .finish()
     }
@@ -352,22 +351,19 @@ impl ClientBuilder {
         };
         let user_agent = reqwest::header::HeaderValue::from_str(&config.user_agent)
             .map_err(|_| Error::invalid("user_agent", "contains characters not allowed in an HTTP header"))?;
-        let retry = config.retry;
         Ok(Client {
             inner: Arc::new(ClientInner {
                 transport: Transport {
                     http,
                     api_root: config.api_root(),
-                    timeout: config.timeout,
                     user_agent,
                     rate_limiter: config.rate_limit.map(TokenBucket::new),
                     sleep: self.sleep.unwrap_or_else(retry::default_sleep),
                     clock,
                     dry_run: self.dry_run,
-                    retry,
+                    config,
                 },
                 identity: tokens,
-                config,
             }),
             retry_override: None,
         })

@@ -78,11 +78,6 @@ impl Operation<()> {
 }
 
 impl<T> Operation<T> {
-    /// The Python SDK's name of the operation, e.g. `organizations.get`.
-    pub fn name(&self) -> Option<&'static str> {
-        self.request.as_ref().ok().map(Request::operation)
-    }
-
     /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<T> {
         let response = self.client.execute(self.request?).await?;

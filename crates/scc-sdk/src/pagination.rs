@@ -112,17 +112,21 @@ impl Listed for ManagedOrganization {
 /// field of the body in `extra`.
 ///
 /// Organizations and admin groups are paginated; the other lists come whole and have no cursor.
-/// The next cursor of a page whose other fields are `body`: body `cursor`, then `nextCursor`, then the
-/// `Link` header (decision 2).
-pub(crate) fn next_cursor(body: &Extra, link_header: Option<&str>) -> Option<String> {
-    let from_body = |key: &str| {
-        body.get(key)
+/// The next cursor, as the project's decision 2 says: the body's `cursor`, then its `nextCursor`, then
+/// the `cursor` query parameter of a `Link: <…>; rel="next"` header.
+pub(crate) fn next_cursor(
+    cursor: Option<&serde_json::Value>,
+    next_cursor: Option<&serde_json::Value>,
+    link_header: Option<&str>,
+) -> Option<String> {
+    let text = |value: Option<&serde_json::Value>| {
+        value
             .and_then(serde_json::Value::as_str)
             .filter(|cursor| !cursor.is_empty())
             .map(str::to_owned)
     };
-    from_body("cursor")
-        .or_else(|| from_body("nextCursor"))
+    text(cursor)
+        .or_else(|| text(next_cursor))
         .or_else(|| link_header.and_then(next_cursor_from_link))
 }
 
@@ -142,7 +146,7 @@ impl<T> Page<T> {
     /// Reads the next cursor as the project's decision 2 says: body `cursor`, then `nextCursor`,
     /// then the `cursor` query parameter of a `Link: <…>; rel="next"` header.
     pub(crate) fn resolve_cursor(&mut self, link_header: Option<&str>) {
-        self.next_cursor = next_cursor(&self.extra, link_header);
+        self.next_cursor = next_cursor(self.extra.get("cursor"), self.extra.get("nextCursor"), link_header);
     }
 
     /// True when there is a next page.

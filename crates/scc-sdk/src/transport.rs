@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
 
+use crate::config::Config;
 use crate::error::ApiError;
 use crate::pagination::{Listed, Page};
 use crate::ratelimit::TokenBucket;
@@ -282,13 +283,16 @@ impl Response {
 
     /// The answer as received; the next cursor is read when the body is a JSON object.
     pub(crate) fn into_raw(self) -> RawBody {
-        let next_cursor = if self.body.first() == Some(&b'{') {
-            serde_json::from_slice::<CursorFields>(&self.body)
-                .ok()
-                .and_then(|fields| crate::pagination::next_cursor(&fields.into_extra(), self.link.as_deref()))
+        let fields = if self.body.first() == Some(&b'{') {
+            serde_json::from_slice::<CursorFields>(&self.body).unwrap_or_default()
         } else {
-            self.link.as_deref().and_then(crate::pagination::next_cursor_from_link)
+            CursorFields::default()
         };
+        let next_cursor = crate::pagination::next_cursor(
+            fields.cursor.as_ref(),
+            fields.next_cursor.as_ref(),
+            self.link.as_deref(),
+        );
         RawBody {
             status: self.status.as_u16(),
             body: self.body,
@@ -298,24 +302,11 @@ impl Response {
 }
 
 /// The only fields of a body that say where the next page is; the rest is skipped unread.
-#[derive(serde::Deserialize)]
+#[derive(Default, serde::Deserialize)]
 struct CursorFields {
     cursor: Option<serde_json::Value>,
     #[serde(rename = "nextCursor")]
     next_cursor: Option<serde_json::Value>,
-}
-
-impl CursorFields {
-    fn into_extra(self) -> crate::types::Extra {
-        let mut extra = crate::types::Extra::new();
-        if let Some(cursor) = self.cursor {
-            extra.insert("cursor".into(), cursor);
-        }
-        if let Some(cursor) = self.next_cursor {
-            extra.insert("nextCursor".into(), cursor);
-        }
-        extra
-    }
 }
 
 /// Where the `Authorization` header of each request comes from: a fixed token, refreshing API-key
@@ -373,19 +364,19 @@ impl Bearer {
     }
 }
 
-/// The connection side of a client: HTTP client, URL root, timeouts, user agent, rate limiter,
+/// The connection side of a client: its settings, HTTP client, URL root, user agent, rate limiter,
 /// sleep and clock, dry run. It knows nothing of tokens: each call is given its [`Identity`].
 pub(crate) struct Transport {
+    pub(crate) config: Config,
     pub(crate) http: reqwest::Client,
+    /// `config`'s base URL joined with its base path, parsed once.
     pub(crate) api_root: Url,
-    pub(crate) timeout: std::time::Duration,
+    /// `config`'s user agent as a header value, parsed once.
     pub(crate) user_agent: HeaderValue,
     pub(crate) rate_limiter: Option<TokenBucket>,
     pub(crate) sleep: Arc<dyn Sleep>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) dry_run: bool,
-    /// The retry rules of requests sent without a client's override (the token requests).
-    pub(crate) retry: RetryConfig,
 }
 
 /// One failed attempt: the error to return and what the retry policy needs to know of it.
@@ -511,7 +502,7 @@ impl Transport {
         let mut builder = self
             .http
             .request(request.method.clone(), url.clone())
-            .timeout(self.timeout)
+            .timeout(self.config.timeout)
             .header(AUTHORIZATION, authorization.clone())
             .header(ACCEPT, JSON)
             .header(USER_AGENT, self.user_agent.clone());
