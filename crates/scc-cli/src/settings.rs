@@ -112,14 +112,14 @@ pub(crate) fn read_config(path: &Path) -> Result<ConfigFile, CliError> {
 }
 
 pub(crate) fn read_credentials(path: &Path) -> Result<Option<StoredCredentials>, CliError> {
-    match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|error| {
-            CliError::usage(
-                format!("{} is not a credentials file: {error}", path.display()),
-                "run `scc configure` to write it again",
-            )
-        }),
+    match FileTokenStore::new(path).read() {
+        Ok(stored) => Ok(Some(stored)),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        // The SDK's message names the file and where it is broken.
+        Err(error) if error.kind() == std::io::ErrorKind::InvalidData => Err(CliError::usage(
+            format!("not a credentials file: {error}"),
+            "run `scc configure` to write it again",
+        )),
         Err(error) => Err(CliError::failure(
             format!("cannot read {}: {error}", path.display()),
             None,

@@ -109,8 +109,11 @@ pub(crate) fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, CliError
                 "pass --access-token (or - to read it from stdin)",
             ));
         }
-        let bytes = serde_json::to_vec_pretty(&credentials).unwrap_or_default();
-        write_file(&credentials_file, &bytes)?;
+        scc_sdk::FileTokenStore::new(&credentials_file)
+            .write(&credentials)
+            .map_err(|error| {
+                CliError::failure(format!("cannot write {}: {error}", credentials_file.display()), None)
+            })?;
     }
     ctx.ui.item(
         &json!({
