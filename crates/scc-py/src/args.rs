@@ -9,11 +9,7 @@ use serde::de::DeserializeOwned;
 pub(crate) struct Args<'py>(pub(crate) Bound<'py, PyDict>);
 
 fn wrong_type(name: &str, expected: &str) -> Error {
-    invalid(name, &format!("must be {expected}"))
-}
-
-pub(crate) fn invalid(field: &str, reason: &str) -> Error {
-    Error::invalid(field, reason)
+    Error::invalid(name, format!("must be {expected}"))
 }
 
 impl<'py> Args<'py> {
@@ -47,7 +43,7 @@ impl<'py> Args<'py> {
                 let number = value.extract::<i64>().map_err(|_| wrong_type(name, "an integer"))?;
                 u32::try_from(number)
                     .map(Some)
-                    .map_err(|_| invalid(name, "must be between 1 and 500"))
+                    .map_err(|_| Error::invalid(name, "must be between 1 and 500"))
             }
         }
     }
@@ -69,7 +65,7 @@ impl<'py> Args<'py> {
 
     pub(crate) fn boolean(&self, name: &str) -> Result<bool, Error> {
         match self.get(name) {
-            None => Err(invalid(name, "is required (True or False)")),
+            None => Err(Error::invalid(name, "is required (True or False)")),
             Some(value) => value.extract::<bool>().map_err(|_| wrong_type(name, "True or False")),
         }
     }
@@ -83,7 +79,7 @@ impl<'py> Args<'py> {
         let mut unknown = Vec::new();
         let deserializer = &mut pythonize::Depythonizer::from_object(&value);
         let parsed: T = serde_ignored::deserialize(deserializer, |path| unknown.push(path.to_string()))
-            .map_err(|error| invalid(name, &format!("is not valid: {error}")))?;
+            .map_err(|error| Error::invalid(name, format!("is not valid: {error}")))?;
         if let Some(path) = unknown.first() {
             let mut field = name.to_owned();
             for segment in path.split('.') {
@@ -94,7 +90,7 @@ impl<'py> Args<'py> {
                     field.push_str(segment);
                 }
             }
-            return Err(invalid(
+            return Err(Error::invalid(
                 &field,
                 "is not a field this operation sends (check its spelling)",
             ));

@@ -16,9 +16,9 @@ use scc_sdk::types::{ClaimInfo, EntitlementQuantity, MemberChange, ProductSelect
 use scc_sdk::{Client, Credentials, Error, FileTokenStore, Operation, RateLimit, RawBody, RetryConfig};
 use secrecy::ExposeSecret;
 
-use crate::args::{Args, invalid};
+use crate::args::Args;
 use crate::errors;
-use crate::runtime;
+use crate::runtime::{self, PerProcess};
 
 /// A finished call: status, the body's bytes, and the next page's cursor.
 pub(crate) struct Reply {
@@ -40,7 +40,7 @@ impl From<RawBody> for Reply {
 impl Reply {
     /// A reply the SDK computed (a role id, a bulk report) rather than received.
     fn computed(value: &impl serde::Serialize) -> Result<Self, Error> {
-        let body = serde_json::to_vec(value).map_err(|error| invalid("answer", &error.to_string()))?;
+        let body = serde_json::to_vec(value).map_err(|error| Error::invalid("answer", error.to_string()))?;
         Ok(Self {
             status: 200,
             body: Bytes::from(body),
@@ -116,38 +116,12 @@ struct Settings {
     store: Arc<TokenStore>,
 }
 
-/// The SDK client of one process, and the newest credentials it holds.
-struct Live {
-    pid: u32,
-    client: Client,
-}
-
 #[pyclass(frozen, module = "scc_sdk._native")]
 pub(crate) struct NativeClient {
     settings: Settings,
-    live: Mutex<Live>,
+    client: PerProcess<Client>,
     /// The newest refreshing credentials, kept so a forked child starts from them.
     credentials: Arc<Mutex<Option<Credentials>>>,
-}
-
-impl Drop for NativeClient {
-    fn drop(&mut self) {
-        let live = self.live.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if live.pid != std::process::id() {
-            // A client inherited through fork: its pooled sockets are the parent's; forget, never close.
-            let inherited = std::mem::replace(&mut live.client, unusable_client());
-            std::mem::forget(inherited);
-        }
-    }
-}
-
-/// A client with no connections, to stand in for a forgotten one.
-fn unusable_client() -> Client {
-    Client::builder()
-        .access_token("unused")
-        .base_url("http://127.0.0.1:9")
-        .build()
-        .unwrap_or_else(|_| unreachable!("a fixed valid configuration"))
 }
 
 fn build_client(settings: &Settings, credentials: &Arc<Mutex<Option<Credentials>>>) -> Result<Client, Error> {
@@ -173,7 +147,7 @@ fn build_client(settings: &Settings, credentials: &Arc<Mutex<Option<Credentials>
             });
         }
         (None, Some(token)) => builder = builder.access_token(token.clone()),
-        (None, None) => return Err(invalid("access_token", "is required")),
+        (None, None) => return Err(Error::invalid("access_token", "is required")),
     }
     builder.build()
 }
@@ -210,27 +184,16 @@ fn credentials_dict<'py>(py: Python<'py>, credentials: &Credentials) -> PyResult
     Ok(record)
 }
 
-fn required(args: &Args<'_>, name: &str) -> Result<String, Error> {
-    args.text(name)
-}
-
 impl NativeClient {
     /// The SDK client for this process (rebuilt in a forked child from the newest credentials).
     fn client(&self) -> Result<Client, Error> {
-        let pid = std::process::id();
-        let mut live = self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if live.pid != pid {
-            let fresh = build_client(&self.settings, &self.credentials)?;
-            std::mem::forget(std::mem::replace(&mut live.client, fresh));
-            live.pid = pid;
-        }
-        Ok(live.client.clone())
+        self.client.get(|| build_client(&self.settings, &self.credentials))
     }
 
     /// The SDK operation named `operation`, with its arguments read while the GIL is held.
     fn prepare(&self, operation: &str, args: &Args<'_>) -> Result<Pending, Error> {
         let client = self.client()?;
-        let org = || required(args, "org_id");
+        let org = || args.text("org_id");
         Ok(match operation {
             "organizations.list" => {
                 let max = args.opt_u32("max")?;
@@ -251,19 +214,19 @@ impl NativeClient {
             "organizations.get" => raw(client.organizations().get(org()?)),
             "organizations.create" => raw(client
                 .organizations()
-                .create(required(args, "name")?, required(args, "region_code")?)
+                .create(args.text("name")?, args.text("region_code")?)
                 .set_organization_type(args.opt_text("type")?.map(Into::into))
                 .operation()),
-            "organizations.update" => raw(client.organizations().update(org()?, required(args, "name")?)),
+            "organizations.update" => raw(client.organizations().update(org()?, args.text("name")?)),
             "subscriptions.list" => raw(client
                 .subscriptions()
                 .list(org()?)
                 .set_name(args.opt_text("name")?)
                 .operation()),
-            "subscriptions.get" => raw(client.subscriptions().get(org()?, required(args, "subscription_id")?)),
+            "subscriptions.get" => raw(client.subscriptions().get(org()?, args.text("subscription_id")?)),
             "subscriptions.create" => raw(client
                 .subscriptions()
-                .create(org()?, required(args, "claim_code")?)
+                .create(org()?, args.text("claim_code")?)
                 .set_products(
                     args.structured::<Vec<ProductSelection>>("products")?
                         .filter(|list| !list.is_empty()),
@@ -274,8 +237,8 @@ impl NativeClient {
                 .subscriptions()
                 .update(
                     org()?,
-                    required(args, "subscription_id")?,
-                    required(args, "product_id")?,
+                    args.text("subscription_id")?,
+                    args.text("product_id")?,
                     args.boolean("status")?,
                 )
                 .set_source_instance_id(args.opt_text("source_instance_id")?)
@@ -286,7 +249,7 @@ impl NativeClient {
                 .subscriptions()
                 .patch(
                     org()?,
-                    required(args, "subscription_id")?,
+                    args.text("subscription_id")?,
                     args.structured::<Vec<EntitlementQuantity>>("entitlements")?
                         .unwrap_or_default(),
                 )
@@ -295,18 +258,18 @@ impl NativeClient {
                         .filter(|list| !list.is_empty()),
                 )
                 .operation()),
-            "subscriptions.read_claim_code" => raw(client
-                .subscriptions()
-                .read_claim_code(org()?, required(args, "claim_code")?)),
+            "subscriptions.read_claim_code" => {
+                raw(client.subscriptions().read_claim_code(org()?, args.text("claim_code")?))
+            }
             "users.list" => raw(client
                 .users()
                 .list(org()?)
                 .set_status(args.opt_text("status")?.map(Into::into))
                 .operation()),
-            "users.get" => raw(client.users().get(org()?, required(args, "user_id")?)),
+            "users.get" => raw(client.users().get(org()?, args.text("user_id")?)),
             "users.update" => raw(client
                 .users()
-                .update(org()?, required(args, "user_id")?)
+                .update(org()?, args.text("user_id")?)
                 .set_first_name(args.opt_text("first_name")?)
                 .set_last_name(args.opt_text("last_name")?)
                 .operation()),
@@ -325,7 +288,7 @@ impl NativeClient {
                     .concurrency(concurrency);
                 Box::pin(async move { Reply::computed(&crate::bulk::report(&pending.send().await)) })
             }
-            "users.get_groups" => raw(client.users().get_groups(org()?, required(args, "user_id")?)),
+            "users.get_groups" => raw(client.users().get_groups(org()?, args.text("user_id")?)),
             "groups.list" => {
                 let max = args.opt_u32("max")?;
                 raw(client
@@ -335,54 +298,52 @@ impl NativeClient {
                     .set_cursor(args.opt_text("cursor")?)
                     .operation())
             }
-            "groups.get" => raw(client.groups().get(org()?, required(args, "group_id")?)),
+            "groups.get" => raw(client.groups().get(org()?, args.text("group_id")?)),
             "groups.create" => raw(client
                 .groups()
-                .create(org()?, required(args, "name")?)
+                .create(org()?, args.text("name")?)
                 .set_description(args.opt_text("description")?)
                 .set_applies_to(args.opt_text("applies_to")?.map(Into::into))
                 .operation()),
             "groups.update" => raw(client
                 .groups()
-                .update(org()?, required(args, "group_id")?)
+                .update(org()?, args.text("group_id")?)
                 .set_name(args.opt_text("name")?)
                 .set_description(args.opt_text("description")?)
                 .operation()),
-            "groups.delete" => raw(client.groups().delete(org()?, required(args, "group_id")?)),
+            "groups.delete" => raw(client.groups().delete(org()?, args.text("group_id")?)),
             "groups.patch" => raw(client
                 .groups()
-                .patch(org()?, required(args, "group_id")?)
+                .patch(org()?, args.text("group_id")?)
                 .users(args.structured::<Vec<MemberChange>>("users")?.unwrap_or_default())
                 .managed_orgs(
                     args.structured::<Vec<MemberChange>>("managed_orgs")?
                         .unwrap_or_default(),
                 )
                 .operation()),
-            "groups.get_users" => raw(client.groups().get_users(org()?, required(args, "group_id")?)),
-            "groups.get_assigned_roles" => raw(client.groups().get_assigned_roles(org()?, required(args, "group_id")?)),
+            "groups.get_users" => raw(client.groups().get_users(org()?, args.text("group_id")?)),
+            "groups.get_assigned_roles" => raw(client.groups().get_assigned_roles(org()?, args.text("group_id")?)),
             "groups.get_managed_organizations" => raw(client
                 .groups()
-                .get_managed_organizations(org()?, required(args, "group_id")?)),
-            "groups.remove_shared_group" => {
-                raw(client.groups().remove_shared_group(org()?, required(args, "group_id")?))
-            }
+                .get_managed_organizations(org()?, args.text("group_id")?)),
+            "groups.remove_shared_group" => raw(client.groups().remove_shared_group(org()?, args.text("group_id")?)),
             "roles.list" => raw(client
                 .roles()
                 .list(org()?)
                 .set_role_type(args.opt_text("type")?.map(Into::into))
                 .set_user(args.opt_text("user")?.map(Into::into))
                 .operation()),
-            "roles.get" => raw(client.roles().get(org()?, required(args, "role_id")?)),
+            "roles.get" => raw(client.roles().get(org()?, args.text("role_id")?)),
             "roles.patch" => raw(client
                 .roles()
-                .patch(org()?, required(args, "role_id")?)
+                .patch(org()?, args.text("role_id")?)
                 .users(args.structured::<Vec<MemberChange>>("users")?.unwrap_or_default())
                 .groups(args.structured::<Vec<MemberChange>>("groups")?.unwrap_or_default())
                 .operation()),
             "roles.find_role_id" => {
                 let org_id = org()?;
-                let product = required(args, "product_name")?;
-                let display = required(args, "role_display_name")?;
+                let product = args.text("product_name")?;
+                let display = args.text("role_display_name")?;
                 Box::pin(async move {
                     let id = client.roles().find_role_id(org_id, &product, &display).await?;
                     Reply::computed(&id)
@@ -391,19 +352,19 @@ impl NativeClient {
             "tokens.refresh" => {
                 raw(client
                     .tokens()
-                    .refresh(org()?, required(args, "api_key_id")?, required(args, "refresh_token")?))
+                    .refresh(org()?, args.text("api_key_id")?, args.text("refresh_token")?))
             }
             "request" => {
-                let method = required(args, "method")?;
+                let method = args.text("method")?;
                 let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes())
-                    .map_err(|_| invalid("method", "is not an HTTP method"))?;
+                    .map_err(|_| Error::invalid("method", "is not an HTTP method"))?;
                 let body = args.structured::<serde_json::Value>("json")?;
-                raw(client.raw_request(method, &required(args, "endpoint")?, body.as_ref()))
+                raw(client.raw_request(method, &args.text("endpoint")?, body.as_ref()))
             }
             other => {
-                return Err(invalid(
+                return Err(Error::invalid(
                     "operation",
-                    &format!("`{other}` is not an operation of this SDK"),
+                    format!("`{other}` is not an operation of this SDK"),
                 ));
             }
         })
@@ -493,10 +454,7 @@ impl NativeClient {
                 .map_err(|error| pyo3::exceptions::PyValueError::new_err(error.to_string()))?;
             Ok(Self {
                 settings,
-                live: Mutex::new(Live {
-                    pid: std::process::id(),
-                    client,
-                }),
+                client: PerProcess::new(client),
                 credentials,
             })
         })
@@ -556,8 +514,12 @@ impl NativeClient {
 #[pyfunction]
 pub(crate) fn build_products(py: Python<'_>, claim_info: &[u8], preferred_region: &str) -> PyResult<Py<PyBytes>> {
     runtime::guarded(|| {
-        let info: ClaimInfo = serde_json::from_slice(claim_info)
-            .map_err(|error| errors::to_py(py, &invalid("claim_info", &format!("is not a claim info: {error}"))))?;
+        let info: ClaimInfo = serde_json::from_slice(claim_info).map_err(|error| {
+            errors::to_py(
+                py,
+                &Error::invalid("claim_info", format!("is not a claim info: {error}")),
+            )
+        })?;
         let products = info.build_products(&preferred_region.into());
         let body = serde_json::to_vec(&products).map_err(|error| errors::internal_error(error.to_string()))?;
         Ok(PyBytes::new(py, &body).unbind())
@@ -569,7 +531,7 @@ pub(crate) fn build_products(py: Python<'_>, claim_info: &[u8], preferred_region
 pub(crate) fn bulk_summary(py: Python<'_>, body: &[u8]) -> PyResult<(usize, usize, usize, bool)> {
     runtime::guarded(|| {
         let result: scc_sdk::BulkResult = serde_json::from_slice(body)
-            .map_err(|error| errors::to_py(py, &invalid("result", &format!("is not a bulk answer: {error}"))))?;
+            .map_err(|error| errors::to_py(py, &Error::invalid("result", format!("is not a bulk answer: {error}"))))?;
         let summary = result.summary();
         Ok((summary.total, summary.succeeded, summary.failed, summary.all_successful))
     })

@@ -100,6 +100,46 @@ pub(crate) fn block_on<T: Send + 'static>(
     }
 }
 
+/// A value that belongs to the process that made it: an SDK client, whose pooled sockets and runtime
+/// registrations are that process's. In a forked child it is made again, and the inherited one is
+/// forgotten, never dropped (dropping would close the parent's sockets or touch its epoll).
+pub(crate) struct PerProcess<T> {
+    slot: Mutex<(u32, Option<T>)>,
+}
+
+impl<T: Clone> PerProcess<T> {
+    pub(crate) fn new(value: T) -> Self {
+        Self {
+            slot: Mutex::new((std::process::id(), Some(value))),
+        }
+    }
+
+    /// This process's value, made with `make` the first time it is asked for in a child.
+    pub(crate) fn get<E>(&self, make: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+        let pid = std::process::id();
+        let mut slot = self.slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if slot.0 != pid {
+            std::mem::forget(slot.1.take());
+            slot.0 = pid;
+        }
+        if let Some(value) = &slot.1 {
+            return Ok(value.clone());
+        }
+        let value = make()?;
+        slot.1 = Some(value.clone());
+        Ok(value)
+    }
+}
+
+impl<T> Drop for PerProcess<T> {
+    fn drop(&mut self) {
+        let slot = self.slot.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if slot.0 != std::process::id() {
+            std::mem::forget(slot.1.take());
+        }
+    }
+}
+
 /// The asyncio bridge's view of our runtime.
 pub(crate) struct SccRuntime;
 

@@ -1,7 +1,6 @@
 //! `NativeXdrClient`: the SDK's XDR profile client (client credentials or a bearer token, regions),
 //! and the seed's login and activation rules computed by the SDK from a whoami answer.
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use pyo3::prelude::*;
@@ -9,9 +8,9 @@ use pyo3::types::PyDict;
 use scc_sdk::Error;
 use scc_sdk::xdr::{IdpDefaults, OrgUpdate, Whoami, XdrClient, XdrRegion};
 
-use crate::args::{Args, invalid};
+use crate::args::Args;
 use crate::errors;
-use crate::runtime;
+use crate::runtime::{self, PerProcess};
 
 struct XdrSettings {
     client_id: Option<String>,
@@ -30,7 +29,7 @@ fn build(settings: &XdrSettings) -> Result<XdrClient, Error> {
     builder = match (&settings.client_id, &settings.client_secret, &settings.token) {
         (_, _, Some(token)) => builder.bearer_token(token.clone()),
         (Some(id), Some(secret), None) => builder.client_credentials(id.clone(), secret.clone()),
-        (Some(_), None, None) => return Err(invalid("client_secret", "is required with client_id")),
+        (Some(_), None, None) => return Err(Error::invalid("client_secret", "is required with client_id")),
         _ => builder,
     };
     builder.build()
@@ -39,18 +38,12 @@ fn build(settings: &XdrSettings) -> Result<XdrClient, Error> {
 #[pyclass(frozen, module = "scc_sdk._native")]
 pub(crate) struct NativeXdrClient {
     settings: XdrSettings,
-    live: Mutex<(u32, XdrClient)>,
+    client: PerProcess<XdrClient>,
 }
 
 impl NativeXdrClient {
     fn client(&self) -> Result<XdrClient, Error> {
-        let mut live = self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if live.0 != std::process::id() {
-            let fresh = build(&self.settings)?;
-            std::mem::forget(std::mem::replace(&mut live.1, fresh));
-            live.0 = std::process::id();
-        }
-        Ok(live.1.clone())
+        self.client.get(|| build(&self.settings))
     }
 
     fn prepare(&self, operation: &str, args: &Args<'_>) -> Result<crate::client::Pending, Error> {
@@ -77,7 +70,12 @@ impl NativeXdrClient {
                 }
                 crate::client::raw(profile.update_org(update))
             }
-            other => return Err(invalid("operation", &format!("`{other}` is not an XDR operation"))),
+            other => {
+                return Err(Error::invalid(
+                    "operation",
+                    format!("`{other}` is not an XDR operation"),
+                ));
+            }
         })
     }
 }
@@ -115,7 +113,7 @@ impl NativeXdrClient {
                 build(&settings).map_err(|error| pyo3::exceptions::PyValueError::new_err(error.to_string()))?;
             Ok(Self {
                 settings,
-                live: Mutex::new((std::process::id(), client)),
+                client: PerProcess::new(client),
             })
         })
     }
@@ -144,8 +142,12 @@ impl NativeXdrClient {
 #[pyfunction]
 pub(crate) fn xdr_rules<'py>(py: Python<'py>, whoami: &[u8]) -> PyResult<Bound<'py, PyDict>> {
     runtime::guarded(|| {
-        let whoami: Whoami = serde_json::from_slice(whoami)
-            .map_err(|error| errors::to_py(py, &invalid("whoami", &format!("is not a whoami answer: {error}"))))?;
+        let whoami: Whoami = serde_json::from_slice(whoami).map_err(|error| {
+            errors::to_py(
+                py,
+                &Error::invalid("whoami", format!("is not a whoami answer: {error}")),
+            )
+        })?;
         let decision = whoami.org.non_admins_may_log_in(&whoami.user, &IdpDefaults::default());
         let rules = PyDict::new(py);
         rules.set_item("display_name", whoami.user.display_name())?;
