@@ -29,14 +29,14 @@ fn worker_threads() -> usize {
         .unwrap_or(1)
 }
 
-/// The runtime of this process, built on first use and again in a forked child.
-pub(crate) fn runtime() -> PyResult<Arc<Tokio>> {
+/// Uses the runtime of this process, built on first use and again in a forked child.
+fn with_runtime<R>(use_it: impl FnOnce(&Arc<Tokio>) -> R) -> PyResult<R> {
     let pid = std::process::id();
     let mut slot = RUNTIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some((owner, runtime)) = slot.as_ref()
         && *owner == pid
     {
-        return Ok(runtime.clone());
+        return Ok(use_it(runtime));
     }
     let runtime = Arc::new(
         tokio::runtime::Builder::new_multi_thread()
@@ -46,12 +46,29 @@ pub(crate) fn runtime() -> PyResult<Arc<Tokio>> {
             .build()
             .map_err(|error| internal_error(format!("cannot start the I/O runtime: {error}")))?,
     );
-    if let Some(inherited) = slot.replace((pid, runtime.clone())) {
+    let used = use_it(&runtime);
+    if let Some(inherited) = slot.replace((pid, runtime)) {
         // The parent's worker threads do not exist here and its sockets are the parent's: dropping
         // the runtime would wait on them or touch the parent's epoll.
         std::mem::forget(inherited);
     }
-    Ok(runtime)
+    Ok(used)
+}
+
+/// The runtime of this process, for a Python thread to block on.
+pub(crate) fn runtime() -> PyResult<Arc<Tokio>> {
+    with_runtime(Arc::clone)
+}
+
+/// A handle to spawn on the runtime of this process. A handle never keeps the runtime alive, so a
+/// runtime thread that spawns (the asyncio bridge hands answers over that way) can never end up
+/// dropping the runtime itself, which tokio refuses with a panic (seen at exit, after
+/// `shutdown_runtime` had let go of it).
+fn handle() -> PyResult<tokio::runtime::Handle> {
+    match tokio::runtime::Handle::try_current() {
+        Ok(current) => Ok(current),
+        Err(_) => with_runtime(|runtime| runtime.handle().clone()),
+    }
 }
 
 /// Stops this process's runtime and waits (without the GIL, at most 2 s) for its threads: called at
@@ -181,14 +198,14 @@ impl Runtime for SccRuntime {
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        TaskHandle(runtime().ok().map(|runtime| runtime.spawn(future)))
+        TaskHandle(handle().ok().map(|handle| handle.spawn(future)))
     }
 
     fn spawn_blocking<F>(work: F) -> Self::JoinHandle
     where
         F: FnOnce() + Send + 'static,
     {
-        TaskHandle(runtime().ok().map(|runtime| runtime.spawn_blocking(work)))
+        TaskHandle(handle().ok().map(|handle| handle.spawn_blocking(work)))
     }
 }
 
@@ -214,7 +231,7 @@ where
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
     // Make sure the runtime of this process exists before the bridge spawns on it.
-    runtime()?;
+    handle()?;
     let locals = pyo3_async_runtimes::generic::get_current_locals::<SccRuntime>(py)?;
     pyo3_async_runtimes::generic::future_into_py_with_locals::<SccRuntime, _, T>(py, locals, future)
 }
