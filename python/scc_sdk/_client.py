@@ -98,15 +98,16 @@ class _Base:
             raise ValueError("access_token is required")
         if not isinstance(retries, int) or retries < 0:
             raise ValueError("retries must be a whole number, 0 or more (0 turns retries off)")
-        self._token = access_token
-        self.base_url = f"{base_url.rstrip('/')}/{base_path}".rstrip("/")
-        self.timeout = timeout
         if token_store is not None and not callable(token_store):
             token_store = os.fspath(token_store)
         self._native = _native.NativeClient(
             access_token, base_url, base_path, float(timeout), max_attempts=retries + 1,
             initial_backoff=retry_backoff, max_backoff=retry_max_backoff, rate_limit=rate_limit,
             rate_burst=rate_limit_burst, credentials=credentials, token_store=token_store)
+        self._token = access_token
+        #: The base URL joined with the base path, e.g. ``https://api.security.cisco.com/v1``.
+        self.base_url: str = self._native.api_root
+        self.timeout = timeout
         self._resources()
 
     def _resources(self) -> None:
@@ -135,6 +136,10 @@ class _Base:
             raise SCCError("the client is closed")
         _follow_log_level()
         return self._native
+
+    def close(self) -> None:
+        """Release the connections; the client cannot be used afterwards."""
+        self._native = None
 
     def _raw(self, method: str, endpoint: str, params: Optional[Mapping[str, Any]] = None,
              json: Any = None, data: Any = None, headers: Any = None) -> Any:
@@ -221,10 +226,6 @@ class Client(_Base):
             seen.add(cursor)
             args = {**args, "cursor": cursor}
 
-    def close(self) -> None:
-        """Release the connections; the client cannot be used afterwards."""
-        self._native = None
-
     def __enter__(self) -> "Client":
         return self
 
@@ -306,11 +307,7 @@ class AsyncClient(_Base):
 
     async def aclose(self) -> None:
         """Release the connections."""
-        self._native = None
-
-    def close(self) -> None:
-        """Release the connections."""
-        self._native = None
+        self.close()
 
     async def __aenter__(self) -> "AsyncClient":
         return self

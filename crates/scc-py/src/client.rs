@@ -488,13 +488,11 @@ impl NativeClient {
 
     /// The base URL joined with the base path, e.g. `https://api.security.cisco.com/v1`.
     #[getter]
-    fn api_root(&self) -> String {
-        let root = format!(
-            "{}/{}",
-            self.settings.base_url.trim_end_matches('/'),
-            self.settings.base_path.trim_matches('/')
-        );
-        root.trim_end_matches('/').to_owned()
+    fn api_root(&self) -> PyResult<String> {
+        let client = self
+            .client()
+            .map_err(|error| pyo3::exceptions::PyValueError::new_err(error.to_string()))?;
+        Ok(client.config().api_root().as_str().trim_end_matches('/').to_owned())
     }
 
     /// The credentials in use now (after any refresh), as the dict a token store receives.

@@ -46,7 +46,13 @@ pub struct Config {
 
 impl Config {
     /// The URL every operation path is appended to: base URL + base path.
-    pub(crate) fn api_root(&self) -> Url {
+    ///
+    /// ```
+    /// let client = scc_sdk::Client::builder().access_token("t").base_path("/v1/").build()?;
+    /// assert_eq!(client.config().api_root().as_str(), "https://api.security.cisco.com/v1");
+    /// # Ok::<(), scc_sdk::Error>(())
+    /// ```
+    pub fn api_root(&self) -> Url {
         let mut root = self.base_url.clone();
         if let Ok(mut segments) = root.path_segments_mut() {
             segments.pop_if_empty();
