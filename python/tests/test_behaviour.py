@@ -397,3 +397,43 @@ def test_xdr_whoami_and_rules(emu: Emulator) -> None:
         XdrClient("client-unknown", "nope", base_url=emu.xdr["base_url"]).profile.whoami()
     with pytest.raises(ValueError, match="region"):
         XdrClient(token="t", region="mars")
+
+
+def test_the_seeds_argument_order_and_the_old_forms(emu: Emulator) -> None:
+    # Client(access_token, base_url, base_path, timeout), positionally, in the seed's order.
+    client = Client(emu.admin_token, emu.base_url, "v1", 7)
+    assert client.base_url == f"{emu.base_url}/v1" and client.timeout == 7
+    assert client.organizations.get(emu.org_id)["id"] == emu.org_id
+
+    # subscriptions.create: `type` is sent only when it is a subscription type; 1.0.6 put it third.
+    clear_journal(emu)
+    with pytest.raises(ConflictError):
+        client.subscriptions.create(emu.org_id, emu.claimed_claim_codes[0], "trial")
+    with pytest.raises(ConflictError):
+        client.subscriptions.create(emu.org_id, emu.claimed_claim_codes[0], type="PAID")
+    bodies = [r["body"] for r in journal(emu) if r["method"] == "POST"]
+    assert bodies == [{"claimCode": emu.claimed_claim_codes[0], "type": "trial"},
+                      {"claimCode": emu.claimed_claim_codes[0], "type": "paid"}]
+
+    # users.list(group_id=, status=): the group's members with that status.
+    group = client.groups.create(org_id=emu.org_id, name="Filtered")
+    client.users.patch(org_id=emu.org_id, users=[
+        {"email": f"f{i}@example.com", "operation": "invite", "firstName": "F", "lastName": str(i)} for i in range(2)])
+    client.groups.patch(org_id=emu.org_id, group_id=group["id"],
+                        users=[{"operation": "add", "id": f"f{i}@example.com"} for i in range(2)])
+    members = client.users.list(org_id=emu.org_id, group_id=group["id"])["users"]
+    status = members[0]["status"]
+    filtered = client.users.list(org_id=emu.org_id, group_id=group["id"], status=status)["users"]
+    assert filtered == [m for m in members if m["status"] == status] and filtered
+    assert client.users.list(org_id=emu.org_id, group_id=group["id"], status="NOT-A-STATUS")["users"] == []
+
+
+async def test_async_client_from_credentials_refreshes(emu: Emulator) -> None:
+    seen: List[Dict[str, Any]] = []
+    client = AsyncClient.from_credentials(emu.org_id, emu.admin["api_key_id"], "expired-or-wrong",
+                                          emu.admin["refresh_token"], token_store=seen.append,
+                                          base_url=emu.base_url)
+    assert isinstance(client, AsyncClient)
+    assert (await client.organizations.get(org_id=emu.org_id))["id"] == emu.org_id
+    assert client.refresh_count == 1 and len(seen) == 1
+    assert client.access_token == seen[0]["access_token"]

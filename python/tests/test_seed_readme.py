@@ -19,6 +19,8 @@ from scc_sdk import (
 )
 from scc_sdk.testing import Emulator
 
+from helpers import clear_journal, journal
+
 
 def test_quick_start(emu: Emulator) -> None:
     client = Client(access_token=emu.admin_token, base_url=emu.base_url)
@@ -91,15 +93,16 @@ def test_usage_subscription_patch_with_skus_is_translated(client: Client, emu: E
     managed = emu.managed_org_ids[0]
     client.subscriptions.create(org_id=managed, claim_code=emu.claim_codes[0])
     sub = client.subscriptions.list(org_id=managed)[0]
-    skus = [e["id"] for e in sub.get("entitlements", [])] or ["E3S-AIDEF-ADV"]
+    sku = sub["products"][0]["entitlements"][0]["id"]
+    clear_journal(emu)
     with pytest.warns(DeprecationWarning, match="entitlements"):
-        try:
-            patched_sub = client.subscriptions.patch(org_id=managed, subscription_id=sub["id"],
-                                                     skus=[{"name": skus[0], "quantity": 10}])
-        except SCCError as error:  # the service's verdict on the SKU, not a client-side drop
-            assert error.status_code is not None
-            return
+        patched_sub = client.subscriptions.patch(org_id=managed, subscription_id=sub["id"],
+                                                 skus=[{"name": sku, "quantity": 10}])
     assert patched_sub["id"] == sub["id"]
+    # Sent in the service's form: entitlements with the SKU as id.
+    [request] = journal(emu)
+    assert request["method"] == "PATCH"
+    assert request["body"] == {"entitlements": [{"id": sku, "quantity": 10}]}
 
 
 def test_usage_groups(client: Client, emu: Emulator) -> None:
