@@ -27,6 +27,8 @@ from .exceptions import SCCError, ValidationError
 
 DEFAULT_BASE_URL = "https://api.security.cisco.com"
 DEFAULT_BASE_PATH = "v1"
+#: The largest answer body read (8 MiB); a longer one raises ``APIError`` instead of filling memory.
+DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 
 TokenStore = Union[str, "os.PathLike[str]", Callable[[Dict[str, Any]], None]]
 
@@ -69,16 +71,18 @@ class _Base:
     def __init__(self, access_token: str, base_url: str = DEFAULT_BASE_URL, base_path: str = DEFAULT_BASE_PATH,
                  timeout: float = 30, *, retries: int = 2, retry_backoff: float = 0.5,
                  retry_max_backoff: float = 20.0, rate_limit: Optional[float] = None,
-                 rate_limit_burst: int = 1) -> None:
+                 rate_limit_burst: int = 1, max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
         self._setup(access_token, base_url, base_path, timeout, retries=retries, retry_backoff=retry_backoff,
-                    retry_max_backoff=retry_max_backoff, rate_limit=rate_limit, rate_limit_burst=rate_limit_burst)
+                    retry_max_backoff=retry_max_backoff, rate_limit=rate_limit, rate_limit_burst=rate_limit_burst,
+                    max_response_bytes=max_response_bytes)
 
     @classmethod
     def from_credentials(cls: Type[_C], org_id: str, api_key_id: str, access_token: str, refresh_token: str,
                          token_store: Optional[TokenStore] = None, *, base_url: str = DEFAULT_BASE_URL,
                          base_path: str = DEFAULT_BASE_PATH, timeout: float = 30, retries: int = 2,
                          retry_backoff: float = 0.5, retry_max_backoff: float = 20.0,
-                         rate_limit: Optional[float] = None, rate_limit_burst: int = 1) -> _C:
+                         rate_limit: Optional[float] = None, rate_limit_burst: int = 1,
+                         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> _C:
         """A client that refreshes its access token itself (before it expires and after a 401, once for
         all threads) and hands every rotated pair to ``token_store``: a file path (written 0600,
         atomically) or a callable receiving a dict."""
@@ -87,15 +91,18 @@ class _Base:
                       retry_max_backoff=retry_max_backoff, rate_limit=rate_limit, rate_limit_burst=rate_limit_burst,
                       credentials={"org_id": org_id, "api_key_id": api_key_id, "access_token": access_token,
                                    "refresh_token": refresh_token},
-                      token_store=token_store)
+                      token_store=token_store, max_response_bytes=max_response_bytes)
         return client
 
     def _setup(self, access_token: Optional[str], base_url: str, base_path: str, timeout: float, *,
                retries: int, retry_backoff: float, retry_max_backoff: float, rate_limit: Optional[float],
                rate_limit_burst: int, credentials: Optional[Dict[str, str]] = None,
-               token_store: Optional[TokenStore] = None) -> None:
+               token_store: Optional[TokenStore] = None,
+               max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
         if credentials is None and not access_token:
             raise ValueError("access_token is required")
+        if not isinstance(max_response_bytes, int) or max_response_bytes <= 0:
+            raise ValueError("max_response_bytes must be a whole number of bytes, more than zero")
         if not isinstance(retries, int) or retries < 0:
             raise ValueError("retries must be a whole number, 0 or more (0 turns retries off)")
         if token_store is not None and not callable(token_store):
@@ -103,7 +110,8 @@ class _Base:
         self._native = _native.NativeClient(
             access_token, base_url, base_path, float(timeout), max_attempts=retries + 1,
             initial_backoff=retry_backoff, max_backoff=retry_max_backoff, rate_limit=rate_limit,
-            rate_burst=rate_limit_burst, credentials=credentials, token_store=token_store)
+            rate_burst=rate_limit_burst, credentials=credentials, token_store=token_store,
+            max_response_bytes=max_response_bytes)
         self._token = access_token
         #: The base URL joined with the base path, e.g. ``https://api.security.cisco.com/v1``.
         self.base_url: str = self._native.api_root
@@ -166,6 +174,8 @@ class Client(_Base):
         retries: extra attempts after a failure that is safe to retry (default 2; 0 turns retries
             off). Writes that may have reached the server are never repeated.
         retry_backoff, retry_max_backoff: the first and the largest wait between attempts, seconds.
+        max_response_bytes: the largest answer body read (default 8 MiB); reading stops there and the
+            call raises ``SCCError``.
         rate_limit: at most this many requests per second from this client (off by default).
 
     Example:

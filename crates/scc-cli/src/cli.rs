@@ -54,6 +54,9 @@ pub(crate) struct Global {
     /// Seconds one attempt may take [default: 30].
     #[arg(long, global = true, value_name = "SECONDS")]
     pub(crate) timeout: Option<u64>,
+    /// The largest answer read, in bytes; a longer one is an error [env: SCC_MAX_RESPONSE_BYTES] [default: 8388608].
+    #[arg(long, global = true, value_name = "BYTES")]
+    pub(crate) max_response_bytes: Option<usize>,
     /// Do not retry failed requests.
     #[arg(long, global = true)]
     pub(crate) no_retry: bool,

@@ -63,6 +63,30 @@ impl From<scc_sdk::Error> for CliError {
                 Some("check SCC_XDR_CLIENT_ID and SCC_XDR_CLIENT_SECRET (and that the region is right)".into()),
             );
         }
+        if error.refresh_token_may_be_spent() {
+            return Self::new(
+                Code::Auth,
+                message,
+                Some(
+                    "nothing was saved: the credentials file still holds the refresh token sent. Run `scc token refresh` once more; \
+                     if it answers that the refresh token is invalid, the service did rotate it: create a new API key in Security \
+                     Cloud Control and save it with `scc configure --api-key-id KEY --refresh-token -`"
+                        .into(),
+                ),
+            );
+        }
+        if error.is_refresh_rejected() {
+            return Self::new(
+                Code::Auth,
+                message,
+                Some(
+                    "the refresh token is spent or expired (each one works once) and cannot be refreshed again: create a new \
+                     API key in Security Cloud Control and save it with `scc configure --api-key-id KEY --refresh-token -`"
+                        .into(),
+                ),
+            );
+        }
+        let write = error.was_write();
         let (code, hint) = match error.kind() {
             ErrorKind::InvalidInput => (Code::Usage, "fix the value named above; nothing was sent".to_owned()),
             ErrorKind::Configuration => (Code::Usage, "check the settings: `scc auth status`".to_owned()),
@@ -78,11 +102,26 @@ impl From<scc_sdk::Error> for CliError {
             ErrorKind::RateLimited => (Code::RateLimited, "still rate limited after retries: wait, then try again with less concurrency".to_owned()),
             ErrorKind::Conflict => (Code::Failure, "it already exists (or the claim code was already used)".to_owned()),
             ErrorKind::Validation => (Code::Failure, "the service refused the input; see the message".to_owned()),
+            ErrorKind::Server if write => (
+                Code::Failure,
+                "a server error: the change may have been applied; check the state before repeating it, and quote the tracking id to Cisco support".to_owned(),
+            ),
             ErrorKind::Server => (Code::Failure, "a server error: try again later; quote the tracking id to Cisco support".to_owned()),
-            ErrorKind::Connect => (Code::Failure, "the service could not be reached: check --base-url and the network".to_owned()),
+            ErrorKind::Connect => (
+                Code::Failure,
+                "the service could not be reached (nothing was sent): check --base-url and the network".to_owned(),
+            ),
+            ErrorKind::Timeout | ErrorKind::Transport if write => (
+                Code::Failure,
+                "the answer was lost: the change may have been applied; check the state before repeating it".to_owned(),
+            ),
             ErrorKind::Timeout | ErrorKind::Transport => (
                 Code::Failure,
-                "the change may have been applied: check the state before repeating it".to_owned(),
+                "the answer was lost; this was a read and changed nothing: try again".to_owned(),
+            ),
+            ErrorKind::ResponseTooLarge => (
+                Code::Failure,
+                "the answer exceeded --max-response-bytes (SCC_MAX_RESPONSE_BYTES): check --base-url points at the service, or raise the limit".to_owned(),
             ),
             ErrorKind::TokenStore => (Code::Failure, "check the permissions of the credentials file".to_owned()),
             _ => (Code::Failure, "see the message".to_owned()),

@@ -73,6 +73,7 @@ pub(crate) struct Settings {
     pub(crate) org_id: Option<Resolved<String>>,
     pub(crate) output: Format,
     pub(crate) timeout: Duration,
+    pub(crate) max_response_bytes: usize,
     pub(crate) credentials: Option<Resolved<StoredCredentials>>,
 }
 
@@ -111,7 +112,46 @@ pub(crate) fn read_config(path: &Path) -> Result<ConfigFile, CliError> {
     }
 }
 
+/// A profile names a file under the configuration directory: letters, digits, `-`, `_` and `.`,
+/// not starting with a dot, so no name reaches outside it.
+pub(crate) fn check_profile_name(name: &str) -> Result<(), CliError> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if name.is_empty() || name.len() > 64 || name.starts_with('.') || !name.chars().all(allowed) {
+        return Err(CliError::usage(
+            format!("--profile {name:?} is not a profile name"),
+            "a profile name has 1 to 64 letters, digits, '-', '_' or '.', and does not start with '.'",
+        ));
+    }
+    Ok(())
+}
+
+/// Like ssh with a private key: a credentials file that others may read is refused, not used.
+#[cfg(unix)]
+fn check_private(path: &Path) -> Result<(), CliError> {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(metadata) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let mode = metadata.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(CliError::auth(
+            format!(
+                "the credentials file {} may be read by others (mode {mode:04o}); it is not used",
+                path.display()
+            ),
+            &format!("make it private with `chmod 600 {}`", path.display()),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_path: &Path) -> Result<(), CliError> {
+    Ok(())
+}
+
 pub(crate) fn read_credentials(path: &Path) -> Result<Option<StoredCredentials>, CliError> {
+    check_private(path)?;
     match FileTokenStore::new(path).read() {
         Ok(stored) => Ok(Some(stored)),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -144,6 +184,7 @@ impl Settings {
                 source: Source::Default,
             },
         };
+        check_profile_name(&profile.value)?;
         let config_file = config_path(&config_dir);
         let config = read_config(&config_file)?;
         let stored = config.profiles.get(&profile.value).cloned().unwrap_or_default();
@@ -185,6 +226,22 @@ impl Settings {
         };
         let timeout = Duration::from_secs(global.timeout.or(stored.timeout).unwrap_or(30).max(1));
 
+        let max_response_bytes = match (global.max_response_bytes, env("SCC_MAX_RESPONSE_BYTES")) {
+            (Some(bytes), _) => bytes,
+            (None, Some(text)) => text.trim().parse().map_err(|_| {
+                CliError::usage(
+                    format!("SCC_MAX_RESPONSE_BYTES={text} is not a number of bytes"),
+                    "give a whole number, e.g. 8388608",
+                )
+            })?,
+            (None, None) => scc_sdk::config::DEFAULT_MAX_RESPONSE_BYTES,
+        };
+        if max_response_bytes == 0 {
+            return Err(CliError::usage(
+                "--max-response-bytes must be more than zero".into(),
+                "give a whole number of bytes, e.g. 8388608",
+            ));
+        }
         let credentials = match env("SCC_ACCESS_TOKEN") {
             Some(access_token) => Some(Resolved {
                 value: {
@@ -212,6 +269,7 @@ impl Settings {
             org_id,
             output,
             timeout,
+            max_response_bytes,
             credentials,
         })
     }
@@ -250,6 +308,7 @@ impl Settings {
             .base_url(&self.base_url.value)
             .base_path(&self.base_path.value)
             .timeout(self.timeout)
+            .max_response_bytes(self.max_response_bytes)
             .dry_run(dry_run);
         if global.no_retry {
             builder = builder.retry(RetryConfig::disabled());

@@ -111,6 +111,7 @@ struct Settings {
     base_url: String,
     base_path: String,
     timeout: Duration,
+    max_response_bytes: usize,
     retry: RetryConfig,
     rate_limit: Option<RateLimit>,
     store: Arc<TokenStore>,
@@ -129,6 +130,7 @@ fn build_client(settings: &Settings, credentials: &Arc<Mutex<Option<Credentials>
         .base_url(settings.base_url.clone())
         .base_path(settings.base_path.clone())
         .timeout(settings.timeout)
+        .max_response_bytes(settings.max_response_bytes)
         .retry(settings.retry);
     if let Some(limit) = settings.rate_limit {
         builder = builder.rate_limit(limit);
@@ -377,6 +379,7 @@ impl NativeClient {
     #[pyo3(signature = (
         access_token, base_url, base_path, timeout, *, max_attempts=3, initial_backoff=0.5,
         max_backoff=20.0, rate_limit=None, rate_burst=None, credentials=None, token_store=None,
+        max_response_bytes=scc_sdk::config::DEFAULT_MAX_RESPONSE_BYTES,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -392,6 +395,7 @@ impl NativeClient {
         rate_burst: Option<u32>,
         credentials: Option<Bound<'_, PyDict>>,
         token_store: Option<Bound<'_, PyAny>>,
+        max_response_bytes: usize,
     ) -> PyResult<Self> {
         runtime::guarded(|| {
             let seconds = |name: &str, value: f64| {
@@ -426,6 +430,11 @@ impl NativeClient {
                         pyo3::exceptions::PyTypeError::new_err("token_store must be a path or a callable")
                     })?),
                 };
+            if max_response_bytes == 0 {
+                return Err(pyo3::exceptions::PyValueError::new_err(
+                    "max_response_bytes must be more than zero",
+                ));
+            }
             let initial = match credentials {
                 None => None,
                 Some(record) => {
@@ -444,6 +453,7 @@ impl NativeClient {
                 base_url,
                 base_path,
                 timeout: seconds("timeout", timeout)?,
+                max_response_bytes,
                 retry,
                 rate_limit,
                 store: Arc::new(store),

@@ -478,6 +478,10 @@ pub(crate) async fn rotate(
                 api.message = format!("the refresh token is invalid or expired ({})", api.message);
                 Error::Api(Box::new(api))
             }
+            Error::Api(api) if api.status < 500 => Error::Api(api),
+            other if other.may_have_reached_server() => Error::RefreshUnknown {
+                source: Box::new(other),
+            },
             other => other,
         })?;
     Ok(credentials.rotated(&pair, transport.clock.now()))

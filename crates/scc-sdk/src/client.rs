@@ -173,6 +173,7 @@ pub struct ClientBuilder {
     base_path: Option<String>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    max_response_bytes: Option<usize>,
     user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
 }
@@ -263,6 +264,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body the client reads (default 8 MiB,
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`](crate::config::DEFAULT_MAX_RESPONSE_BYTES)). Reading stops at the
+    /// limit and the call fails with [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge).
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = Some(bytes);
+        self
+    }
+
     /// `User-Agent` (default `scc-sdk/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
@@ -333,6 +342,10 @@ impl ClientBuilder {
         if connect_timeout.is_zero() {
             return Err(Error::invalid("connect_timeout", "must be more than zero"));
         }
+        let max_response_bytes = self.max_response_bytes.unwrap_or(config::DEFAULT_MAX_RESPONSE_BYTES);
+        if max_response_bytes == 0 {
+            return Err(Error::invalid("max_response_bytes", "must be more than zero"));
+        }
         let config = Config {
             base_url,
             base_path: self.base_path.unwrap_or_else(|| config::DEFAULT_BASE_PATH.to_owned()),
@@ -341,6 +354,7 @@ impl ClientBuilder {
             user_agent: self.user_agent.unwrap_or_else(|| config::USER_AGENT.to_owned()),
             retry: self.retry.unwrap_or_default(),
             rate_limit: self.rate_limit,
+            max_response_bytes,
         };
         let http = match self.http_client {
             Some(http) => http,

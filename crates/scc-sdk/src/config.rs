@@ -14,6 +14,9 @@ pub const DEFAULT_BASE_PATH: &str = "v1";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long connecting may take.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest answer body read by default (8 MiB): a page of 500 users is about 200 KiB, so a
+/// larger body is a broken or hostile server, not an answer.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 /// `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("scc-sdk/", env!("CARGO_PKG_VERSION"));
 
@@ -42,6 +45,8 @@ pub struct Config {
     pub retry: crate::retry::RetryConfig,
     /// The client-side rate limit, if any.
     pub rate_limit: Option<crate::ratelimit::RateLimit>,
+    /// The largest response body read; a longer one fails with [`crate::ErrorKind::ResponseTooLarge`].
+    pub max_response_bytes: usize,
 }
 
 impl Config {
@@ -93,6 +98,7 @@ mod tests {
             user_agent: USER_AGENT.into(),
             retry: crate::retry::RetryConfig::default(),
             rate_limit: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 

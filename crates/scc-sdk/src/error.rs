@@ -53,6 +53,9 @@ pub enum ErrorKind {
     TokenStore,
     /// The client is in dry-run mode: the write was built, not sent.
     DryRun,
+    /// The answer's body was longer than the client reads (`max_response_bytes`); the request did
+    /// reach the server.
+    ResponseTooLarge,
 }
 
 impl ErrorKind {
@@ -105,6 +108,8 @@ pub enum Error {
         source: reqwest::Error,
         /// Attempts made in all.
         attempts: u32,
+        /// False when the request was a read (it changed nothing, whatever became of it).
+        write: bool,
     },
     /// A 2xx body that could not be decoded into the documented shape.
     #[error("HTTP {status} {path}: cannot decode the response at `{field}`: {message}; body starts with: {snippet}")]
@@ -123,6 +128,30 @@ pub enum Error {
     /// Dry-run mode: the request a write would send, built and not sent.
     #[error("dry run: {} {} was not sent", .0.method, .0.url)]
     DryRun(Box<crate::PlannedRequest>),
+    /// The answer's body was longer than the client's limit; reading stopped there.
+    #[error(
+        "{method} {path}: HTTP {status} answer larger than {limit} bytes; reading stopped (raise max_response_bytes if the service really sends this much)"
+    )]
+    ResponseTooLarge {
+        /// The HTTP method.
+        method: String,
+        /// The request path.
+        path: String,
+        /// The status of the answer.
+        status: u16,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The answer to a token refresh was lost (timeout, broken connection, 5xx): the service may have
+    /// rotated the refresh token, and then the one the caller holds no longer works.
+    #[error(
+        "{source}; the answer to the token refresh was lost, so the service may have rotated the refresh token (refresh tokens are single use): the one held now may be spent"
+    )]
+    RefreshUnknown {
+        /// The failure of the refresh request.
+        #[source]
+        source: Box<Error>,
+    },
     /// A refresh succeeded but the rotated tokens could not be stored; the client keeps them in memory.
     #[error("the access token was refreshed but the new tokens could not be stored: {source}")]
     TokenStore {
@@ -177,6 +206,8 @@ impl Error {
             Self::Decode { .. } => ErrorKind::Decode,
             Self::TokenStore { .. } => ErrorKind::TokenStore,
             Self::DryRun(_) => ErrorKind::DryRun,
+            Self::ResponseTooLarge { .. } => ErrorKind::ResponseTooLarge,
+            Self::RefreshUnknown { source } => source.kind(),
         }
     }
 
@@ -185,8 +216,30 @@ impl Error {
         match self {
             Self::Api(api) => api.attempts,
             Self::Transport { attempts, .. } => *attempts,
+            Self::RefreshUnknown { source } => source.attempts(),
             _ => 1,
         }
+    }
+
+    /// False when the failed request was a read: it changed nothing, whatever became of it, and
+    /// repeating it is safe. True for writes and whenever it is not known.
+    pub fn was_write(&self) -> bool {
+        match self {
+            Self::Api(api) => api.write,
+            Self::Transport { write, .. } => *write,
+            Self::RefreshUnknown { .. } => true,
+            Self::ResponseTooLarge { method, .. } => method != "GET",
+            _ => false,
+        }
+    }
+
+    pub(crate) fn for_request(mut self, write: bool) -> Self {
+        match &mut self {
+            Self::Api(api) => api.write = write,
+            Self::Transport { write: flag, .. } => *flag = write,
+            _ => {}
+        }
+        self
     }
 
     pub(crate) fn with_attempts(mut self, count: u32) -> Self {
@@ -202,6 +255,7 @@ impl Error {
     pub fn as_api_error(&self) -> Option<&ApiError> {
         match self {
             Self::Api(api) => Some(api),
+            Self::RefreshUnknown { source } => source.as_api_error(),
             _ => None,
         }
     }
@@ -210,7 +264,8 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::Api(api) => Some(api.status),
-            Self::Decode { status, .. } => Some(*status),
+            Self::Decode { status, .. } | Self::ResponseTooLarge { status, .. } => Some(*status),
+            Self::RefreshUnknown { source } => source.status(),
             _ => None,
         }
     }
@@ -280,6 +335,24 @@ impl Error {
         )
     }
 
+    /// True when a token refresh may have rotated the refresh token although its answer was lost:
+    /// the refresh token held now may be spent.
+    pub fn refresh_token_may_be_spent(&self) -> bool {
+        matches!(self, Self::RefreshUnknown { .. })
+    }
+
+    /// True when the service refused the refresh token itself (401 on the token refresh): it is
+    /// spent or expired, and only a new API key brings working credentials.
+    pub fn is_refresh_rejected(&self) -> bool {
+        self.as_api_error().is_some_and(|api| {
+            api.status == 401
+                && api
+                    .path
+                    .as_deref()
+                    .is_some_and(|path| path.contains("/apiKeys/") && path.ends_with("/token"))
+        })
+    }
+
     /// How long the service asked to wait (`Retry-After`), for a 429 or 503.
     pub fn retry_after(&self) -> Option<Duration> {
         self.as_api_error().and_then(|api| api.retry_after)
@@ -308,6 +381,7 @@ impl Error {
             path: path.to_owned(),
             source: source.without_url(),
             attempts: 1,
+            write: method != "GET",
         }
     }
 
@@ -368,6 +442,9 @@ pub struct ApiError {
     /// Attempts made in all (1 when there was no retry).
     #[serde(skip)]
     pub attempts: u32,
+    /// False when the request was a read (it changed nothing, whatever became of it).
+    #[serde(skip)]
+    pub write: bool,
 }
 
 impl ApiError {
@@ -413,6 +490,7 @@ impl ApiError {
             body: text,
             retry_after,
             attempts: 1,
+            write: true,
         }
     }
 

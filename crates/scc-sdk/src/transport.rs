@@ -429,6 +429,7 @@ impl Transport {
             let mut attempt = 0u32;
             let mut replaying = false;
             let mut refreshed = false;
+            let mut earlier_attempt_may_have_landed = false;
             loop {
                 if !replaying {
                     attempt += 1;
@@ -457,6 +458,27 @@ impl Transport {
                 if let Failure::Status { status, .. } = failure {
                     span.record("status", status);
                 }
+                // A delete retried after an attempt whose answer was lost, now answered 404: the lost
+                // attempt deleted it, and the caller asked for exactly that.
+                if request.method == Method::DELETE
+                    && earlier_attempt_may_have_landed
+                    && matches!(failure, Failure::Status { status: 404, .. })
+                {
+                    tracing::debug!(attempt, "404 after a lost answer: the earlier attempt deleted it");
+                    span.record("latency_ms", started.elapsed().as_millis() as u64);
+                    return Ok(Response {
+                        status: StatusCode::NO_CONTENT,
+                        link: None,
+                        body: Bytes::new(),
+                        path: path.clone(),
+                    });
+                }
+                if matches!(
+                    failure,
+                    Failure::Timeout | Failure::Transport | Failure::Status { status: 500..=599, .. }
+                ) {
+                    earlier_attempt_may_have_landed = true;
+                }
                 if let Some(tracking_id) = error.tracking_id() {
                     span.record("tracking_id", tracking_id);
                 }
@@ -482,7 +504,8 @@ impl Transport {
                     Decision::Stop(reason) => {
                         tracing::debug!(attempt, ?failure, ?reason, "not retrying");
                         span.record("latency_ms", started.elapsed().as_millis() as u64);
-                        return Err(error.with_attempts(attempt));
+                        let write = request.method != Method::GET && !request.read_only;
+                        return Err(error.with_attempts(attempt).for_request(write));
                     }
                 }
             }
@@ -532,7 +555,7 @@ impl Transport {
         };
         let link = header(LINK);
         let retry_after = header(RETRY_AFTER);
-        let body = response.bytes().await.map_err(transport)?;
+        let body = self.read_body(response, method, path).await?;
         if !status.is_success() {
             let retry_after = retry_after.and_then(|value| retry::parse_retry_after(&value, self.clock.now()));
             let error = ApiError::from_response(status.as_u16(), path, &body, retry_after);
@@ -550,6 +573,53 @@ impl Transport {
             body,
             path: path.to_owned(),
         })
+    }
+
+    /// The body, read chunk by chunk up to `max_response_bytes`: a server sending without end costs
+    /// the limit, not the machine's memory.
+    async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+        method: &str,
+        path: &str,
+    ) -> Result<Bytes, AttemptError> {
+        let limit = self.config.max_response_bytes;
+        let status = response.status().as_u16();
+        let too_large = || AttemptError {
+            error: Error::ResponseTooLarge {
+                method: method.to_owned(),
+                path: path.to_owned(),
+                status,
+                limit,
+            },
+            failure: Failure::Status {
+                status,
+                retry_after: None,
+            },
+        };
+        if response.content_length().is_some_and(|length| length > limit as u64) {
+            return Err(too_large());
+        }
+        let mut body = bytes::BytesMut::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > limit {
+                        return Err(too_large());
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => return Ok(body.freeze()),
+                Err(source) => {
+                    let error = Error::transport(method, path, source);
+                    let failure = match error.kind() {
+                        ErrorKind::Timeout => Failure::Timeout,
+                        _ => Failure::Transport,
+                    };
+                    return Err(AttemptError { error, failure });
+                }
+            }
+        }
     }
 }
 

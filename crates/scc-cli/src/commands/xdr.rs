@@ -32,7 +32,10 @@ fn client(ctx: &Ctx, args: &XdrArgs) -> Result<XdrClient, CliError> {
         .or_else(|| env("SCC_XDR_REGION"))
         .unwrap_or_default()
         .parse()?;
-    let mut builder = XdrClient::builder().region(region).timeout(ctx.settings.timeout);
+    let mut builder = XdrClient::builder()
+        .region(region)
+        .timeout(ctx.settings.timeout)
+        .max_response_bytes(ctx.settings.max_response_bytes);
     if let Some(url) = args.xdr_base_url.clone().or_else(|| env("SCC_XDR_BASE_URL")) {
         builder = builder.base_url(url);
     }

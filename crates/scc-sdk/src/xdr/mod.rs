@@ -128,6 +128,7 @@ pub struct XdrClientBuilder {
     base_url: Option<String>,
     auth: Option<XdrAuth>,
     timeout: Option<Duration>,
+    max_response_bytes: Option<usize>,
     retry: Option<RetryConfig>,
     clock: Option<Arc<dyn Clock>>,
     http_client: Option<reqwest::Client>,
@@ -171,6 +172,11 @@ impl XdrClientBuilder {
     /// Per-attempt timeout (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+    /// The largest response body read (default as the SCC client, 8 MiB).
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = Some(bytes);
         self
     }
     /// Retry policy (default as the SCC client).
@@ -223,6 +229,9 @@ impl XdrClientBuilder {
             .dry_run(self.dry_run);
         if let Some(timeout) = self.timeout {
             builder = builder.timeout(timeout);
+        }
+        if let Some(bytes) = self.max_response_bytes {
+            builder = builder.max_response_bytes(bytes);
         }
         if let Some(retry) = self.retry {
             builder = builder.retry(retry);

@@ -231,3 +231,63 @@ async fn the_token_is_refreshed_sixty_seconds_before_it_expires() {
     let first = &late.received_requests().await.unwrap_or_default()[0];
     assert_eq!(first.method.as_str(), "GET", "the old token went out first");
 }
+
+#[tokio::test]
+async fn a_refresh_whose_answer_is_lost_says_the_refresh_token_may_be_spent_and_stores_nothing() {
+    let server = MockServer::start().await;
+    // The service rotates (the answer is sent too late to arrive): the old refresh token is spent.
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_delay(Duration::from_secs(5))
+                .set_body_json(json!({
+            "access_token": "never-seen", "expires_in": 64799, "refresh_token": NEW_REFRESH,
+            "refresh_token_expires_in": 5183999, "token_type": "Bearer"})),
+        )
+        .mount(&server)
+        .await;
+    let stored = Arc::new(Mutex::new(0));
+    let sink = stored.clone();
+    let client = Client::builder()
+        .base_url(server.uri())
+        .timeout(Duration::from_millis(200))
+        .credentials(Credentials::new("o1", "k1", jwt(1_000, "old"), OLD_REFRESH))
+        .token_store(move |_: &Credentials| {
+            *sink.lock().expect("lock") += 1;
+            Ok(())
+        })
+        .build()
+        .expect("client");
+    let error = client
+        .organizations()
+        .get("o1")
+        .await
+        .expect_err("the refresh timed out");
+    assert!(error.refresh_token_may_be_spent(), "{error}");
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    let text = error.to_string();
+    assert!(text.contains("may have rotated the refresh token"), "{text}");
+    assert!(!text.contains(OLD_REFRESH), "no token in the message: {text}");
+    assert_eq!(*stored.lock().expect("lock"), 0, "nothing was handed to the store");
+    // The POST of a refresh is never repeated: a second attempt would spend nothing but could not help.
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(1));
+}
+
+#[tokio::test]
+async fn a_refused_refresh_token_is_reported_as_rejected_not_as_unknown() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"message": "invalid refresh token"})))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .credentials(Credentials::new("o1", "k1", jwt(1_000, "old"), OLD_REFRESH))
+        .build()
+        .expect("client");
+    let error = client.organizations().get("o1").await.expect_err("refused");
+    assert!(error.is_refresh_rejected(), "{error}");
+    assert!(!error.refresh_token_may_be_spent());
+}

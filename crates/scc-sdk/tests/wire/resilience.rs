@@ -225,3 +225,103 @@ async fn the_rate_limit_is_shared_by_clones() {
     assert!(!waits.is_empty(), "the third request of any clone waits for the bucket");
     assert!(waits.iter().all(|wait| *wait <= Duration::from_millis(20)), "{waits:?}");
 }
+
+#[tokio::test]
+async fn a_delete_retried_after_a_lost_answer_that_finds_nothing_succeeded() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"message": "gateway lost it"})))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "no such group"})))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let sleep = RecordingSleep::new();
+    client(&server, sleep.clone())
+        .groups()
+        .delete("o1", "g1")
+        .await
+        .expect("the first attempt deleted it: the retry's 404 is success");
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(2));
+}
+
+#[tokio::test]
+async fn a_delete_that_finds_nothing_at_the_first_attempt_is_not_found() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "no such group"})))
+        .mount(&server)
+        .await;
+    let error = client(&server, RecordingSleep::new())
+        .groups()
+        .delete("o1", "g1")
+        .await
+        .expect_err("nothing was there");
+    assert!(error.is_not_found());
+}
+
+#[tokio::test]
+async fn an_answer_longer_than_the_limit_is_refused_without_reading_it_all() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(64 * 1024)))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .access_token(TOKEN)
+        .base_url(server.uri())
+        .max_response_bytes(16 * 1024)
+        .build()
+        .expect("client");
+    let error = client.organizations().get("o1").await.expect_err("too large");
+    assert_eq!(error.kind(), ErrorKind::ResponseTooLarge);
+    assert!(!error.is_retryable());
+    assert!(error.to_string().contains("larger than 16384 bytes"), "{error}");
+    assert!(
+        Client::builder()
+            .access_token(TOKEN)
+            .max_response_bytes(0)
+            .build()
+            .is_err(),
+        "a zero limit is refused"
+    );
+}
+
+#[tokio::test]
+async fn an_endless_chunked_answer_stops_at_the_limit() {
+    use tokio::io::AsyncWriteExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    let written = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counter = written.clone();
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.expect("accept");
+        let mut request = [0u8; 4096];
+        let _ = tokio::io::AsyncReadExt::read(&mut socket, &mut request).await;
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+        if socket.write_all(head.as_bytes()).await.is_err() {
+            return;
+        }
+        let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, "[".repeat(64 * 1024));
+        // Without end, until the client hangs up.
+        while socket.write_all(chunk.as_bytes()).await.is_ok() {
+            counter.fetch_add(64 * 1024, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    let client = Client::builder()
+        .access_token(TOKEN)
+        .base_url(format!("http://{address}"))
+        .max_response_bytes(1024 * 1024)
+        .build()
+        .expect("client");
+    let error = client.organizations().get("o1").await.expect_err("too large");
+    assert_eq!(error.kind(), ErrorKind::ResponseTooLarge, "{error}");
+    assert!(
+        written.load(std::sync::atomic::Ordering::SeqCst) < 64 * 1024 * 1024,
+        "the client stopped reading near the limit"
+    );
+}
