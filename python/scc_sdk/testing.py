@@ -35,6 +35,8 @@ class Emulator:
         self.base_url: str = ready["base_url"]
         #: The caller's organization (a MANAGER).
         self.org_id: str = ready["org_id"]
+        #: The credential of the control plane (``/_emulator/*``): ``Authorization: Bearer <control_token>``.
+        self.control_token: str = ready["control_token"]
         #: ``{"api_key_id", "access_token", "refresh_token"}`` of an admin (read and write) key.
         self.admin: Dict[str, str] = ready["admin"]
         #: The same for a member (read-only) key.

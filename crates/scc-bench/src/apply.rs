@@ -44,8 +44,11 @@ fn scc_binary() -> anyhow::Result<PathBuf> {
 }
 
 /// Requests the emulator received, from its journal.
-async fn requests(base_url: &str) -> anyhow::Result<Vec<serde_json::Value>> {
-    let journal: serde_json::Value = reqwest::get(format!("{base_url}/_emulator/requests"))
+async fn requests(base_url: &str, control_token: &str) -> anyhow::Result<Vec<serde_json::Value>> {
+    let journal: serde_json::Value = reqwest::Client::new()
+        .get(format!("{base_url}/_emulator/requests"))
+        .bearer_auth(control_token)
+        .send()
         .await?
         .json()
         .await?;
@@ -81,13 +84,14 @@ pub(crate) async fn bench(
         ])
         .await?;
         let base = emulator.base_url();
+        let control_token = emulator.ready["control_token"].as_str().unwrap_or_default().to_owned();
         let codes: Vec<String> = emulator.ready["claim_codes"]["valid"]
             .as_array()
             .map(|codes| codes.iter().filter_map(|c| c.as_str().map(str::to_owned)).collect())
             .unwrap_or_default();
         let plan_path = dir.join(format!("plan-{concurrency}.yaml"));
         std::fs::write(&plan_path, plan(&codes, orgs))?;
-        let before = requests(&base).await?.len();
+        let before = requests(&base, &control_token).await?.len();
         let started = Instant::now();
         let status = tokio::process::Command::new(&scc)
             .args(["apply", "--concurrency", &concurrency.to_string(), "-o", "json"])
@@ -105,7 +109,7 @@ pub(crate) async fn bench(
             .await
             .context("cannot run scc")?;
         let seconds = started.elapsed().as_secs_f64();
-        let journal = requests(&base).await?;
+        let journal = requests(&base, &control_token).await?;
         let sent = journal.len() - before;
         let per_org = sent as f64 / orgs.max(1) as f64;
         // The longest chain of requests that wait on each other for one organization, read off the

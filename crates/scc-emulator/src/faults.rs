@@ -1,7 +1,8 @@
 //! Faults for testing clients against a hostile network: a seeded share of requests answered with
 //! 429 + `Retry-After`, 503 or a dropped connection; scripted answers for a route; a per-token rate
-//! limit. Every fault is decided before the request reaches a handler, so a faulted request changes
-//! nothing.
+//! limit. A fault strikes before the handler (the request changes nothing) or, with `after`, once
+//! the handler has committed: the change is kept and its answer lost (503, 504 or a dropped
+//! connection), as when a gateway times out on a write that went through.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
@@ -41,6 +42,10 @@ pub struct ScriptedFault {
     /// Message of the error envelope.
     #[serde(default)]
     pub message: Option<String>,
+    /// Strike after the handler: the change is applied and kept, then the answer is replaced by the
+    /// fault (its status, or the dropped connection).
+    #[serde(default)]
+    pub after: bool,
 }
 
 fn one() -> u32 {
@@ -65,6 +70,8 @@ pub(crate) enum FaultAction {
     Drop,
     Delay(Duration),
     DelayThen(Duration, Box<FaultAction>),
+    /// Handle the request (its change is committed), then answer with this instead.
+    After(Box<FaultAction>),
 }
 
 pub(crate) struct Faults {
@@ -131,7 +138,8 @@ impl Faults {
         if self.rate > 0.0 {
             let mut rng = self.rng.lock().unwrap_or_else(PoisonError::into_inner);
             if rng.unit() < self.rate {
-                return Some(match rng.below(3) {
+                // Half before the handler (nothing changes), half after it (the change is kept).
+                return Some(match rng.below(6) {
                     0 => FaultAction::Respond(
                         ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too many requests (injected fault)")
                             .with_retry_after(1),
@@ -140,7 +148,16 @@ impl Faults {
                         StatusCode::SERVICE_UNAVAILABLE,
                         "service unavailable (injected fault)",
                     )),
-                    _ => FaultAction::Drop,
+                    2 => FaultAction::Drop,
+                    3 => FaultAction::After(Box::new(FaultAction::Respond(ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "service unavailable (injected fault, after the change)",
+                    )))),
+                    4 => FaultAction::After(Box::new(FaultAction::Respond(ApiError::new(
+                        StatusCode::GATEWAY_TIMEOUT,
+                        "gateway timeout (injected fault, after the change)",
+                    )))),
+                    _ => FaultAction::After(Box::new(FaultAction::Drop)),
                 });
             }
         }
@@ -173,10 +190,15 @@ impl Faults {
         } else {
             None
         };
-        match (fault.delay_ms.map(Duration::from_millis), respond) {
+        let action = match (fault.delay_ms.map(Duration::from_millis), respond) {
             (Some(delay), Some(action)) => Some(FaultAction::DelayThen(delay, Box::new(action))),
             (Some(delay), None) => Some(FaultAction::Delay(delay)),
             (None, action) => action,
+        };
+        if fault.after {
+            action.map(|action| FaultAction::After(Box::new(action)))
+        } else {
+            action
         }
     }
 }
@@ -236,6 +258,7 @@ mod tests {
             delay_ms: None,
             drop: false,
             message: None,
+            after: false,
         }]);
         assert!(faults.pick("POST", "/v1/organizations/x", None, 0).is_none());
         for _ in 0..2 {

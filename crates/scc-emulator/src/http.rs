@@ -18,20 +18,65 @@ use crate::faults::FaultAction;
 /// Bodies above this are refused with 413.
 pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// A request line longer than this is answered 414 (with the envelope, before hyper's own limit).
+pub(crate) const MAX_URI_BYTES: usize = 8 * 1024;
+/// Headers larger than this in all are answered 431.
+pub(crate) const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// What became of a request, for the journal.
+#[derive(Clone, Copy, Default)]
+struct Fate {
+    /// The connection was closed instead of answering.
+    dropped: bool,
+    /// The handler ran and its change was kept before the fault replaced the answer.
+    after_commit: bool,
+}
+
 pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
     let control = path.starts_with("/_emulator");
+    let answered = Fate::default();
+
+    let uri_bytes = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
+    if uri_bytes > MAX_URI_BYTES {
+        let error = ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            format!("the request target is {uri_bytes} bytes; at most {MAX_URI_BYTES} are accepted"),
+        );
+        return finish(&app, &parts, &Bytes::new(), &path, control, answered, render(&app, &path, error));
+    }
+    let header_bytes: usize = parts
+        .headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        let error = ApiError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            format!("the headers are {header_bytes} bytes; at most {MAX_HEADER_BYTES} are accepted"),
+        );
+        return finish(&app, &parts, &Bytes::new(), &path, control, answered, render(&app, &path, error));
+    }
 
     let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
         Err(_) => {
             let error = ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "the request body exceeds 1 MiB");
-            return finish(&app, &parts, &Bytes::new(), &path, control, render(&app, &path, error));
+            return finish(&app, &parts, &Bytes::new(), &path, control, answered, render(&app, &path, error));
         }
     };
 
+    if control && !control_authorized(&app, &parts.headers) {
+        let error = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "the control plane needs the emulator's control token: Authorization: Bearer <control_token of the ready line>",
+        );
+        return render(&app, &path, error);
+    }
+
+    let mut after_commit = None;
     if !control {
         if !app.latency.is_zero() {
             tokio::time::sleep(app.latency).await;
@@ -47,12 +92,16 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
                 }
                 FaultAction::Respond(error) => {
                     let response = render(&app, &path, error);
-                    return finish(&app, &parts, &bytes, &path, control, response);
+                    return finish(&app, &parts, &bytes, &path, control, answered, response);
                 }
                 FaultAction::Drop => {
-                    let response = dropped_connection();
-                    return finish(&app, &parts, &bytes, &path, control, response);
+                    let fate = Fate {
+                        dropped: true,
+                        after_commit: false,
+                    };
+                    return finish(&app, &parts, &bytes, &path, control, fate, dropped_connection());
                 }
+                FaultAction::After(then) => after_commit = Some(*then),
             }
         }
     }
@@ -64,7 +113,89 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
     } else if response.status().is_client_error() || response.status().is_server_error() {
         response = render_foreign(&app, &path, response).await;
     }
-    finish(&app, &parts, &bytes, &path, control, response)
+    if let Some(mut fault) = after_commit {
+        // The handler's change (if it made one) is kept; only its answer is lost.
+        loop {
+            match fault {
+                FaultAction::Delay(delay) => {
+                    tokio::time::sleep(delay).await;
+                    break;
+                }
+                FaultAction::DelayThen(delay, then) => {
+                    tokio::time::sleep(delay).await;
+                    fault = *then;
+                }
+                FaultAction::Respond(error) => {
+                    let fate = Fate {
+                        dropped: false,
+                        after_commit: true,
+                    };
+                    return finish(&app, &parts, &bytes, &path, control, fate, render(&app, &path, error));
+                }
+                FaultAction::Drop | FaultAction::After(_) => {
+                    let fate = Fate {
+                        dropped: true,
+                        after_commit: true,
+                    };
+                    return finish(&app, &parts, &bytes, &path, control, fate, dropped_connection());
+                }
+            }
+        }
+    }
+    finish(&app, &parts, &bytes, &path, control, answered, response)
+}
+
+/// `Authorization: Bearer <control token>`, compared in constant time.
+fn control_authorized(app: &App, headers: &axum::http::HeaderMap) -> bool {
+    let Some(given) = headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+    else {
+        return false;
+    };
+    let expected = app.control_token.as_bytes();
+    given.len() == expected.len()
+        && given
+            .bytes()
+            .zip(expected)
+            .fold(0u8, |difference, (a, b)| difference | (a ^ b))
+            == 0
+}
+
+/// Keys whose values the journal never keeps, in JSON and form bodies.
+fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["secret", "token", "password", "assertion", "code_verifier"]
+        .iter()
+        .any(|word| key.contains(word))
+}
+
+fn redact_json(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map.iter_mut() {
+                if is_secret_key(key) && !inner.is_null() {
+                    *inner = "[redacted]".into();
+                } else {
+                    redact_json(inner);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_json),
+        _ => {}
+    }
+}
+
+/// A form body with the values of secret keys replaced.
+fn redact_form(text: &str) -> String {
+    text.split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if is_secret_key(key) => format!("{key}=[redacted]"),
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 fn finish(
@@ -73,6 +204,7 @@ fn finish(
     body: &Bytes,
     path: &str,
     control: bool,
+    fate: Fate,
     response: Response,
 ) -> Response {
     if !control {
@@ -80,9 +212,11 @@ fn finish(
             .headers
             .iter()
             .map(|(name, value)| {
-                let text = if name == AUTHORIZATION {
+                let text = if name == AUTHORIZATION || name == axum::http::header::PROXY_AUTHORIZATION {
                     let scheme = value.to_str().ok().and_then(|v| v.split(' ').next()).unwrap_or("");
                     format!("{scheme} [redacted]")
+                } else if name == axum::http::header::COOKIE {
+                    "[redacted]".to_owned()
                 } else {
                     value.to_str().unwrap_or("<binary>").to_owned()
                 };
@@ -92,16 +226,34 @@ fn finish(
         let body_value = if body.is_empty() {
             serde_json::Value::Null
         } else {
-            serde_json::from_slice(body).unwrap_or_else(|_| String::from_utf8_lossy(body).into_owned().into())
+            match serde_json::from_slice::<serde_json::Value>(body) {
+                Ok(mut value) => {
+                    redact_json(&mut value);
+                    value
+                }
+                Err(_) => redact_form(&String::from_utf8_lossy(body)).into(),
+            }
         };
-        app.journal.record(serde_json::json!({
+        let status = if fate.dropped {
+            serde_json::Value::Null
+        } else {
+            response.status().as_u16().into()
+        };
+        let mut entry = serde_json::json!({
             "method": parts.method.as_str(),
             "path": path,
             "query": parts.uri.query(),
             "headers": headers,
             "body": body_value,
-            "status": response.status().as_u16(),
-        }));
+            "status": status,
+        });
+        if fate.dropped {
+            entry["dropped"] = true.into();
+        }
+        if fate.after_commit {
+            entry["after_commit"] = true.into();
+        }
+        app.journal.record(entry);
     }
     response
 }

@@ -29,6 +29,7 @@ mod ids;
 mod model;
 mod pagination;
 mod routes;
+mod server;
 mod store;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -88,6 +89,20 @@ pub struct EmulatorOptions {
     /// How many requests the journal (/_emulator/requests) keeps.
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub journal_limit: usize,
+    /// Listen on an address other machines can reach (--host other than loopback). Anyone who
+    /// reaches the port can then use the API keys of the fixtures.
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// The credential of the control plane (/_emulator/*), sent as `Authorization: Bearer …`;
+    /// a random one when absent. The ready line prints it as `control_token`.
+    #[arg(long, value_name = "TOKEN", env = "SCC_EMULATOR_CONTROL_TOKEN", hide_env_values = true)]
+    pub control_token: Option<String>,
+    /// Connections served at once; more wait in the listen backlog.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Seconds a client may take to send a request's headers before the connection is closed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub header_timeout: u64,
 }
 
 impl Default for EmulatorOptions {
@@ -104,6 +119,10 @@ impl Default for EmulatorOptions {
             rate_limit: None,
             claim_codes: 10,
             journal_limit: 10_000,
+            allow_remote: false,
+            control_token: None,
+            max_connections: 1024,
+            header_timeout: 10,
         }
     }
 }
@@ -144,6 +163,21 @@ impl EmulatorOptions {
         self.fixtures = Some(path.into());
         self
     }
+    /// Options with a fixed control-plane credential instead of a random one.
+    pub fn control_token(mut self, token: impl Into<String>) -> Self {
+        self.control_token = Some(token.into());
+        self
+    }
+    /// Options with a cap on connections served at once.
+    pub fn max_connections(mut self, count: usize) -> Self {
+        self.max_connections = count;
+        self
+    }
+    /// Options with a header-read timeout in seconds.
+    pub fn header_timeout(mut self, seconds: u64) -> Self {
+        self.header_timeout = seconds;
+        self
+    }
     /// Options with this many unclaimed claim codes.
     pub fn claim_codes(mut self, count: usize) -> Self {
         self.claim_codes = count;
@@ -182,12 +216,15 @@ pub struct XdrCredentials {
     pub client_secret: String,
 }
 
-/// What the emulator prints on its one ready line: where it is and how to call it. These credentials
-/// are made from the seed and are not secret.
+/// What the emulator prints on its one ready line: where it is and how to call it. The API
+/// credentials are made from the seed and are not secret; the control token is random (unless
+/// `--control-token` fixed it) and guards `/_emulator/*`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadyInfo {
     /// Scheme, host and port; the SDK adds `/v1`.
     pub base_url: String,
+    /// The credential of the control plane: `Authorization: Bearer <control_token>` on `/_emulator/*`.
+    pub control_token: String,
     /// The caller's organization (a MANAGER).
     pub org_id: String,
     /// An admin (read and write) API key of that organization.
@@ -210,6 +247,7 @@ pub(crate) struct App {
     pub(crate) token_ttl: i64,
     pub(crate) latency: Duration,
     pub(crate) clock_offset: AtomicI64,
+    pub(crate) control_token: String,
     tracking: Mutex<IdGen>,
 }
 
@@ -245,6 +283,18 @@ fn build_app(options: &EmulatorOptions) -> anyhow::Result<Arc<App>> {
         options.fault_rate
     );
     anyhow::ensure!(options.token_ttl > 0, "--token-ttl must be at least 1 second");
+    anyhow::ensure!(options.max_connections > 0, "--max-connections must be at least 1");
+    anyhow::ensure!(options.header_timeout > 0, "--header-timeout must be at least 1 second");
+    let control_token = match &options.control_token {
+        Some(token) => {
+            anyhow::ensure!(
+                token.len() >= 16 && token.bytes().all(|b| b.is_ascii_graphic()),
+                "--control-token must be at least 16 visible ASCII characters"
+            );
+            token.clone()
+        }
+        None => random_control_token()?,
+    };
     let token_ttl = i64::try_from(options.token_ttl).context("--token-ttl is too large")?;
     let now = jiff::Timestamp::now().as_second();
     let initial = match &options.fixtures {
@@ -275,8 +325,19 @@ fn build_app(options: &EmulatorOptions) -> anyhow::Result<Arc<App>> {
         token_ttl,
         latency: Duration::from_millis(options.latency_ms),
         clock_offset: AtomicI64::new(0),
+        control_token,
         tracking: Mutex::new(IdGen::new(options.seed ^ 0x7EAC_1D00)),
     }))
+}
+
+/// 128 bits from the operating system's generator, so nobody derives it from the seed.
+fn random_control_token() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|error| anyhow::anyhow!("no random source for the control token: {error}"))?;
+    Ok(format!(
+        "ctl-{}",
+        bytes.iter().map(|byte| format!("{byte:02x}")).collect::<String>()
+    ))
 }
 
 fn check_principal(state: &State) -> anyhow::Result<()> {
@@ -485,6 +546,9 @@ impl ShutdownSignal {
     }
 }
 
+/// How long a stopping server waits for open requests before closing their connections.
+const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(3);
+
 /// Starts the emulator on 127.0.0.1 and a free port, for tests (ours and our users'). The server
 /// runs on the current Tokio runtime and stops when the handle is dropped.
 pub async fn spawn(mut options: EmulatorOptions) -> anyhow::Result<Emulator> {
@@ -495,6 +559,18 @@ pub async fn spawn(mut options: EmulatorOptions) -> anyhow::Result<Emulator> {
 
 /// Starts the emulator where the options say (the binary's path).
 pub async fn start(options: EmulatorOptions) -> anyhow::Result<Emulator> {
+    if !options.host.is_loopback() {
+        anyhow::ensure!(
+            options.allow_remote,
+            "--host {} can be reached from other machines, and anyone who reaches the emulator can use its credentials: \
+             listen on 127.0.0.1, or pass --allow-remote to mean it",
+            options.host
+        );
+        eprintln!(
+            "scc-emulator: warning: listening on {}: anyone who reaches this port can use the fixtures' API keys",
+            options.host
+        );
+    }
     let app = build_app(&options)?;
     let listener = TcpListener::bind((options.host, options.port))
         .await
@@ -504,13 +580,12 @@ pub async fn start(options: EmulatorOptions) -> anyhow::Result<Emulator> {
     let ready = ready_info(&app, &base_url)?;
     let (shutdown, signal) = tokio::sync::oneshot::channel::<()>();
     let service = router(app.clone());
-    let task = tokio::spawn(async move {
-        axum::serve(listener, service)
-            .with_graceful_shutdown(async move {
-                let _ = signal.await;
-            })
-            .await
-    });
+    let limits = server::ServeLimits {
+        header_read_timeout: Duration::from_secs(options.header_timeout),
+        max_connections: options.max_connections,
+        shutdown_deadline: SHUTDOWN_DEADLINE,
+    };
+    let task = tokio::spawn(server::serve(listener, service, signal, limits));
     Ok(Emulator {
         ready,
         address,
@@ -569,6 +644,7 @@ fn ready_info(app: &App, base_url: &str) -> anyhow::Result<ReadyInfo> {
             .context("the fixtures have no XDR admin client")?;
         Ok(ReadyInfo {
             base_url: base_url.to_owned(),
+            control_token: app.control_token.clone(),
             org_id: principal.org_id.clone(),
             admin,
             member,

@@ -125,6 +125,7 @@ async fn an_expired_token_is_refreshed_and_the_rotation_is_stored() {
     // The fixtures' first token carries no `exp`: once it expires, the 401 triggers the refresh.
     reqwest::Client::new()
         .post(format!("{}/_emulator/clock", emulator.base_url()))
+        .bearer_auth(&ready.control_token)
         .json(&serde_json::json!({"advance_seconds": 121}))
         .send()
         .await

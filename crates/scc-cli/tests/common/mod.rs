@@ -61,7 +61,11 @@ impl Env {
     }
 
     pub(crate) fn control(&self, method: &str, path: &str) -> Value {
-        control_plane::call(method, &format!("{}/_emulator/{path}", self.emulator.base_url()))
+        control_plane::call(
+            method,
+            &format!("{}/_emulator/{path}", self.emulator.base_url()),
+            &self.emulator.ready().control_token,
+        )
     }
 
     pub(crate) fn journal(&self) -> Vec<Value> {
@@ -78,7 +82,7 @@ impl Env {
 
 /// A synchronous call to the emulator's control plane, on a throwaway runtime.
 mod control_plane {
-    pub(crate) fn call(method: &str, url: &str) -> serde_json::Value {
+    pub(crate) fn call(method: &str, url: &str, control_token: &str) -> serde_json::Value {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -86,7 +90,12 @@ mod control_plane {
         runtime.block_on(async {
             let client = reqwest::Client::new();
             let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-            let response = client.request(method, url).send().await.expect("control plane answers");
+            let response = client
+                .request(method, url)
+                .bearer_auth(control_token)
+                .send()
+                .await
+                .expect("control plane answers");
             response.json().await.unwrap_or(serde_json::Value::Null)
         })
     }

@@ -58,38 +58,164 @@ async fn a_dropped_connection_is_a_transport_error_and_changes_nothing() {
 }
 
 #[tokio::test]
-async fn every_request_faulted_at_rate_one_changes_nothing() {
+async fn at_rate_one_a_fault_before_the_handler_changes_nothing_and_one_after_keeps_the_change() {
     let emu = Emu::with(EmulatorOptions::default().fault_rate(1.0)).await;
-    let before = emu.state();
-    let mut statuses = std::collections::BTreeSet::new();
-    for index in 0..30 {
+    let names: Vec<String> = (0..60).map(|index| format!("F{index}")).collect();
+    let mut outcomes = std::collections::BTreeSet::new();
+    for name in &names {
         let result = emu
             .http
             .post(emu.url("/v1/organizations"))
             .bearer_auth(emu.admin())
-            .json(&json!({"name": format!("F{index}"), "regionCode": "NAM"}))
+            .json(&json!({"name": name, "regionCode": "NAM"}))
             .send()
             .await;
-        let status = match result {
+        let outcome = match result {
             Ok(response) => match response.bytes().await {
                 Ok(_) => "answered",
                 Err(_) => "dropped",
             },
             Err(_) => "dropped",
         };
-        statuses.insert(status);
+        outcomes.insert(outcome);
     }
-    assert_eq!(emu.state(), before);
-    assert!(statuses.contains("dropped"), "{statuses:?}");
-    let answer = emu.call("GET", "/_emulator/requests", None, None).await.expect(200);
-    let codes: std::collections::BTreeSet<u64> = answer.body["requests"]
-        .as_array()
-        .expect("journal")
-        .iter()
-        .filter_map(|r| r["status"].as_u64())
+    assert!(outcomes.contains("dropped"), "{outcomes:?}");
+    let journal = emu.call("GET", "/_emulator/requests", None, None).await.expect(200).body;
+    let entries = journal["requests"].as_array().expect("journal").clone();
+    assert_eq!(entries.len(), names.len());
+    let created: std::collections::BTreeSet<String> = emu.state()["organizations"]
+        .as_object()
+        .expect("organizations")
+        .values()
+        .filter_map(|org| org["name"].as_str().map(str::to_owned))
         .collect();
-    assert!(codes.contains(&429) && codes.contains(&503), "{codes:?}");
-    assert!(!codes.contains(&201));
+    let mut kinds = std::collections::BTreeSet::new();
+    for (entry, name) in entries.iter().zip(&names) {
+        let after = entry["after_commit"] == true;
+        let dropped = entry["dropped"] == true;
+        assert_eq!(created.contains(name), after, "{name}: {entry}");
+        assert_ne!(entry["status"], 201, "no request was answered normally: {entry}");
+        if dropped {
+            assert!(entry["status"].is_null(), "a dropped request has no status: {entry}");
+        }
+        kinds.insert((after, dropped, entry["status"].as_u64()));
+    }
+    for wanted in [
+        (false, false, Some(429)),
+        (false, false, Some(503)),
+        (false, true, None),
+        (true, false, Some(503)),
+        (true, false, Some(504)),
+        (true, true, None),
+    ] {
+        assert!(kinds.contains(&wanted), "{wanted:?} not seen in {kinds:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_scripted_fault_after_commit_keeps_the_change_and_loses_the_answer() {
+    let emu = Emu::start().await;
+    emu.call(
+        "POST",
+        "/_emulator/faults",
+        None,
+        Some(json!({"method": "POST", "path": "/v1/organizations", "drop": true, "after": true})),
+    )
+    .await
+    .expect(204);
+    let result = emu
+        .http
+        .post(emu.url("/v1/organizations"))
+        .bearer_auth(emu.admin())
+        .json(&json!({"name": "Lost Answer", "regionCode": "NAM"}))
+        .send()
+        .await;
+    let lost = match result {
+        Ok(response) => response.bytes().await.is_err(),
+        Err(_) => true,
+    };
+    assert!(lost, "the answer is lost");
+    let orgs = emu.get("/v1/organizations?name=Lost%20Answer").await;
+    assert_eq!(orgs["organizations"].as_array().map(Vec::len), Some(1), "the change was kept: {orgs}");
+}
+
+#[tokio::test]
+async fn the_control_plane_needs_the_control_token() {
+    let emu = Emu::start().await;
+    for token in [None, Some(emu.admin()), Some("ctl-0000000000000000".to_owned())] {
+        let mut request = emu.http.get(emu.url("/_emulator/state"));
+        if let Some(token) = &token {
+            request = request.bearer_auth(token);
+        }
+        let answer = request.send().await.expect("answers");
+        assert_eq!(answer.status(), 401, "{token:?}");
+        let body: serde_json::Value = answer.json().await.expect("envelope");
+        assert!(body["message"].as_str().is_some_and(|m| m.contains("control token")), "{body}");
+        assert!(body.get("trackingId").is_some(), "the API's envelope: {body}");
+    }
+    emu.call("GET", "/_emulator/state", None, None).await.expect(200);
+}
+
+#[tokio::test]
+async fn long_targets_and_headers_get_the_envelope_and_the_journal_keeps_no_secret() {
+    let emu = Emu::start().await;
+    let long = format!("/v1/organizations?name={}", "a".repeat(9 * 1024));
+    let answer = emu.call("GET", &long, Some(&emu.admin()), None).await;
+    assert_eq!(answer.status, 414);
+    assert!(answer.body.get("trackingId").is_some(), "{}", answer.body);
+    let answer = emu
+        .http
+        .get(emu.url("/v1/organizations"))
+        .bearer_auth(emu.admin())
+        .header("x-padding", "p".repeat(40 * 1024))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(answer.status(), 431);
+    let body: serde_json::Value = answer.json().await.expect("envelope");
+    assert!(body.get("trackingId").is_some(), "{body}");
+
+    let (client_id, client_secret) = emu.emulator.xdr_client("admin").expect("client");
+    emu.http
+        .post(emu.url("/iroh/oauth2/token"))
+        .header("cookie", "session=cookie-secret-value")
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id.as_str()),
+            ("client_secret", client_secret.as_str()),
+        ])
+        .send()
+        .await
+        .expect("answers");
+    emu.http
+        .post(emu.url(&format!(
+            "/v1/organizations/{}/apiKeys/{}/token",
+            emu.org(),
+            emu.ready().admin.api_key_id
+        )))
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", emu.ready().admin.refresh_token.as_str())])
+        .send()
+        .await
+        .expect("answers");
+    let journal = emu.call("GET", "/_emulator/requests", None, None).await.expect(200).body.to_string();
+    for secret in [
+        client_secret.as_str(),
+        "cookie-secret-value",
+        emu.ready().admin.refresh_token.as_str(),
+        emu.admin().as_str(),
+    ] {
+        assert!(!journal.contains(secret), "the journal holds a secret: {journal}");
+    }
+    assert!(journal.contains("grant_type=client_credentials"), "{journal}");
+}
+
+#[tokio::test]
+async fn a_remote_host_is_refused_without_allow_remote() {
+    let mut options = EmulatorOptions::default();
+    options.host = std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
+    options.port = 0;
+    let error = scc_emulator::start(options).await.expect_err("refused");
+    assert!(error.to_string().contains("--allow-remote"), "{error}");
 }
 
 #[tokio::test]
