@@ -13,7 +13,8 @@ Exit codes:
   4    authentication or permission (missing, invalid or expired credentials; not allowed)
   5    not found
   6    rate limited, still after retries
-  130  interrupted (Ctrl-C)";
+  7    outcome unknown: an answer was lost and reading the state back could not settle it (every such item is listed)
+  130  interrupted (Ctrl-C); `scc apply` first lists what was done, what failed and what is unknown";
 
 /// scc: Cisco Security Cloud Control from the command line.
 #[derive(Debug, Parser)]

@@ -12,6 +12,7 @@ pub(crate) enum Code {
     Auth = 4,
     NotFound = 5,
     RateLimited = 6,
+    Unknown = 7,
     Interrupted = 130,
 }
 

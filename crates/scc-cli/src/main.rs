@@ -70,9 +70,11 @@ async fn main() -> ExitCode {
         global: cli.global,
         settings,
     };
+    // `scc apply` handles Ctrl-C itself, to report what was done before it stops.
+    let reports_interrupts = matches!(cli.command, Command::Apply(_));
     let result = tokio::select! {
         result = commands::run(&ctx, cli.command) => result,
-        _ = tokio::signal::ctrl_c() => Err(CliError::new(Code::Interrupted, "interrupted".into(),
+        _ = tokio::signal::ctrl_c(), if !reports_interrupts => Err(CliError::new(Code::Interrupted, "interrupted".into(),
             Some("a write in flight may have been applied: check the state before repeating it".into()))),
     };
     match result {

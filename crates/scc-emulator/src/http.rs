@@ -45,7 +45,15 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
             StatusCode::URI_TOO_LONG,
             format!("the request target is {uri_bytes} bytes; at most {MAX_URI_BYTES} are accepted"),
         );
-        return finish(&app, &parts, &Bytes::new(), &path, control, answered, render(&app, &path, error));
+        return finish(
+            &app,
+            &parts,
+            &Bytes::new(),
+            &path,
+            control,
+            answered,
+            render(&app, &path, error),
+        );
     }
     let header_bytes: usize = parts
         .headers
@@ -57,14 +65,30 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             format!("the headers are {header_bytes} bytes; at most {MAX_HEADER_BYTES} are accepted"),
         );
-        return finish(&app, &parts, &Bytes::new(), &path, control, answered, render(&app, &path, error));
+        return finish(
+            &app,
+            &parts,
+            &Bytes::new(),
+            &path,
+            control,
+            answered,
+            render(&app, &path, error),
+        );
     }
 
     let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
         Err(_) => {
             let error = ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "the request body exceeds 1 MiB");
-            return finish(&app, &parts, &Bytes::new(), &path, control, answered, render(&app, &path, error));
+            return finish(
+                &app,
+                &parts,
+                &Bytes::new(),
+                &path,
+                control,
+                answered,
+                render(&app, &path, error),
+            );
         }
     };
 

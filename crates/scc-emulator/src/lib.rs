@@ -95,7 +95,12 @@ pub struct EmulatorOptions {
     pub allow_remote: bool,
     /// The credential of the control plane (/_emulator/*), sent as `Authorization: Bearer …`;
     /// a random one when absent. The ready line prints it as `control_token`.
-    #[arg(long, value_name = "TOKEN", env = "SCC_EMULATOR_CONTROL_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "SCC_EMULATOR_CONTROL_TOKEN",
+        hide_env_values = true
+    )]
     pub control_token: Option<String>,
     /// Connections served at once; more wait in the listen backlog.
     #[arg(long, value_name = "N", default_value_t = 1024)]

@@ -76,7 +76,10 @@ pub(crate) async fn serve(
     })
     .await;
     if drained.is_err() {
-        tracing::debug!(open = connections.len(), "shutdown deadline passed; closing the remaining connections");
+        tracing::debug!(
+            open = connections.len(),
+            "shutdown deadline passed; closing the remaining connections"
+        );
         connections.abort_all();
     }
     Ok(())

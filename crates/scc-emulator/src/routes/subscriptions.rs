@@ -52,6 +52,7 @@ pub(crate) fn view(subscription: &Subscription) -> Value {
     json!({
         "id": subscription.id,
         "name": subscription.name,
+        "claimCode": subscription.claim_code,
         "created": subscription.created,
         "isTrial": subscription.is_trial,
         "products": products,
@@ -85,6 +86,33 @@ fn usable_code<'s>(state: &'s Model, code: &str) -> ApiResult<&'s ClaimCode> {
         return Err(ApiError::conflict("claim code has already been claimed"));
     }
     Ok(found)
+}
+
+/// The 409 of a used claim code says who holds it, as far as the caller may know: this
+/// organization, another one the caller reaches (by id and name), or one out of its reach.
+fn name_the_holder(state: &Model, caller: &Caller, org_id: &str, code: &str, error: ApiError) -> ApiError {
+    if error.status != axum::http::StatusCode::CONFLICT {
+        return error;
+    }
+    let Some(holder) = state
+        .claim_codes
+        .get(code.trim())
+        .and_then(|code| code.claimed_by.clone())
+    else {
+        return error;
+    };
+    let message = if holder == org_id {
+        "claim code has already been claimed by this organization".to_owned()
+    } else {
+        match state.organizations.get(&holder).filter(|org| caller.reaches(org)) {
+            Some(org) => format!(
+                "claim code has already been claimed by organization {} ({})",
+                org.id, org.name
+            ),
+            None => "claim code has already been claimed by an organization out of your reach".to_owned(),
+        }
+    };
+    ApiError::conflict(message)
 }
 
 /// Claims a code for an organization: every product of the code enters the subscription, `ACTIVE` in
@@ -225,7 +253,9 @@ pub(crate) async fn claim_info(
     non_empty("claimCode", &body.claim_code)?;
     app.store.read(|state| {
         caller.org(state, &org_id)?;
-        usable_code(state, &body.claim_code).map(|code| Json(claim_info_view(code)))
+        usable_code(state, &body.claim_code)
+            .map(|code| Json(claim_info_view(code)))
+            .map_err(|error| name_the_holder(state, &caller, &org_id, &body.claim_code, error))
     })
 }
 
@@ -284,6 +314,7 @@ pub(crate) async fn create(
         caller.org(state, &org_id)?;
         let selection = body.products.is_some().then_some(selection.as_slice());
         claim(state, &org_id, &body.claim_code, selection, &now)
+            .map_err(|error| name_the_holder(state, &caller, &org_id, &body.claim_code, error))
     })?;
     Ok(created(view(&subscription)))
 }

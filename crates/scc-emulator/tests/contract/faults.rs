@@ -80,7 +80,11 @@ async fn at_rate_one_a_fault_before_the_handler_changes_nothing_and_one_after_ke
         outcomes.insert(outcome);
     }
     assert!(outcomes.contains("dropped"), "{outcomes:?}");
-    let journal = emu.call("GET", "/_emulator/requests", None, None).await.expect(200).body;
+    let journal = emu
+        .call("GET", "/_emulator/requests", None, None)
+        .await
+        .expect(200)
+        .body;
     let entries = journal["requests"].as_array().expect("journal").clone();
     assert_eq!(entries.len(), names.len());
     let created: std::collections::BTreeSet<String> = emu.state()["organizations"]
@@ -155,7 +159,10 @@ async fn the_control_plane_needs_the_control_token() {
         let answer = request.send().await.expect("answers");
         assert_eq!(answer.status(), 401, "{token:?}");
         let body: serde_json::Value = answer.json().await.expect("envelope");
-        assert!(body["message"].as_str().is_some_and(|m| m.contains("control token")), "{body}");
+        assert!(
+            body["message"].as_str().is_some_and(|m| m.contains("control token")),
+            "{body}"
+        );
         assert!(body.get("trackingId").is_some(), "the API's envelope: {body}");
     }
     emu.call("GET", "/_emulator/state", None, None).await.expect(200);
@@ -198,11 +205,19 @@ async fn long_targets_and_headers_get_the_envelope_and_the_journal_keeps_no_secr
             emu.org(),
             emu.ready().admin.api_key_id
         )))
-        .form(&[("grant_type", "refresh_token"), ("refresh_token", emu.ready().admin.refresh_token.as_str())])
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", emu.ready().admin.refresh_token.as_str()),
+        ])
         .send()
         .await
         .expect("answers");
-    let journal = emu.call("GET", "/_emulator/requests", None, None).await.expect(200).body.to_string();
+    let journal = emu
+        .call("GET", "/_emulator/requests", None, None)
+        .await
+        .expect(200)
+        .body
+        .to_string();
     for secret in [
         client_secret.as_str(),
         "cookie-secret-value",

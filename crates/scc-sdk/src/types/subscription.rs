@@ -20,6 +20,10 @@ pub struct Subscription {
     /// `isTrial`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_trial: Option<bool>,
+    /// `claimCode`: the claim code the subscription came from (a project assumption; the public
+    /// docs do not list the field, so it may be absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim_code: Option<String>,
     /// `products`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub products: Option<Vec<SubscriptionProduct>>,

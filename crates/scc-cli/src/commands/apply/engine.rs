@@ -12,7 +12,13 @@ use scc_sdk::types::{AppliesTo, OrganizationType, RegionCode, Role, User, UserOp
 use scc_sdk::{Client, Error, ItemOutcome, ItemResult};
 use serde::Serialize;
 
-use super::plan::{OrgPlan, RolePlan};
+use super::plan::{OrgPlan, RolePlan, name_key};
+
+/// Most items the service takes in one bulk PATCH (users, admin groups, roles).
+const MAX_BULK_ITEMS: usize = 500;
+
+/// What an interrupt finds of a write that was sent and not answered.
+const IN_FLIGHT: &str = "sent; no answer yet (interrupted)";
 
 /// Rounds of read-and-fix per organization in one apply.
 const ROUNDS: u32 = 4;
@@ -33,7 +39,8 @@ pub(crate) struct ItemReport {
     pub(crate) org: String,
     pub(crate) object: String,
     pub(crate) action: String,
-    /// `planned`, `ok`, `failed` or `skipped`.
+    /// `planned`, `ok`, `failed`, `unknown` (the answer was lost and reading back could not
+    /// tell) or `skipped`.
     pub(crate) result: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) tracking_id: Option<String>,
@@ -54,8 +61,17 @@ enum Outcome<'e> {
     Planned,
     Ok,
     Skipped(&'static str),
+    /// A request failed: a read, or a write the service refused, is `failed`; a write whose answer
+    /// was lost (it may have been applied) is `unknown` until reading back settles it.
     Failed(&'e Error),
     Refused(String),
+    /// Sent, and what became of it is not known (yet).
+    Unknown(String),
+}
+
+/// Actions that read: their failure says nothing about the state.
+fn is_read(action: &str) -> bool {
+    matches!(action, "list" | "read" | "read claim code" | "find")
 }
 
 struct Run<'a> {
@@ -64,7 +80,7 @@ struct Run<'a> {
     mode: Mode,
     label: String,
     /// The latest outcome of each change, in the order the changes first came.
-    items: Mutex<Vec<ItemReport>>,
+    items: std::sync::Arc<Mutex<Vec<ItemReport>>>,
     /// A write failed in a way another round may fix.
     again: AtomicBool,
     /// The stages that met a failure this round: the next round redoes only those.
@@ -112,18 +128,19 @@ impl Run<'_> {
                         .unwrap_or_else(PoisonError::into_inner)
                         .insert(stage);
                 }
-                if error.is_retryable()
-                    || error.may_have_reached_server() && !error.status().is_some_and(|s| (400..500).contains(&s))
-                {
+                let refused = error.status().is_some_and(|s| (400..500).contains(&s));
+                let lost = error.may_have_reached_server() && !refused;
+                if error.is_retryable() || lost {
                     self.again.store(true, Ordering::SeqCst);
                 }
-                (
-                    "failed",
-                    error.tracking_id().map(str::to_owned),
-                    Some(error.to_string()),
-                )
+                let result = if lost && !is_read(action) { "unknown" } else { "failed" };
+                (result, error.tracking_id().map(str::to_owned), Some(error.to_string()))
             }
             Outcome::Refused(reason) => ("failed", None, Some(reason)),
+            Outcome::Unknown(reason) => {
+                self.again.store(true, Ordering::SeqCst);
+                ("unknown", None, Some(reason))
+            }
         };
         let report = ItemReport {
             org: self.label.clone(),
@@ -152,6 +169,8 @@ impl Run<'_> {
             self.record(object, action, Outcome::Planned);
             return None;
         }
+        // Until the answer comes, the outcome is unknown: an interrupt reports it so.
+        self.record(object.clone(), action, Outcome::Unknown(IN_FLIGHT.into()));
         match write.await {
             Ok(value) => {
                 self.record(object, action, Outcome::Ok);
@@ -161,6 +180,13 @@ impl Run<'_> {
                 self.record(object, action, Outcome::Failed(&error));
                 None
             }
+        }
+    }
+
+    /// Marks a bulk write's items as sent and not answered yet.
+    fn in_flight(&self, keys: &[(String, &str)]) {
+        for (object, action) in keys {
+            self.record(object.clone(), action, Outcome::Unknown(IN_FLIGHT.into()));
         }
     }
 
@@ -181,14 +207,11 @@ impl Run<'_> {
                                     .unwrap_or_else(|| item.status.to_string()),
                             ),
                         ),
-                        None => {
-                            self.again.store(true, Ordering::SeqCst);
-                            self.record(
-                                object.clone(),
-                                action,
-                                Outcome::Refused("no result for this item".into()),
-                            );
-                        }
+                        None => self.record(
+                            object.clone(),
+                            action,
+                            Outcome::Unknown("the answer holds no result for this item".into()),
+                        ),
                     }
                 }
             }
@@ -200,22 +223,48 @@ impl Run<'_> {
         }
     }
 
-    /// Removes and returns the failed items.
+    /// Removes and returns the failed items and those of unknown outcome.
     fn take_failures(&self) -> Vec<ItemReport> {
         let mut items = self.items.lock().unwrap_or_else(PoisonError::into_inner);
-        let (failed, kept): (Vec<_>, Vec<_>) = items.drain(..).partition(|item| item.result == "failed");
+        let (failed, kept): (Vec<_>, Vec<_>) = items
+            .drain(..)
+            .partition(|item| matches!(item.result.as_str(), "failed" | "unknown"));
         *items = kept;
         failed
     }
 
     /// Earlier failures this round did not meet again: reading the state showed the change in place.
-    /// Reads that failed and now succeeded leave no trace; writes are reported as done. Failures of
-    /// stages this round did not redo stay as they were.
+    /// Reads that failed and now succeeded leave no trace; writes are reported as done, but only
+    /// when this round redid their stage and every read of that stage succeeded: a write whose
+    /// confirming read failed too stays as it was (unknown, or failed), never "ok".
     fn confirm(&self, earlier: Vec<ItemReport>, redone: &HashSet<Stage>) {
         let mut items = self.items.lock().unwrap_or_else(PoisonError::into_inner);
+        let blind: HashSet<Stage> = items
+            .iter()
+            .filter(|item| item.result == "failed" && is_read(&item.action))
+            .filter_map(|item| Stage::of(&item.object))
+            .collect();
+        let organization_unread = items
+            .iter()
+            .any(|item| item.object.starts_with("organization ") && item.action == "find");
         for mut item in earlier {
-            if Stage::of(&item.object).is_some_and(|stage| !redone.contains(&stage)) {
-                items.push(item);
+            let again = |items: &Vec<ItemReport>, item: &ItemReport| {
+                items
+                    .iter()
+                    .any(|seen| seen.object == item.object && seen.action == item.action)
+            };
+            let unread = match Stage::of(&item.object) {
+                Some(stage) if !redone.contains(&stage) => {
+                    items.push(item);
+                    continue;
+                }
+                Some(stage) => blind.contains(&stage),
+                None => organization_unread,
+            };
+            if unread {
+                if !is_read(&item.action) && !again(&items, &item) {
+                    items.push(item);
+                }
                 continue;
             }
             if items
@@ -224,7 +273,7 @@ impl Run<'_> {
             {
                 continue;
             }
-            if matches!(item.action.as_str(), "list" | "read" | "read claim code" | "find") {
+            if is_read(&item.action) {
                 continue;
             }
             item.result = "ok".into();
@@ -246,14 +295,18 @@ impl Run<'_> {
     }
 }
 
-/// Reconciles one organization. `manager` is the organization that creates missing ones.
-pub(crate) async fn reconcile(client: &Client, plan: &OrgPlan, mode: Mode) -> OrgOutcome {
+/// Where one organization's reconciliation writes its items as they happen, so an interrupt can
+/// report what was done.
+pub(crate) type Progress = std::sync::Arc<Mutex<Vec<ItemReport>>>;
+
+/// Reconciles one organization.
+pub(crate) async fn reconcile(client: &Client, plan: &OrgPlan, mode: Mode, progress: Progress) -> OrgOutcome {
     let run = Run {
         client,
         plan,
         mode,
         label: plan.label(),
-        items: Mutex::new(Vec::new()),
+        items: progress,
         again: AtomicBool::new(false),
         failed_stages: Mutex::new(HashSet::new()),
     };
@@ -309,7 +362,7 @@ pub(crate) async fn reconcile(client: &Client, plan: &OrgPlan, mode: Mode) -> Or
             .into();
         }
     }
-    let items = run.items.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let items = run.items.lock().unwrap_or_else(PoisonError::into_inner).clone();
     OrgOutcome {
         org: plan.label(),
         org_id,
@@ -339,7 +392,7 @@ async fn find_org(run: &Run<'_>) -> Lookup {
             }
         };
     }
-    let name = plan.name.clone().unwrap_or_default();
+    let name = plan.label();
     let found: Result<Vec<_>, _> = run
         .client
         .organizations()
@@ -353,7 +406,11 @@ async fn find_org(run: &Run<'_>) -> Lookup {
         Ok(orgs) => {
             let matches: Vec<_> = orgs
                 .into_iter()
-                .filter(|org| org.name.as_deref() == Some(name.as_str()))
+                .filter(|org| {
+                    org.name
+                        .as_deref()
+                        .is_some_and(|found| name_key(found) == name_key(&name))
+                })
                 .collect();
             match matches.len() {
                 0 => {
@@ -367,11 +424,11 @@ async fn find_org(run: &Run<'_>) -> Lookup {
                     Lookup::Missing
                 }
                 1 => Lookup::Found(matches[0].id.to_string()),
-                n => {
+                _ => {
                     run.record(
                         format!("organization {name}"),
                         "find",
-                        Outcome::Refused(format!("{n} organizations have this name")),
+                        Outcome::Refused(duplicates_message(&matches)),
                     );
                     Lookup::Unknown
                 }
@@ -384,24 +441,70 @@ async fn find_org(run: &Run<'_>) -> Lookup {
     }
 }
 
+fn duplicates_message(matches: &[scc_sdk::types::Organization]) -> String {
+    let ids: Vec<String> = matches.iter().map(|org| org.id.to_string()).collect();
+    format!(
+        "{} organizations have this name ({}): another run may have created one at the same time; \
+         keep one, remove the others in Security Cloud Control, then apply again",
+        matches.len(),
+        ids.join(", ")
+    )
+}
+
 async fn create_org(run: &Run<'_>) -> Option<String> {
     let plan = run.plan;
     if !plan.create || plan.id.is_some() {
         return None;
     }
-    let name = plan.name.clone().unwrap_or_default();
+    let name = plan.label();
     let region = plan.region.clone().unwrap_or_default();
-    run.write(
-        format!("organization {name}"),
-        "create",
-        run.client
-            .organizations()
-            .create(name.as_str(), region.as_str())
-            .organization_type(OrganizationType::Managed)
-            .send(),
-    )
-    .await
-    .map(|org| org.id.to_string())
+    let created = run
+        .write(
+            format!("organization {name}"),
+            "create",
+            run.client
+                .organizations()
+                .create(name.as_str(), region.as_str())
+                .organization_type(OrganizationType::Managed)
+                .send(),
+        )
+        .await?;
+    // Another machine may have created the same organization at the same moment: look again, and
+    // stop at a duplicate rather than fill one of two.
+    let again: Result<Vec<_>, _> = run
+        .client
+        .organizations()
+        .list()
+        .name(name.as_str())
+        .max(500)
+        .items()
+        .try_collect()
+        .await;
+    match again {
+        Ok(orgs) => {
+            let matches: Vec<_> = orgs
+                .into_iter()
+                .filter(|org| {
+                    org.name
+                        .as_deref()
+                        .is_some_and(|found| name_key(found) == name_key(&name))
+                })
+                .collect();
+            if matches.len() > 1 {
+                run.record(
+                    format!("organization {name}"),
+                    "create",
+                    Outcome::Refused(format!("created {}, but {}", created.id, duplicates_message(&matches))),
+                );
+                return None;
+            }
+        }
+        Err(error) => {
+            run.record(format!("organization {name}"), "find", Outcome::Failed(&error));
+            return None;
+        }
+    }
+    Some(created.id.to_string())
 }
 
 /// Plan mode for an organization that does not exist yet: everything in it is a creation.
@@ -486,23 +589,67 @@ async fn subscriptions(run: &Run<'_>, org: &str) {
     for planned in &run.plan.subscriptions {
         let object = format!("subscription {}", planned.claim_code);
         match subscriptions.read_claim_code(org, planned.claim_code.as_str()).await {
-            // Already used: by an earlier apply (or a claim whose answer was lost). Nothing to do.
-            Err(error) if error.is_conflict() => {}
+            // Already used: done only when this organization holds it.
+            Err(error) if error.is_conflict() => claimed_elsewhere(run, org, &planned.claim_code, object, &error).await,
             Err(error) => run.record(object, "read claim code", Outcome::Failed(&error)),
             Ok(info) => {
                 let region = RegionCode::from(planned.region.clone().unwrap_or_else(|| "NAM".into()));
                 let products = info.build_products(&region);
-                run.write(
-                    object,
-                    "claim",
-                    subscriptions
-                        .create(org, planned.claim_code.as_str())
-                        .products(products)
-                        .send(),
-                )
-                .await;
+                run.record(object.clone(), "claim", Outcome::Unknown(IN_FLIGHT.into()));
+                match subscriptions
+                    .create(org, planned.claim_code.as_str())
+                    .products(products)
+                    .send()
+                    .await
+                {
+                    Ok(_) => run.record(object, "claim", Outcome::Ok),
+                    // Claimed between the read and the claim: by whom decides.
+                    Err(error) if error.is_conflict() => {
+                        claimed_elsewhere(run, org, &planned.claim_code, object, &error).await
+                    }
+                    Err(error) => run.record(object, "claim", Outcome::Failed(&error)),
+                }
             }
         }
+    }
+}
+
+/// A claim code the service calls used (409): done when a subscription of this organization came
+/// from it; otherwise a failure quoting the service, which names the holder when the token may see
+/// it. When the subscriptions name no claim code at all, the holder cannot be known: unknown.
+async fn claimed_elsewhere(run: &Run<'_>, org: &str, code: &str, object: String, conflict: &Error) {
+    let held = match run.client.subscriptions().list(org).send().await {
+        Ok(page) => page.items,
+        Err(error) => {
+            run.record(object, "claim", Outcome::Failed(&error));
+            return;
+        }
+    };
+    let named: Vec<&str> = held.iter().filter_map(|s| s.claim_code.as_deref()).collect();
+    let service_says = conflict
+        .as_api_error()
+        .map_or_else(|| conflict.to_string(), |api| api.message.clone());
+    if named.iter().any(|held| held.trim().eq_ignore_ascii_case(code.trim())) {
+        // This organization's: an earlier run, or a claim whose answer was lost. Nothing to do (and
+        // nothing in flight any more).
+        run.items
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|item| !(item.object == object && item.action == "claim"));
+    } else if named.is_empty() && !held.is_empty() {
+        run.record(
+            object,
+            "claim",
+            Outcome::Unknown(format!(
+                "{service_says}; the service does not say which organization holds it, so it cannot be counted as done"
+            )),
+        );
+    } else {
+        run.record(
+            object,
+            "claim",
+            Outcome::Refused(format!("{service_says}: not by this organization")),
+        );
     }
 }
 
@@ -567,6 +714,12 @@ async fn users(run: &Run<'_>, org: &str) {
         }
         return;
     }
+    let pending: Vec<(String, &str)> = keys
+        .iter()
+        .cloned()
+        .zip(operations.iter().map(|operation| operation.operation().as_str()))
+        .collect();
+    run.in_flight(&pending);
     let report = run
         .client
         .users()
@@ -610,25 +763,24 @@ async fn groups(run: &Run<'_>, org: &str) {
     for group in &plan.groups {
         let existing = current
             .iter()
-            .find(|g| g.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&group.name)));
-        let object = format!("group {}", group.name);
+            .find(|g| g.name.as_deref().is_some_and(|n| name_key(n) == name_key(&group.name)));
+        let object = format!("group {}", group.name.trim());
         match existing {
             None => {
                 let applies_to = AppliesTo::from(group.applies_to.clone().unwrap_or_else(|| "all".into()));
                 let create = run
                     .client
                     .groups()
-                    .create(org, group.name.as_str())
+                    .create(org, group.name.trim())
                     .set_description(group.description.clone())
                     .applies_to(applies_to);
                 if run.writing() {
+                    run.record(object.clone(), "create", Outcome::Unknown(IN_FLIGHT.into()));
                     match create.send().await {
                         Ok(_) => run.record(object, "create", Outcome::Ok),
-                        // It exists (an earlier attempt whose answer was lost): the next round checks it.
-                        Err(error) if error.is_conflict() => {
-                            run.again.store(true, Ordering::SeqCst);
-                            run.record(object, "create", Outcome::Ok);
-                        }
+                        // It exists (an earlier attempt whose answer was lost, or another run): adopt
+                        // it only once it is seen, so its members and roles are done this round too.
+                        Err(error) if error.is_conflict() => adopt_group(run, org, &group.name, object).await,
                         Err(error) => run.record(object, "create", Outcome::Failed(&error)),
                     }
                 } else {
@@ -653,10 +805,10 @@ async fn groups(run: &Run<'_>, org: &str) {
         }
     }
     if plan.prune.groups {
-        let wanted: HashSet<String> = plan.groups.iter().map(|group| group.name.to_lowercase()).collect();
+        let wanted: HashSet<String> = plan.groups.iter().map(|group| name_key(&group.name)).collect();
         for group in &current {
             let name = group.name.clone().unwrap_or_default();
-            if wanted.contains(&name.to_lowercase()) {
+            if wanted.contains(&name_key(&name)) {
                 continue;
             }
             let object = format!("group {name}");
@@ -672,7 +824,25 @@ async fn groups(run: &Run<'_>, org: &str) {
     }
 }
 
-/// Group name (lower case) → id, as the service has them now.
+/// After a 409 on a group's creation: the group exists, so it is read back and taken as the plan's.
+/// A 409 without a group of that name to be seen is a failure, never a success.
+async fn adopt_group(run: &Run<'_>, org: &str, name: &str, object: String) {
+    match group_ids(run, org).await {
+        Some(ids) if ids.contains_key(&name_key(name)) => run.record(object, "create", Outcome::Ok),
+        Some(_) => run.record(
+            object,
+            "create",
+            Outcome::Refused("the service says the group exists (409), but no group of this name is listed".into()),
+        ),
+        None => run.record(
+            object,
+            "create",
+            Outcome::Unknown("the service says the group exists (409), and reading the groups back failed".into()),
+        ),
+    }
+}
+
+/// Group name (as [`name_key`]) → id, as the service has them now.
 async fn group_ids(run: &Run<'_>, org: &str) -> Option<HashMap<String, String>> {
     match run
         .client
@@ -686,7 +856,7 @@ async fn group_ids(run: &Run<'_>, org: &str) -> Option<HashMap<String, String>> 
         Ok(groups) => Some(
             groups
                 .into_iter()
-                .filter_map(|group| group.name.map(|name| (name.to_lowercase(), group.id.to_string())))
+                .filter_map(|group| group.name.map(|name| (name_key(&name), group.id.to_string())))
                 .collect(),
         ),
         Err(error) => {
@@ -699,7 +869,7 @@ async fn group_ids(run: &Run<'_>, org: &str) -> Option<HashMap<String, String>> 
 async fn members(run: &Run<'_>, org: &str, ids: &HashMap<String, String>) {
     let plan = run.plan;
     let work = plan.groups.iter().map(|group| async move {
-        let Some(id) = ids.get(&group.name.to_lowercase()) else {
+        let Some(id) = ids.get(&name_key(&group.name)) else {
             if !run.writing() {
                 for member in &group.members {
                     run.record(
@@ -730,33 +900,48 @@ async fn members(run: &Run<'_>, org: &str, ids: &HashMap<String, String>) {
             }
         };
         let wanted: HashSet<String> = group.members.iter().map(|member| member.to_lowercase()).collect();
-        let mut patch = run.client.groups().patch(org, id.as_str());
-        let mut keys = Vec::new();
+        // (e-mail, add?, report key)
+        let mut changes: Vec<(String, bool, (String, &str))> = Vec::new();
         for member in &group.members {
             if !current.contains(&member.to_lowercase()) {
-                patch = patch.add_user(member.as_str());
-                keys.push((format!("member {member} of group {}", group.name), "add"));
+                changes.push((
+                    member.clone(),
+                    true,
+                    (format!("member {member} of group {}", group.name.trim()), "add"),
+                ));
             }
         }
         if plan.prune.members {
             for member in current.difference(&wanted) {
-                let object = format!("member {member} of group {}", group.name);
+                let object = format!("member {member} of group {}", group.name.trim());
                 if run.deletion_allowed(object.clone(), "remove") {
-                    patch = patch.remove_user(member.as_str());
-                    keys.push((object, "remove"));
+                    changes.push((member.clone(), false, (object, "remove")));
                 }
             }
         }
-        if keys.is_empty() {
+        if changes.is_empty() {
             return;
         }
         if !run.writing() {
-            for (object, action) in keys {
+            for (_, _, (object, action)) in changes {
                 run.record(object, action, Outcome::Planned);
             }
             return;
         }
-        run.record_results(&keys, patch.send().await.map(|result| result.results));
+        // At the service's limit per request: a group of any size converges.
+        for batch in changes.chunks(MAX_BULK_ITEMS) {
+            let mut patch = run.client.groups().patch(org, id.as_str());
+            for (email, add, _) in batch {
+                patch = if *add {
+                    patch.add_user(email.as_str())
+                } else {
+                    patch.remove_user(email.as_str())
+                };
+            }
+            let keys: Vec<(String, &str)> = batch.iter().map(|(_, _, key)| key.clone()).collect();
+            run.in_flight(&keys);
+            run.record_results(&keys, patch.send().await.map(|result| result.results));
+        }
     });
     futures_util::future::join_all(work).await;
 }
@@ -821,7 +1006,7 @@ async fn roles(run: &Run<'_>, org: &str, group_ids: &HashMap<String, String>) {
     let mut users_to_read: HashSet<&String> = HashSet::new();
     for (_, groups, wanted_users) in &desired {
         for group in groups {
-            if let Some(id) = group_ids.get(&group.to_lowercase()) {
+            if let Some(id) = group_ids.get(&name_key(group)) {
                 groups_to_read.insert(id);
             }
         }
@@ -892,33 +1077,29 @@ async fn roles(run: &Run<'_>, org: &str, group_ids: &HashMap<String, String>) {
             );
             continue;
         };
-        let mut patch = run.client.roles().patch(org, role.id.clone());
-        let mut keys = Vec::new();
+        // (change, report key), sent in batches at the service's limit.
+        let mut changes: Vec<(RoleChange, (String, &str))> = Vec::new();
         for group in &groups {
             let object = format!("role {label} of group {group}");
-            match group_ids.get(&group.to_lowercase()) {
+            match group_ids.get(&name_key(group)) {
                 None if !run.writing() => run.record(object, "assign", Outcome::Planned),
                 None => {}
                 Some(id) => match group_roles.get(id) {
                     Some(held) if held.contains(role.id.as_str()) => {}
-                    Some(_) => {
-                        patch = patch.add_group(id.as_str());
-                        keys.push((object, "assign"));
-                    }
+                    Some(_) => changes.push((RoleChange::AddGroup(id.clone()), (object, "assign"))),
                     None => {}
                 },
             }
         }
         if plan.prune.roles {
             for (name, id) in group_ids {
-                if groups.iter().any(|group| group.eq_ignore_ascii_case(name)) {
+                if groups.iter().any(|group| name_key(group) == *name) {
                     continue;
                 }
                 if group_roles.get(id).is_some_and(|held| held.contains(role.id.as_str())) {
                     let object = format!("role {label} of group {name}");
                     if run.deletion_allowed(object.clone(), "unassign") {
-                        patch = patch.remove_group(id.as_str());
-                        keys.push((object, "unassign"));
+                        changes.push((RoleChange::RemoveGroup(id.clone()), (object, "unassign")));
                     }
                 }
             }
@@ -933,27 +1114,43 @@ async fn roles(run: &Run<'_>, org: &str, group_ids: &HashMap<String, String>) {
                 }
                 Some(id) => match user_roles.get(id) {
                     Some(held) if held.contains(role.id.as_str()) => {}
-                    Some(_) => {
-                        patch = patch.add_user(id.as_str());
-                        keys.push((object, "assign"));
-                    }
+                    Some(_) => changes.push((RoleChange::AddUser(id.clone()), (object, "assign"))),
                     None => {}
                 },
             }
         }
-        if keys.is_empty() {
+        if changes.is_empty() {
             continue;
         }
         if !run.writing() {
-            for (object, action) in keys {
+            for (_, (object, action)) in changes {
                 run.record(object, action, Outcome::Planned);
             }
             continue;
         }
+        let role_id = role.id.clone();
         patches.push(async move {
-            let result = patch.send().await.map(|result| result.results);
-            run.record_results(&keys, result);
+            for batch in changes.chunks(MAX_BULK_ITEMS) {
+                let mut patch = run.client.roles().patch(org, role_id.clone());
+                for (change, _) in batch {
+                    patch = match change {
+                        RoleChange::AddGroup(id) => patch.add_group(id.as_str()),
+                        RoleChange::RemoveGroup(id) => patch.remove_group(id.as_str()),
+                        RoleChange::AddUser(id) => patch.add_user(id.as_str()),
+                    };
+                }
+                let keys: Vec<(String, &str)> = batch.iter().map(|(_, key)| key.clone()).collect();
+                run.in_flight(&keys);
+                run.record_results(&keys, patch.send().await.map(|result| result.results));
+            }
         });
     }
     futures_util::future::join_all(patches).await;
+}
+
+/// One change of a role's holders.
+enum RoleChange {
+    AddGroup(String),
+    RemoveGroup(String),
+    AddUser(String),
 }

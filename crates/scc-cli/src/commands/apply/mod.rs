@@ -1,6 +1,7 @@
 //! `scc plan FILE` and `scc apply FILE`: declarative, idempotent onboarding of many organizations.
 
 mod engine;
+mod lock;
 pub(crate) mod plan;
 
 use futures_util::StreamExt;
@@ -51,16 +52,53 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
         if mode == Mode::Plan { "reading" } else { "applying" },
     );
     let started = std::time::Instant::now();
-    let mut outcomes: Vec<(usize, OrgOutcome)> = futures_util::stream::iter(file.organizations.iter().enumerate())
+    let progress: Vec<engine::Progress> = file.organizations.iter().map(|_| engine::Progress::default()).collect();
+    let locks_dir = ctx.settings.config_dir.join("locks");
+    let service = ctx.settings.base_url.value.clone();
+    let work = futures_util::stream::iter(file.organizations.iter().enumerate())
         .map(|(index, org)| {
             let client = &client;
-            async move { (index, engine::reconcile(client, org, mode).await) }
+            let progress = progress[index].clone();
+            let locks_dir = locks_dir.clone();
+            let service = service.clone();
+            async move {
+                // One run at a time per organization on this machine: a second waits for the first.
+                let _lock = match mode {
+                    Mode::Plan => None,
+                    Mode::Apply { .. } => match lock::acquire(&locks_dir, &service, org).await {
+                        Ok(lock) => Some(lock),
+                        Err(error) => return (index, lock::refused(org, error)),
+                    },
+                };
+                (index, engine::reconcile(client, org, mode, progress).await)
+            }
         })
         .buffer_unordered(args.concurrency.max(1))
         .inspect(|_| bar.inc(1))
-        .collect()
-        .await;
+        .collect::<Vec<(usize, OrgOutcome)>>();
+    let finished = match mode {
+        Mode::Plan => Some(work.await),
+        Mode::Apply { .. } => tokio::select! {
+            outcomes = work => Some(outcomes),
+            _ = tokio::signal::ctrl_c() => None,
+        },
+    };
     bar.finish_and_clear();
+    let Some(mut outcomes) = finished else {
+        let so_far: Vec<OrgOutcome> = file
+            .organizations
+            .iter()
+            .zip(&progress)
+            .map(|(org, items)| OrgOutcome {
+                org: org.label(),
+                org_id: None,
+                rounds: 0,
+                items: items.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone(),
+            })
+            .collect();
+        print_interrupted(ctx, &so_far);
+        return Ok(Code::Interrupted);
+    };
     outcomes.sort_by_key(|(index, _)| *index);
     let outcomes: Vec<OrgOutcome> = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
     let seconds = started.elapsed().as_secs_f64();
@@ -134,9 +172,62 @@ fn print_plan(ctx: &Ctx, outcomes: &[OrgOutcome]) -> Code {
     if problems.is_empty() { Code::Ok } else { Code::Partial }
 }
 
+/// After Ctrl-C: each organization's completed, failed and unknown items (writes sent and not
+/// answered are unknown: they may have been applied).
+fn print_interrupted(ctx: &Ctx, outcomes: &[OrgOutcome]) {
+    let items: Vec<&ItemReport> = outcomes.iter().flat_map(|outcome| &outcome.items).collect();
+    let count = |result: &str| items.iter().filter(|item| item.result == result).count();
+    match ctx.ui.format {
+        Format::Table => {
+            if !items.is_empty() {
+                let rows: Vec<Value> = items
+                    .iter()
+                    .map(|item| serde_json::to_value(item).unwrap_or_default())
+                    .collect();
+                ctx.ui.list(&rows, REPORT_COLUMNS);
+            }
+            for outcome in outcomes {
+                let of = |result: &str| outcome.items.iter().filter(|item| item.result == result).count();
+                eprintln!(
+                    "  {}: {} done, {} failed, {} unknown",
+                    outcome.org,
+                    of("ok"),
+                    of("failed"),
+                    of("unknown")
+                );
+            }
+        }
+        _ => {
+            let organizations: Vec<Value> = outcomes
+                .iter()
+                .map(|outcome| json!({"org": outcome.org, "items": outcome.items}))
+                .collect();
+            ctx.ui.item(
+                &json!({"interrupted": true, "organizations": organizations,
+                        "summary": {"done": count("ok"), "failed": count("failed"), "unknown": count("unknown")}}),
+                &[],
+            );
+        }
+    }
+    ctx.ui.error(
+        &format!(
+            "interrupted: {} change(s) done, {} failed, {} unknown",
+            count("ok"),
+            count("failed"),
+            count("unknown")
+        ),
+        Some(if count("unknown") > 0 {
+            "the unknown items were sent and not answered: they may have been applied. `scc plan` on the same file shows what is still missing"
+        } else {
+            "`scc plan` on the same file shows what is still missing; apply again to finish"
+        }),
+    );
+}
+
 fn print_apply(ctx: &Ctx, outcomes: &[OrgOutcome], seconds: f64) -> Code {
     let items: Vec<&ItemReport> = outcomes.iter().flat_map(|outcome| &outcome.items).collect();
     let failed = items.iter().filter(|item| item.result == "failed").count();
+    let unknown = items.iter().filter(|item| item.result == "unknown").count();
     let skipped = items.iter().filter(|item| item.result == "skipped").count();
     let applied: Vec<&ItemReport> = items.iter().copied().filter(|item| item.result == "ok").collect();
     let unchanged = outcomes.iter().filter(|outcome| outcome.items.is_empty()).count();
@@ -153,7 +244,7 @@ fn print_apply(ctx: &Ctx, outcomes: &[OrgOutcome], seconds: f64) -> Code {
         _ => {
             let document = json!({
                 "items": items,
-                "summary": {"applied": counts(&applied), "failed": failed, "skipped": skipped,
+                "summary": {"applied": counts(&applied), "failed": failed, "unknown": unknown, "skipped": skipped,
                             "organizations": outcomes.len(), "organizations_unchanged": unchanged,
                             "seconds": (seconds * 1000.0).round() / 1000.0},
             });
@@ -168,14 +259,30 @@ fn print_apply(ctx: &Ctx, outcomes: &[OrgOutcome], seconds: f64) -> Code {
         return Code::Ok;
     }
     let message = format!(
-        "Applied {} change(s) in {} organization(s) ({} unchanged) in {seconds:.2} s; {failed} failed, {skipped} skipped.",
+        "Applied {} change(s) in {} organization(s) ({} unchanged) in {seconds:.2} s; {failed} failed, {unknown} unknown, {skipped} skipped.",
         applied.len(),
         outcomes.len() - unchanged,
         unchanged
     );
-    if failed > 0 {
-        ctx.ui
-            .error(&message, Some("every failure is listed above; apply again to converge"));
+    // A hint only says what is true of this run's failures.
+    let duplicates = items.iter().any(|item| {
+        item.error
+            .as_deref()
+            .is_some_and(|e| e.contains("organizations have this name"))
+    });
+    if unknown > 0 {
+        ctx.ui.error(
+            &message,
+            Some("the unknown items lost their answer and reading back could not settle them: they may have been applied. `scc plan` on the same file shows what is still missing"),
+        );
+        Code::Unknown
+    } else if failed > 0 {
+        let hint = if duplicates {
+            "an organization name is held by several organizations (listed above): keep one, remove the others, then apply again"
+        } else {
+            "every failure is listed above with its reason: apply again once it is fixed or has passed (what succeeded is not repeated)"
+        };
+        ctx.ui.error(&message, Some(hint));
         Code::Partial
     } else {
         ctx.ui.success(&message);

@@ -111,8 +111,19 @@ pub(crate) struct Prune {
 impl OrgPlan {
     /// How the report names the organization.
     pub(crate) fn label(&self) -> String {
-        self.name.clone().or_else(|| self.id.clone()).unwrap_or_default()
+        self.name
+            .as_deref()
+            .map(|name| name.trim().to_owned())
+            .or_else(|| self.id.clone())
+            .unwrap_or_default()
     }
+}
+
+/// How names are matched, as the service compares them: surrounding spaces dropped (the service
+/// stores names trimmed) and case ignored (so `Acme` and `acme ` are one organization or group,
+/// never two). Every name comparison of apply goes through this.
+pub(crate) fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
 }
 
 /// Reads a plan file, by its extension: `.yaml`/`.yml`, `.toml`, `.json`.
