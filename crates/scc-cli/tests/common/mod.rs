@@ -105,3 +105,45 @@ pub(crate) fn stdout_json(output: &std::process::Output) -> Value {
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&output.stdout)))
 }
+
+/// `POST /_emulator/{path}` with a JSON body.
+pub(crate) fn post_control(env: &Env, path: &str, body: &Value) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let response = reqwest::Client::new()
+            .post(format!("{}/_emulator/{path}", env.emulator.base_url()))
+            .bearer_auth(&env.emulator.ready().control_token)
+            .json(body)
+            .send()
+            .await
+            .expect("control plane answers");
+        assert!(
+            response.status().is_success(),
+            "control plane refused: {}",
+            response.status()
+        );
+    });
+}
+
+/// `DELETE /_emulator/{path}`.
+pub(crate) fn delete_control(env: &Env, path: &str) {
+    env.control("DELETE", path);
+}
+
+impl Env {
+    /// `scc` as a plain process (to run several at once or send it a signal), set up as [`Env::scc`].
+    pub(crate) fn scc_process(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("scc"));
+        command
+            .env_clear()
+            .env("SCC_CONFIG_DIR", self.config_dir.path())
+            .env("NO_COLOR", "1")
+            .env("SCC_BASE_URL", self.emulator.base_url())
+            .env("SCC_ACCESS_TOKEN", &self.emulator.ready().admin.access_token)
+            .env("SCC_ORG_ID", self.org());
+        command
+    }
+}

@@ -130,15 +130,20 @@ pub(crate) fn name_key(name: &str) -> String {
 pub(crate) fn read(path: &Path) -> Result<PlanFile, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|error| CliError::usage(format!("cannot read {}: {error}", path.display()), "check the path"))?;
+    parse(path, &text)
+}
+
+/// Parses a plan's text by the file's extension.
+pub(crate) fn parse(path: &Path, text: &str) -> Result<PlanFile, CliError> {
     let extension = path
         .extension()
         .and_then(|ext| ext.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
     let parsed = match extension.as_str() {
-        "yaml" | "yml" => serde_norway::from_str(&text).map_err(|error| error.to_string()),
-        "toml" => toml::from_str(&text).map_err(|error| error.to_string()),
-        "json" => serde_json::from_str(&text).map_err(|error| error.to_string()),
+        "yaml" | "yml" => serde_norway::from_str(text).map_err(|error| error.to_string()),
+        "toml" => toml::from_str(text).map_err(|error| error.to_string()),
+        "json" => serde_json::from_str(text).map_err(|error| error.to_string()),
         other => {
             return Err(CliError::usage(
                 format!("{}: unknown plan format {other:?}", path.display()),
@@ -199,7 +204,7 @@ pub(crate) fn validate(plan: &PlanFile) -> Vec<Problem> {
         let key = org
             .id
             .clone()
-            .or_else(|| org.name.as_ref().map(|name| name.to_lowercase()))
+            .or_else(|| org.name.as_deref().map(name_key))
             .unwrap_or_default();
         if !key.is_empty() && !orgs_seen.insert(key) {
             add(at.clone(), format!("organization {:?} is listed twice", org.label()));
@@ -356,5 +361,84 @@ organizations:
                 "organizations[1]",
             ]
         );
+    }
+
+    mod fuzz {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        /// Text that is nearly a plan: the keys of the format with odd values, so the parser and the
+        /// checks meet spaces, case, unicode, empty and very long names, numbers and nesting.
+        fn near_plan() -> impl Strategy<Value = String> {
+            let value = prop_oneof![
+                Just(String::new()),
+                Just("\"  Acme  \"".to_owned()),
+                Just("ACME".to_owned()),
+                Just("acme".to_owned()),
+                Just("[]".to_owned()),
+                Just("{}".to_owned()),
+                Just("null".to_owned()),
+                Just("-1".to_owned()),
+                Just("1e309".to_owned()),
+                Just("ABCD-EFGH-IJKL-MNOP".to_owned()),
+                "[ -~]{0,40}",
+                "\\PC{0,20}",
+            ];
+            let key = prop_oneof![
+                Just("name"),
+                Just("id"),
+                Just("create"),
+                Just("region"),
+                Just("claim_code"),
+                Just("email"),
+                Just("members"),
+                Just("groups"),
+                Just("users"),
+                Just("roles"),
+                Just("prune"),
+                Just("unknown_key"),
+            ];
+            proptest::collection::vec((key, value, 0usize..3), 0..12).prop_map(|entries| {
+                let mut text = String::from("organizations:\n");
+                for (key, value, depth) in entries {
+                    let indent = "  ".repeat(depth + 1);
+                    text.push_str(&format!("{indent}- {key}: {value}\n"));
+                }
+                text
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+            #[test]
+            fn any_text_is_a_plan_or_a_usage_error_never_a_panic(text in "\\PC{0,300}", ext in prop_oneof![Just("yaml"), Just("toml"), Just("json")]) {
+                let path = std::path::PathBuf::from(format!("plan.{ext}"));
+                if let Ok(plan) = parse(&path, &text) {
+                    let _ = validate(&plan);
+                } else if let Err(error) = parse(&path, &text) {
+                    prop_assert_eq!(error.code, crate::failure::Code::Usage);
+                }
+            }
+
+            #[test]
+            fn a_plan_that_passes_the_checks_names_each_organization_once(text in near_plan()) {
+                let path = std::path::PathBuf::from("plan.yaml");
+                if let Ok(plan) = parse(&path, &text) {
+                    if validate(&plan).is_empty() {
+                        let keys: std::collections::HashSet<String> = plan
+                            .organizations
+                            .iter()
+                            .map(|org| org.id.clone().unwrap_or_else(|| name_key(&org.label())))
+                            .collect();
+                        prop_assert_eq!(keys.len(), plan.organizations.len());
+                        for org in &plan.organizations {
+                            prop_assert!(!org.label().trim().is_empty());
+                        }
+                    }
+                }
+            }
+        }
     }
 }
