@@ -425,8 +425,9 @@ organizations:
             #[test]
             fn a_plan_that_passes_the_checks_names_each_organization_once(text in near_plan()) {
                 let path = std::path::PathBuf::from("plan.yaml");
-                if let Ok(plan) = parse(&path, &text) {
-                    if validate(&plan).is_empty() {
+                if let Ok(plan) = parse(&path, &text)
+                    && validate(&plan).is_empty()
+                {
                         let keys: std::collections::HashSet<String> = plan
                             .organizations
                             .iter()
@@ -436,7 +437,6 @@ organizations:
                         for org in &plan.organizations {
                             prop_assert!(!org.label().trim().is_empty());
                         }
-                    }
                 }
             }
         }
