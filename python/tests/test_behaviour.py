@@ -437,3 +437,23 @@ async def test_async_client_from_credentials_refreshes(emu: Emulator) -> None:
     assert (await client.organizations.get(org_id=emu.org_id))["id"] == emu.org_id
     assert client.refresh_count == 1 and len(seen) == 1
     assert client.access_token == seen[0]["access_token"]
+
+
+def test_an_answer_over_the_limit_raises_instead_of_filling_memory(emu: Emulator) -> None:
+    client = emu.client(max_response_bytes=64)
+    with pytest.raises(SCCError) as caught:
+        client.organizations.list()
+    assert "larger than 64 bytes" in str(caught.value)
+    with pytest.raises(ValueError):
+        emu.client(max_response_bytes=0)
+
+
+def test_the_control_plane_refuses_a_caller_without_the_control_token(emu: Emulator) -> None:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(f"{emu.base_url}/_emulator/state")
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=5)
+    assert caught.value.code == 401
+    assert emu.control_token.startswith("ctl-")

@@ -20,6 +20,7 @@ fn prints_one_ready_line_and_stops_cleanly_on_ctrl_c() {
     let ready: serde_json::Value = serde_json::from_str(&line).expect("the ready line is JSON");
     for key in [
         "base_url",
+        "control_token",
         "org_id",
         "admin",
         "member",
@@ -56,4 +57,97 @@ fn prints_one_ready_line_and_stops_cleanly_on_ctrl_c() {
     let saved: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&state).expect("state file")).expect("valid state");
     assert_eq!(saved["principal"]["org_id"], ready["org_id"]);
+}
+
+fn start(args: &[&str]) -> (std::process::Child, serde_json::Value) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scc-emulator"))
+        .args(["--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("ready line");
+    (child, serde_json::from_str(&line).expect("JSON"))
+}
+
+fn address(ready: &serde_json::Value) -> String {
+    ready["base_url"]
+        .as_str()
+        .and_then(|url| url.strip_prefix("http://"))
+        .expect("http URL")
+        .to_owned()
+}
+
+#[test]
+fn sigterm_does_not_wait_on_a_half_sent_request() {
+    use std::io::Write;
+    let (mut child, ready) = start(&["--header-timeout", "60"]);
+    let mut half = std::net::TcpStream::connect(address(&ready)).expect("connects");
+    half.write_all(b"GET /v1/organizations HTTP/1.1\r\nHost: x\r\n")
+        .expect("half a request");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    let status = child.wait().expect("ends");
+    assert!(status.success(), "{status:?}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "stopped within the shutdown deadline, not the header timeout: {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    use std::io::{Read, Write};
+    let (mut child, ready) = start(&["--header-timeout", "1"]);
+    let mut slow = std::net::TcpStream::connect(address(&ready)).expect("connects");
+    slow.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
+    slow.write_all(b"GET /v1/organizations HTTP/1.1\r\n").expect("start");
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let _ = slow.read_to_end(&mut rest);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "closed after the header timeout: {:?}",
+        started.elapsed()
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn past_the_connection_cap_a_client_waits_for_a_free_slot() {
+    use std::io::{Read, Write};
+    let (mut child, ready) = start(&["--max-connections", "1", "--header-timeout", "2"]);
+    let address = address(&ready);
+    // The one slot is held by an idle connection until its header timeout passes.
+    let _held = std::net::TcpStream::connect(&address).expect("connects");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let mut next = std::net::TcpStream::connect(&address).expect("queued in the backlog");
+    next.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
+    let started = std::time::Instant::now();
+    next.write_all(b"GET /v1/organizations HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .expect("request");
+    let mut answer = String::new();
+    let _ = next.read_to_string(&mut answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 401"),
+        "served once the slot was free: {answer}"
+    );
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(1000),
+        "it waited for the slot: {:?}",
+        started.elapsed()
+    );
+    let _ = child.kill();
+    let _ = child.wait();
 }

@@ -234,3 +234,61 @@ async fn the_xdr_profile_against_the_emulator() {
     assert_eq!(code(&wrong).as_deref(), Some("wrong_client_creds"));
     assert!(wrong.to_string().contains("wrong client credentials"), "{wrong}");
 }
+
+/// Under faults before and after commit, every outcome the SDK reports is true: a success is in the
+/// state, a failure the SDK says never reached the server (or the service refused) is not, and only
+/// a failure that "may have reached the server" may go either way.
+#[tokio::test]
+async fn under_faults_every_reported_outcome_is_true() {
+    let emulator = spawn(EmulatorOptions::default().fault_rate(0.3).seed(11))
+        .await
+        .expect("emulator");
+    let client = Client::builder()
+        .access_token(&emulator.ready().admin.access_token)
+        .base_url(emulator.base_url())
+        .retry(
+            scc_sdk::RetryConfig::new()
+                .max_attempts(3)
+                .initial_backoff(std::time::Duration::from_millis(1))
+                .max_backoff(std::time::Duration::from_millis(5)),
+        )
+        .build()
+        .expect("client");
+    let org = emulator.ready().org_id.clone();
+    let mut outcomes = Vec::new();
+    for index in 0..60 {
+        let name = format!("Faulted {index:02}");
+        let created = client.groups().create(org.as_str(), name.as_str()).send().await;
+        outcomes.push((name, created.map(|_| ())));
+    }
+    let state = emulator.state_json();
+    let exists = |name: &str| {
+        state["groups"]
+            .as_object()
+            .expect("groups")
+            .values()
+            .filter(|group| group["name"] == name)
+            .count()
+    };
+    let (mut done, mut refused, mut unknown) = (0, 0, 0);
+    for (name, outcome) in &outcomes {
+        match outcome {
+            Ok(()) => {
+                done += 1;
+                assert_eq!(exists(name), 1, "{name}: reported created");
+            }
+            Err(error) if !error.may_have_reached_server() || error.is_rate_limited() => {
+                refused += 1;
+                assert_eq!(exists(name), 0, "{name}: reported not applied: {error}");
+            }
+            Err(error) => {
+                unknown += 1;
+                assert!(exists(name) <= 1, "{name}: never twice: {error}");
+            }
+        }
+    }
+    assert!(
+        done > 0 && unknown > 0,
+        "done {done}, refused {refused}, unknown {unknown}"
+    );
+}
