@@ -111,6 +111,9 @@ pub(crate) enum Command {
     Plan(ApplyArgs),
     /// Make organizations hold what a plan file declares (idempotent; `--dry-run` = `plan`).
     Apply(ApplyArgs),
+    /// The state of organizations as a plan `apply` reads (YAML; `-o json` the same as JSON): every
+    /// organization the token reaches, or only the one of `--org` given on the command line.
+    Export,
     /// Write the profile's settings and credentials (flags, or prompts on a terminal).
     Configure(ConfigureArgs),
     /// Credentials.

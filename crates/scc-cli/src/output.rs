@@ -30,7 +30,7 @@ impl Ui {
         }
     }
 
-    fn write_stdout(&self, text: &str) {
+    pub(crate) fn write_stdout(&self, text: &str) {
         let mut stdout = std::io::stdout().lock();
         // A closed pipe (`| head`) is not an error worth a message.
         let _ = stdout.write_all(text.as_bytes());

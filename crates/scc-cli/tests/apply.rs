@@ -404,3 +404,57 @@ members = true
         .success()
         .stderr(predicate::str::contains("No changes"));
 }
+
+#[test]
+fn export_then_plan_reports_no_change_for_every_organization() {
+    let env = Env::with(EmulatorOptions::default().claim_codes(3));
+    let code = env.emulator.ready().claim_codes.valid[0].clone();
+    let seed = write_plan(
+        &env,
+        &format!(
+            "organizations:\n  - name: Exported Co\n    create: true\n    region: EMEA\n    subscriptions: [{{claim_code: {code}}}]\n    users:\n      - {{email: ana@exported.example, first_name: Ana, last_name: Silva, admin: true}}\n      - {{email: bo@exported.example, first_name: Bo, last_name: Lee}}\n    groups:\n      - {{name: SOC, description: Analysts, members: [bo@exported.example, ana@exported.example]}}\n    roles:\n      - {{product: Security Cloud Control, role: Organization Member, groups: [SOC], users: [bo@exported.example]}}\n"
+        ),
+    );
+    env.scc().args(["apply"]).arg(&seed).assert().code(0);
+    let exported = env.scc().args(["export"]).output().expect("runs");
+    assert_eq!(
+        exported.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    let yaml = String::from_utf8(exported.stdout).expect("utf-8");
+    assert!(
+        yaml.contains("Exported Co") && yaml.contains("ana@exported.example") && yaml.contains(&code),
+        "{yaml}"
+    );
+    let path = env.config_dir.path().join("exported.yaml");
+    std::fs::write(&path, &yaml).expect("write");
+    let plan = env
+        .scc()
+        .args(["plan", "-o", "json"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(plan.status.code(), Some(0), "{}", String::from_utf8_lossy(&plan.stderr));
+    let report = stdout_json(&plan);
+    assert_eq!(
+        report["summary"]["changes"]["total"], 0,
+        "the export is the state: {report}"
+    );
+    assert!(
+        report["summary"]["organizations"].as_u64().is_some_and(|n| n >= 4),
+        "every organization the token reaches: {report}"
+    );
+    // JSON is the same plan.
+    let as_json = env.scc().args(["export", "-o", "json"]).output().expect("runs");
+    let from_yaml: Value = serde_norway::from_str(&yaml).expect("yaml");
+    assert_eq!(stdout_json(&as_json), from_yaml);
+    // --org exports that one organization only.
+    let one = env
+        .scc()
+        .args(["export", "-o", "json", "--org", &env.org()])
+        .output()
+        .expect("runs");
+    assert_eq!(stdout_json(&one)["organizations"].as_array().map(Vec::len), Some(1));
+}

@@ -155,6 +155,7 @@ pub(crate) async fn run(ctx: &Ctx, command: Command) -> Result<Code, CliError> {
         Command::Api(args) => api::run(ctx, args).await,
         Command::Plan(args) => apply::run(ctx, args, true).await,
         Command::Apply(args) => apply::run(ctx, args, false).await,
+        Command::Export => apply::export::run(ctx).await,
         Command::Configure(args) => auth::configure(ctx, args),
         Command::Auth(command) => auth::run(ctx, command),
         Command::Demo(args) => demo::run(ctx, args).await,

@@ -5,8 +5,8 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use super::engine::{ItemReport, OrgOutcome};
 use super::plan::{OrgPlan, name_key};
+use super::report::{ItemReport, OrgOutcome, Status};
 
 /// Held for as long as the organization is worked on.
 pub(crate) struct OrgLock {
@@ -71,11 +71,13 @@ pub(crate) fn refused(org: &OrgPlan, error: std::io::Error) -> OrgOutcome {
             org: org.label(),
             object: format!("organization {}", org.label()),
             action: "lock".into(),
-            result: "failed".into(),
+            result: Status::Failed,
             tracking_id: None,
             error: Some(format!(
                 "cannot take the lock of this organization: {error}; nothing was done"
             )),
+            sign: None,
+            section: None,
         }],
     }
 }

@@ -1,8 +1,13 @@
 //! `scc plan FILE` and `scc apply FILE`: declarative, idempotent onboarding of many organizations.
 
+mod diff;
 mod engine;
+mod execute;
+pub(crate) mod export;
 mod lock;
+mod observe;
 pub(crate) mod plan;
+mod report;
 
 use futures_util::StreamExt;
 use serde_json::{Value, json};
@@ -10,7 +15,7 @@ use serde_json::{Value, json};
 use super::Ctx;
 use crate::cli::{ApplyArgs, Format};
 use crate::failure::{CliError, Code};
-use engine::{ItemReport, Mode, OrgOutcome};
+use report::{ItemReport, Mode, OrgOutcome, Status};
 
 const REPORT_COLUMNS: &[crate::output::Column] = &[
     ("ORG", "org"),
@@ -20,14 +25,6 @@ const REPORT_COLUMNS: &[crate::output::Column] = &[
     ("TRACKING ID", "tracking_id"),
     ("ERROR", "error"),
 ];
-
-fn sign(action: &str) -> char {
-    match action {
-        "update" => '~',
-        "remove" | "delete" | "unassign" => '-',
-        _ => '+',
-    }
-}
 
 pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<Code, CliError> {
     let file = plan::read(&args.file)?;
@@ -52,7 +49,14 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
         if mode == Mode::Plan { "reading" } else { "applying" },
     );
     let started = std::time::Instant::now();
-    let progress: Vec<engine::Progress> = file.organizations.iter().map(|_| engine::Progress::default()).collect();
+    let progress: Vec<report::Progress> = file.organizations.iter().map(|_| report::Progress::default()).collect();
+    // Organizations named in the plan are found in one listing of those the token reaches.
+    let directory = if file.organizations.iter().any(|org| org.id.is_none()) {
+        Some(observe::Directory::read(&client).await?)
+    } else {
+        None
+    };
+    let directory = directory.as_ref();
     let locks_dir = ctx.settings.config_dir.join("locks");
     let service = ctx.settings.base_url.value.clone();
     let work = futures_util::stream::iter(file.organizations.iter().enumerate())
@@ -70,7 +74,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
                         Err(error) => return (index, lock::refused(org, error)),
                     },
                 };
-                (index, engine::reconcile(client, org, mode, progress).await)
+                (index, engine::reconcile(client, directory, org, mode, progress).await)
             }
         })
         .buffer_unordered(args.concurrency.max(1))
@@ -109,14 +113,27 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
 }
 
 fn counts(items: &[&ItemReport]) -> Value {
-    let by = |signs: &[char]| items.iter().filter(|item| signs.contains(&sign(&item.action))).count();
+    let by = |signs: &[char]| {
+        items
+            .iter()
+            .filter(|item| item.sign.is_some_and(|s| signs.contains(&s)))
+            .count()
+    };
     json!({"create": by(&['+']), "update": by(&['~']), "remove": by(&['-']), "total": items.len()})
 }
 
 fn print_plan(ctx: &Ctx, outcomes: &[OrgOutcome]) -> Code {
     let all: Vec<&ItemReport> = outcomes.iter().flat_map(|outcome| &outcome.items).collect();
-    let changes: Vec<&ItemReport> = all.iter().copied().filter(|item| item.result == "planned").collect();
-    let problems: Vec<&ItemReport> = all.iter().copied().filter(|item| item.result != "planned").collect();
+    let changes: Vec<&ItemReport> = all
+        .iter()
+        .copied()
+        .filter(|item| item.result == Status::Planned)
+        .collect();
+    let problems: Vec<&ItemReport> = all
+        .iter()
+        .copied()
+        .filter(|item| item.result != Status::Planned)
+        .collect();
     let unchanged = outcomes.iter().filter(|outcome| outcome.items.is_empty()).count();
     let summary = json!({
         "changes": counts(&changes),
@@ -132,14 +149,21 @@ fn print_plan(ctx: &Ctx, outcomes: &[OrgOutcome]) -> Code {
                     text.push_str(&format!("{}: nothing to do\n", outcome.org));
                     continue;
                 }
-                let planned = outcome.items.iter().filter(|item| item.result == "planned").count();
+                let planned = outcome
+                    .items
+                    .iter()
+                    .filter(|item| item.result == Status::Planned)
+                    .count();
                 let state = if outcome.org_id.is_none() { " (new)" } else { "" };
                 text.push_str(&format!("{}{state}: {planned} change(s)\n", outcome.org));
                 for item in &outcome.items {
-                    match item.result.as_str() {
-                        "planned" => {
-                            text.push_str(&format!("  {} {} {}\n", sign(&item.action), item.action, item.object))
-                        }
+                    match item.result {
+                        Status::Planned => text.push_str(&format!(
+                            "  {} {} {}\n",
+                            item.sign.unwrap_or('+'),
+                            item.action,
+                            item.object
+                        )),
                         _ => text.push_str(&format!(
                             "  ! {} {}: {}\n",
                             item.action,
@@ -158,7 +182,7 @@ fn print_plan(ctx: &Ctx, outcomes: &[OrgOutcome]) -> Code {
                 outcomes.len() - unchanged,
                 unchanged
             ));
-            print!("{text}");
+            ctx.ui.write_stdout(&text);
         }
         _ => {
             let organizations: Vec<Value> = outcomes
@@ -176,7 +200,7 @@ fn print_plan(ctx: &Ctx, outcomes: &[OrgOutcome]) -> Code {
 /// answered are unknown: they may have been applied).
 fn print_interrupted(ctx: &Ctx, outcomes: &[OrgOutcome]) {
     let items: Vec<&ItemReport> = outcomes.iter().flat_map(|outcome| &outcome.items).collect();
-    let count = |result: &str| items.iter().filter(|item| item.result == result).count();
+    let count = |result: Status| items.iter().filter(|item| item.result == result).count();
     match ctx.ui.format {
         Format::Table => {
             if !items.is_empty() {
@@ -187,13 +211,13 @@ fn print_interrupted(ctx: &Ctx, outcomes: &[OrgOutcome]) {
                 ctx.ui.list(&rows, REPORT_COLUMNS);
             }
             for outcome in outcomes {
-                let of = |result: &str| outcome.items.iter().filter(|item| item.result == result).count();
+                let of = |result: Status| outcome.items.iter().filter(|item| item.result == result).count();
                 eprintln!(
                     "  {}: {} done, {} failed, {} unknown",
                     outcome.org,
-                    of("ok"),
-                    of("failed"),
-                    of("unknown")
+                    of(Status::Ok),
+                    of(Status::Failed),
+                    of(Status::Unknown)
                 );
             }
         }
@@ -204,7 +228,7 @@ fn print_interrupted(ctx: &Ctx, outcomes: &[OrgOutcome]) {
                 .collect();
             ctx.ui.item(
                 &json!({"interrupted": true, "organizations": organizations,
-                        "summary": {"done": count("ok"), "failed": count("failed"), "unknown": count("unknown")}}),
+                        "summary": {"done": count(Status::Ok), "failed": count(Status::Failed), "unknown": count(Status::Unknown)}}),
                 &[],
             );
         }
@@ -212,11 +236,11 @@ fn print_interrupted(ctx: &Ctx, outcomes: &[OrgOutcome]) {
     ctx.ui.error(
         &format!(
             "interrupted: {} change(s) done, {} failed, {} unknown",
-            count("ok"),
-            count("failed"),
-            count("unknown")
+            count(Status::Ok),
+            count(Status::Failed),
+            count(Status::Unknown)
         ),
-        Some(if count("unknown") > 0 {
+        Some(if count(Status::Unknown) > 0 {
             "the unknown items were sent and not answered: they may have been applied. `scc plan` on the same file shows what is still missing"
         } else {
             "`scc plan` on the same file shows what is still missing; apply again to finish"
@@ -226,10 +250,10 @@ fn print_interrupted(ctx: &Ctx, outcomes: &[OrgOutcome]) {
 
 fn print_apply(ctx: &Ctx, outcomes: &[OrgOutcome], seconds: f64) -> Code {
     let items: Vec<&ItemReport> = outcomes.iter().flat_map(|outcome| &outcome.items).collect();
-    let failed = items.iter().filter(|item| item.result == "failed").count();
-    let unknown = items.iter().filter(|item| item.result == "unknown").count();
-    let skipped = items.iter().filter(|item| item.result == "skipped").count();
-    let applied: Vec<&ItemReport> = items.iter().copied().filter(|item| item.result == "ok").collect();
+    let failed = items.iter().filter(|item| item.result == Status::Failed).count();
+    let unknown = items.iter().filter(|item| item.result == Status::Unknown).count();
+    let skipped = items.iter().filter(|item| item.result == Status::Skipped).count();
+    let applied: Vec<&ItemReport> = items.iter().copied().filter(|item| item.result == Status::Ok).collect();
     let unchanged = outcomes.iter().filter(|outcome| outcome.items.is_empty()).count();
     match ctx.ui.format {
         Format::Table => {

@@ -4,78 +4,78 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::failure::{CliError, Code};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PlanFile {
     pub(crate) organizations: Vec<OrgPlan>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct OrgPlan {
     /// An existing organization by id.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) id: Option<String>,
     /// An organization by exact name (created when `create` is true and none exists).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) name: Option<String>,
     /// Create it as a MANAGED organization of the token's organization when it does not exist.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) create: bool,
     /// Region of a created organization: NAM, EMEA or APJC.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) region: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) subscriptions: Vec<SubscriptionPlan>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) users: Vec<UserPlan>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) groups: Vec<GroupPlan>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) roles: Vec<RolePlan>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Prune::is_empty")]
     pub(crate) prune: Prune,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SubscriptionPlan {
     pub(crate) claim_code: String,
     /// Preferred region of the products (default NAM).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) region: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UserPlan {
     pub(crate) email: String,
     pub(crate) first_name: String,
     pub(crate) last_name: String,
     /// Holds the Security Cloud Control Organization Administrator role.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) admin: bool,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct GroupPlan {
     pub(crate) name: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) description: Option<String>,
     /// all, manager or selected_managed (used when the group is created).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) applies_to: Option<String>,
     /// E-mails of the members.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) members: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RolePlan {
     /// Product name, e.g. Security Cloud Control.
@@ -83,15 +83,15 @@ pub(crate) struct RolePlan {
     /// Role display name, e.g. Organization Administrator.
     pub(crate) role: String,
     /// Names of groups of this plan that hold the role.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) groups: Vec<String>,
     /// E-mails of users that hold the role.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) users: Vec<String>,
 }
 
 /// What may be deleted: only what a section names, and only with --yes.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Prune {
     /// Remove users of the organization that the plan does not list.
@@ -108,6 +108,12 @@ pub(crate) struct Prune {
     pub(crate) roles: bool,
 }
 
+impl Prune {
+    fn is_empty(&self) -> bool {
+        !(self.users || self.groups || self.members || self.roles)
+    }
+}
+
 impl OrgPlan {
     /// How the report names the organization.
     pub(crate) fn label(&self) -> String {
@@ -116,6 +122,32 @@ impl OrgPlan {
             .map(|name| name.trim().to_owned())
             .or_else(|| self.id.clone())
             .unwrap_or_default()
+    }
+}
+
+pub(crate) const ADMIN_PRODUCT: &str = "Security Cloud Control";
+pub(crate) const ADMIN_ROLE: &str = "Organization Administrator";
+
+impl OrgPlan {
+    /// The plan's role assignments, with the Organization Administrator role of every admin user.
+    pub(crate) fn desired_roles(&self) -> Vec<RolePlan> {
+        let mut roles: Vec<RolePlan> = self.roles.clone();
+        let admins: Vec<String> = self.users.iter().filter(|u| u.admin).map(|u| u.email.clone()).collect();
+        if !admins.is_empty() {
+            match roles
+                .iter_mut()
+                .find(|role| role.product == ADMIN_PRODUCT && role.role == ADMIN_ROLE)
+            {
+                Some(role) => role.users.extend(admins),
+                None => roles.push(RolePlan {
+                    product: ADMIN_PRODUCT.into(),
+                    role: ADMIN_ROLE.into(),
+                    groups: Vec::new(),
+                    users: admins,
+                }),
+            }
+        }
+        roles
     }
 }
 

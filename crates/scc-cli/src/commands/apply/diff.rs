@@ -1,0 +1,526 @@
+//! Diff: a pure function from a plan and an observation to the changes that would make the state
+//! match the plan. A part that could not be read yields no change (nothing may be concluded of it).
+
+use std::collections::HashSet;
+
+use super::observe::{Observation, Section};
+use super::plan::{ADMIN_PRODUCT, ADMIN_ROLE, OrgPlan, name_key};
+
+/// What a change does to its target, as the plan prints it: `+`, `~` or `-`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sign {
+    Add,
+    Change,
+    Remove,
+}
+
+impl Sign {
+    pub(crate) fn symbol(self) -> char {
+        match self {
+            Self::Add => '+',
+            Self::Change => '~',
+            Self::Remove => '-',
+        }
+    }
+}
+
+/// A role as the plan names it, and its id once the organization's roles are known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RoleRef {
+    pub(crate) product: String,
+    pub(crate) name: String,
+    /// `None` for an organization not created yet: found by name when the change runs.
+    pub(crate) id: Option<String>,
+}
+
+impl RoleRef {
+    pub(crate) fn label(&self) -> String {
+        format!("{} / {}", self.product, self.name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Holder {
+    /// A group, by name.
+    Group(String),
+    /// A user, by e-mail.
+    User(String),
+}
+
+/// One change to one target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Change {
+    CreateOrg {
+        name: String,
+        region: String,
+    },
+    Claim {
+        code: String,
+        region: String,
+    },
+    Invite {
+        email: String,
+        first_name: String,
+        last_name: String,
+        admin: bool,
+    },
+    UpdateUser {
+        id: String,
+        email: String,
+        first_name: String,
+        last_name: String,
+    },
+    RemoveUser {
+        email: String,
+    },
+    CreateGroup {
+        name: String,
+        description: Option<String>,
+        applies_to: String,
+    },
+    UpdateGroup {
+        id: String,
+        name: String,
+        description: Option<String>,
+    },
+    DeleteGroup {
+        id: String,
+        name: String,
+    },
+    AddMember {
+        group: String,
+        email: String,
+    },
+    RemoveMember {
+        group: String,
+        email: String,
+    },
+    AssignRole {
+        role: RoleRef,
+        holder: Holder,
+    },
+    UnassignRole {
+        role: RoleRef,
+        holder: Holder,
+    },
+}
+
+impl Change {
+    pub(crate) fn sign(&self) -> Sign {
+        match self {
+            Self::CreateOrg { .. }
+            | Self::Claim { .. }
+            | Self::Invite { .. }
+            | Self::CreateGroup { .. }
+            | Self::AddMember { .. }
+            | Self::AssignRole { .. } => Sign::Add,
+            Self::UpdateUser { .. } | Self::UpdateGroup { .. } => Sign::Change,
+            Self::RemoveUser { .. }
+            | Self::DeleteGroup { .. }
+            | Self::RemoveMember { .. }
+            | Self::UnassignRole { .. } => Sign::Remove,
+        }
+    }
+
+    pub(crate) fn section(&self) -> Section {
+        match self {
+            Self::CreateOrg { .. } => Section::Organization,
+            Self::Claim { .. } => Section::Subscriptions,
+            Self::Invite { .. } | Self::UpdateUser { .. } | Self::RemoveUser { .. } => Section::Users,
+            Self::CreateGroup { .. } | Self::UpdateGroup { .. } | Self::DeleteGroup { .. } => Section::Groups,
+            Self::AddMember { .. } | Self::RemoveMember { .. } => Section::Members,
+            Self::AssignRole { .. } | Self::UnassignRole { .. } => Section::Roles,
+        }
+    }
+
+    /// What the report names: `user ana@…`, `member ana@… of group SOC`, …
+    pub(crate) fn object(&self) -> String {
+        let holder = |holder: &Holder| match holder {
+            Holder::Group(name) => format!("group {name}"),
+            Holder::User(email) => format!("user {email}"),
+        };
+        match self {
+            Self::CreateOrg { name, .. } => format!("organization {name}"),
+            Self::Claim { code, .. } => format!("subscription {code}"),
+            Self::Invite { email, .. } | Self::UpdateUser { email, .. } | Self::RemoveUser { email } => {
+                format!("user {email}")
+            }
+            Self::CreateGroup { name, .. } | Self::UpdateGroup { name, .. } | Self::DeleteGroup { name, .. } => {
+                format!("group {name}")
+            }
+            Self::AddMember { group, email } | Self::RemoveMember { group, email } => {
+                format!("member {email} of group {group}")
+            }
+            Self::AssignRole { role, holder: to } | Self::UnassignRole { role, holder: to } => {
+                format!("role {} of {}", role.label(), holder(to))
+            }
+        }
+    }
+
+    pub(crate) fn action(&self) -> &'static str {
+        match self {
+            Self::CreateOrg { .. } | Self::CreateGroup { .. } => "create",
+            Self::Claim { .. } => "claim",
+            Self::Invite { .. } => "invite",
+            Self::UpdateUser { .. } | Self::UpdateGroup { .. } => "update",
+            Self::RemoveUser { .. } | Self::RemoveMember { .. } => "remove",
+            Self::DeleteGroup { .. } => "delete",
+            Self::AddMember { .. } => "add",
+            Self::AssignRole { .. } => "assign",
+            Self::UnassignRole { .. } => "unassign",
+        }
+    }
+}
+
+/// What the plan asks for that the diff cannot turn into a change (a role that does not exist).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub(crate) object: String,
+    pub(crate) action: &'static str,
+    pub(crate) message: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Diff {
+    pub(crate) changes: Vec<Change>,
+    pub(crate) problems: Vec<Problem>,
+}
+
+/// The changes that make `seen` match `plan`. `fresh` is an organization that does not exist yet.
+pub(crate) fn diff(plan: &OrgPlan, seen: &Observation, fresh: bool) -> Diff {
+    let mut out = Diff::default();
+    if fresh {
+        out.changes.push(Change::CreateOrg {
+            name: plan.label(),
+            region: plan.region.clone().unwrap_or_default(),
+        });
+    }
+    subscriptions(plan, seen, &mut out);
+    users(plan, seen, &mut out);
+    groups(plan, seen, &mut out);
+    members(plan, seen, &mut out);
+    roles(plan, seen, fresh, &mut out);
+    out
+}
+
+fn subscriptions(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
+    let Some(held) = &seen.claim_codes else { return };
+    for planned in &plan.subscriptions {
+        if !held.contains(&name_key(&planned.claim_code)) {
+            out.changes.push(Change::Claim {
+                code: planned.claim_code.trim().to_owned(),
+                region: planned.region.clone().unwrap_or_else(|| "NAM".into()),
+            });
+        }
+    }
+}
+
+fn users(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
+    let Some(current) = &seen.users else { return };
+    for user in &plan.users {
+        match seen.user_by_email(&user.email) {
+            None => out.changes.push(Change::Invite {
+                email: user.email.trim().to_owned(),
+                first_name: user.first_name.clone(),
+                last_name: user.last_name.clone(),
+                admin: user.admin,
+            }),
+            Some(existing) => {
+                let same = existing.first_name.as_deref().unwrap_or_default() == user.first_name
+                    && existing.last_name.as_deref().unwrap_or_default() == user.last_name;
+                if !same {
+                    out.changes.push(Change::UpdateUser {
+                        id: existing.id.clone(),
+                        email: user.email.trim().to_owned(),
+                        first_name: user.first_name.clone(),
+                        last_name: user.last_name.clone(),
+                    });
+                }
+            }
+        }
+    }
+    if plan.prune.users {
+        let wanted: HashSet<String> = plan.users.iter().map(|u| u.email.trim().to_lowercase()).collect();
+        for user in current {
+            if !wanted.contains(&user.email.to_lowercase()) {
+                out.changes.push(Change::RemoveUser {
+                    email: user.email.clone(),
+                });
+            }
+        }
+    }
+}
+
+fn groups(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
+    let Some(current) = &seen.groups else { return };
+    for group in &plan.groups {
+        match seen.group_by_name(&group.name) {
+            None => out.changes.push(Change::CreateGroup {
+                name: group.name.trim().to_owned(),
+                description: group.description.clone(),
+                applies_to: group.applies_to.clone().unwrap_or_else(|| "all".into()),
+            }),
+            Some(existing) => {
+                let wanted = group.description.as_deref().filter(|d| !d.is_empty());
+                if wanted.is_some() && existing.description.as_deref() != wanted {
+                    out.changes.push(Change::UpdateGroup {
+                        id: existing.id.clone(),
+                        name: group.name.trim().to_owned(),
+                        description: group.description.clone(),
+                    });
+                }
+            }
+        }
+    }
+    if plan.prune.groups {
+        let wanted: HashSet<String> = plan.groups.iter().map(|g| name_key(&g.name)).collect();
+        for group in current {
+            if !wanted.contains(&name_key(&group.name)) {
+                out.changes.push(Change::DeleteGroup {
+                    id: group.id.clone(),
+                    name: group.name.clone(),
+                });
+            }
+        }
+    }
+}
+
+fn members(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
+    if seen.groups.is_none() {
+        return;
+    }
+    for group in &plan.groups {
+        let name = group.name.trim().to_owned();
+        let current = match seen.group_by_name(&group.name) {
+            // Created by this change set: every member is to add.
+            None => HashSet::new(),
+            Some(existing) => match &existing.members {
+                Some(members) => members.clone(),
+                None => continue,
+            },
+        };
+        let wanted: HashSet<String> = group.members.iter().map(|m| m.trim().to_lowercase()).collect();
+        for member in &group.members {
+            if !current.contains(&member.trim().to_lowercase()) {
+                out.changes.push(Change::AddMember {
+                    group: name.clone(),
+                    email: member.trim().to_owned(),
+                });
+            }
+        }
+        if plan.prune.members {
+            let mut extra: Vec<&String> = current.difference(&wanted).collect();
+            extra.sort();
+            for member in extra {
+                out.changes.push(Change::RemoveMember {
+                    group: name.clone(),
+                    email: member.clone(),
+                });
+            }
+        }
+    }
+}
+
+fn roles(plan: &OrgPlan, seen: &Observation, fresh: bool, out: &mut Diff) {
+    let desired = plan.desired_roles();
+    if desired.is_empty() {
+        return;
+    }
+    let all = match (&seen.roles, fresh) {
+        (Some(roles), _) => Some(roles),
+        (None, true) => None,
+        // The roles could not be read: nothing may be concluded.
+        (None, false) => return,
+    };
+    let Some(current_groups) = &seen.groups else { return };
+    for wanted in desired {
+        let role = match all {
+            None => RoleRef {
+                product: wanted.product.clone(),
+                name: wanted.role.clone(),
+                id: None,
+            },
+            Some(all) => match all.iter().find(|role| {
+                role.display_name.as_deref() == Some(wanted.role.as_str()) && role.has_product(&wanted.product)
+            }) {
+                Some(found) => RoleRef {
+                    product: wanted.product.clone(),
+                    name: wanted.role.clone(),
+                    id: Some(found.id.to_string()),
+                },
+                None => {
+                    out.problems.push(Problem {
+                        object: format!("role {} / {}", wanted.product, wanted.role),
+                        action: "find",
+                        message: format!("no role {:?} for product {:?}", wanted.role, wanted.product),
+                    });
+                    continue;
+                }
+            },
+        };
+        let holds = |held: &HashSet<String>| role.id.as_ref().is_some_and(|id| held.contains(id));
+        for group in &wanted.groups {
+            match seen.group_by_name(group) {
+                None => out.changes.push(Change::AssignRole {
+                    role: role.clone(),
+                    holder: Holder::Group(group.trim().to_owned()),
+                }),
+                Some(existing) => match &existing.roles {
+                    Some(held) if holds(held) => {}
+                    Some(_) => out.changes.push(Change::AssignRole {
+                        role: role.clone(),
+                        holder: Holder::Group(existing.name.clone()),
+                    }),
+                    None => {}
+                },
+            }
+        }
+        if plan.prune.roles {
+            for group in current_groups {
+                if wanted.groups.iter().any(|name| name_key(name) == name_key(&group.name)) {
+                    continue;
+                }
+                if group.roles.as_ref().is_some_and(holds) {
+                    out.changes.push(Change::UnassignRole {
+                        role: role.clone(),
+                        holder: Holder::Group(group.name.clone()),
+                    });
+                }
+            }
+        }
+        let is_admin_role = wanted.product == ADMIN_PRODUCT && wanted.role == ADMIN_ROLE;
+        if seen.users.is_none() {
+            // Who exists is not known: nothing may be concluded of users' roles.
+            continue;
+        }
+        for email in &wanted.users {
+            match seen.user_by_email(email) {
+                None => {
+                    // An admin's invite gives the role; a user the plan invites gets it after.
+                    let invited = plan
+                        .users
+                        .iter()
+                        .find(|user| user.email.trim().eq_ignore_ascii_case(email.trim()));
+                    if invited.is_some_and(|user| !(user.admin && is_admin_role)) {
+                        out.changes.push(Change::AssignRole {
+                            role: role.clone(),
+                            holder: Holder::User(email.trim().to_owned()),
+                        });
+                    }
+                }
+                Some(user) => match seen.user_roles.get(&user.id) {
+                    Some(Some(held)) if holds(held) => {}
+                    Some(Some(_)) => out.changes.push(Change::AssignRole {
+                        role: role.clone(),
+                        holder: Holder::User(user.email.clone()),
+                    }),
+                    _ => {}
+                },
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::observe::{SeenGroup, SeenUser};
+    use super::*;
+
+    fn plan(yaml: &str) -> OrgPlan {
+        let file: super::super::plan::PlanFile = serde_norway::from_str(yaml).expect("plan");
+        file.organizations.into_iter().next().expect("one organization")
+    }
+
+    fn role(id: &str, product: &str, name: &str) -> scc_sdk::types::Role {
+        serde_json::from_value(serde_json::json!({"id": id, "displayName": name, "products": [{"name": product}]}))
+            .expect("role")
+    }
+
+    const PLAN: &str = "organizations:\n  - name: \" Acme \"\n    create: true\n    region: NAM\n    subscriptions: [{claim_code: AAAA-BBBB-CCCC-DDDD}]\n    users:\n      - {email: ana@acme.example, first_name: Ana, last_name: Silva, admin: true}\n      - {email: bo@acme.example, first_name: Bo, last_name: Lee}\n    groups:\n      - {name: SOC, members: [bo@acme.example]}\n    roles:\n      - {product: Security Cloud Control, role: Organization Member, groups: [SOC], users: [bo@acme.example]}\n";
+
+    #[test]
+    fn a_new_organization_is_a_diff_against_nothing() {
+        let changes = diff(&plan(PLAN), &Observation::empty(), true).changes;
+        let described: Vec<(char, String, &str)> = changes
+            .iter()
+            .map(|c| (c.sign().symbol(), c.object(), c.action()))
+            .collect();
+        assert_eq!(
+            described,
+            vec![
+                ('+', "organization Acme".into(), "create"),
+                ('+', "subscription AAAA-BBBB-CCCC-DDDD".into(), "claim"),
+                ('+', "user ana@acme.example".into(), "invite"),
+                ('+', "user bo@acme.example".into(), "invite"),
+                ('+', "group SOC".into(), "create"),
+                ('+', "member bo@acme.example of group SOC".into(), "add"),
+                (
+                    '+',
+                    "role Security Cloud Control / Organization Member of group SOC".into(),
+                    "assign"
+                ),
+                (
+                    '+',
+                    "role Security Cloud Control / Organization Member of user bo@acme.example".into(),
+                    "assign"
+                ),
+            ],
+            "the admin's invite carries the admin role; the rest is to add"
+        );
+    }
+
+    #[test]
+    fn the_state_equal_to_the_plan_is_no_change_and_unread_parts_yield_none() {
+        let seen = Observation {
+            claim_codes: Some(["aaaa-bbbb-cccc-dddd".to_owned()].into()),
+            users: Some(vec![
+                SeenUser {
+                    id: "u1".into(),
+                    email: "Ana@Acme.example".into(),
+                    first_name: Some("Ana".into()),
+                    last_name: Some("Silva".into()),
+                },
+                SeenUser {
+                    id: "u2".into(),
+                    email: "bo@acme.example".into(),
+                    first_name: Some("Bo".into()),
+                    last_name: Some("Lee".into()),
+                },
+            ]),
+            groups: Some(vec![SeenGroup {
+                id: "g1".into(),
+                name: "soc".into(),
+                description: None,
+                members: Some(["bo@acme.example".to_owned()].into()),
+                roles: Some(["member".to_owned()].into()),
+            }]),
+            roles: Some(vec![
+                role("admin", ADMIN_PRODUCT, ADMIN_ROLE),
+                role("member", ADMIN_PRODUCT, "Organization Member"),
+            ]),
+            user_roles: [
+                ("u1".to_owned(), Some(["admin".to_owned()].into())),
+                ("u2".to_owned(), Some(["member".to_owned()].into())),
+            ]
+            .into(),
+            ..Observation::default()
+        };
+        assert_eq!(diff(&plan(PLAN), &seen, false), Diff::default());
+
+        let mut blind = seen.clone();
+        blind.users = None;
+        blind.groups.as_mut().expect("groups")[0].members = None;
+        blind.user_roles.clear();
+        assert_eq!(
+            diff(&plan(PLAN), &blind, false),
+            Diff::default(),
+            "nothing concluded of unread parts"
+        );
+
+        let mut missing_role = seen;
+        missing_role.roles = Some(vec![role("admin", ADMIN_PRODUCT, ADMIN_ROLE)]);
+        let result = diff(&plan(PLAN), &missing_role, false);
+        assert_eq!(result.problems.len(), 1);
+        assert!(result.problems[0].message.contains("Organization Member"));
+    }
+}

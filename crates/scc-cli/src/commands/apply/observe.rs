@@ -1,0 +1,354 @@
+//! Observe: read what an organization holds now, once, into typed values. A part whose read failed
+//! is `None`, and its failure is reported: nothing may be concluded about that part.
+
+use std::collections::{HashMap, HashSet};
+
+use futures_util::{StreamExt, TryStreamExt};
+use scc_sdk::types::{Organization, Role};
+use scc_sdk::{Client, Error};
+
+use super::plan::{OrgPlan, name_key};
+
+/// The parts of an organization, in the order they depend on each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Section {
+    Organization,
+    Subscriptions,
+    Users,
+    Groups,
+    Members,
+    Roles,
+}
+
+/// A read that failed: reported as an item (`object`, `action`) with the error.
+#[derive(Debug, Clone)]
+pub(crate) struct ReadFailure {
+    pub(crate) object: String,
+    pub(crate) action: &'static str,
+    /// The part of the organization that could not be read.
+    pub(crate) section: Section,
+    pub(crate) error: std::sync::Arc<Error>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SeenUser {
+    pub(crate) id: String,
+    pub(crate) email: String,
+    pub(crate) first_name: Option<String>,
+    pub(crate) last_name: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct SeenGroup {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) description: Option<String>,
+    /// Member e-mails in lower case; `None` when not read (not needed, or the read failed).
+    pub(crate) members: Option<HashSet<String>>,
+    /// Ids of the roles the group holds; `None` when not read.
+    pub(crate) roles: Option<HashSet<String>>,
+}
+
+/// What one organization holds, as far as it was read.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Observation {
+    /// Claim codes of the organization's subscriptions (as [`name_key`]); `None` when not read.
+    pub(crate) claim_codes: Option<HashSet<String>>,
+    /// The claim codes as the service wrote them (for an export).
+    pub(crate) held_codes: Vec<String>,
+    /// Whether the service names claim codes on subscriptions at all (it may not).
+    pub(crate) subscriptions_name_codes: bool,
+    pub(crate) has_subscriptions: bool,
+    pub(crate) users: Option<Vec<SeenUser>>,
+    pub(crate) groups: Option<Vec<SeenGroup>>,
+    pub(crate) roles: Option<Vec<Role>>,
+    /// Roles held directly by users (by user id); only the users that matter were read.
+    pub(crate) user_roles: HashMap<String, Option<HashSet<String>>>,
+    pub(crate) failures: Vec<ReadFailure>,
+}
+
+impl Observation {
+    /// An organization that does not exist yet: nothing in it, every part known.
+    pub(crate) fn empty() -> Self {
+        Self {
+            claim_codes: Some(HashSet::new()),
+            users: Some(Vec::new()),
+            groups: Some(Vec::new()),
+            roles: None,
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn user_by_email(&self, email: &str) -> Option<&SeenUser> {
+        let key = email.trim().to_lowercase();
+        self.users
+            .as_ref()?
+            .iter()
+            .find(|user| user.email.to_lowercase() == key)
+    }
+
+    pub(crate) fn group_by_name(&self, name: &str) -> Option<&SeenGroup> {
+        let key = name_key(name);
+        self.groups.as_ref()?.iter().find(|group| name_key(&group.name) == key)
+    }
+}
+
+/// Which details to read beyond the lists: those a plan needs, or everything (export).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Scope<'p> {
+    Plan(&'p OrgPlan),
+    Everything,
+}
+
+fn failure(object: impl Into<String>, action: &'static str, section: Section, error: Error) -> ReadFailure {
+    ReadFailure {
+        object: object.into(),
+        action,
+        section,
+        error: std::sync::Arc::new(error),
+    }
+}
+
+/// Reads the organization's state: the four lists at once, then the details they lead to.
+pub(crate) async fn observe(client: &Client, org: &str, scope: Scope<'_>) -> Observation {
+    let mut observation = Observation::default();
+    let (subscriptions, users, groups, roles) = tokio::join!(
+        client.subscriptions().list(org).send(),
+        client.users().list(org).send(),
+        client.groups().list(org).max(500).items().try_collect::<Vec<_>>(),
+        client.roles().list(org).send(),
+    );
+    match subscriptions {
+        Ok(page) => {
+            observation.has_subscriptions = !page.items.is_empty();
+            observation.subscriptions_name_codes = page.items.iter().any(|s| s.claim_code.is_some());
+            observation.held_codes = page.items.iter().filter_map(|s| s.claim_code.clone()).collect();
+            observation.claim_codes = Some(
+                page.items
+                    .iter()
+                    .filter_map(|s| s.claim_code.as_deref().map(name_key))
+                    .collect(),
+            );
+        }
+        Err(error) => observation
+            .failures
+            .push(failure("subscriptions", "list", Section::Subscriptions, error)),
+    }
+    match users {
+        Ok(page) => {
+            observation.users = Some(
+                page.items
+                    .into_iter()
+                    .filter_map(|user| {
+                        Some(SeenUser {
+                            id: user.id.to_string(),
+                            email: user.email?,
+                            first_name: user.first_name,
+                            last_name: user.last_name,
+                        })
+                    })
+                    .collect(),
+            )
+        }
+        Err(error) => observation
+            .failures
+            .push(failure("users", "list", Section::Users, error)),
+    }
+    match roles {
+        Ok(page) => observation.roles = Some(page.items),
+        Err(error) => observation
+            .failures
+            .push(failure("roles", "list", Section::Roles, error)),
+    }
+    let groups = match groups {
+        Ok(groups) => groups,
+        Err(error) => {
+            observation
+                .failures
+                .push(failure("groups", "list", Section::Groups, error));
+            return observation;
+        }
+    };
+    // Details: members and roles of the groups that matter, roles of the users that matter.
+    let (members_of, roles_of) = match scope {
+        Scope::Everything => (true, true),
+        Scope::Plan(plan) => (
+            plan.prune.members || plan.groups.iter().any(|g| !g.members.is_empty()),
+            plan.prune.roles || !plan.desired_roles().is_empty(),
+        ),
+    };
+    let wanted_group = |name: &str| match scope {
+        Scope::Everything => true,
+        Scope::Plan(plan) => {
+            plan.prune.roles
+                || plan.groups.iter().any(|g| name_key(&g.name) == name_key(name))
+                || plan
+                    .roles
+                    .iter()
+                    .any(|r| r.groups.iter().any(|g| name_key(g) == name_key(name)))
+        }
+    };
+    let details = futures_util::stream::iter(groups.into_iter().map(|group| {
+        let name = group.name.clone().unwrap_or_default();
+        let wanted = wanted_group(&name);
+        async move {
+            let id = group.id.to_string();
+            let (members, held) = tokio::join!(
+                async {
+                    if !(wanted && members_of) {
+                        return None;
+                    }
+                    Some(client.groups().get_users(org, id.as_str()).await.map(|page| {
+                        page.items
+                            .iter()
+                            .filter_map(|user| user.email.as_ref().map(|e| e.to_lowercase()))
+                            .collect::<HashSet<_>>()
+                    }))
+                },
+                async {
+                    if !(wanted && roles_of) {
+                        return None;
+                    }
+                    Some(
+                        client
+                            .groups()
+                            .get_assigned_roles(org, id.as_str())
+                            .await
+                            .map(|page| page.items.into_iter().map(|r| r.id.to_string()).collect::<HashSet<_>>()),
+                    )
+                },
+            );
+            (group.id.to_string(), name, group.description.clone(), members, held)
+        }
+    }))
+    .buffered(8)
+    .collect::<Vec<_>>()
+    .await;
+    let mut seen_groups = Vec::new();
+    for (id, name, description, members, held) in details {
+        let members = match members {
+            Some(Ok(members)) => Some(members),
+            Some(Err(error)) => {
+                observation.failures.push(failure(
+                    format!("members of group {name}"),
+                    "list",
+                    Section::Members,
+                    error,
+                ));
+                None
+            }
+            None => None,
+        };
+        let roles = match held {
+            Some(Ok(roles)) => Some(roles),
+            Some(Err(error)) => {
+                observation
+                    .failures
+                    .push(failure(format!("roles of group {name}"), "read", Section::Roles, error));
+                None
+            }
+            None => None,
+        };
+        seen_groups.push(SeenGroup {
+            id,
+            name,
+            description,
+            members,
+            roles,
+        });
+    }
+    observation.groups = Some(seen_groups);
+    observe_user_roles(client, org, scope, &mut observation).await;
+    observation
+}
+
+/// The roles users hold directly: every user for an export, those named by the plan's roles otherwise.
+async fn observe_user_roles(client: &Client, org: &str, scope: Scope<'_>, observation: &mut Observation) {
+    let Some(users) = &observation.users else {
+        return;
+    };
+    let concerned: Vec<(String, String)> = users
+        .iter()
+        .filter(|user| match scope {
+            Scope::Everything => true,
+            Scope::Plan(plan) => plan.desired_roles().iter().any(|role| {
+                role.users
+                    .iter()
+                    .any(|email| email.trim().eq_ignore_ascii_case(&user.email))
+            }),
+        })
+        .map(|user| (user.id.clone(), user.email.clone()))
+        .collect();
+    let reads = futures_util::stream::iter(concerned.into_iter().map(|(id, email)| async move {
+        let held = client.roles().list(org).user(id.as_str()).send().await;
+        (id, email, held)
+    }))
+    .buffered(8)
+    .collect::<Vec<_>>()
+    .await;
+    for (id, email, held) in reads {
+        match held {
+            Ok(page) => {
+                observation
+                    .user_roles
+                    .insert(id, Some(page.items.into_iter().map(|r| r.id.to_string()).collect()));
+            }
+            Err(error) => {
+                observation.user_roles.insert(id, None);
+                observation
+                    .failures
+                    .push(failure(format!("roles of user {email}"), "read", Section::Roles, error));
+            }
+        }
+    }
+}
+
+/// The organizations the token reaches, read once per run and indexed by name, so finding each of
+/// thousands of organizations costs no request of its own.
+#[derive(Debug, Default)]
+pub(crate) struct Directory {
+    by_name: HashMap<String, Vec<Organization>>,
+}
+
+impl Directory {
+    /// Every organization the token reaches, in the service's order.
+    pub(crate) async fn read_all(client: &Client) -> Result<Vec<Organization>, Error> {
+        client.organizations().list().max(500).items().try_collect().await
+    }
+
+    pub(crate) async fn read(client: &Client) -> Result<Self, Error> {
+        let orgs = Self::read_all(client).await?;
+        let mut by_name: HashMap<String, Vec<Organization>> = HashMap::new();
+        for org in orgs {
+            if let Some(name) = &org.name {
+                by_name.entry(name_key(name)).or_default().push(org);
+            }
+        }
+        Ok(Self { by_name })
+    }
+
+    pub(crate) fn named(&self, name: &str) -> &[Organization] {
+        self.by_name.get(&name_key(name)).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The organizations with this name now (one filtered request): to catch a duplicate right after a
+/// create.
+pub(crate) async fn orgs_named(client: &Client, name: &str) -> Result<Vec<Organization>, Error> {
+    let orgs: Vec<Organization> = client
+        .organizations()
+        .list()
+        .name(name.trim())
+        .max(500)
+        .items()
+        .try_collect()
+        .await?;
+    Ok(orgs
+        .into_iter()
+        .filter(|org| {
+            org.name
+                .as_deref()
+                .is_some_and(|found| name_key(found) == name_key(name))
+        })
+        .collect())
+}
