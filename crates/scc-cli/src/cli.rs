@@ -2,7 +2,33 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Regions of an organization.
+const ORG_REGIONS: &[&str] = &["NAM", "EMEA", "APJC"];
+/// Regions an organization filter takes.
+const ORG_FILTER_REGIONS: &[&str] = &["NAM", "EMEA", "APJC", "GLOBAL"];
+/// Regions of a product.
+const PRODUCT_REGIONS: &[&str] = &["NAM", "EMEA", "APJC", "US", "GLOBAL"];
+const ORG_TYPES: &[&str] = &["STANDALONE", "MANAGER", "MANAGED"];
+const USER_STATUSES: &[&str] = &["ACTIVE", "PENDING", "DISABLED", "SHARED"];
+const ROLE_TYPES: &[&str] = &["CUSTOM", "BUNDLED", "STATIC"];
+const SORT_ORDERS: &[&str] = &["ASC", "DESC"];
+const APPLIES_TO: &[&str] = &["all", "manager", "selected_managed"];
+const SUBSCRIPTION_TYPES: &[&str] = &["trial", "free", "paid"];
+const XDR_REGIONS: &[&str] = &["us", "eu", "apjc"];
+
+/// One of `values`, matched in any case and given on as the API spells it; a bad value is a usage
+/// error (exit 2) that lists them, and `--help` shows them.
+fn one_of(values: &'static [&'static str]) -> impl TypedValueParser<Value = String> {
+    PossibleValuesParser::new(values).map(move |given: String| {
+        values
+            .iter()
+            .find(|value| value.eq_ignore_ascii_case(&given))
+            .map_or(given, |value| (*value).to_owned())
+    })
+}
 
 pub(crate) const EXIT_CODES: &str = "\
 Exit codes:
@@ -44,7 +70,7 @@ pub(crate) struct Global {
     #[arg(long, global = true, value_name = "ORG_ID")]
     pub(crate) org: Option<String>,
     /// Output format [env: SCC_OUTPUT] [default: table].
-    #[arg(short, long, global = true, value_enum)]
+    #[arg(short, long, global = true, value_enum, ignore_case = true)]
     pub(crate) output: Option<Format>,
     /// More detail on stderr: -v requests, -vv retries and spans, -vvv bodies (tokens never).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -156,11 +182,11 @@ pub(crate) enum OrgCommand {
         /// Partial name match.
         #[arg(long)]
         name: Option<String>,
-        /// STANDALONE, MANAGER or MANAGED.
-        #[arg(long = "type")]
+        /// Organization type.
+        #[arg(long = "type", value_parser = one_of(ORG_TYPES), ignore_case = true)]
         org_type: Option<String>,
-        /// NAM, EMEA, APJC or GLOBAL.
-        #[arg(long)]
+        /// Region.
+        #[arg(long, value_parser = one_of(ORG_FILTER_REGIONS), ignore_case = true)]
         region: Option<String>,
         /// Country code, e.g. US.
         #[arg(long)]
@@ -171,8 +197,8 @@ pub(crate) enum OrgCommand {
         /// Field to sort by, e.g. name.
         #[arg(long)]
         sort_by: Option<String>,
-        /// ASC or DESC.
-        #[arg(long)]
+        /// Sort order.
+        #[arg(long, value_parser = one_of(SORT_ORDERS), ignore_case = true)]
         order: Option<String>,
         /// Start from this cursor.
         #[arg(long)]
@@ -187,11 +213,11 @@ pub(crate) enum OrgCommand {
         /// Name.
         #[arg(long)]
         name: String,
-        /// NAM, EMEA or APJC.
-        #[arg(long)]
+        /// Region of the organization.
+        #[arg(long, value_parser = one_of(ORG_REGIONS), ignore_case = true)]
         region: String,
-        /// STANDALONE (default), MANAGER or MANAGED.
-        #[arg(long = "type")]
+        /// Organization type [default: STANDALONE].
+        #[arg(long = "type", value_parser = one_of(ORG_TYPES), ignore_case = true)]
         org_type: Option<String>,
     },
     /// Rename an organization.
@@ -221,13 +247,13 @@ pub(crate) enum SubscriptionCommand {
     Claim {
         claim_code: String,
         /// Preferred region of the products.
-        #[arg(long, default_value = "NAM")]
+        #[arg(long, default_value = "NAM", value_parser = one_of(PRODUCT_REGIONS), ignore_case = true)]
         region: String,
         /// Only these product ids (default: every product of the code).
         #[arg(long = "product", value_name = "PRODUCT_ID")]
         products: Vec<String>,
-        /// trial, free or paid (not sent unless given).
-        #[arg(long = "type")]
+        /// Subscription type (not sent unless given).
+        #[arg(long = "type", value_parser = one_of(SUBSCRIPTION_TYPES), ignore_case = true)]
         subscription_type: Option<String>,
     },
     /// Activate or deactivate a product of a subscription.
@@ -243,7 +269,7 @@ pub(crate) enum SubscriptionCommand {
         #[arg(long)]
         deactivate: bool,
         /// Product region.
-        #[arg(long)]
+        #[arg(long, value_parser = one_of(PRODUCT_REGIONS), ignore_case = true)]
         region: Option<String>,
         /// An existing tenant to attach.
         #[arg(long)]
@@ -269,8 +295,8 @@ pub(crate) enum UserCommand {
     /// List users.
     #[command(visible_alias = "ls")]
     List {
-        /// ACTIVE, PENDING, DISABLED or SHARED.
-        #[arg(long)]
+        /// User status.
+        #[arg(long, value_parser = one_of(USER_STATUSES), ignore_case = true)]
         status: Option<String>,
     },
     /// Show a user.
@@ -356,8 +382,8 @@ pub(crate) enum GroupCommand {
         name: String,
         #[arg(long)]
         description: Option<String>,
-        /// all, manager or selected_managed.
-        #[arg(long)]
+        /// Which organizations the group applies to [default: all].
+        #[arg(long, value_parser = one_of(APPLIES_TO), ignore_case = true)]
         applies_to: Option<String>,
     },
     /// Change an admin group.
@@ -401,8 +427,8 @@ pub(crate) enum RoleCommand {
     /// List roles.
     #[command(visible_alias = "ls")]
     List {
-        /// CUSTOM, BUNDLED or STATIC.
-        #[arg(long = "type")]
+        /// Role type.
+        #[arg(long = "type", value_parser = one_of(ROLE_TYPES), ignore_case = true)]
         role_type: Option<String>,
         /// Only the roles of this user id.
         #[arg(long)]
@@ -490,7 +516,7 @@ pub(crate) struct DemoArgs {
     #[arg(long, default_value_t = 1)]
     pub(crate) seed: u64,
     /// Preferred region of the claimed products.
-    #[arg(long, default_value = "NAM")]
+    #[arg(long, default_value = "NAM", value_parser = one_of(PRODUCT_REGIONS), ignore_case = true)]
     pub(crate) region: String,
 }
 
@@ -502,8 +528,8 @@ pub(crate) struct EmulatorArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct XdrArgs {
-    /// Region: us, eu or apjc [env: SCC_XDR_REGION] [default: us].
-    #[arg(long, global = true)]
+    /// XDR region [env: SCC_XDR_REGION] [default: us].
+    #[arg(long, global = true, value_parser = one_of(XDR_REGIONS), ignore_case = true)]
     pub(crate) region: Option<String>,
     /// Any base URL instead of the region's (the emulator) [env: SCC_XDR_BASE_URL].
     #[arg(long, global = true, value_name = "URL")]
@@ -573,4 +599,7 @@ pub(crate) struct ApplyArgs {
     /// Requests per second at most (client-side).
     #[arg(long, value_name = "N")]
     pub(crate) rate_limit: Option<f64>,
+    /// `scc plan`: exit 0 when nothing would change, 2 when something would (as terraform does).
+    #[arg(long)]
+    pub(crate) detailed_exitcode: bool,
 }

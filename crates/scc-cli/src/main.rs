@@ -71,7 +71,7 @@ async fn main() -> ExitCode {
         settings,
     };
     // `scc apply` handles Ctrl-C itself, to report what was done before it stops.
-    let reports_interrupts = matches!(cli.command, Command::Apply(_));
+    let reports_interrupts = matches!(cli.command, Command::Apply(_) | Command::Plan(_));
     let result = tokio::select! {
         result = commands::run(&ctx, cli.command) => result,
         _ = tokio::signal::ctrl_c(), if !reports_interrupts => Err(CliError::new(Code::Interrupted, "interrupted".into(),

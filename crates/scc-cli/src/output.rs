@@ -170,9 +170,14 @@ impl Ui {
         spinner
     }
 
+    /// Whether there is a terminal to ask a question on.
+    pub(crate) fn can_ask(&self) -> bool {
+        std::io::stdin().is_terminal() && self.stderr_tty
+    }
+
     /// Asks a yes/no question on a terminal; without one, refuses (the caller says to use --yes).
     pub(crate) fn confirm(&self, question: &str) -> bool {
-        if !std::io::stdin().is_terminal() || !self.stderr_tty {
+        if !self.can_ask() {
             return false;
         }
         eprint!("{question} [y/N] ");

@@ -202,7 +202,7 @@ fn fifty_organizations_apply_then_nothing_changes() {
 
     let applied = env
         .scc()
-        .args(["apply", "--concurrency", "8", "-o", "json"])
+        .args(["apply", "--yes", "--concurrency", "8", "-o", "json"])
         .arg(&path)
         .output()
         .expect("runs");
@@ -213,7 +213,7 @@ fn fifty_organizations_apply_then_nothing_changes() {
     assert_state_matches_plan(&env);
 
     env.scc()
-        .args(["apply"])
+        .args(["apply", "--yes"])
         .arg(&path)
         .assert()
         .success()
@@ -263,7 +263,7 @@ fn under_faults_before_and_after_commit_every_reported_outcome_is_true_and_it_co
         env.clear_journal();
         let output = env
             .scc()
-            .args(["apply", "--concurrency", "16", "-o", "json"])
+            .args(["apply", "--yes", "--concurrency", "16", "-o", "json"])
             .arg(&path)
             .output()
             .expect("runs");
@@ -352,7 +352,7 @@ fn five_mistakes_are_all_reported_and_nothing_is_sent() {
         ),
     );
     env.clear_journal();
-    let output = env.scc().args(["apply"]).arg(&path).output().expect("runs");
+    let output = env.scc().args(["apply", "--yes"]).arg(&path).output().expect("runs");
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     for expected in [
@@ -370,7 +370,7 @@ fn five_mistakes_are_all_reported_and_nothing_is_sent() {
 }
 
 #[test]
-fn prune_needs_yes_and_toml_plans_work() {
+fn apply_needs_a_confirmation_and_prunes_once_confirmed_and_toml_plans_work() {
     let env = Env::new();
     let path = env.config_dir.path().join("plan.toml");
     std::fs::write(
@@ -388,17 +388,28 @@ members = true
 "#,
     )
     .expect("write");
-    env.scc()
+    env.clear_journal();
+    // No terminal to confirm on and no --yes: refused before anything is read or written.
+    env.bare()
+        .env("SCC_BASE_URL", env.emulator.base_url())
+        .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
         .args(["apply"])
         .arg(&path)
         .assert()
-        .code(3)
-        .stdout(predicate::str::contains(
-            "member bob.analyst@acme.example of group SOC Analysts\tremove\tskipped\t\tdeletions need --yes",
-        ));
-    env.scc().args(["apply", "--yes"]).arg(&path).assert().success();
+        .code(2)
+        .stderr(predicate::str::contains("pass --yes to confirm"));
+    assert!(env.journal().is_empty(), "nothing was sent");
+    // The plan shows the removal; --detailed-exitcode says there are changes.
     env.scc()
-        .args(["apply"])
+        .args(["plan", "--detailed-exitcode"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("- remove member bob.analyst@acme.example of group SOC Analysts"));
+    env.scc().args(["apply", "--yes"]).arg(&path).assert().success();
+    env.scc().args(["plan", "--detailed-exitcode"]).arg(&path).assert().code(0);
+    env.scc()
+        .args(["apply", "--yes"])
         .arg(&path)
         .assert()
         .success()
@@ -415,7 +426,7 @@ fn export_then_plan_reports_no_change_for_every_organization() {
             "organizations:\n  - name: Exported Co\n    create: true\n    region: EMEA\n    subscriptions: [{{claim_code: {code}}}]\n    users:\n      - {{email: ana@exported.example, first_name: Ana, last_name: Silva, admin: true}}\n      - {{email: bo@exported.example, first_name: Bo, last_name: Lee}}\n    groups:\n      - {{name: SOC, description: Analysts, members: [bo@exported.example, ana@exported.example]}}\n    roles:\n      - {{product: Security Cloud Control, role: Organization Member, groups: [SOC], users: [bo@exported.example]}}\n"
         ),
     );
-    env.scc().args(["apply"]).arg(&seed).assert().code(0);
+    env.scc().args(["apply", "--yes"]).arg(&seed).assert().code(0);
     let exported = env.scc().args(["export"]).output().expect("runs");
     assert_eq!(
         exported.status.code(),

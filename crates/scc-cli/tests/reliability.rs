@@ -40,10 +40,10 @@ fn names_with_spaces_or_another_case_match_what_the_service_keeps() {
         "plan.yaml",
         "organizations:\n  - name: \"Acme \"\n    create: true\n    region: NAM\n    users:\n      - {email: ana@acme.example, first_name: Ana, last_name: Silva}\n    groups:\n      - name: \" SOC \"\n        members: [ana@acme.example]\n",
     );
-    env.scc().args(["apply", "-o", "json"]).arg(&plan).assert().code(0);
+    env.scc().args(["apply", "--yes", "-o", "json"]).arg(&plan).assert().code(0);
     let again = env
         .scc()
-        .args(["apply", "-o", "json"])
+        .args(["apply", "--yes", "-o", "json"])
         .arg(&plan)
         .output()
         .expect("runs");
@@ -60,7 +60,7 @@ fn names_with_spaces_or_another_case_match_what_the_service_keeps() {
     );
     let output = env
         .scc()
-        .args(["apply", "-o", "json"])
+        .args(["apply", "--yes", "-o", "json"])
         .arg(&other_case)
         .output()
         .expect("runs");
@@ -94,7 +94,7 @@ fn a_lost_answer_whose_read_back_fails_is_unknown_exit_7_never_ok() {
     );
     let output = env
         .scc()
-        .args(["apply", "-o", "json"])
+        .args(["apply", "--yes", "-o", "json"])
         .arg(&plan)
         .output()
         .expect("runs");
@@ -126,7 +126,7 @@ fn a_claim_code_held_by_another_organization_is_an_error_naming_it_and_ours_is_d
     );
     let output = env
         .scc()
-        .args(["apply", "-o", "json"])
+        .args(["apply", "--yes", "-o", "json"])
         .arg(&other)
         .output()
         .expect("runs");
@@ -156,7 +156,7 @@ fn a_claim_code_held_by_another_organization_is_an_error_naming_it_and_ours_is_d
     );
     let output = env
         .scc()
-        .args(["apply", "-o", "json"])
+        .args(["apply", "--yes", "-o", "json"])
         .arg(&ours)
         .output()
         .expect("runs");
@@ -183,7 +183,7 @@ fn a_group_of_six_hundred_members_converges_in_batches_of_five_hundred() {
     text.push_str("]\n");
     let plan = write_plan(&env, "big.yaml", &text);
     env.clear_journal();
-    env.scc().args(["apply", "-o", "json"]).arg(&plan).assert().code(0);
+    env.scc().args(["apply", "--yes", "-o", "json"]).arg(&plan).assert().code(0);
     let patches: Vec<Value> = env
         .journal()
         .into_iter()
@@ -199,7 +199,7 @@ fn a_group_of_six_hundred_members_converges_in_batches_of_five_hundred() {
     }
     let again = env
         .scc()
-        .args(["apply", "-o", "json"])
+        .args(["apply", "--yes", "-o", "json"])
         .arg(&plan)
         .output()
         .expect("runs");
@@ -218,7 +218,7 @@ fn two_applies_of_one_plan_at_once_create_no_duplicate() {
     let spawn = || {
         let mut command = env.scc_process();
         command
-            .args(["apply", "--concurrency", "8", "-o", "json"])
+            .args(["apply", "--yes", "--concurrency", "8", "-o", "json"])
             .arg(&plan)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -257,7 +257,7 @@ fn duplicates_already_there_are_reported_with_their_ids_and_a_true_hint() {
         "dup.yaml",
         "organizations:\n  - name: Dup Co\n    create: true\n    region: NAM\n",
     );
-    let output = env.scc().args(["apply"]).arg(&plan).output().expect("runs");
+    let output = env.scc().args(["apply", "--yes"]).arg(&plan).output().expect("runs");
     assert_eq!(output.status.code(), Some(3));
     let ids: Vec<String> = orgs_named(&env, "Dup Co")
         .iter()
@@ -289,7 +289,7 @@ fn ctrl_c_during_apply_prints_what_was_done_and_exits_130() {
     let plan = write_plan(&env, "slow.yaml", &text);
     let mut command = env.scc_process();
     let child = command
-        .args(["apply", "--concurrency", "2"])
+        .args(["apply", "--yes", "--concurrency", "2"])
         .arg(&plan)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use scc_sdk::types::{AppliesTo, OrganizationType, RegionCode, UserOperation};
 use scc_sdk::{Error, ItemOutcome, ItemResult};
 
-use super::diff::{Change, Holder, Sign};
+use super::diff::{Change, Holder};
 use super::observe::{self, Observation};
 use super::plan::name_key;
 use super::report::{IN_FLIGHT, Outcome, Run, duplicates_message};
@@ -72,15 +72,7 @@ pub(crate) async fn create_org(run: &Run<'_>) -> Option<String> {
 }
 
 pub(crate) async fn execute(run: &Run<'_>, org: &str, changes: Vec<Change>, seen: &Observation) {
-    let mut allowed = Vec::new();
-    for change in changes {
-        if change.sign() == Sign::Remove && !run.allow_prune() {
-            run.change(&change, Outcome::Skipped("deletions need --yes"));
-        } else {
-            allowed.push(change);
-        }
-    }
-    let (first, second): (Vec<Change>, Vec<Change>) = allowed.into_iter().partition(|change| {
+    let (first, second): (Vec<Change>, Vec<Change>) = changes.into_iter().partition(|change| {
         !matches!(
             change,
             Change::AddMember { .. }

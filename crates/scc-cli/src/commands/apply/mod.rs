@@ -32,18 +32,68 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
     if !problems.is_empty() {
         return Err(plan::problems_error(&args.file, &problems));
     }
-    let mode = if plan_only || ctx.global.dry_run {
-        Mode::Plan
-    } else {
-        Mode::Apply {
-            allow_prune: ctx.global.yes,
-        }
-    };
     let mut builder = ctx.settings.client_builder(&ctx.global, false)?;
     if let Some(rate) = args.rate_limit {
         builder = builder.rate_limit(scc_sdk::RateLimit::new(rate, (rate.ceil() as u32).max(1)));
     }
     let client = builder.build()?;
+    if plan_only || ctx.global.dry_run {
+        let Some((outcomes, _)) = reconcile_all(ctx, &client, &file, Mode::Plan, args.concurrency).await? else {
+            return Ok(Code::Interrupted);
+        };
+        let code = print_plan(ctx, &outcomes);
+        // As terraform's: 0 nothing to change, 2 changes to make (problems keep their code).
+        let changes = outcomes
+            .iter()
+            .flat_map(|outcome| &outcome.items)
+            .any(|item| item.result == Status::Planned);
+        return Ok(if args.detailed_exitcode && code == Code::Ok && changes {
+            Code::Usage
+        } else {
+            code
+        });
+    }
+    // Plan, then confirm: `--yes` confirms ahead; without a terminal to ask on, nothing is done.
+    if !ctx.global.yes {
+        if !ctx.ui.can_ask() {
+            return Err(CliError::usage(
+                "scc apply changes organizations and there is no terminal to confirm on".into(),
+                "pass --yes to confirm; `scc plan FILE` shows the changes first",
+            ));
+        }
+        let Some((planned, _)) = reconcile_all(ctx, &client, &file, Mode::Plan, args.concurrency).await? else {
+            return Ok(Code::Interrupted);
+        };
+        let code = print_plan(ctx, &planned);
+        let changes = planned
+            .iter()
+            .flat_map(|outcome| &outcome.items)
+            .any(|item| item.result == Status::Planned);
+        if !changes {
+            return Ok(code);
+        }
+        if !ctx.ui.confirm("Apply these changes?") {
+            return Err(CliError::usage(
+                "not confirmed: nothing was changed".into(),
+                "answer y to apply, or pass --yes",
+            ));
+        }
+    }
+    let Some((outcomes, seconds)) = reconcile_all(ctx, &client, &file, Mode::Apply, args.concurrency).await? else {
+        return Ok(Code::Interrupted);
+    };
+    Ok(print_apply(ctx, &outcomes, seconds))
+}
+
+/// Every organization of the plan, `concurrency` at a time; `None` after Ctrl-C (the summary of what
+/// was done is printed).
+async fn reconcile_all(
+    ctx: &Ctx,
+    client: &scc_sdk::Client,
+    file: &plan::PlanFile,
+    mode: Mode,
+    concurrency: usize,
+) -> Result<Option<(Vec<OrgOutcome>, f64)>, CliError> {
     let bar = ctx.ui.progress(
         file.organizations.len() as u64,
         if mode == Mode::Plan { "reading" } else { "applying" },
@@ -52,7 +102,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
     let progress: Vec<report::Progress> = file.organizations.iter().map(|_| report::Progress::default()).collect();
     // Organizations named in the plan are found in one listing of those the token reaches.
     let directory = if file.organizations.iter().any(|org| org.id.is_none()) {
-        Some(observe::Directory::read(&client).await?)
+        Some(observe::Directory::read(client).await?)
     } else {
         None
     };
@@ -61,7 +111,6 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
     let service = ctx.settings.base_url.value.clone();
     let work = futures_util::stream::iter(file.organizations.iter().enumerate())
         .map(|(index, org)| {
-            let client = &client;
             let progress = progress[index].clone();
             let locks_dir = locks_dir.clone();
             let service = service.clone();
@@ -69,7 +118,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
                 // One run at a time per organization on this machine: a second waits for the first.
                 let _lock = match mode {
                     Mode::Plan => None,
-                    Mode::Apply { .. } => match lock::acquire(&locks_dir, &service, org).await {
+                    Mode::Apply => match lock::acquire(&locks_dir, &service, org).await {
                         Ok(lock) => Some(lock),
                         Err(error) => return (index, lock::refused(org, error)),
                     },
@@ -77,15 +126,12 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
                 (index, engine::reconcile(client, directory, org, mode, progress).await)
             }
         })
-        .buffer_unordered(args.concurrency.max(1))
+        .buffer_unordered(concurrency.max(1))
         .inspect(|_| bar.inc(1))
         .collect::<Vec<(usize, OrgOutcome)>>();
-    let finished = match mode {
-        Mode::Plan => Some(work.await),
-        Mode::Apply { .. } => tokio::select! {
-            outcomes = work => Some(outcomes),
-            _ = tokio::signal::ctrl_c() => None,
-        },
+    let finished = tokio::select! {
+        outcomes = work => Some(outcomes),
+        _ = tokio::signal::ctrl_c() => None,
     };
     bar.finish_and_clear();
     let Some(mut outcomes) = finished else {
@@ -101,15 +147,11 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
             })
             .collect();
         print_interrupted(ctx, &so_far);
-        return Ok(Code::Interrupted);
+        return Ok(None);
     };
     outcomes.sort_by_key(|(index, _)| *index);
     let outcomes: Vec<OrgOutcome> = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
-    let seconds = started.elapsed().as_secs_f64();
-    match mode {
-        Mode::Plan => Ok(print_plan(ctx, &outcomes)),
-        Mode::Apply { .. } => Ok(print_apply(ctx, &outcomes, seconds)),
-    }
+    Ok(Some((outcomes, started.elapsed().as_secs_f64())))
 }
 
 fn counts(items: &[&ItemReport]) -> Value {

@@ -19,8 +19,8 @@ pub(crate) const IN_FLIGHT: &str = "sent; no answer yet (interrupted)";
 pub(crate) enum Mode {
     /// Read and list the changes; write nothing.
     Plan,
-    /// Make the changes; deletions only when `allow_prune` (--yes).
-    Apply { allow_prune: bool },
+    /// Make the changes (confirmed by then: deletions too).
+    Apply,
 }
 
 /// What became of one item.
@@ -91,11 +91,7 @@ pub(crate) struct Run<'a> {
 
 impl Run<'_> {
     pub(crate) fn writing(&self) -> bool {
-        matches!(self.mode, Mode::Apply { .. })
-    }
-
-    pub(crate) fn allow_prune(&self) -> bool {
-        matches!(self.mode, Mode::Apply { allow_prune: true })
+        matches!(self.mode, Mode::Apply)
     }
 
     /// Records the outcome of a change.
