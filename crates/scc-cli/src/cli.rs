@@ -490,11 +490,11 @@ pub(crate) struct ConfigureArgs {
     /// API key id (for automatic refresh).
     #[arg(long)]
     pub(crate) api_key_id: Option<String>,
-    /// Access token; `-` reads it from stdin.
-    #[arg(long)]
+    /// Access token; `-` reads it from stdin (without echo on a terminal).
+    #[arg(long, visible_alias = "token", value_name = "TOKEN|-")]
     pub(crate) access_token: Option<String>,
-    /// Refresh token; `-` reads it from stdin.
-    #[arg(long)]
+    /// Refresh token; `-` reads it from stdin (without echo on a terminal).
+    #[arg(long, value_name = "TOKEN|-")]
     pub(crate) refresh_token: Option<String>,
     /// Default output format.
     #[arg(long, value_enum)]

@@ -65,6 +65,12 @@ async fn main() -> ExitCode {
         Ok(settings) => settings,
         Err(error) => return report(&fallback_ui, error),
     };
+    // `configure` makes profiles; every other command needs the one it names to exist.
+    if !matches!(cli.command, Command::Configure(_))
+        && let Err(error) = settings.check_profile_exists()
+    {
+        return report(&fallback_ui, error);
+    }
     let ctx = Ctx {
         ui: Ui::new(settings.output, cli.global.no_color),
         global: cli.global,

@@ -112,6 +112,22 @@ pub(crate) fn read_config(path: &Path) -> Result<ConfigFile, CliError> {
     }
 }
 
+/// The profiles of config.toml and of the credentials folder, sorted.
+pub(crate) fn known_profiles(dir: &Path) -> Result<Vec<String>, CliError> {
+    let mut names: std::collections::BTreeSet<String> = read_config(&config_path(dir))?.profiles.into_keys().collect();
+    if let Ok(entries) = std::fs::read_dir(dir.join("credentials")) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|ext| ext == "json")
+                && let Some(stem) = path.file_stem().and_then(|stem| stem.to_str())
+            {
+                names.insert(stem.to_owned());
+            }
+        }
+    }
+    Ok(names.into_iter().collect())
+}
+
 /// A profile names a file under the configuration directory: letters, digits, `-`, `_` and `.`,
 /// not starting with a dot, so no name reaches outside it.
 pub(crate) fn check_profile_name(name: &str) -> Result<(), CliError> {
@@ -274,6 +290,27 @@ impl Settings {
         })
     }
 
+    /// A profile named by --profile or SCC_PROFILE must exist (in config.toml or as a credentials
+    /// file): a typo is an error listing the profiles there are, not a silent empty profile.
+    pub(crate) fn check_profile_exists(&self) -> Result<(), CliError> {
+        if self.profile.source == Source::Default {
+            return Ok(());
+        }
+        let known = known_profiles(&self.config_dir)?;
+        if known.contains(&self.profile.value) {
+            return Ok(());
+        }
+        let listed = if known.is_empty() {
+            "there are none yet".to_owned()
+        } else {
+            format!("there are: {}", known.join(", "))
+        };
+        Err(CliError::usage(
+            format!("no profile {:?} ({listed})", self.profile.value),
+            &format!("create it with `scc configure --profile {}`", self.profile.value),
+        ))
+    }
+
     /// The organization to act on, or a usage error that says how to give one.
     pub(crate) fn org(&self) -> Result<String, CliError> {
         self.org_id.as_ref().map(|org| org.value.clone()).ok_or_else(|| {
@@ -288,8 +325,9 @@ impl Settings {
         credentials_path(&self.config_dir, &self.profile.value)
     }
 
-    /// A client for these settings. Refreshing credentials save every rotated pair to the profile's
-    /// credentials file, whatever their source, so a long run never loses them.
+    /// A client for these settings. Refreshing credentials of the profile's file save every rotated
+    /// pair back to it; credentials from the environment are never written to a profile (a rotation
+    /// is said on stderr: the environment's refresh token no longer works).
     pub(crate) fn client(&self, global: &Global) -> Result<Client, CliError> {
         self.client_builder(global, global.dry_run)?
             .build()
@@ -314,11 +352,18 @@ impl Settings {
             builder = builder.retry(RetryConfig::disabled());
         }
         let org_fallback = self.org_id.as_ref().map(|org| org.value.as_str());
-        Ok(match credentials.value.refreshing(org_fallback) {
-            Some(refreshing) => builder
+        Ok(match (credentials.value.refreshing(org_fallback), &credentials.source) {
+            (Some(refreshing), Source::File(path)) => builder
                 .credentials(refreshing)
-                .token_store(FileTokenStore::new(self.credentials_file())),
-            None => builder.access_token(&credentials.value.access_token),
+                .token_store(FileTokenStore::new(path)),
+            (Some(refreshing), _) => builder.credentials(refreshing).token_store(|_: &scc_sdk::Credentials| {
+                eprintln!(
+                    "scc: the access token was refreshed; SCC_REFRESH_TOKEN is now spent and the new pair lives only in this run \
+                     (credentials from the environment are never saved to a profile)"
+                );
+                Ok(())
+            }),
+            (None, _) => builder.access_token(&credentials.value.access_token),
         })
     }
 }

@@ -392,12 +392,29 @@ fn no_token_on_stdout_or_stderr_at_the_highest_verbosity() {
         "{}",
         String::from_utf8_lossy(&refreshed.stderr)
     );
-    let saved: Value = serde_json::from_slice(
-        &std::fs::read(env.config_dir.path().join("credentials/default.json")).expect("the rotated pair is saved"),
-    )
-    .expect("json");
-    let new_refresh = saved["refresh_token"].as_str().expect("refresh").to_owned();
-    let new_access = saved["access_token"].as_str().expect("access").to_owned();
+    // Credentials from the environment are never written to a profile; the rotation is said.
+    assert!(
+        !env.config_dir.path().join("credentials/default.json").exists(),
+        "environment credentials are not persisted"
+    );
+    assert!(
+        String::from_utf8_lossy(&refreshed.stderr).contains("SCC_REFRESH_TOKEN is now spent"),
+        "the rotation is said"
+    );
+    let state = env.control("GET", "state");
+    let new_refresh = state["api_keys"][&ready.admin.api_key_id]["refresh_token"]
+        .as_str()
+        .expect("the key's current refresh token")
+        .to_owned();
+    let new_access = state["access_tokens"]
+        .as_object()
+        .expect("tokens")
+        .iter()
+        .filter(|(_, token)| token["key_id"] == ready.admin.api_key_id.as_str())
+        .max_by_key(|(_, token)| token["expires_at"].as_i64())
+        .map(|(token, _)| token.clone())
+        .expect("the newest access token");
+    assert_ne!(new_refresh, ready.admin.refresh_token, "it was rotated");
     for text in [
         String::from_utf8_lossy(&refreshed.stdout),
         String::from_utf8_lossy(&refreshed.stderr),
@@ -495,7 +512,8 @@ fn configure_then_auth_status_and_token_refresh() {
         .env("SCC_PROFILE", "other")
         .args(["auth", "status"])
         .assert()
-        .code(4);
+        .code(2)
+        .stderr(predicate::str::contains("no profile \"other\" (there are: default)"));
 }
 
 #[test]

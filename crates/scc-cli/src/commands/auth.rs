@@ -10,14 +10,20 @@ use crate::cli::{AuthCommand, ConfigureArgs};
 use crate::failure::{CliError, Code};
 use crate::settings::{StoredCredentials, config_path, credentials_path, read_config, read_credentials};
 
+/// A secret flag's value; `-` reads one line of stdin, without echo on a terminal, and says so.
 fn read_secret(flag: &str, value: Option<String>) -> Result<Option<String>, CliError> {
     match value.as_deref() {
         Some("-") => {
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .map_err(|error| CliError::failure(format!("cannot read {flag} from stdin: {error}"), None))?;
+            let cannot = |error: std::io::Error| CliError::failure(format!("cannot read {flag} from stdin: {error}"), None);
+            let line = if std::io::stdin().is_terminal() {
+                eprintln!("scc: reading {flag} from the terminal (input is not shown); end with Enter");
+                rpassword::read_password().map_err(cannot)?
+            } else {
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line).map_err(cannot)?;
+                eprintln!("scc: read {flag} from stdin");
+                line
+            };
             Ok(Some(line.trim().to_owned()).filter(|text| !text.is_empty()))
         }
         _ => Ok(value.filter(|text| !text.trim().is_empty())),
@@ -50,14 +56,39 @@ pub(crate) fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, CliError
     let profile_name = ctx.settings.profile.value.clone();
     let config_file = config_path(dir);
     let mut config = read_config(&config_file)?;
+    let interactive = !args.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let no_flags = ctx.global.base_url.is_none()
+        && ctx.global.org.is_none()
+        && args.base_path.is_none()
+        && args.api_key_id.is_none()
+        && args.access_token.is_none()
+        && args.refresh_token.is_none()
+        && args.default_output.is_none();
     let profile = config.profiles.entry(profile_name.clone()).or_default();
-    if let Some(url) = &ctx.global.base_url {
+    let mut base_url = ctx.global.base_url.clone();
+    let mut org = ctx.global.org.clone();
+    if interactive && no_flags {
+        // Asked on a terminal when nothing was given; Enter keeps what is shown.
+        let current_url = profile
+            .base_url
+            .clone()
+            .unwrap_or_else(|| scc_sdk::config::DEFAULT_BASE_URL.to_owned());
+        base_url = prompt(&format!("Base URL [{current_url}]"), false)?.or(Some(current_url));
+        let current_org = profile.org_id.clone().unwrap_or_default();
+        org = prompt(&format!("Organization id [{current_org}]"), false)?.or(profile.org_id.clone());
+    }
+    if let Some(url) = &base_url {
+        scc_sdk::Client::builder()
+            .access_token("-")
+            .base_url(url.as_str())
+            .build()
+            .map_err(|error| CliError::usage(error.to_string(), "give an http or https URL, e.g. https://api.security.cisco.com"))?;
         profile.base_url = Some(url.clone());
     }
     if let Some(path) = args.base_path {
         profile.base_path = Some(path);
     }
-    if let Some(org) = &ctx.global.org {
+    if let Some(org) = &org {
         profile.org_id = Some(org.clone());
     }
     if let Some(format) = args.default_output {
@@ -73,18 +104,24 @@ pub(crate) fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, CliError
     let mut access_token = read_secret("--access-token", args.access_token)?;
     let mut refresh_token = read_secret("--refresh-token", args.refresh_token)?;
     let mut api_key_id = args.api_key_id;
-    let interactive = !args.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    if interactive && access_token.is_none() && existing.is_none() {
-        access_token = prompt("Access token", true)?;
-        api_key_id = api_key_id.or(prompt("API key id (Enter to skip)", false)?);
-        if api_key_id.is_some() {
-            refresh_token = prompt("Refresh token", true)?;
+    if interactive && no_flags {
+        let keep = if existing.is_some() { " (Enter keeps the saved one)" } else { "" };
+        access_token = prompt(&format!("Access token, not shown{keep}"), true)?;
+        if access_token.is_some() || existing.is_none() {
+            api_key_id = prompt("API key id, for automatic refresh (Enter to skip)", false)?;
+            if api_key_id.is_some() {
+                refresh_token = prompt("Refresh token, not shown", true)?;
+            }
         }
     }
 
     let wrote_config = toml::to_string_pretty(&config)
         .map_err(|error| CliError::failure(format!("cannot write the configuration: {error}"), None))?;
-    write_file(&config_file, wrote_config.as_bytes())?;
+    // --dry-run: say what would be written, and write nothing.
+    let dry_run = ctx.global.dry_run;
+    if !dry_run {
+        write_file(&config_file, wrote_config.as_bytes())?;
+    }
 
     let changes_credentials = access_token.is_some() || refresh_token.is_some() || api_key_id.is_some();
     if changes_credentials {
@@ -109,11 +146,13 @@ pub(crate) fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, CliError
                 "pass --access-token (or - to read it from stdin)",
             ));
         }
-        scc_sdk::FileTokenStore::new(&credentials_file)
-            .write(&credentials)
-            .map_err(|error| {
-                CliError::failure(format!("cannot write {}: {error}", credentials_file.display()), None)
-            })?;
+        if !dry_run {
+            scc_sdk::FileTokenStore::new(&credentials_file)
+                .write(&credentials)
+                .map_err(|error| {
+                    CliError::failure(format!("cannot write {}: {error}", credentials_file.display()), None)
+                })?;
+        }
     }
     ctx.ui.item(
         &json!({
@@ -121,14 +160,19 @@ pub(crate) fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, CliError
             "config_file": config_file.display().to_string(),
             "credentials_file": credentials_file.display().to_string(),
             "credentials_updated": changes_credentials,
+            "dry_run": dry_run,
         }),
         &[
             ("PROFILE", "profile"),
             ("CONFIG FILE", "config_file"),
             ("CREDENTIALS FILE", "credentials_file"),
             ("CREDENTIALS UPDATED", "credentials_updated"),
+            ("DRY RUN", "dry_run"),
         ],
     );
+    if dry_run {
+        ctx.ui.note("dry run: nothing was written");
+    }
     Ok(Code::Ok)
 }
 
