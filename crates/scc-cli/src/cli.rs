@@ -90,7 +90,7 @@ pub(crate) struct Global {
     /// Do not ask before destructive changes.
     #[arg(short = 'y', long, global = true)]
     pub(crate) yes: bool,
-    /// Print the request a write would send, and send nothing.
+    /// Print the request a write would send, and send no write (reads that find names still run).
     #[arg(long, global = true)]
     pub(crate) dry_run: bool,
 }
@@ -147,7 +147,7 @@ pub(crate) enum Command {
     Auth(AuthCommand),
     /// Run the whole onboarding example against an embedded emulator.
     Demo(DemoArgs),
-    /// Serve the local emulator in the foreground.
+    /// Serve the local emulator in the foreground: one JSON ready line on stdout, Ctrl-C stops it.
     Emulator(EmulatorArgs),
     /// Shell completion script.
     Completion {
@@ -521,9 +521,14 @@ pub(crate) struct DemoArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = scc_emulator::HELP)]
 pub(crate) struct EmulatorArgs {
     #[command(flatten)]
     pub(crate) options: scc_emulator::EmulatorOptions,
+    /// Once ready, write `export SCC_…=…` lines to FILE (0600; removed at a clean stop), so that
+    /// `. FILE` points any shell, and scc, at this emulator.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) env_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

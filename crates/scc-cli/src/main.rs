@@ -57,7 +57,7 @@ async fn main() -> ExitCode {
             println!("{}", cli::EXIT_CODES);
             return exit(Code::Ok);
         }
-        Command::Emulator(args) => return serve_emulator(args.options).await,
+        Command::Emulator(args) => return serve_emulator(args.options, args.env_file).await,
         _ => {}
     }
     let fallback_ui = Ui::new(Format::Table, cli.global.no_color);
@@ -107,22 +107,54 @@ fn report(ui: &Ui, error: CliError) -> ExitCode {
     exit(error.code)
 }
 
-async fn serve_emulator(options: scc_emulator::EmulatorOptions) -> ExitCode {
+async fn serve_emulator(options: scc_emulator::EmulatorOptions, env_file: Option<std::path::PathBuf>) -> ExitCode {
     let ui = Ui::new(Format::Json, true);
     let emulator = match scc_emulator::start(options).await {
         Ok(emulator) => emulator,
         Err(error) => return report(&ui, CliError::from(error)),
     };
-    let line = serde_json::to_string(emulator.ready()).unwrap_or_default();
-    let base_url = emulator.base_url().to_owned();
+    let ready = emulator.ready().clone();
+    let line = serde_json::to_string(&ready).unwrap_or_default();
     let serving = match emulator.serve_until_signal() {
         Ok(serving) => serving,
         Err(error) => return report(&ui, CliError::from(error)),
     };
-    println!("{line}");
-    eprintln!("scc emulator: serving on {base_url} (Ctrl-C to stop)");
-    match serving.await {
+    if let Some(path) = &env_file
+        && let Err(error) = scc_sdk::auth::write_private_atomically(path, env_lines(&ready).as_bytes())
+    {
+        return report(
+            &ui,
+            CliError::failure(format!("cannot write {}: {error}", path.display()), None),
+        );
+    }
+    ui.write_stdout(&format!("{line}\n"));
+    eprintln!("scc emulator: serving on {} (Ctrl-C to stop)", ready.base_url);
+    if let Some(path) = &env_file {
+        eprintln!("scc emulator: `. {}` points a shell at it", path.display());
+    }
+    let result = serving.await;
+    if let Some(path) = &env_file {
+        let _ = std::fs::remove_file(path);
+    }
+    match result {
         Ok(()) => exit(Code::Ok),
         Err(error) => report(&ui, CliError::from(error)),
     }
+}
+
+/// `export NAME='value'` lines for a POSIX shell, values single-quoted.
+fn env_lines(ready: &scc_emulator::ReadyInfo) -> String {
+    let quote = |value: &str| format!("'{}'", value.replace('\'', "'\\''"));
+    [
+        ("SCC_BASE_URL", ready.base_url.as_str()),
+        ("SCC_ACCESS_TOKEN", ready.admin.access_token.as_str()),
+        ("SCC_ORG_ID", ready.org_id.as_str()),
+        ("SCC_XDR_BASE_URL", ready.xdr.base_url.as_str()),
+        ("SCC_XDR_CLIENT_ID", ready.xdr.client_id.as_str()),
+        ("SCC_XDR_CLIENT_SECRET", ready.xdr.client_secret.as_str()),
+        ("SCC_EMULATOR_CONTROL_TOKEN", ready.control_token.as_str()),
+    ]
+    .iter()
+    .map(|(name, value)| format!("export {name}={}\n", quote(value)))
+    .collect()
 }

@@ -277,6 +277,20 @@ fn finish(
         if fate.after_commit {
             entry["after_commit"] = true.into();
         }
+        if app.log {
+            let outcome = if fate.dropped {
+                "dropped".to_owned()
+            } else {
+                response.status().as_u16().to_string()
+            };
+            let fault = if fate.after_commit { " (fault after the change)" } else { "" };
+            let query = parts.uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+            eprintln!(
+                "{} {} {path}{query} {outcome}{fault}",
+                app.timestamp(),
+                parts.method.as_str()
+            );
+        }
         app.journal.record(entry);
     }
     response

@@ -108,7 +108,39 @@ pub struct EmulatorOptions {
     /// Seconds a client may take to send a request's headers before the connection is closed.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     pub header_timeout: u64,
+    /// One line per request on stderr: method, path, status (or `dropped`), and which fault struck.
+    #[arg(long)]
+    pub log: bool,
 }
+
+/// The long help of the emulator (`scc-emulator --help`, `scc emulator --help`): the ready line,
+/// the control plane and the fixtures file.
+pub const HELP: &str = "\
+The ready line (one JSON line on stdout once it listens):
+  base_url          http://HOST:PORT; the SDK and scc add /v1
+  control_token     the credential of /_emulator/* (Authorization: Bearer …); random per start
+  org_id            the caller's organization (a MANAGER)
+  admin, member     API keys of that organization: api_key_id, access_token, refresh_token
+                    (admin reads and writes; member only reads)
+  managed_org_ids   the organizations it manages
+  claim_codes       valid (claimable) and claimed codes
+  xdr               base_url, client_id, client_secret of the XDR admin user (/iroh/…)
+The API credentials come from --seed and are test data, not secrets.
+
+The control plane (every call needs the control token):
+  POST   /_emulator/faults    script answers: {\"method\", \"path\" (a trailing * matches a prefix),
+                              \"count\", \"status\", \"retry_after\", \"delay_ms\", \"drop\", \"after\"};
+                              \"after\": true strikes once the change is kept (the answer is lost)
+  GET    /_emulator/faults    the scripted faults left;  DELETE clears them
+  GET    /_emulator/requests  the journal (secrets redacted);  DELETE clears it
+  POST   /_emulator/reset     back to the fixtures
+  POST   /_emulator/clock     {\"advance_seconds\": N} moves the clock (token expiry)
+  GET    /_emulator/state     the whole state, in the format of --state-file and --fixtures
+
+The fixtures file (--fixtures FILE) and the state file (--state-file FILE) hold that JSON state:
+organizations, users, groups, roles, subscriptions, claim codes, API keys and tokens, the XDR side,
+and the principal (the caller's organization and keys). Write one with GET /_emulator/state, edit it,
+and start from it; /_emulator/reset returns to it.";
 
 impl Default for EmulatorOptions {
     fn default() -> Self {
@@ -128,6 +160,7 @@ impl Default for EmulatorOptions {
             control_token: None,
             max_connections: 1024,
             header_timeout: 10,
+            log: false,
         }
     }
 }
@@ -253,6 +286,8 @@ pub(crate) struct App {
     pub(crate) latency: Duration,
     pub(crate) clock_offset: AtomicI64,
     pub(crate) control_token: String,
+    /// `--log`: a line per request on stderr.
+    pub(crate) log: bool,
     tracking: Mutex<IdGen>,
 }
 
@@ -331,6 +366,7 @@ fn build_app(options: &EmulatorOptions) -> anyhow::Result<Arc<App>> {
         latency: Duration::from_millis(options.latency_ms),
         clock_offset: AtomicI64::new(0),
         control_token,
+        log: options.log,
         tracking: Mutex::new(IdGen::new(options.seed ^ 0x7EAC_1D00)),
     }))
 }

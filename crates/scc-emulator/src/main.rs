@@ -6,7 +6,7 @@ use clap::Parser;
 
 /// A stateful local Cisco Security Cloud Control + XDR profile service.
 #[derive(Parser)]
-#[command(version, about)]
+#[command(version, about, after_long_help = scc_emulator::HELP)]
 struct Cli {
     #[command(flatten)]
     options: scc_emulator::EmulatorOptions,

@@ -19,7 +19,12 @@ pub(crate) const COLUMNS: &[Column] = &[
 pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
     let groups = client.groups();
-    let org = ctx.org()?;
+    let org = ctx.org(&client).await?;
+    let id = |text: String| {
+        let client = &client;
+        let org = org.clone();
+        async move { super::resolve::group(client, &org, &text).await }
+    };
     match command {
         GroupCommand::List { cursor, paging } => {
             let mut request = groups.list(org).set_cursor(cursor).set_max_items(paging.max_items);
@@ -42,7 +47,10 @@ pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliErr
             };
             ctx.ui.list(&to_json_list(&items), COLUMNS);
         }
-        GroupCommand::Get { group_id } => ctx.ui.item(&to_json(&groups.get(org, group_id).await?), COLUMNS),
+        GroupCommand::Get { group_id } => {
+            let group_id = id(group_id).await?;
+            ctx.ui.item(&to_json(&groups.get(org, group_id).await?), COLUMNS)
+        }
         GroupCommand::Create {
             name,
             description,
@@ -61,6 +69,7 @@ pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliErr
             name,
             description,
         } => {
+            let group_id = id(group_id).await?;
             let group = groups
                 .update(org, group_id)
                 .set_name(name)
@@ -70,11 +79,13 @@ pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliErr
             ctx.ui.item(&to_json(&group), COLUMNS);
         }
         GroupCommand::Delete { group_id } => {
+            let group_id = id(group_id).await?;
             ctx.confirm(&format!("delete admin group {group_id}"))?;
             groups.delete(org, group_id.as_str()).await?;
             ctx.ui.success(&format!("deleted admin group {group_id}"));
         }
         GroupCommand::RemoveShared { group_id } => {
+            let group_id = id(group_id).await?;
             ctx.confirm(&format!("remove shared group {group_id} from organization {org}"))?;
             groups.remove_shared_group(org.as_str(), group_id.as_str()).await?;
             ctx.ui.success(&format!("removed shared group {group_id} from {org}"));
@@ -86,6 +97,7 @@ pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliErr
             add_managed_orgs,
             remove_managed_orgs,
         } => {
+            let group_id = id(group_id).await?;
             let mut request = groups.patch(org, group_id);
             for email in add_users {
                 request = request.add_user(email);
@@ -102,14 +114,17 @@ pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliErr
             return Ok(print_results(ctx, &request.send().await?));
         }
         GroupCommand::Users { group_id } => {
+            let group_id = id(group_id).await?;
             let users = groups.get_users(org, group_id).await?;
             ctx.ui.list(&to_json_list(&users.items), super::user::COLUMNS);
         }
         GroupCommand::Roles { group_id } => {
+            let group_id = id(group_id).await?;
             let roles = groups.get_assigned_roles(org, group_id).await?;
             ctx.ui.list(&to_json_list(&roles.items), super::role::COLUMNS);
         }
         GroupCommand::ManagedOrgs { group_id } => {
+            let group_id = id(group_id).await?;
             let orgs = groups.get_managed_organizations(org, group_id).await?;
             ctx.ui.list(
                 &to_json_list(&orgs.items),

@@ -6,6 +6,7 @@ pub(crate) mod auth;
 pub(crate) mod demo;
 pub(crate) mod group;
 pub(crate) mod org;
+pub(crate) mod resolve;
 pub(crate) mod role;
 pub(crate) mod subscription;
 pub(crate) mod token;
@@ -32,8 +33,9 @@ impl Ctx {
         self.settings.client(&self.global)
     }
 
-    pub(crate) fn org(&self) -> Result<String, CliError> {
-        self.settings.org()
+    /// The organization to act on (`--org` takes an id or a name).
+    pub(crate) async fn org(&self, client: &Client) -> Result<String, CliError> {
+        resolve::org(client, &self.settings.org()?).await
     }
 
     /// Asks before a destructive change; `--yes` (or `--dry-run`) skips the question. Without a

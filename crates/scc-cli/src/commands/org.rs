@@ -64,8 +64,8 @@ pub(crate) async fn run(ctx: &Ctx, command: OrgCommand) -> Result<Code, CliError
         }
         OrgCommand::Get { org_id } => {
             let id = match org_id {
-                Some(id) => id,
-                None => ctx.org()?,
+                Some(text) => super::resolve::org(&client, &text).await?,
+                None => ctx.org(&client).await?,
             };
             ctx.ui.item(&to_json(&orgs.get(id).await?), COLUMNS);
         }
@@ -78,6 +78,7 @@ pub(crate) async fn run(ctx: &Ctx, command: OrgCommand) -> Result<Code, CliError
             ctx.ui.item(&to_json(&org), COLUMNS);
         }
         OrgCommand::Update { org_id, name } => {
+            let org_id = super::resolve::org(&client, &org_id).await?;
             ctx.ui.item(&to_json(&orgs.update(org_id, name).await?), COLUMNS);
         }
     }

@@ -17,9 +17,13 @@ pub(crate) const COLUMNS: &[Column] = &[
 pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
     let roles = client.roles();
-    let org = ctx.org()?;
+    let org = ctx.org(&client).await?;
     match command {
         RoleCommand::List { role_type, user } => {
+            let user = match user {
+                Some(user) => Some(super::resolve::user(&client, &org, &user).await?),
+                None => None,
+            };
             let page = roles
                 .list(org)
                 .set_role_type(role_type.map(RoleType::from))
@@ -28,7 +32,10 @@ pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliErro
                 .await?;
             ctx.ui.list(&to_json_list(&page.items), COLUMNS);
         }
-        RoleCommand::Get { role_id } => ctx.ui.item(&to_json(&roles.get(org, role_id).await?), COLUMNS),
+        RoleCommand::Get { role_id } => {
+            let role_id = super::resolve::role(&client, &org, &role_id).await?;
+            ctx.ui.item(&to_json(&roles.get(org, role_id).await?), COLUMNS)
+        }
         RoleCommand::Find { product, name } => match roles.find_role_id(org, &product, &name).await? {
             Some(id) => ctx.ui.item(
                 &serde_json::json!({"id": id, "displayName": name, "product": product}),
@@ -49,18 +56,19 @@ pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliErro
             add_groups,
             remove_groups,
         } => {
-            let mut request = roles.patch(org, role_id);
+            let role_id = super::resolve::role(&client, &org, &role_id).await?;
+            let mut request = roles.patch(org.as_str(), role_id);
             for user in add_users {
-                request = request.add_user(user);
+                request = request.add_user(super::resolve::user(&client, &org, &user).await?);
             }
             for user in remove_users {
-                request = request.remove_user(user);
+                request = request.remove_user(super::resolve::user(&client, &org, &user).await?);
             }
             for group in add_groups {
-                request = request.add_group(group);
+                request = request.add_group(super::resolve::group(&client, &org, &group).await?);
             }
             for group in remove_groups {
-                request = request.remove_group(group);
+                request = request.remove_group(super::resolve::group(&client, &org, &group).await?);
             }
             return Ok(print_results(ctx, &request.send().await?));
         }

@@ -27,13 +27,14 @@ const PRODUCT_COLUMNS: &[Column] = &[
 pub(crate) async fn run(ctx: &Ctx, command: SubscriptionCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
     let subscriptions = client.subscriptions();
-    let org = ctx.org()?;
+    let org = ctx.org(&client).await?;
     match command {
         SubscriptionCommand::List { name } => {
             let page = subscriptions.list(org).set_name(name).send().await?;
             ctx.ui.list(&to_json_list(&page.items), COLUMNS);
         }
         SubscriptionCommand::Get { subscription_id } => {
+            let subscription_id = super::resolve::subscription(&client, &org, &subscription_id).await?;
             ctx.ui
                 .item(&to_json(&subscriptions.get(org, subscription_id).await?), COLUMNS);
         }
@@ -85,7 +86,12 @@ pub(crate) async fn run(ctx: &Ctx, command: SubscriptionCommand) -> Result<Code,
             initial_admin,
         } => {
             let updated = subscriptions
-                .update(org, subscription_id, product, !deactivate)
+                .update(
+                    org.as_str(),
+                    super::resolve::subscription(&client, &org, &subscription_id).await?,
+                    product,
+                    !deactivate,
+                )
                 .set_region_code(region.map(RegionCode::from))
                 .set_source_instance_id(source_instance)
                 .set_initial_admin(initial_admin)
@@ -116,6 +122,7 @@ pub(crate) async fn run(ctx: &Ctx, command: SubscriptionCommand) -> Result<Code,
                     Ok(EntitlementQuantity::new(sku.trim(), quantity))
                 })
                 .collect::<Result<Vec<_>, CliError>>()?;
+            let subscription_id = super::resolve::subscription(&client, &org, &subscription_id).await?;
             let mut request = subscriptions.patch(org, subscription_id, entitlements);
             if !use_existing_tenants.is_empty() {
                 request = request.use_existing_tenants_for_products(use_existing_tenants);

@@ -20,7 +20,7 @@ pub(crate) const COLUMNS: &[Column] = &[
 pub(crate) async fn run(ctx: &Ctx, command: UserCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
     let users = client.users();
-    let org = ctx.org()?;
+    let org = ctx.org(&client).await?;
     let operations = match command {
         UserCommand::List { status } => {
             let page = users.list(org).set_status(status.map(UserStatus::from)).send().await?;
@@ -28,6 +28,7 @@ pub(crate) async fn run(ctx: &Ctx, command: UserCommand) -> Result<Code, CliErro
             return Ok(Code::Ok);
         }
         UserCommand::Get { user_id } => {
+            let user_id = super::resolve::user(&client, &org, &user_id).await?;
             ctx.ui.item(&to_json(&users.get(org, user_id).await?), COLUMNS);
             return Ok(Code::Ok);
         }
@@ -36,6 +37,7 @@ pub(crate) async fn run(ctx: &Ctx, command: UserCommand) -> Result<Code, CliErro
             first_name,
             last_name,
         } => {
+            let user_id = super::resolve::user(&client, &org, &user_id).await?;
             let user = users
                 .update(org, user_id)
                 .set_first_name(first_name)
@@ -46,6 +48,7 @@ pub(crate) async fn run(ctx: &Ctx, command: UserCommand) -> Result<Code, CliErro
             return Ok(Code::Ok);
         }
         UserCommand::Groups { user_id } => {
+            let user_id = super::resolve::user(&client, &org, &user_id).await?;
             let groups = users.get_groups(org, user_id).await?;
             ctx.ui.list(&to_json_list(&groups.items), super::group::COLUMNS);
             return Ok(Code::Ok);
