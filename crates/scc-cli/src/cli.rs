@@ -72,6 +72,9 @@ pub(crate) struct Global {
     /// Output format [env: SCC_OUTPUT] [default: table].
     #[arg(short, long, global = true, value_enum, ignore_case = true)]
     pub(crate) output: Option<Format>,
+    /// A jq expression over the JSON output (jaq): strings print bare, other values as JSON, one a line.
+    #[arg(long, global = true, value_name = "EXPR")]
+    pub(crate) jq: Option<String>,
     /// More detail on stderr: -v requests, -vv retries and spans, -vvv bodies (tokens never).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
@@ -106,6 +109,8 @@ pub(crate) enum Format {
     Ndjson,
     /// YAML.
     Yaml,
+    /// A table of every field, nothing cut.
+    Wide,
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod failure;
+mod jq;
 mod output;
 mod settings;
 
@@ -71,8 +72,13 @@ async fn main() -> ExitCode {
     {
         return report(&fallback_ui, error);
     }
+    // A bad --jq expression is refused before anything is sent.
+    let jq = match cli.global.jq.as_deref().map(jq::Jq::compile).transpose() {
+        Ok(jq) => jq,
+        Err(error) => return report(&fallback_ui, error),
+    };
     let ctx = Ctx {
-        ui: Ui::new(settings.output, cli.global.no_color),
+        ui: Ui::new(settings.output, cli.global.no_color).with_jq(jq),
         global: cli.global,
         settings,
     };

@@ -17,6 +17,7 @@ pub(crate) struct Ui {
     stdout_tty: bool,
     stderr_tty: bool,
     color: bool,
+    jq: Option<crate::jq::Jq>,
 }
 
 impl Ui {
@@ -27,6 +28,30 @@ impl Ui {
             stdout_tty: std::io::stdout().is_terminal(),
             stderr_tty,
             color: stderr_tty && !no_color && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()),
+            jq: None,
+        }
+    }
+
+    /// Every document printed goes through this jq filter first.
+    pub(crate) fn with_jq(mut self, jq: Option<crate::jq::Jq>) -> Self {
+        self.jq = jq;
+        self
+    }
+
+    /// `--jq`: the filter's outputs, strings bare and other values as compact JSON, one a line.
+    fn print_jq(&self, jq: &crate::jq::Jq, value: &Value) {
+        match jq.run(value) {
+            Ok(outputs) => {
+                let text: String = outputs
+                    .iter()
+                    .map(|output| match output {
+                        Value::String(text) => format!("{text}\n"),
+                        other => format!("{other}\n"),
+                    })
+                    .collect();
+                self.write_stdout(&text);
+            }
+            Err(error) => self.error(&error.message, error.hint.as_deref()),
         }
     }
 
@@ -39,7 +64,17 @@ impl Ui {
 
     /// One object.
     pub(crate) fn item(&self, value: &Value, columns: &[Column]) {
+        if let Some(jq) = &self.jq {
+            return self.print_jq(jq, value);
+        }
         match self.format {
+            Format::Wide => {
+                let rows = match value.as_object() {
+                    Some(object) => object.iter().map(|(key, value)| vec![key.clone(), cell(value)]).collect(),
+                    None => vec![vec![cell(value)]],
+                };
+                self.table(None, rows, false);
+            }
             Format::Table => {
                 let rows: Vec<Vec<String>> = if columns.is_empty() {
                     match value.as_object() {
@@ -55,14 +90,25 @@ impl Ui {
                         .map(|(header, path)| vec![(*header).to_owned(), cell(&lookup(value, path))])
                         .collect()
                 };
-                self.table(None, rows);
+                self.table(None, rows, true);
             }
             _ => self.documents(std::slice::from_ref(value), false),
         }
     }
 
+    /// One document as JSON, whatever the format (through --jq when given).
+    pub(crate) fn json_item(&self, value: &Value) {
+        match &self.jq {
+            Some(jq) => self.print_jq(jq, value),
+            None => self.write_stdout(&format!("{}\n", serde_json::to_string_pretty(value).unwrap_or_default())),
+        }
+    }
+
     /// A list of objects.
     pub(crate) fn list(&self, items: &[Value], columns: &[Column]) {
+        if let Some(jq) = &self.jq {
+            return self.print_jq(jq, &Value::Array(items.to_vec()));
+        }
         match self.format {
             Format::Table => {
                 let headers: Vec<String> = columns.iter().map(|(header, _)| (*header).to_owned()).collect();
@@ -70,7 +116,24 @@ impl Ui {
                     .iter()
                     .map(|item| columns.iter().map(|(_, path)| cell(&lookup(item, path))).collect())
                     .collect();
-                self.table(Some(headers), rows);
+                self.table(Some(headers), rows, true);
+            }
+            Format::Wide => {
+                // Every field any item has, in the order they first appear.
+                let mut keys: Vec<String> = Vec::new();
+                for item in items {
+                    for key in item.as_object().into_iter().flat_map(|object| object.keys()) {
+                        if !keys.contains(key) {
+                            keys.push(key.clone());
+                        }
+                    }
+                }
+                let rows = items
+                    .iter()
+                    .map(|item| keys.iter().map(|key| cell(item.get(key).unwrap_or(&Value::Null))).collect())
+                    .collect();
+                let headers = keys.iter().map(|key| header_of(key)).collect();
+                self.table(Some(headers), rows, false);
             }
             _ => self.documents(items, true),
         }
@@ -99,7 +162,9 @@ impl Ui {
         self.write_stdout(&text);
     }
 
-    fn table(&self, headers: Option<Vec<String>>, rows: Vec<Vec<String>>) {
+    /// A table on a terminal (fitted to its width when `fit`: ids whole, other text cut with `…`,
+    /// never wrapped); tab-separated lines without a header when piped.
+    fn table(&self, headers: Option<Vec<String>>, mut rows: Vec<Vec<String>>, fit: bool) {
         if !self.stdout_tty {
             let text: String = rows.iter().map(|row| format!("{}\n", row.join("\t"))).collect();
             self.write_stdout(&text);
@@ -108,7 +173,11 @@ impl Ui {
         let mut table = Table::new();
         table
             .load_style(presets::UTF8_BORDERS_ONLY)
-            .set_content_arrangement(ContentArrangement::Dynamic);
+            .set_content_arrangement(ContentArrangement::Disabled);
+        if fit {
+            let width = usize::from(table.width().unwrap_or(120));
+            fit_to_width(headers.as_deref(), &mut rows, width);
+        }
         if let Some(headers) = headers {
             table.set_header(headers);
         }
@@ -186,6 +255,75 @@ impl Ui {
     }
 }
 
+/// `createdAt` → `CREATED AT`, `region_code` → `REGION CODE`.
+fn header_of(key: &str) -> String {
+    let mut header = String::new();
+    for (index, c) in key.chars().enumerate() {
+        if c == '_' || c == '-' {
+            header.push(' ');
+        } else if c.is_uppercase() && index > 0 {
+            header.push(' ');
+            header.push(c);
+        } else {
+            header.push(c.to_ascii_uppercase());
+        }
+    }
+    header
+}
+
+/// Cuts cells so the table fits `width` columns: a column of ids (or narrow enough) stays whole,
+/// the others share what is left and lose their end to `…`.
+pub(crate) fn fit_to_width(headers: Option<&[String]>, rows: &mut [Vec<String>], width: usize) {
+    let columns = rows.first().map_or(0, Vec::len);
+    if columns == 0 {
+        return;
+    }
+    let length = |text: &str| text.chars().count();
+    let natural: Vec<usize> = (0..columns)
+        .map(|c| {
+            let cells = rows.iter().map(|row| length(&row[c])).max().unwrap_or(0);
+            let header = headers.and_then(|h| h.get(c)).map_or(0, |h| length(h));
+            cells.max(header)
+        })
+        .collect();
+    let whole: Vec<bool> = (0..columns)
+        .map(|c| rows.iter().all(|row| row[c].is_empty() || crate::commands::resolve::is_id(&row[c])))
+        .collect();
+    // Borders and padding: 3 a column and 1.
+    let budget = width.saturating_sub(3 * columns + 1);
+    if natural.iter().sum::<usize>() <= budget {
+        return;
+    }
+    let fixed: usize = (0..columns).filter(|&c| whole[c]).map(|c| natural[c]).sum();
+    let mut free: Vec<usize> = (0..columns).filter(|&c| !whole[c]).collect();
+    let mut left = budget.saturating_sub(fixed);
+    let mut caps = natural.clone();
+    // Columns narrower than an even share keep their width; the rest share what remains.
+    loop {
+        if free.is_empty() {
+            break;
+        }
+        let share = (left / free.len()).max(8);
+        let (narrow, wide): (Vec<usize>, Vec<usize>) = free.iter().partition(|&&c| natural[c] <= share);
+        if narrow.is_empty() {
+            for &c in &wide {
+                caps[c] = share;
+            }
+            break;
+        }
+        left = left.saturating_sub(narrow.iter().map(|&c| natural[c]).sum());
+        free = wide;
+    }
+    for row in rows.iter_mut() {
+        for (c, text) in row.iter_mut().enumerate() {
+            if length(text) > caps[c] {
+                let kept: String = text.chars().take(caps[c].saturating_sub(1)).collect();
+                *text = format!("{kept}…");
+            }
+        }
+    }
+}
+
 /// The value at a dotted path; through arrays, the values of every element.
 pub(crate) fn lookup(value: &Value, path: &str) -> Value {
     let mut current = value.clone();
@@ -232,5 +370,20 @@ mod tests {
         assert_eq!(cell(&lookup(&role, "missing.deep")), "");
         assert_eq!(cell(&lookup(&role, "n")), "3");
         assert_eq!(cell(&json!("a\tb\nc")), "a b c");
+    }
+
+    #[test]
+    fn a_table_fits_its_width_with_ids_whole() {
+        let id = "323ae5c6-3842-42f6-b2ae-e22bbbc586c3".to_owned();
+        let mut rows = vec![vec![id.clone(), "a description far too long to fit in the narrow terminal".to_owned(), "NAM".to_owned()]];
+        let headers = vec!["ID".to_owned(), "DESCRIPTION".to_owned(), "REGION".to_owned()];
+        fit_to_width(Some(&headers), &mut rows, 70);
+        assert_eq!(rows[0][0], id, "ids are never cut");
+        assert_eq!(rows[0][2], "NAM", "a narrow column keeps its width");
+        assert!(rows[0][1].ends_with('…'));
+        let width: usize = rows[0].iter().map(|c| c.chars().count()).sum::<usize>() + 3 * 3 + 1;
+        assert!(width <= 70, "{width}");
+        assert_eq!(header_of("createdAt"), "CREATED AT");
+        assert_eq!(header_of("region_code"), "REGION CODE");
     }
 }

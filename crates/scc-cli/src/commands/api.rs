@@ -97,11 +97,12 @@ pub(crate) async fn run(ctx: &Ctx, args: ApiArgs) -> Result<Code, CliError> {
             object.remove("nextCursor");
         }
     }
-    let format = match ctx.ui.format {
-        crate::cli::Format::Table => crate::cli::Format::Json,
-        other => other,
-    };
-    crate::output::Ui::new(format, ctx.global.no_color).item(&result, &[]);
+    // Raw answers are JSON whatever the table format; --jq applies as everywhere.
+    if matches!(ctx.ui.format, crate::cli::Format::Table | crate::cli::Format::Wide) {
+        ctx.ui.json_item(&result);
+    } else {
+        ctx.ui.item(&result, &[]);
+    }
     Ok(Code::Ok)
 }
 

@@ -273,7 +273,7 @@ fn report(ctx: &Ctx, flow: &Flow, base_url: &str, seconds: f64) -> Result<Code, 
             });
             ctx.ui.item(&document, &[]);
         }
-        Format::Table => {
+        Format::Table | Format::Wide => {
             let mut text = format!("scc demo: the onboarding flow against the embedded emulator at {base_url}\n\n");
             for (index, step) in flow.steps.iter().enumerate() {
                 match &step.outcome {

@@ -41,7 +41,9 @@ pub(crate) async fn run(ctx: &Ctx, command: SubscriptionCommand) -> Result<Code,
         SubscriptionCommand::ClaimInfo { claim_code } => {
             let info = subscriptions.read_claim_code(org, claim_code).await?;
             match ctx.ui.format {
-                crate::cli::Format::Table => ctx.ui.list(&to_json_list(&info.products), PRODUCT_COLUMNS),
+                crate::cli::Format::Table | crate::cli::Format::Wide => {
+                    ctx.ui.list(&to_json_list(&info.products), PRODUCT_COLUMNS)
+                }
                 _ => ctx.ui.item(&to_json(&info), &[]),
             }
         }

@@ -77,7 +77,7 @@ pub(crate) async fn run(ctx: &Ctx, args: XdrArgs) -> Result<Code, CliError> {
                 "decided_by": login.rule.to_string(),
             });
             match ctx.ui.format {
-                Format::Table => ctx.ui.item(
+                Format::Table | Format::Wide => ctx.ui.item(
                     &summary,
                     &[
                         ("NAME", "display_name"),

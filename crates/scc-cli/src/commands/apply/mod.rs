@@ -184,7 +184,7 @@ fn print_plan(ctx: &Ctx, outcomes: &[OrgOutcome]) -> Code {
         "problems": problems.len(),
     });
     match ctx.ui.format {
-        Format::Table => {
+        Format::Table | Format::Wide => {
             let mut text = String::new();
             for outcome in outcomes {
                 if outcome.items.is_empty() {
@@ -244,7 +244,7 @@ fn print_interrupted(ctx: &Ctx, outcomes: &[OrgOutcome]) {
     let items: Vec<&ItemReport> = outcomes.iter().flat_map(|outcome| &outcome.items).collect();
     let count = |result: Status| items.iter().filter(|item| item.result == result).count();
     match ctx.ui.format {
-        Format::Table => {
+        Format::Table | Format::Wide => {
             if !items.is_empty() {
                 let rows: Vec<Value> = items
                     .iter()
@@ -298,7 +298,7 @@ fn print_apply(ctx: &Ctx, outcomes: &[OrgOutcome], seconds: f64) -> Code {
     let applied: Vec<&ItemReport> = items.iter().copied().filter(|item| item.result == Status::Ok).collect();
     let unchanged = outcomes.iter().filter(|outcome| outcome.items.is_empty()).count();
     match ctx.ui.format {
-        Format::Table => {
+        Format::Table | Format::Wide => {
             if !items.is_empty() {
                 let rows: Vec<Value> = items
                     .iter()
