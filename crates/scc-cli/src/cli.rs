@@ -150,6 +150,8 @@ pub(crate) enum Command {
     /// Credentials.
     #[command(subcommand)]
     Auth(AuthCommand),
+    /// Who the SCC token is: its organization (name and type), scope and expiry; `scc xdr whoami` for XDR.
+    Whoami,
     /// Run the whole onboarding example against an embedded emulator.
     Demo(DemoArgs),
     /// Serve the local emulator in the foreground: one JSON ready line on stdout, Ctrl-C stops it.
@@ -163,6 +165,12 @@ pub(crate) enum Command {
     /// The exit codes of scc.
     #[command(long_about = EXIT_CODES)]
     ExitCodes,
+    /// Write the man pages (one per command, from the same definitions as --help).
+    Man {
+        /// Folder to write `scc.1`, `scc-org.1`, `scc-org-list.1`, … into.
+        #[arg(long, value_name = "DIR", default_value = "man")]
+        dir: PathBuf,
+    },
 }
 
 /// Flags of list verbs that follow pages.
@@ -212,7 +220,11 @@ pub(crate) enum OrgCommand {
         paging: Paging,
     },
     /// Show an organization (the --org one without an id).
-    Get { org_id: Option<String> },
+    Get {
+        /// Organization id or name [default: --org].
+        #[arg(value_name = "ORG")]
+        org_id: Option<String>,
+    },
     /// Create an organization.
     Create {
         /// Name.
@@ -227,6 +239,8 @@ pub(crate) enum OrgCommand {
     },
     /// Rename an organization.
     Update {
+        /// Organization id or name.
+        #[arg(value_name = "ORG")]
         org_id: String,
         /// The new name.
         #[arg(long)]
@@ -244,12 +258,20 @@ pub(crate) enum SubscriptionCommand {
         name: Option<String>,
     },
     /// Show a subscription.
-    Get { subscription_id: String },
+    Get {
+        /// Subscription id or name.
+        #[arg(value_name = "SUBSCRIPTION")]
+        subscription_id: String,
+    },
     /// Read and validate a claim code: products, entitlements, allowed regions.
-    ClaimInfo { claim_code: String },
+    ClaimInfo {
+        /// The claim code, XXXX-XXXX-XXXX-XXXX.
+        claim_code: String,
+    },
     /// Claim a subscription: reads the code, picks each product's region (preferred, else the first
     /// allowed), claims.
     Claim {
+        /// The claim code, XXXX-XXXX-XXXX-XXXX.
         claim_code: String,
         /// Preferred region of the products.
         #[arg(long, default_value = "NAM", value_parser = one_of(PRODUCT_REGIONS), ignore_case = true)]
@@ -263,6 +285,8 @@ pub(crate) enum SubscriptionCommand {
     },
     /// Activate or deactivate a product of a subscription.
     Update {
+        /// Subscription id or name.
+        #[arg(value_name = "SUBSCRIPTION")]
         subscription_id: String,
         /// The product id.
         #[arg(long)]
@@ -285,6 +309,8 @@ pub(crate) enum SubscriptionCommand {
     },
     /// Set entitlement quantities (managed organizations).
     Patch {
+        /// Subscription id or name.
+        #[arg(value_name = "SUBSCRIPTION")]
         subscription_id: String,
         /// SKU=QUANTITY, repeatable.
         #[arg(long = "entitlement", value_name = "SKU=QUANTITY", required = true)]
@@ -305,22 +331,37 @@ pub(crate) enum UserCommand {
         status: Option<String>,
     },
     /// Show a user.
-    Get { user_id: String },
+    Get {
+        /// The user's e-mail or id.
+        #[arg(value_name = "USER")]
+        user_id: String,
+    },
     /// Change a user's names.
     Update {
+        /// The user's e-mail or id.
+        #[arg(value_name = "USER")]
         user_id: String,
+        /// The new first name.
         #[arg(long)]
         first_name: Option<String>,
+        /// The new last name.
         #[arg(long)]
         last_name: Option<String>,
     },
     /// The admin groups of a user.
-    Groups { user_id: String },
+    Groups {
+        /// The user's e-mail or id.
+        #[arg(value_name = "USER")]
+        user_id: String,
+    },
     /// Invite a user.
     Invite {
+        /// The e-mail the invitation goes to.
         email: String,
+        /// First name.
         #[arg(long)]
         first_name: String,
+        /// Last name.
         #[arg(long)]
         last_name: String,
         /// Also give the organization administrator role.
@@ -329,37 +370,45 @@ pub(crate) enum UserCommand {
     },
     /// Enable users.
     Enable {
+        /// E-mails of the users.
         #[arg(required = true)]
         emails: Vec<String>,
     },
     /// Disable users.
     Disable {
+        /// E-mails of the users.
         #[arg(required = true)]
         emails: Vec<String>,
     },
     /// Remove users from the organization (asks first, unless --yes).
     Remove {
+        /// E-mails of the users.
         #[arg(required = true)]
         emails: Vec<String>,
     },
     /// Send invitation e-mails again.
     ResendInvite {
+        /// E-mails of the users.
         #[arg(required = true)]
         emails: Vec<String>,
     },
     /// Send password resets.
     ResetPassword {
+        /// E-mails of the users.
         #[arg(required = true)]
         emails: Vec<String>,
     },
     /// Reset one MFA factor of a user.
     ResetMfa {
+        /// The user's e-mail.
         email: String,
+        /// The id of the MFA factor to reset.
         #[arg(long)]
         factor_id: String,
     },
     /// Many user operations from a file: a JSON array, `{"users": [...]}`, or NDJSON; `-` for stdin.
     Patch {
+        /// The operations: a JSON array, `{"users": [...]}` or NDJSON; `-` for stdin.
         #[arg(long, value_name = "FILE")]
         file: PathBuf,
         /// Requests in flight at once.
@@ -380,11 +429,17 @@ pub(crate) enum GroupCommand {
         paging: Paging,
     },
     /// Show an admin group.
-    Get { group_id: String },
+    Get {
+        /// Group name or id.
+        #[arg(value_name = "GROUP")]
+        group_id: String,
+    },
     /// Create an admin group.
     Create {
+        /// Name of the group.
         #[arg(long)]
         name: String,
+        /// What the group is for.
         #[arg(long)]
         description: Option<String>,
         /// Which organizations the group applies to [default: all].
@@ -393,16 +448,26 @@ pub(crate) enum GroupCommand {
     },
     /// Change an admin group.
     Update {
+        /// Group name or id.
+        #[arg(value_name = "GROUP")]
         group_id: String,
+        /// The new name.
         #[arg(long)]
         name: Option<String>,
+        /// The new description.
         #[arg(long)]
         description: Option<String>,
     },
     /// Delete an admin group (asks first, unless --yes).
-    Delete { group_id: String },
+    Delete {
+        /// Group name or id.
+        #[arg(value_name = "GROUP")]
+        group_id: String,
+    },
     /// Add or remove members and managed organizations.
     Patch {
+        /// Group name or id.
+        #[arg(value_name = "GROUP")]
         group_id: String,
         /// E-mail of a user to add, repeatable.
         #[arg(long = "add-user", value_name = "EMAIL")]
@@ -418,13 +483,29 @@ pub(crate) enum GroupCommand {
         remove_managed_orgs: Vec<String>,
     },
     /// The members of a group.
-    Users { group_id: String },
+    Users {
+        /// Group name or id.
+        #[arg(value_name = "GROUP")]
+        group_id: String,
+    },
     /// The roles assigned to a group.
-    Roles { group_id: String },
+    Roles {
+        /// Group name or id.
+        #[arg(value_name = "GROUP")]
+        group_id: String,
+    },
     /// The managed organizations a shared group reaches.
-    ManagedOrgs { group_id: String },
+    ManagedOrgs {
+        /// Group name or id.
+        #[arg(value_name = "GROUP")]
+        group_id: String,
+    },
     /// Remove a group shared by the manager from this (managed) organization (asks first, unless --yes).
-    RemoveShared { group_id: String },
+    RemoveShared {
+        /// Group name or id.
+        #[arg(value_name = "GROUP")]
+        group_id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -440,16 +521,24 @@ pub(crate) enum RoleCommand {
         user: Option<String>,
     },
     /// Show a role.
-    Get { role_id: String },
+    Get {
+        /// Role display name or id.
+        #[arg(value_name = "ROLE")]
+        role_id: String,
+    },
     /// Find a STATIC role by product and display name.
     Find {
+        /// Product name, e.g. "Security Cloud Control".
         #[arg(long)]
         product: String,
+        /// Role display name, e.g. "Organization Administrator".
         #[arg(long)]
         name: String,
     },
     /// Assign or take away a role.
     Patch {
+        /// Role display name or id.
+        #[arg(value_name = "ROLE")]
         role_id: String,
         /// User (id or e-mail) to assign the role to, repeatable.
         #[arg(long = "add-user", value_name = "USER")]
@@ -457,11 +546,11 @@ pub(crate) enum RoleCommand {
         /// User to take the role from, repeatable.
         #[arg(long = "remove-user", value_name = "USER")]
         remove_users: Vec<String>,
-        /// Admin group to assign the role to, repeatable.
-        #[arg(long = "add-group", value_name = "GROUP_ID")]
+        /// Admin group (name or id) to assign the role to, repeatable.
+        #[arg(long = "add-group", value_name = "GROUP")]
         add_groups: Vec<String>,
-        /// Admin group to take the role from, repeatable.
-        #[arg(long = "remove-group", value_name = "GROUP_ID")]
+        /// Admin group (name or id) to take the role from, repeatable.
+        #[arg(long = "remove-group", value_name = "GROUP")]
         remove_groups: Vec<String>,
     },
 }
@@ -582,6 +671,7 @@ pub(crate) enum XdrOrgCommand {
     Get,
     /// Change the organization (admins: name, settings; master role: the rest).
     Update {
+        /// The new name of the organization.
         #[arg(long)]
         name: Option<String>,
         /// settings.allow-all-roles-to-login.

@@ -3,13 +3,14 @@
 mod cli;
 mod commands;
 mod failure;
+mod help;
 mod jq;
 mod output;
 mod settings;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::FromArgMatches;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
@@ -47,16 +48,34 @@ fn exit(code: Code) -> ExitCode {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&help::command().get_matches()) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
     init_tracing(cli.global.verbose, cli.global.no_color);
     match cli.command {
         Command::Completion { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "scc", &mut std::io::stdout());
+            // Into a buffer, then out: a closed pipe (`| head`) ends quietly.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut help::command(), "scc", &mut script);
+            Ui::new(Format::Table, true).write_stdout(&String::from_utf8_lossy(&script));
             return exit(Code::Ok);
         }
         Command::ExitCodes => {
-            println!("{}", cli::EXIT_CODES);
+            Ui::new(Format::Table, true).write_stdout(&format!("{}\n", cli::EXIT_CODES));
             return exit(Code::Ok);
+        }
+        Command::Man { dir } => {
+            return match help::write_man_pages(&dir) {
+                Ok(count) => {
+                    eprintln!("scc: wrote {count} man pages to {}", dir.display());
+                    exit(Code::Ok)
+                }
+                Err(error) => report(
+                    &Ui::new(Format::Table, cli.global.no_color),
+                    CliError::failure(format!("cannot write the man pages to {}: {error}", dir.display()), None),
+                ),
+            };
         }
         Command::Emulator(args) => return serve_emulator(args.options, args.env_file).await,
         _ => {}

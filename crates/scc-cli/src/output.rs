@@ -218,7 +218,9 @@ impl Ui {
         if !self.stderr_tty {
             return ProgressBar::hidden();
         }
-        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        // Cleared when dropped too: an interrupted command leaves no bar behind.
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+            .with_finish(indicatif::ProgressFinish::AndClear);
         bar.set_style(
             ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta})")
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -228,12 +230,15 @@ impl Ui {
         bar
     }
 
-    /// A spinner on a terminal; hidden when stderr is piped.
+    /// A spinner on a terminal, for work of unknown size; hidden when stderr is piped, and cleared
+    /// when dropped (Ctrl-C included).
     pub(crate) fn spinner(&self, message: &'static str) -> ProgressBar {
         if !self.stderr_tty {
             return ProgressBar::hidden();
         }
-        let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+            .with_finish(indicatif::ProgressFinish::AndClear);
+        spinner.set_style(ProgressStyle::default_spinner());
         spinner.set_message(message);
         spinner.enable_steady_tick(std::time::Duration::from_millis(120));
         spinner

@@ -148,14 +148,26 @@ impl fmt::Debug for Credentials {
 /// assert_eq!(scc_sdk::auth::jwt_expiry("opaque-token"), None);
 /// ```
 pub fn jwt_expiry(token: &str) -> Option<SystemTime> {
+    let exp = jwt_claims(token)?.get("exp")?.as_u64()?;
+    Some(UNIX_EPOCH + Duration::from_secs(exp))
+}
+
+/// The claims of a JWT-shaped token, read without checking its signature (for display: who the
+/// token says it is; the service decides what it may do).
+///
+/// ```
+/// assert!(scc_sdk::auth::jwt_claims("opaque-token").is_none());
+/// ```
+pub fn jwt_claims(token: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
     let mut parts = token.split('.');
     let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .ok()?;
-    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    let exp = claims.get("exp")?.as_u64()?;
-    Some(UNIX_EPOCH + Duration::from_secs(exp))
+    match serde_json::from_slice(&bytes).ok()? {
+        serde_json::Value::Object(claims) => Some(claims),
+        _ => None,
+    }
 }
 
 /// Where rotated credentials go, so a refresh token is never lost: called after every refresh, before

@@ -234,3 +234,62 @@ pub(crate) fn run(ctx: &Ctx, command: AuthCommand) -> Result<Code, CliError> {
     }
     Ok(code)
 }
+
+/// `scc whoami`: the organization the token belongs to, its scope and expiry, as the token says and
+/// the service confirms (a GET of that organization: a 401 means the token does not work).
+pub(crate) async fn whoami(ctx: &Ctx) -> Result<Code, CliError> {
+    let settings = &ctx.settings;
+    let credentials = settings.credentials.as_ref().ok_or_else(|| {
+        CliError::auth(
+            "no credentials".into(),
+            "set SCC_ACCESS_TOKEN, or save credentials with `scc configure`",
+        )
+    })?;
+    let claims = scc_sdk::auth::jwt_claims(&credentials.value.access_token).unwrap_or_default();
+    let claim = |name: &str| claims.get(name).and_then(|value| value.as_str()).map(str::to_owned);
+    let org_id = claim("org")
+        .or_else(|| credentials.value.org_id.clone())
+        .or_else(|| settings.org_id.as_ref().map(|org| org.value.clone()))
+        .ok_or_else(|| {
+            CliError::usage(
+                "the token does not name its organization and none is set".into(),
+                "pass --org ORG_ID or set SCC_ORG_ID",
+            )
+        })?;
+    let client = ctx.client()?;
+    let org = client.organizations().get(org_id.as_str()).await?;
+    let expires = credentials
+        .value
+        .access_expiry()
+        .or_else(|| scc_sdk::auth::jwt_expiry(&credentials.value.access_token));
+    let scope = match claim("scope").as_deref() {
+        Some("admin") => "admin (read and write)".to_owned(),
+        Some("member") => "member (read only)".to_owned(),
+        Some(other) => other.to_owned(),
+        None => "not stated by the token".to_owned(),
+    };
+    let api_key_id = credentials.value.api_key_id.clone().or_else(|| claim("sub"));
+    ctx.ui.item(
+        &json!({
+            "org_id": org.id,
+            "org_name": org.name,
+            "org_type": org.organization_type,
+            "scope": scope,
+            "api_key_id": api_key_id,
+            "expires": describe(expires),
+            "credentials_source": credentials.source.to_string(),
+            "base_url": settings.base_url.value,
+        }),
+        &[
+            ("ORGANIZATION", "org_id"),
+            ("NAME", "org_name"),
+            ("TYPE", "org_type"),
+            ("SCOPE", "scope"),
+            ("API KEY", "api_key_id"),
+            ("EXPIRES", "expires"),
+            ("CREDENTIALS", "credentials_source"),
+            ("SERVICE", "base_url"),
+        ],
+    );
+    Ok(Code::Ok)
+}

@@ -287,7 +287,7 @@ fn report(ctx: &Ctx, flow: &Flow, base_url: &str, seconds: f64) -> Result<Code, 
             text.push_str(&format!(
                 "\n{succeeded}/{STEP_COUNT} steps succeeded, {failed} failed, {skipped} skipped, in {seconds:.2} s\n"
             ));
-            print!("{text}");
+            ctx.ui.write_stdout(&text);
         }
     }
     if succeeded == STEP_COUNT {

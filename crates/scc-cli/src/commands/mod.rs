@@ -160,7 +160,8 @@ pub(crate) async fn run(ctx: &Ctx, command: Command) -> Result<Code, CliError> {
         Command::Export => apply::export::run(ctx).await,
         Command::Configure(args) => auth::configure(ctx, args),
         Command::Auth(command) => auth::run(ctx, command),
+        Command::Whoami => auth::whoami(ctx).await,
         Command::Demo(args) => demo::run(ctx, args).await,
-        Command::Emulator(_) | Command::Completion { .. } | Command::ExitCodes => Ok(Code::Ok),
+        Command::Emulator(_) | Command::Completion { .. } | Command::ExitCodes | Command::Man { .. } => Ok(Code::Ok),
     }
 }
