@@ -63,8 +63,13 @@ pub(crate) struct Global {
     /// Profile of the configuration and credentials files [env: SCC_PROFILE] [default: default].
     #[arg(long, global = true)]
     pub(crate) profile: Option<String>,
-    /// The service's address [env: SCC_BASE_URL] [default: https://api.security.cisco.com].
-    #[arg(long, global = true, value_name = "URL")]
+    // The help is an attribute, not a doc comment: rustdoc would want the URL as a link.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        help = "The service's address [env: SCC_BASE_URL] [default: https://api.security.cisco.com]"
+    )]
     pub(crate) base_url: Option<String>,
     /// The organization to act on [env: SCC_ORG_ID] [default: the profile's org_id].
     #[arg(long, global = true, value_name = "ORG_ID")]
