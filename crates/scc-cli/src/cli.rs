@@ -120,6 +120,15 @@ pub(crate) enum Format {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    #[command(flatten)]
+    Remote(RemoteCommand),
+    #[command(flatten)]
+    Local(LocalCommand),
+}
+
+/// Commands that talk to the service (they need settings and credentials).
+#[derive(Debug, Subcommand)]
+pub(crate) enum RemoteCommand {
     /// Organizations.
     #[command(subcommand, visible_alias = "orgs", alias = "organization", alias = "organizations")]
     Org(OrgCommand),
@@ -159,6 +168,11 @@ pub(crate) enum Command {
     Whoami,
     /// Run the whole onboarding example against an embedded emulator.
     Demo(DemoArgs),
+}
+
+/// Commands that need no settings: they run before any is read.
+#[derive(Debug, Subcommand)]
+pub(crate) enum LocalCommand {
     /// Serve the local emulator in the foreground: one JSON ready line on stdout, Ctrl-C stops it.
     Emulator(EmulatorArgs),
     /// Shell completion script.

@@ -16,6 +16,22 @@ pub(crate) enum Code {
     Interrupted = 130,
 }
 
+impl Code {
+    /// Every code, for the test that ties them to `scc exit-codes` and the README.
+    #[cfg(test)]
+    pub(crate) const ALL: [Code; 9] = [
+        Code::Ok,
+        Code::Failure,
+        Code::Usage,
+        Code::Partial,
+        Code::Auth,
+        Code::NotFound,
+        Code::RateLimited,
+        Code::Unknown,
+        Code::Interrupted,
+    ];
+}
+
 #[derive(Debug)]
 pub(crate) struct CliError {
     pub(crate) code: Code,
@@ -134,5 +150,34 @@ impl From<scc_sdk::Error> for CliError {
 impl From<anyhow::Error> for CliError {
     fn from(error: anyhow::Error) -> Self {
         Self::failure(format!("{error:#}"), None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Code;
+    use crate::cli::EXIT_CODES;
+
+    /// The numbers `scc exit-codes` (or the README's table) documents.
+    fn documented(text: &str, line_start: &str) -> Vec<u8> {
+        text.lines()
+            .filter_map(|line| line.trim_start().strip_prefix(line_start))
+            .filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+            .collect()
+    }
+
+    #[test]
+    fn the_exit_codes_documented_are_the_codes_there_are() {
+        let codes: Vec<u8> = Code::ALL.iter().map(|code| *code as u8).collect();
+        assert_eq!(documented(EXIT_CODES, ""), codes, "scc exit-codes");
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).expect("README");
+        let table = readme
+            .split("| exit code | meaning |")
+            .nth(1)
+            .expect("the README's exit code table")
+            .split("\n\n")
+            .next()
+            .unwrap_or_default();
+        assert_eq!(documented(table, "| "), codes, "the README's table");
     }
 }

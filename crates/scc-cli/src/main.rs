@@ -14,7 +14,7 @@ use clap::FromArgMatches;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
-use crate::cli::{Cli, Command, Format};
+use crate::cli::{Cli, Command, Format, LocalCommand, RemoteCommand};
 use crate::commands::Ctx;
 use crate::failure::{CliError, Code};
 use crate::output::Ui;
@@ -53,40 +53,17 @@ async fn main() -> ExitCode {
         Err(error) => error.exit(),
     };
     init_tracing(cli.global.verbose, cli.global.no_color);
-    match cli.command {
-        Command::Completion { shell } => {
-            // Into a buffer, then out: a closed pipe (`| head`) ends quietly.
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut help::command(), "scc", &mut script);
-            Ui::new(Format::Table, true).write_stdout(&String::from_utf8_lossy(&script));
-            return exit(Code::Ok);
-        }
-        Command::ExitCodes => {
-            Ui::new(Format::Table, true).write_stdout(&format!("{}\n", cli::EXIT_CODES));
-            return exit(Code::Ok);
-        }
-        Command::Man { dir } => {
-            return match help::write_man_pages(&dir) {
-                Ok(count) => {
-                    eprintln!("scc: wrote {count} man pages to {}", dir.display());
-                    exit(Code::Ok)
-                }
-                Err(error) => report(
-                    &Ui::new(Format::Table, cli.global.no_color),
-                    CliError::failure(format!("cannot write the man pages to {}: {error}", dir.display()), None),
-                ),
-            };
-        }
-        Command::Emulator(args) => return serve_emulator(args.options, args.env_file).await,
-        _ => {}
-    }
+    let command = match cli.command {
+        Command::Local(local) => return run_local(local, cli.global.no_color).await,
+        Command::Remote(command) => command,
+    };
     let fallback_ui = Ui::new(Format::Table, cli.global.no_color);
     let settings = match Settings::resolve(&cli.global) {
         Ok(settings) => settings,
         Err(error) => return report(&fallback_ui, error),
     };
     // `configure` makes profiles; every other command needs the one it names to exist.
-    if !matches!(cli.command, Command::Configure(_))
+    if !matches!(command, RemoteCommand::Configure(_))
         && let Err(error) = settings.check_profile_exists()
     {
         return report(&fallback_ui, error);
@@ -102,9 +79,9 @@ async fn main() -> ExitCode {
         settings,
     };
     // `scc apply` handles Ctrl-C itself, to report what was done before it stops.
-    let reports_interrupts = matches!(cli.command, Command::Apply(_) | Command::Plan(_));
+    let reports_interrupts = matches!(command, RemoteCommand::Apply(_) | RemoteCommand::Plan(_));
     let result = tokio::select! {
-        result = commands::run(&ctx, cli.command) => result,
+        result = commands::run(&ctx, command) => result,
         _ = tokio::signal::ctrl_c(), if !reports_interrupts => Err(CliError::new(Code::Interrupted, "interrupted".into(),
             Some("a write in flight may have been applied: check the state before repeating it".into()))),
     };
@@ -130,6 +107,34 @@ fn report(ui: &Ui, error: CliError) -> ExitCode {
     }
     ui.error(&error.message, error.hint.as_deref());
     exit(error.code)
+}
+
+/// Commands that need no settings.
+async fn run_local(command: LocalCommand, no_color: bool) -> ExitCode {
+    match command {
+        LocalCommand::Completion { shell } => {
+            // Into a buffer, then out: a closed pipe (`| head`) ends quietly.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut help::command(), "scc", &mut script);
+            Ui::new(Format::Table, true).write_stdout(&String::from_utf8_lossy(&script));
+            exit(Code::Ok)
+        }
+        LocalCommand::ExitCodes => {
+            Ui::new(Format::Table, true).write_stdout(&format!("{}\n", cli::EXIT_CODES));
+            exit(Code::Ok)
+        }
+        LocalCommand::Man { dir } => match help::write_man_pages(&dir) {
+            Ok(count) => {
+                eprintln!("scc: wrote {count} man pages to {}", dir.display());
+                exit(Code::Ok)
+            }
+            Err(error) => report(
+                &Ui::new(Format::Table, no_color),
+                CliError::failure(format!("cannot write the man pages to {}: {error}", dir.display()), None),
+            ),
+        },
+        LocalCommand::Emulator(args) => serve_emulator(args.options, args.env_file).await,
+    }
 }
 
 async fn serve_emulator(options: scc_emulator::EmulatorOptions, env_file: Option<std::path::PathBuf>) -> ExitCode {

@@ -12,6 +12,108 @@ use crate::cli::Format;
 /// A column of a table: header and the JSON path of its value (`a.b`; arrays are joined).
 pub(crate) type Column = (&'static str, &'static str);
 
+/// The column sets of the tables, one per SDK type (and per report).
+pub(crate) mod columns {
+    use super::Column;
+
+    /// An organization.
+    pub(crate) const ORG: &[Column] = &[
+        ("ID", "id"),
+        ("NAME", "name"),
+        ("TYPE", "type"),
+        ("REGION", "regionCode"),
+        ("COUNTRY", "countryCode"),
+        ("CREATED", "created"),
+    ];
+
+    /// A user.
+    pub(crate) const USER: &[Column] = &[
+        ("ID", "id"),
+        ("EMAIL", "email"),
+        ("FIRST NAME", "firstName"),
+        ("LAST NAME", "lastName"),
+        ("STATUS", "status"),
+    ];
+
+    /// An admin group.
+    pub(crate) const GROUP: &[Column] = &[
+        ("ID", "id"),
+        ("NAME", "name"),
+        ("DESCRIPTION", "description"),
+        ("TYPE", "type"),
+        ("APPLIES TO", "appliesTo"),
+    ];
+
+    /// A role.
+    pub(crate) const ROLE: &[Column] = &[
+        ("ID", "id"),
+        ("DISPLAY NAME", "displayName"),
+        ("TYPE", "type"),
+        ("PRODUCTS", "products.name"),
+    ];
+
+    /// A subscription: its products by name and status.
+    pub(crate) const SUBSCRIPTION: &[Column] = &[
+        ("ID", "id"),
+        ("NAME", "name"),
+        ("CREATED", "created"),
+        ("TRIAL", "isTrial"),
+        ("PRODUCTS", "products.name"),
+        ("STATUS", "products.status"),
+    ];
+
+    /// A product of a claim code.
+    pub(crate) const PRODUCT: &[Column] = &[
+        ("PRODUCT ID", "id"),
+        ("NAME", "name"),
+        ("ENTITLEMENTS", "entitlements.id"),
+        ("QUANTITY", "entitlements.quantity"),
+        ("REGIONS", "allowedRegions.regionCode"),
+    ];
+
+    /// The XDR organization.
+    pub(crate) const XDR_ORG: &[Column] = &[
+        ("ID", "id"),
+        ("NAME", "name"),
+        ("SCIM STATUS", "scim-status"),
+        ("ENABLED", "enabled?"),
+        ("ALLOW ALL ROLE TO LOGIN", "allow-all-role-to-login"),
+        (
+            "SETTINGS: ALLOW ALL ROLES TO LOGIN",
+            "settings.allow-all-roles-to-login",
+        ),
+        ("ADDITIONAL SCOPES", "additional-scopes"),
+    ];
+
+    /// One result of a bulk PATCH.
+    pub(crate) const BULK_RESULT: &[Column] = &[
+        ("ID", "id"),
+        ("TYPE", "type"),
+        ("OPERATION", "operation"),
+        ("STATUS", "status"),
+        ("ERROR", "errorDescription"),
+    ];
+
+    /// One item of a bulk user operation.
+    pub(crate) const BULK_REPORT: &[Column] = &[
+        ("EMAIL", "email"),
+        ("OPERATION", "operation"),
+        ("RESULT", "result"),
+        ("ERROR", "error"),
+        ("TRACKING ID", "trackingId"),
+    ];
+
+    /// One change of `scc apply`.
+    pub(crate) const APPLY_REPORT: &[Column] = &[
+        ("ORG", "org"),
+        ("OBJECT", "object"),
+        ("ACTION", "action"),
+        ("RESULT", "result"),
+        ("TRACKING ID", "tracking_id"),
+        ("ERROR", "error"),
+    ];
+}
+
 pub(crate) struct Ui {
     pub(crate) format: Format,
     stdout_tty: bool,

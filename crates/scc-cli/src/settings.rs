@@ -81,6 +81,23 @@ fn env(name: &'static str) -> Option<String> {
     std::env::var(name).ok().filter(|value| !value.trim().is_empty())
 }
 
+/// One setting by precedence: flag > environment > file (given already resolved) > none.
+fn pick(flag: Option<String>, var: &'static str, file: Option<Resolved<String>>) -> Option<Resolved<String>> {
+    if let Some(value) = flag {
+        return Some(Resolved {
+            value,
+            source: Source::Flag,
+        });
+    }
+    if let Some(value) = env(var) {
+        return Some(Resolved {
+            value,
+            source: Source::Env(var),
+        });
+    }
+    file
+}
+
 pub(crate) fn config_dir() -> PathBuf {
     if let Some(dir) = env("SCC_CONFIG_DIR") {
         return PathBuf::from(dir);
@@ -206,20 +223,8 @@ impl Settings {
         let stored = config.profiles.get(&profile.value).cloned().unwrap_or_default();
         let file = || Source::File(config_file.clone());
 
-        let pick = |flag: Option<String>, var: &'static str, file_value: Option<String>| -> Option<Resolved<String>> {
-            if let Some(value) = flag {
-                return Some(Resolved {
-                    value,
-                    source: Source::Flag,
-                });
-            }
-            if let Some(value) = env(var) {
-                return Some(Resolved {
-                    value,
-                    source: Source::Env(var),
-                });
-            }
-            file_value.map(|value| Resolved { value, source: file() })
+        let pick = |flag: Option<String>, var: &'static str, file_value: Option<String>| {
+            pick(flag, var, file_value.map(|value| Resolved { value, source: file() }))
         };
         let base_url = pick(global.base_url.clone(), "SCC_BASE_URL", stored.base_url.clone()).unwrap_or(Resolved {
             value: scc_sdk::config::DEFAULT_BASE_URL.into(),
@@ -290,6 +295,45 @@ impl Settings {
         })
     }
 
+    /// The XDR client: region and address by the same precedence as every setting (flag >
+    /// environment > default); credentials from the environment only.
+    pub(crate) fn xdr_client(
+        &self,
+        global: &Global,
+        region: Option<String>,
+        base_url: Option<String>,
+    ) -> Result<scc_sdk::xdr::XdrClient, CliError> {
+        let region: scc_sdk::xdr::XdrRegion = pick(region, "SCC_XDR_REGION", None)
+            .map(|resolved| resolved.value)
+            .unwrap_or_default()
+            .parse()?;
+        let mut builder = scc_sdk::xdr::XdrClient::builder()
+            .region(region)
+            .timeout(self.timeout)
+            .max_response_bytes(self.max_response_bytes);
+        if let Some(url) = pick(base_url, "SCC_XDR_BASE_URL", None) {
+            builder = builder.base_url(url.value);
+        }
+        builder = match (
+            env("SCC_XDR_CLIENT_ID"),
+            env("SCC_XDR_CLIENT_SECRET"),
+            env("SCC_XDR_TOKEN"),
+        ) {
+            (Some(id), Some(secret), _) => builder.client_credentials(id, secret),
+            (_, _, Some(token)) => builder.bearer_token(token),
+            _ => {
+                return Err(CliError::auth(
+                    "no XDR credentials".into(),
+                    "set SCC_XDR_CLIENT_ID and SCC_XDR_CLIENT_SECRET, or SCC_XDR_TOKEN",
+                ));
+            }
+        };
+        if global.no_retry {
+            builder = builder.retry(RetryConfig::disabled());
+        }
+        Ok(builder.dry_run(global.dry_run).build()?)
+    }
+
     /// A profile named by --profile or SCC_PROFILE must exist (in config.toml or as a credentials
     /// file): a typo is an error listing the profiles there are, not a silent empty profile.
     pub(crate) fn check_profile_exists(&self) -> Result<(), CliError> {
@@ -319,10 +363,6 @@ impl Settings {
                 "pass --org ORG_ID, set SCC_ORG_ID, or save one with `scc configure --org ORG_ID`",
             )
         })
-    }
-
-    pub(crate) fn credentials_file(&self) -> PathBuf {
-        credentials_path(&self.config_dir, &self.profile.value)
     }
 
     /// A client for these settings. Refreshing credentials of the profile's file save every rotated

@@ -1,20 +1,12 @@
 //! `scc group`.
 
-use futures_util::TryStreamExt;
 use scc_sdk::types::AppliesTo;
 
 use super::{Ctx, print_results, to_json, to_json_list};
 use crate::cli::GroupCommand;
 use crate::failure::{CliError, Code};
-use crate::output::Column;
+use crate::output::columns;
 
-pub(crate) const COLUMNS: &[Column] = &[
-    ("ID", "id"),
-    ("NAME", "name"),
-    ("DESCRIPTION", "description"),
-    ("TYPE", "type"),
-    ("APPLIES TO", "appliesTo"),
-];
 
 pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
@@ -31,25 +23,19 @@ pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliErr
             if let Some(size) = paging.page_size {
                 request = request.max(size);
             }
-            let items = if paging.no_paginate {
-                let page = request.send().await?;
-                if let Some(next) = &page.next_cursor {
-                    ctx.ui.note(&format!("next cursor: {next}"));
-                }
-                let mut items = page.items;
-                items.truncate(paging.max_items.unwrap_or(usize::MAX));
-                items
-            } else {
-                let spinner = ctx.ui.spinner("listing admin groups");
-                let items: Vec<_> = request.items().try_collect().await?;
-                spinner.finish_and_clear();
-                items
-            };
-            ctx.ui.list(&to_json_list(&items), COLUMNS);
+            let items = super::listing(
+                ctx,
+                &paging,
+                "listing admin groups",
+                || request.clone().send(),
+                || request.clone().items(),
+            )
+            .await?;
+            ctx.ui.list(&to_json_list(&items), columns::GROUP);
         }
         GroupCommand::Get { group_id } => {
             let group_id = id(group_id).await?;
-            ctx.ui.item(&to_json(&groups.get(org, group_id).await?), COLUMNS)
+            ctx.ui.item(&to_json(&groups.get(org, group_id).await?), columns::GROUP)
         }
         GroupCommand::Create {
             name,
@@ -62,7 +48,7 @@ pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliErr
                 .set_applies_to(applies_to.map(AppliesTo::from))
                 .send()
                 .await?;
-            ctx.ui.item(&to_json(&group), COLUMNS);
+            ctx.ui.item(&to_json(&group), columns::GROUP);
         }
         GroupCommand::Update {
             group_id,
@@ -76,7 +62,7 @@ pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliErr
                 .set_description(description)
                 .send()
                 .await?;
-            ctx.ui.item(&to_json(&group), COLUMNS);
+            ctx.ui.item(&to_json(&group), columns::GROUP);
         }
         GroupCommand::Delete { group_id } => {
             let group_id = id(group_id).await?;
@@ -116,12 +102,12 @@ pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliErr
         GroupCommand::Users { group_id } => {
             let group_id = id(group_id).await?;
             let users = groups.get_users(org, group_id).await?;
-            ctx.ui.list(&to_json_list(&users.items), super::user::COLUMNS);
+            ctx.ui.list(&to_json_list(&users.items), columns::USER);
         }
         GroupCommand::Roles { group_id } => {
             let group_id = id(group_id).await?;
             let roles = groups.get_assigned_roles(org, group_id).await?;
-            ctx.ui.list(&to_json_list(&roles.items), super::role::COLUMNS);
+            ctx.ui.list(&to_json_list(&roles.items), columns::ROLE);
         }
         GroupCommand::ManagedOrgs { group_id } => {
             let group_id = id(group_id).await?;

@@ -17,9 +17,9 @@ use scc_sdk::{BulkReport, BulkResult, Client};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::cli::{Command, Global};
+use crate::cli::{Global, RemoteCommand};
 use crate::failure::{CliError, Code};
-use crate::output::{Column, Ui};
+use crate::output::Ui;
 use crate::settings::Settings;
 
 pub(crate) struct Ctx {
@@ -51,6 +51,34 @@ impl Ctx {
     }
 }
 
+/// The items of a paged listing as the paging flags say: one page (its next cursor said on stderr)
+/// with `--no-paginate`, else every page under a spinner. `page` and `all` are the same request.
+pub(crate) async fn listing<T, P, S>(
+    ctx: &Ctx,
+    paging: &crate::cli::Paging,
+    what: &'static str,
+    page: impl FnOnce() -> P,
+    all: impl FnOnce() -> S,
+) -> Result<Vec<T>, CliError>
+where
+    P: std::future::Future<Output = Result<scc_sdk::Page<T>, scc_sdk::Error>>,
+    S: futures_util::Stream<Item = Result<T, scc_sdk::Error>>,
+{
+    if paging.no_paginate {
+        let page = page().await?;
+        if let Some(next) = &page.next_cursor {
+            ctx.ui.note(&format!("next cursor: {next}"));
+        }
+        let mut items = page.items;
+        items.truncate(paging.max_items.unwrap_or(usize::MAX));
+        return Ok(items);
+    }
+    let spinner = ctx.ui.spinner(what);
+    let items = futures_util::TryStreamExt::try_collect(all()).await?;
+    spinner.finish_and_clear();
+    Ok(items)
+}
+
 /// A serializable value as JSON (the server's JSON for SDK models).
 pub(crate) fn to_json<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
@@ -61,17 +89,10 @@ pub(crate) fn to_json_list<T: Serialize>(items: &[T]) -> Vec<Value> {
     items.iter().map(to_json).collect()
 }
 
-pub(crate) const RESULT_COLUMNS: &[Column] = &[
-    ("ID", "id"),
-    ("TYPE", "type"),
-    ("OPERATION", "operation"),
-    ("STATUS", "status"),
-    ("ERROR", "errorDescription"),
-];
 
 /// Prints the per-item results of a bulk PATCH; exit 3 when any item failed.
 pub(crate) fn print_results(ctx: &Ctx, result: &BulkResult) -> Code {
-    ctx.ui.list(&to_json_list(&result.results), RESULT_COLUMNS);
+    ctx.ui.list(&to_json_list(&result.results), crate::output::columns::BULK_RESULT);
     summary_code(ctx, result.summary())
 }
 
@@ -89,13 +110,6 @@ fn summary_code(ctx: &Ctx, summary: scc_sdk::Summary) -> Code {
     }
 }
 
-pub(crate) const REPORT_COLUMNS: &[Column] = &[
-    ("EMAIL", "email"),
-    ("OPERATION", "operation"),
-    ("RESULT", "result"),
-    ("ERROR", "error"),
-    ("TRACKING ID", "trackingId"),
-];
 
 /// Prints a bulk report (one row per input item); exit 3 when any item failed. Under --dry-run the
 /// planned requests are printed instead.
@@ -141,27 +155,26 @@ pub(crate) fn print_report(ctx: &Ctx, report: &BulkReport) -> Result<Code, CliEr
             row
         })
         .collect();
-    ctx.ui.list(&rows, REPORT_COLUMNS);
+    ctx.ui.list(&rows, crate::output::columns::BULK_REPORT);
     Ok(summary_code(ctx, report.summary()))
 }
 
-pub(crate) async fn run(ctx: &Ctx, command: Command) -> Result<Code, CliError> {
+pub(crate) async fn run(ctx: &Ctx, command: RemoteCommand) -> Result<Code, CliError> {
     match command {
-        Command::Org(command) => org::run(ctx, command).await,
-        Command::Subscription(command) => subscription::run(ctx, command).await,
-        Command::User(command) => user::run(ctx, command).await,
-        Command::Group(command) => group::run(ctx, command).await,
-        Command::Role(command) => role::run(ctx, command).await,
-        Command::Token(command) => token::run(ctx, command).await,
-        Command::Xdr(args) => xdr::run(ctx, args).await,
-        Command::Api(args) => api::run(ctx, args).await,
-        Command::Plan(args) => apply::run(ctx, args, true).await,
-        Command::Apply(args) => apply::run(ctx, args, false).await,
-        Command::Export => apply::export::run(ctx).await,
-        Command::Configure(args) => auth::configure(ctx, args),
-        Command::Auth(command) => auth::run(ctx, command),
-        Command::Whoami => auth::whoami(ctx).await,
-        Command::Demo(args) => demo::run(ctx, args).await,
-        Command::Emulator(_) | Command::Completion { .. } | Command::ExitCodes | Command::Man { .. } => Ok(Code::Ok),
+        RemoteCommand::Org(command) => org::run(ctx, command).await,
+        RemoteCommand::Subscription(command) => subscription::run(ctx, command).await,
+        RemoteCommand::User(command) => user::run(ctx, command).await,
+        RemoteCommand::Group(command) => group::run(ctx, command).await,
+        RemoteCommand::Role(command) => role::run(ctx, command).await,
+        RemoteCommand::Token(command) => token::run(ctx, command).await,
+        RemoteCommand::Xdr(args) => xdr::run(ctx, args).await,
+        RemoteCommand::Api(args) => api::run(ctx, args).await,
+        RemoteCommand::Plan(args) => apply::run(ctx, args, true).await,
+        RemoteCommand::Apply(args) => apply::run(ctx, args, false).await,
+        RemoteCommand::Export => apply::export::run(ctx).await,
+        RemoteCommand::Configure(args) => auth::configure(ctx, args),
+        RemoteCommand::Auth(command) => auth::run(ctx, command),
+        RemoteCommand::Whoami => auth::whoami(ctx).await,
+        RemoteCommand::Demo(args) => demo::run(ctx, args).await,
     }
 }

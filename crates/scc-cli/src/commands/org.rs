@@ -1,21 +1,12 @@
 //! `scc org`.
 
-use futures_util::TryStreamExt;
 use scc_sdk::types::{OrganizationType, RegionCode, SortOrder};
 
 use super::{Ctx, to_json, to_json_list};
 use crate::cli::OrgCommand;
 use crate::failure::{CliError, Code};
-use crate::output::Column;
+use crate::output::columns;
 
-pub(crate) const COLUMNS: &[Column] = &[
-    ("ID", "id"),
-    ("NAME", "name"),
-    ("TYPE", "type"),
-    ("REGION", "regionCode"),
-    ("COUNTRY", "countryCode"),
-    ("CREATED", "created"),
-];
 
 pub(crate) async fn run(ctx: &Ctx, command: OrgCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
@@ -46,28 +37,22 @@ pub(crate) async fn run(ctx: &Ctx, command: OrgCommand) -> Result<Code, CliError
             if let Some(size) = paging.page_size {
                 request = request.max(size);
             }
-            let items = if paging.no_paginate {
-                let page = request.send().await?;
-                if let Some(next) = &page.next_cursor {
-                    ctx.ui.note(&format!("next cursor: {next}"));
-                }
-                let mut items = page.items;
-                items.truncate(paging.max_items.unwrap_or(usize::MAX));
-                items
-            } else {
-                let spinner = ctx.ui.spinner("listing organizations");
-                let items: Vec<_> = request.items().try_collect().await?;
-                spinner.finish_and_clear();
-                items
-            };
-            ctx.ui.list(&to_json_list(&items), COLUMNS);
+            let items = super::listing(
+                ctx,
+                &paging,
+                "listing organizations",
+                || request.clone().send(),
+                || request.clone().items(),
+            )
+            .await?;
+            ctx.ui.list(&to_json_list(&items), columns::ORG);
         }
         OrgCommand::Get { org_id } => {
             let id = match org_id {
                 Some(text) => super::resolve::org(&client, &text).await?,
                 None => ctx.org(&client).await?,
             };
-            ctx.ui.item(&to_json(&orgs.get(id).await?), COLUMNS);
+            ctx.ui.item(&to_json(&orgs.get(id).await?), columns::ORG);
         }
         OrgCommand::Create { name, region, org_type } => {
             let org = orgs
@@ -75,11 +60,11 @@ pub(crate) async fn run(ctx: &Ctx, command: OrgCommand) -> Result<Code, CliError
                 .set_organization_type(org_type.map(OrganizationType::from))
                 .send()
                 .await?;
-            ctx.ui.item(&to_json(&org), COLUMNS);
+            ctx.ui.item(&to_json(&org), columns::ORG);
         }
         OrgCommand::Update { org_id, name } => {
             let org_id = super::resolve::org(&client, &org_id).await?;
-            ctx.ui.item(&to_json(&orgs.update(org_id, name).await?), COLUMNS);
+            ctx.ui.item(&to_json(&orgs.update(org_id, name).await?), columns::ORG);
         }
     }
     Ok(Code::Ok)

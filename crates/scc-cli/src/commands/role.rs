@@ -5,14 +5,8 @@ use scc_sdk::types::RoleType;
 use super::{Ctx, print_results, to_json, to_json_list};
 use crate::cli::RoleCommand;
 use crate::failure::{CliError, Code};
-use crate::output::Column;
+use crate::output::columns;
 
-pub(crate) const COLUMNS: &[Column] = &[
-    ("ID", "id"),
-    ("DISPLAY NAME", "displayName"),
-    ("TYPE", "type"),
-    ("PRODUCTS", "products.name"),
-];
 
 pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
@@ -30,11 +24,11 @@ pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliErro
                 .set_user(user.map(Into::into))
                 .send()
                 .await?;
-            ctx.ui.list(&to_json_list(&page.items), COLUMNS);
+            ctx.ui.list(&to_json_list(&page.items), columns::ROLE);
         }
         RoleCommand::Get { role_id } => {
             let role_id = super::resolve::role(&client, &org, &role_id).await?;
-            ctx.ui.item(&to_json(&roles.get(org, role_id).await?), COLUMNS)
+            ctx.ui.item(&to_json(&roles.get(org, role_id).await?), columns::ROLE)
         }
         RoleCommand::Find { product, name } => match roles.find_role_id(org, &product, &name).await? {
             Some(id) => ctx.ui.item(

@@ -5,24 +5,9 @@ use scc_sdk::types::{EntitlementQuantity, RegionCode, SubscriptionType};
 use super::{Ctx, to_json, to_json_list};
 use crate::cli::SubscriptionCommand;
 use crate::failure::{CliError, Code};
-use crate::output::Column;
+use crate::output::columns;
 
-const COLUMNS: &[Column] = &[
-    ("ID", "id"),
-    ("NAME", "name"),
-    ("CREATED", "created"),
-    ("TRIAL", "isTrial"),
-    ("PRODUCTS", "products.name"),
-    ("STATUS", "products.status"),
-];
 
-const PRODUCT_COLUMNS: &[Column] = &[
-    ("PRODUCT ID", "id"),
-    ("NAME", "name"),
-    ("ENTITLEMENTS", "entitlements.id"),
-    ("QUANTITY", "entitlements.quantity"),
-    ("REGIONS", "allowedRegions.regionCode"),
-];
 
 pub(crate) async fn run(ctx: &Ctx, command: SubscriptionCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
@@ -31,18 +16,18 @@ pub(crate) async fn run(ctx: &Ctx, command: SubscriptionCommand) -> Result<Code,
     match command {
         SubscriptionCommand::List { name } => {
             let page = subscriptions.list(org).set_name(name).send().await?;
-            ctx.ui.list(&to_json_list(&page.items), COLUMNS);
+            ctx.ui.list(&to_json_list(&page.items), columns::SUBSCRIPTION);
         }
         SubscriptionCommand::Get { subscription_id } => {
             let subscription_id = super::resolve::subscription(&client, &org, &subscription_id).await?;
             ctx.ui
-                .item(&to_json(&subscriptions.get(org, subscription_id).await?), COLUMNS);
+                .item(&to_json(&subscriptions.get(org, subscription_id).await?), columns::SUBSCRIPTION);
         }
         SubscriptionCommand::ClaimInfo { claim_code } => {
             let info = subscriptions.read_claim_code(org, claim_code).await?;
             match ctx.ui.format {
                 crate::cli::Format::Table | crate::cli::Format::Wide => {
-                    ctx.ui.list(&to_json_list(&info.products), PRODUCT_COLUMNS)
+                    ctx.ui.list(&to_json_list(&info.products), columns::PRODUCT)
                 }
                 _ => ctx.ui.item(&to_json(&info), &[]),
             }
@@ -76,7 +61,7 @@ pub(crate) async fn run(ctx: &Ctx, command: SubscriptionCommand) -> Result<Code,
                 .set_subscription_type(subscription_type.map(SubscriptionType::from))
                 .send()
                 .await?;
-            ctx.ui.item(&to_json(&created), COLUMNS);
+            ctx.ui.item(&to_json(&created), columns::SUBSCRIPTION);
         }
         SubscriptionCommand::Update {
             subscription_id,
@@ -99,7 +84,7 @@ pub(crate) async fn run(ctx: &Ctx, command: SubscriptionCommand) -> Result<Code,
                 .set_initial_admin(initial_admin)
                 .send()
                 .await?;
-            ctx.ui.item(&to_json(&updated), COLUMNS);
+            ctx.ui.item(&to_json(&updated), columns::SUBSCRIPTION);
         }
         SubscriptionCommand::Patch {
             subscription_id,
@@ -129,7 +114,7 @@ pub(crate) async fn run(ctx: &Ctx, command: SubscriptionCommand) -> Result<Code,
             if !use_existing_tenants.is_empty() {
                 request = request.use_existing_tenants_for_products(use_existing_tenants);
             }
-            ctx.ui.item(&to_json(&request.send().await?), COLUMNS);
+            ctx.ui.item(&to_json(&request.send().await?), columns::SUBSCRIPTION);
         }
     }
     Ok(Code::Ok)

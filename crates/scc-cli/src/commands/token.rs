@@ -23,12 +23,18 @@ pub(crate) async fn run(ctx: &Ctx, command: TokenCommand) -> Result<Code, CliErr
             "save them with `scc configure --org ORG_ID --api-key-id KEY --refresh-token -`",
         )
     })?;
+    // The rotated pair is saved to the profile; credentials from the environment are never saved,
+    // and rotating them here would spend the environment's refresh token for nothing.
+    let crate::settings::Source::File(path) = &stored.source else {
+        return Err(CliError::usage(
+            format!("the credentials come from the {}, and scc never saves those", stored.source),
+            "they refresh by themselves when used; to keep rotated tokens, save the key with `scc configure`",
+        ));
+    };
+    let path = path.clone();
     let client = ctx.client()?;
+    // Under --dry-run the refresh is not sent: the error carries the planned request.
     let rotated = client.refresh_credentials(&credentials).await?;
-    if ctx.global.dry_run {
-        return Ok(Code::Ok);
-    }
-    let path = ctx.settings.credentials_file();
     FileTokenStore::new(&path).save(&rotated).map_err(|error| {
         CliError::failure(
             format!(

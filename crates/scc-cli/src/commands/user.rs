@@ -7,15 +7,8 @@ use scc_sdk::types::{UserOperation, UserStatus};
 use super::{Ctx, print_report, to_json, to_json_list};
 use crate::cli::UserCommand;
 use crate::failure::{CliError, Code};
-use crate::output::Column;
+use crate::output::columns;
 
-pub(crate) const COLUMNS: &[Column] = &[
-    ("ID", "id"),
-    ("EMAIL", "email"),
-    ("FIRST NAME", "firstName"),
-    ("LAST NAME", "lastName"),
-    ("STATUS", "status"),
-];
 
 pub(crate) async fn run(ctx: &Ctx, command: UserCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
@@ -24,12 +17,12 @@ pub(crate) async fn run(ctx: &Ctx, command: UserCommand) -> Result<Code, CliErro
     let operations = match command {
         UserCommand::List { status } => {
             let page = users.list(org).set_status(status.map(UserStatus::from)).send().await?;
-            ctx.ui.list(&to_json_list(&page.items), COLUMNS);
+            ctx.ui.list(&to_json_list(&page.items), columns::USER);
             return Ok(Code::Ok);
         }
         UserCommand::Get { user_id } => {
             let user_id = super::resolve::user(&client, &org, &user_id).await?;
-            ctx.ui.item(&to_json(&users.get(org, user_id).await?), COLUMNS);
+            ctx.ui.item(&to_json(&users.get(org, user_id).await?), columns::USER);
             return Ok(Code::Ok);
         }
         UserCommand::Update {
@@ -44,13 +37,13 @@ pub(crate) async fn run(ctx: &Ctx, command: UserCommand) -> Result<Code, CliErro
                 .set_last_name(last_name)
                 .send()
                 .await?;
-            ctx.ui.item(&to_json(&user), COLUMNS);
+            ctx.ui.item(&to_json(&user), columns::USER);
             return Ok(Code::Ok);
         }
         UserCommand::Groups { user_id } => {
             let user_id = super::resolve::user(&client, &org, &user_id).await?;
             let groups = users.get_groups(org, user_id).await?;
-            ctx.ui.list(&to_json_list(&groups.items), super::group::COLUMNS);
+            ctx.ui.list(&to_json_list(&groups.items), columns::GROUP);
             return Ok(Code::Ok);
         }
         UserCommand::Invite {

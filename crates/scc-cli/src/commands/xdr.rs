@@ -1,66 +1,18 @@
 //! `scc xdr`: the Cisco XDR profile.
 
-use scc_sdk::xdr::{IdpDefaults, OrgUpdate, XdrClient, XdrRegion};
+use scc_sdk::xdr::{IdpDefaults, OrgUpdate};
 use serde_json::json;
 
 use super::{Ctx, to_json};
 use crate::cli::{Format, XdrArgs, XdrCommand, XdrOrgCommand};
 use crate::failure::{CliError, Code};
-use crate::output::Column;
+use crate::output::columns;
 
-const ORG_COLUMNS: &[Column] = &[
-    ("ID", "id"),
-    ("NAME", "name"),
-    ("SCIM STATUS", "scim-status"),
-    ("ENABLED", "enabled?"),
-    ("ALLOW ALL ROLE TO LOGIN", "allow-all-role-to-login"),
-    (
-        "SETTINGS: ALLOW ALL ROLES TO LOGIN",
-        "settings.allow-all-roles-to-login",
-    ),
-    ("ADDITIONAL SCOPES", "additional-scopes"),
-];
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|value| !value.trim().is_empty())
-}
-
-fn client(ctx: &Ctx, args: &XdrArgs) -> Result<XdrClient, CliError> {
-    let region: XdrRegion = args
-        .region
-        .clone()
-        .or_else(|| env("SCC_XDR_REGION"))
-        .unwrap_or_default()
-        .parse()?;
-    let mut builder = XdrClient::builder()
-        .region(region)
-        .timeout(ctx.settings.timeout)
-        .max_response_bytes(ctx.settings.max_response_bytes);
-    if let Some(url) = args.xdr_base_url.clone().or_else(|| env("SCC_XDR_BASE_URL")) {
-        builder = builder.base_url(url);
-    }
-    builder = match (
-        env("SCC_XDR_CLIENT_ID"),
-        env("SCC_XDR_CLIENT_SECRET"),
-        env("SCC_XDR_TOKEN"),
-    ) {
-        (Some(id), Some(secret), _) => builder.client_credentials(id, secret),
-        (_, _, Some(token)) => builder.bearer_token(token),
-        _ => {
-            return Err(CliError::auth(
-                "no XDR credentials".into(),
-                "set SCC_XDR_CLIENT_ID and SCC_XDR_CLIENT_SECRET, or SCC_XDR_TOKEN",
-            ));
-        }
-    };
-    if ctx.global.no_retry {
-        builder = builder.retry(scc_sdk::RetryConfig::disabled());
-    }
-    Ok(builder.dry_run(ctx.global.dry_run).build()?)
-}
 
 pub(crate) async fn run(ctx: &Ctx, args: XdrArgs) -> Result<Code, CliError> {
-    let xdr = client(ctx, &args)?;
+    let xdr = ctx
+        .settings
+        .xdr_client(&ctx.global, args.region.clone(), args.xdr_base_url.clone())?;
     match args.command {
         XdrCommand::Whoami => {
             let me = xdr.profile().whoami().await?;
@@ -102,7 +54,7 @@ pub(crate) async fn run(ctx: &Ctx, args: XdrArgs) -> Result<Code, CliError> {
                 }
             }
         }
-        XdrCommand::Org(XdrOrgCommand::Get) => ctx.ui.item(&to_json(&xdr.profile().org().await?), ORG_COLUMNS),
+        XdrCommand::Org(XdrOrgCommand::Get) => ctx.ui.item(&to_json(&xdr.profile().org().await?), columns::XDR_ORG),
         XdrCommand::Org(XdrOrgCommand::Update {
             name,
             allow_all_roles_to_login,
@@ -127,7 +79,7 @@ pub(crate) async fn run(ctx: &Ctx, args: XdrArgs) -> Result<Code, CliError> {
                 update = update.additional_scopes(additional_scopes);
             }
             ctx.ui
-                .item(&to_json(&xdr.profile().update_org(update).await?), ORG_COLUMNS);
+                .item(&to_json(&xdr.profile().update_org(update).await?), columns::XDR_ORG);
         }
     }
     Ok(Code::Ok)

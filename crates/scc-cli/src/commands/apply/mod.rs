@@ -17,14 +17,6 @@ use crate::cli::{ApplyArgs, Format};
 use crate::failure::{CliError, Code};
 use report::{ItemReport, Mode, OrgOutcome, Status};
 
-const REPORT_COLUMNS: &[crate::output::Column] = &[
-    ("ORG", "org"),
-    ("OBJECT", "object"),
-    ("ACTION", "action"),
-    ("RESULT", "result"),
-    ("TRACKING ID", "tracking_id"),
-    ("ERROR", "error"),
-];
 
 pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<Code, CliError> {
     let file = plan::read(&args.file)?;
@@ -250,7 +242,7 @@ fn print_interrupted(ctx: &Ctx, outcomes: &[OrgOutcome]) {
                     .iter()
                     .map(|item| serde_json::to_value(item).unwrap_or_default())
                     .collect();
-                ctx.ui.list(&rows, REPORT_COLUMNS);
+                ctx.ui.list(&rows, crate::output::columns::APPLY_REPORT);
             }
             for outcome in outcomes {
                 let of = |result: Status| outcome.items.iter().filter(|item| item.result == result).count();
@@ -304,7 +296,7 @@ fn print_apply(ctx: &Ctx, outcomes: &[OrgOutcome], seconds: f64) -> Code {
                     .iter()
                     .map(|item| serde_json::to_value(item).unwrap_or_default())
                     .collect();
-                ctx.ui.list(&rows, REPORT_COLUMNS);
+                ctx.ui.list(&rows, crate::output::columns::APPLY_REPORT);
             }
         }
         _ => {
