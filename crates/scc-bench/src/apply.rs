@@ -94,7 +94,14 @@ pub(crate) async fn bench(
         let before = requests(&base, &control_token).await?.len();
         let started = Instant::now();
         let status = tokio::process::Command::new(&scc)
-            .args(["apply", "--yes", "--concurrency", &concurrency.to_string(), "-o", "json"])
+            .args([
+                "apply",
+                "--yes",
+                "--concurrency",
+                &concurrency.to_string(),
+                "-o",
+                "json",
+            ])
             .arg(&plan_path)
             .env("SCC_BASE_URL", &base)
             .env(

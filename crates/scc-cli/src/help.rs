@@ -7,56 +7,146 @@ use crate::cli::Cli;
 
 /// Examples by command path (`org list`, `xdr org update`, …).
 const EXAMPLES: &[(&str, &str)] = &[
-    ("org list", "scc org list\n  scc org list --name acme --type MANAGED -o json\n  scc org list --jq '.[].name'"),
-    ("org get", "scc org get\n  scc org get \"Contoso Retail\"\n  scc org get 6f1c…-…  -o yaml"),
-    ("org create", "scc org create --name \"Contoso Retail\" --region EMEA --type MANAGED"),
-    ("org update", "scc org update \"Contoso Retail\" --name \"Contoso Retail EU\""),
-    ("subscription list", "scc subscription list\n  scc subscription list --name Sub0088 -o json"),
+    (
+        "org list",
+        "scc org list\n  scc org list --name acme --type MANAGED -o json\n  scc org list --jq '.[].name'",
+    ),
+    (
+        "org get",
+        "scc org get\n  scc org get \"Contoso Retail\"\n  scc org get 6f1c…-…  -o yaml",
+    ),
+    (
+        "org create",
+        "scc org create --name \"Contoso Retail\" --region EMEA --type MANAGED",
+    ),
+    (
+        "org update",
+        "scc org update \"Contoso Retail\" --name \"Contoso Retail EU\"",
+    ),
+    (
+        "subscription list",
+        "scc subscription list\n  scc subscription list --name Sub0088 -o json",
+    ),
     ("subscription get", "scc subscription get Sub008842110397382"),
-    ("subscription claim-info", "scc subscription claim-info PHJZ-DWMF-ZBYH-FYMB"),
-    ("subscription claim", "scc subscription claim PHJZ-DWMF-ZBYH-FYMB --region emea\n  scc subscription claim PHJZ-DWMF-ZBYH-FYMB --dry-run"),
-    ("subscription update", "scc subscription update Sub0088 --product 1d7b… --activate --region NAM"),
-    ("subscription patch", "scc subscription patch Sub0088 --entitlement SKU-A=10 --entitlement SKU-B=2"),
-    ("user list", "scc user list\n  scc user list --status pending --jq '.[].email'"),
+    (
+        "subscription claim-info",
+        "scc subscription claim-info PHJZ-DWMF-ZBYH-FYMB",
+    ),
+    (
+        "subscription claim",
+        "scc subscription claim PHJZ-DWMF-ZBYH-FYMB --region emea\n  scc subscription claim PHJZ-DWMF-ZBYH-FYMB --dry-run",
+    ),
+    (
+        "subscription update",
+        "scc subscription update Sub0088 --product 1d7b… --activate --region NAM",
+    ),
+    (
+        "subscription patch",
+        "scc subscription patch Sub0088 --entitlement SKU-A=10 --entitlement SKU-B=2",
+    ),
+    (
+        "user list",
+        "scc user list\n  scc user list --status pending --jq '.[].email'",
+    ),
     ("user get", "scc user get ana@contoso.example"),
     ("user update", "scc user update ana@contoso.example --last-name Silva"),
     ("user groups", "scc user groups ana@contoso.example"),
-    ("user invite", "scc user invite ana@contoso.example --first-name Ana --last-name Silva --admin"),
+    (
+        "user invite",
+        "scc user invite ana@contoso.example --first-name Ana --last-name Silva --admin",
+    ),
     ("user enable", "scc user enable ana@contoso.example bo@contoso.example"),
     ("user disable", "scc user disable bo@contoso.example"),
     ("user remove", "scc user remove bo@contoso.example --yes"),
     ("user resend-invite", "scc user resend-invite ana@contoso.example"),
     ("user reset-password", "scc user reset-password ana@contoso.example"),
-    ("user reset-mfa", "scc user reset-mfa ana@contoso.example --factor-id 0f1e…"),
-    ("user patch", "scc user patch --file users.ndjson --concurrency 4\n  cat users.json | scc user patch --file -"),
+    (
+        "user reset-mfa",
+        "scc user reset-mfa ana@contoso.example --factor-id 0f1e…",
+    ),
+    (
+        "user patch",
+        "scc user patch --file users.ndjson --concurrency 4\n  cat users.json | scc user patch --file -",
+    ),
     ("group list", "scc group list\n  scc group list -o wide"),
     ("group get", "scc group get SOC"),
-    ("group create", "scc group create --name SOC --description \"Security operations\" --applies-to all"),
-    ("group update", "scc group update SOC --description \"Security operations, EU\""),
+    (
+        "group create",
+        "scc group create --name SOC --description \"Security operations\" --applies-to all",
+    ),
+    (
+        "group update",
+        "scc group update SOC --description \"Security operations, EU\"",
+    ),
     ("group delete", "scc group delete SOC --yes"),
-    ("group patch", "scc group patch SOC --add-user ana@contoso.example --remove-user bo@contoso.example"),
+    (
+        "group patch",
+        "scc group patch SOC --add-user ana@contoso.example --remove-user bo@contoso.example",
+    ),
     ("group users", "scc group users SOC"),
     ("group roles", "scc group roles SOC"),
     ("group managed-orgs", "scc group managed-orgs SOC"),
-    ("group remove-shared", "scc group remove-shared SOC --org \"Contoso Retail\" --yes"),
-    ("role list", "scc role list --type static\n  scc role list --user ana@contoso.example"),
+    (
+        "group remove-shared",
+        "scc group remove-shared SOC --org \"Contoso Retail\" --yes",
+    ),
+    (
+        "role list",
+        "scc role list --type static\n  scc role list --user ana@contoso.example",
+    ),
     ("role get", "scc role get \"Organization Administrator\""),
-    ("role find", "scc role find --product \"Security Cloud Control\" --name \"Organization Administrator\""),
-    ("role patch", "scc role patch \"Organization Member\" --add-group SOC --add-user ana@contoso.example"),
-    ("token refresh", "scc token refresh\n  scc token refresh --profile staging"),
+    (
+        "role find",
+        "scc role find --product \"Security Cloud Control\" --name \"Organization Administrator\"",
+    ),
+    (
+        "role patch",
+        "scc role patch \"Organization Member\" --add-group SOC --add-user ana@contoso.example",
+    ),
+    (
+        "token refresh",
+        "scc token refresh\n  scc token refresh --profile staging",
+    ),
     ("xdr whoami", "scc xdr whoami\n  scc xdr whoami --region eu -o json"),
     ("xdr org get", "scc xdr org get"),
-    ("xdr org update", "scc xdr org update --name \"Contoso\" --allow-all-roles-to-login true"),
-    ("api", "scc api GET organizations\n  scc api GET 'organizations?max=10' --jq '.organizations[].name'\n  scc api POST organizations/ORG/adminGroups --data '{\"name\": \"SOC\"}'"),
-    ("plan", "scc plan customers.yaml\n  scc plan customers.yaml --detailed-exitcode  # 0 nothing to change, 2 changes"),
-    ("apply", "scc apply customers.yaml                    # shows the plan, asks to confirm\n  scc apply customers.yaml --yes --concurrency 16 --rate-limit 50"),
-    ("export", "scc export > tenant.yaml && scc plan tenant.yaml   # no change\n  scc export --org \"Contoso Retail\" -o json"),
-    ("configure", "scc configure                               # asks on a terminal\n  scc configure --org ORG --api-key-id KEY --access-token - --refresh-token -\n  scc configure --profile staging --base-url http://127.0.0.1:8080 --dry-run"),
-    ("auth status", "scc auth status\n  scc auth status --profile staging -o json"),
+    (
+        "xdr org update",
+        "scc xdr org update --name \"Contoso\" --allow-all-roles-to-login true",
+    ),
+    (
+        "api",
+        "scc api GET organizations\n  scc api GET 'organizations?max=10' --jq '.organizations[].name'\n  scc api POST organizations/ORG/adminGroups --data '{\"name\": \"SOC\"}'",
+    ),
+    (
+        "plan",
+        "scc plan customers.yaml\n  scc plan customers.yaml --detailed-exitcode  # 0 nothing to change, 2 changes",
+    ),
+    (
+        "apply",
+        "scc apply customers.yaml                    # shows the plan, asks to confirm\n  scc apply customers.yaml --yes --concurrency 16 --rate-limit 50",
+    ),
+    (
+        "export",
+        "scc export > tenant.yaml && scc plan tenant.yaml   # no change\n  scc export --org \"Contoso Retail\" -o json",
+    ),
+    (
+        "configure",
+        "scc configure                               # asks on a terminal\n  scc configure --org ORG --api-key-id KEY --access-token - --refresh-token -\n  scc configure --profile staging --base-url http://127.0.0.1:8080 --dry-run",
+    ),
+    (
+        "auth status",
+        "scc auth status\n  scc auth status --profile staging -o json",
+    ),
     ("whoami", "scc whoami\n  scc whoami -o json --jq .scope"),
     ("demo", "scc demo\n  scc demo -o json --jq .summary"),
-    ("emulator", "scc emulator --port 8080 --env-file /tmp/scc.env &  . /tmp/scc.env && scc org list\n  scc emulator --port 0 --fault-rate 0.1 --log"),
-    ("completion", "scc completion bash > ~/.local/share/bash-completion/completions/scc\n  scc completion zsh > \"${fpath[1]}/_scc\""),
+    (
+        "emulator",
+        "scc emulator --port 8080 --env-file /tmp/scc.env &  . /tmp/scc.env && scc org list\n  scc emulator --port 0 --fault-rate 0.1 --log",
+    ),
+    (
+        "completion",
+        "scc completion bash > ~/.local/share/bash-completion/completions/scc\n  scc completion zsh > \"${fpath[1]}/_scc\"",
+    ),
     ("exit-codes", "scc exit-codes"),
     ("man", "scc man --dir ~/.local/share/man/man1 && man scc-org-list"),
 ];
@@ -92,7 +182,11 @@ fn attach(command: Command, path: &str) -> Command {
     }
     let names: Vec<String> = command.get_subcommands().map(|sub| sub.get_name().to_owned()).collect();
     for name in names {
-        let sub_path = if path.is_empty() { name.clone() } else { format!("{path} {name}") };
+        let sub_path = if path.is_empty() {
+            name.clone()
+        } else {
+            format!("{path} {name}")
+        };
         command = command.mut_subcommand(&name, |sub| attach(sub, &sub_path));
     }
     command
@@ -113,7 +207,9 @@ pub(crate) fn write_man_pages(dir: &std::path::Path) -> std::io::Result<usize> {
             format!("{prefix}-{}", command.get_name())
         };
         let mut bytes = Vec::new();
-        clap_mangen::Man::new(command.clone()).title(name.clone()).render(&mut bytes)?;
+        clap_mangen::Man::new(command.clone())
+            .title(name.clone())
+            .render(&mut bytes)?;
         std::fs::write(dir.join(format!("{name}.1")), bytes)?;
         *count += 1;
         for sub in command.get_subcommands().filter(|sub| sub.get_name() != "help") {
@@ -138,7 +234,11 @@ mod tests {
             out.push((path.to_owned(), command.clone()));
         }
         for sub in subs {
-            let sub_path = if path.is_empty() { sub.get_name().to_owned() } else { format!("{path} {}", sub.get_name()) };
+            let sub_path = if path.is_empty() {
+                sub.get_name().to_owned()
+            } else {
+                format!("{path} {}", sub.get_name())
+            };
             leaves(sub, &sub_path, out);
         }
     }
@@ -154,7 +254,10 @@ mod tests {
             if path.is_empty() {
                 continue;
             }
-            if !command.get_after_help().is_some_and(|help| help.to_string().starts_with("EXAMPLES:")) {
+            if !command
+                .get_after_help()
+                .is_some_and(|help| help.to_string().starts_with("EXAMPLES:"))
+            {
                 missing.push(format!("{path}: no EXAMPLES"));
             }
             for arg in command.get_arguments() {
@@ -169,7 +272,10 @@ mod tests {
         }
         assert!(missing.is_empty(), "{}", missing.join("\n"));
         for (name, _) in EXAMPLES {
-            assert!(commands.iter().any(|(path, _)| path == name), "examples for no command: {name}");
+            assert!(
+                commands.iter().any(|(path, _)| path == name),
+                "examples for no command: {name}"
+            );
         }
     }
 
@@ -179,6 +285,9 @@ mod tests {
         let count = write_man_pages(dir.path()).expect("written");
         assert!(count > 50, "{count}");
         let page = std::fs::read_to_string(dir.path().join("scc-org-list.1")).expect("page");
-        assert!(page.contains("EXAMPLES") && page.contains(r"scc org list \-\-name acme"), "{page}");
+        assert!(
+            page.contains("EXAMPLES") && page.contains(r"scc org list \-\-name acme"),
+            "{page}"
+        );
     }
 }

@@ -64,7 +64,10 @@ mod tests {
         let users = json!([{"email": "a@x", "status": "ACTIVE"}, {"email": "b@x", "status": "PENDING"}]);
         let jq = Jq::compile(r#"map(select(.status == "ACTIVE")) | .[].email"#).expect("compiles");
         assert_eq!(jq.run(&users).expect("runs"), vec![json!("a@x")]);
-        assert_eq!(Jq::compile("length").expect("compiles").run(&users).expect("runs"), vec![json!(2)]);
+        assert_eq!(
+            Jq::compile("length").expect("compiles").run(&users).expect("runs"),
+            vec![json!(2)]
+        );
         assert!(Jq::compile(".[").is_err());
         assert!(Jq::compile("no_such_function").is_err());
         assert!(Jq::compile(".[] | .email + 1").expect("compiles").run(&users).is_err());

@@ -130,7 +130,10 @@ async fn run_local(command: LocalCommand, no_color: bool) -> ExitCode {
             }
             Err(error) => report(
                 &Ui::new(Format::Table, no_color),
-                CliError::failure(format!("cannot write the man pages to {}: {error}", dir.display()), None),
+                CliError::failure(
+                    format!("cannot write the man pages to {}: {error}", dir.display()),
+                    None,
+                ),
             ),
         },
         LocalCommand::Emulator(args) => serve_emulator(args.options, args.env_file).await,

@@ -172,7 +172,10 @@ impl Ui {
         match self.format {
             Format::Wide => {
                 let rows = match value.as_object() {
-                    Some(object) => object.iter().map(|(key, value)| vec![key.clone(), cell(value)]).collect(),
+                    Some(object) => object
+                        .iter()
+                        .map(|(key, value)| vec![key.clone(), cell(value)])
+                        .collect(),
                     None => vec![vec![cell(value)]],
                 };
                 self.table(None, rows, false);
@@ -202,7 +205,10 @@ impl Ui {
     pub(crate) fn json_item(&self, value: &Value) {
         match &self.jq {
             Some(jq) => self.print_jq(jq, value),
-            None => self.write_stdout(&format!("{}\n", serde_json::to_string_pretty(value).unwrap_or_default())),
+            None => self.write_stdout(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(value).unwrap_or_default()
+            )),
         }
     }
 
@@ -232,7 +238,11 @@ impl Ui {
                 }
                 let rows = items
                     .iter()
-                    .map(|item| keys.iter().map(|key| cell(item.get(key).unwrap_or(&Value::Null))).collect())
+                    .map(|item| {
+                        keys.iter()
+                            .map(|key| cell(item.get(key).unwrap_or(&Value::Null)))
+                            .collect()
+                    })
                     .collect();
                 let headers = keys.iter().map(|key| header_of(key)).collect();
                 self.table(Some(headers), rows, false);
@@ -394,7 +404,10 @@ pub(crate) fn fit_to_width(headers: Option<&[String]>, rows: &mut [Vec<String>],
         })
         .collect();
     let whole: Vec<bool> = (0..columns)
-        .map(|c| rows.iter().all(|row| row[c].is_empty() || crate::commands::resolve::is_id(&row[c])))
+        .map(|c| {
+            rows.iter()
+                .all(|row| row[c].is_empty() || crate::commands::resolve::is_id(&row[c]))
+        })
         .collect();
     // Borders and padding: 3 a column and 1.
     let budget = width.saturating_sub(3 * columns + 1);
@@ -482,7 +495,11 @@ mod tests {
     #[test]
     fn a_table_fits_its_width_with_ids_whole() {
         let id = "323ae5c6-3842-42f6-b2ae-e22bbbc586c3".to_owned();
-        let mut rows = vec![vec![id.clone(), "a description far too long to fit in the narrow terminal".to_owned(), "NAM".to_owned()]];
+        let mut rows = vec![vec![
+            id.clone(),
+            "a description far too long to fit in the narrow terminal".to_owned(),
+            "NAM".to_owned(),
+        ]];
         let headers = vec!["ID".to_owned(), "DESCRIPTION".to_owned(), "REGION".to_owned()];
         fit_to_width(Some(&headers), &mut rows, 70);
         assert_eq!(rows[0][0], id, "ids are never cut");

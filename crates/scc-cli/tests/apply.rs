@@ -405,9 +405,15 @@ members = true
         .arg(&path)
         .assert()
         .code(2)
-        .stdout(predicate::str::contains("- remove member bob.analyst@acme.example of group SOC Analysts"));
+        .stdout(predicate::str::contains(
+            "- remove member bob.analyst@acme.example of group SOC Analysts",
+        ));
     env.scc().args(["apply", "--yes"]).arg(&path).assert().success();
-    env.scc().args(["plan", "--detailed-exitcode"]).arg(&path).assert().code(0);
+    env.scc()
+        .args(["plan", "--detailed-exitcode"])
+        .arg(&path)
+        .assert()
+        .code(0);
     env.scc()
         .args(["apply", "--yes"])
         .arg(&path)

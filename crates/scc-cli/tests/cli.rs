@@ -360,7 +360,11 @@ fn dry_run_sends_nothing() {
         .assert()
         .success();
     // Only reads reached the emulator (a name is looked up to show the real id); no write did.
-    let writes: Vec<Value> = env.journal().into_iter().filter(|entry| entry["method"] != "GET").collect();
+    let writes: Vec<Value> = env
+        .journal()
+        .into_iter()
+        .filter(|entry| entry["method"] != "GET")
+        .collect();
     assert_eq!(writes, Vec::<Value>::new(), "the emulator received no write");
 }
 

@@ -40,7 +40,11 @@ fn names_with_spaces_or_another_case_match_what_the_service_keeps() {
         "plan.yaml",
         "organizations:\n  - name: \"Acme \"\n    create: true\n    region: NAM\n    users:\n      - {email: ana@acme.example, first_name: Ana, last_name: Silva}\n    groups:\n      - name: \" SOC \"\n        members: [ana@acme.example]\n",
     );
-    env.scc().args(["apply", "--yes", "-o", "json"]).arg(&plan).assert().code(0);
+    env.scc()
+        .args(["apply", "--yes", "-o", "json"])
+        .arg(&plan)
+        .assert()
+        .code(0);
     let again = env
         .scc()
         .args(["apply", "--yes", "-o", "json"])
@@ -183,7 +187,11 @@ fn a_group_of_six_hundred_members_converges_in_batches_of_five_hundred() {
     text.push_str("]\n");
     let plan = write_plan(&env, "big.yaml", &text);
     env.clear_journal();
-    env.scc().args(["apply", "--yes", "-o", "json"]).arg(&plan).assert().code(0);
+    env.scc()
+        .args(["apply", "--yes", "-o", "json"])
+        .arg(&plan)
+        .assert()
+        .code(0);
     let patches: Vec<Value> = env
         .journal()
         .into_iter()

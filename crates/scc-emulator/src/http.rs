@@ -283,7 +283,11 @@ fn finish(
             } else {
                 response.status().as_u16().to_string()
             };
-            let fault = if fate.after_commit { " (fault after the change)" } else { "" };
+            let fault = if fate.after_commit {
+                " (fault after the change)"
+            } else {
+                ""
+            };
             let query = parts.uri.query().map(|q| format!("?{q}")).unwrap_or_default();
             eprintln!(
                 "{} {} {path}{query} {outcome}{fault}",

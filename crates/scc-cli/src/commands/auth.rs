@@ -14,7 +14,8 @@ use crate::settings::{StoredCredentials, config_path, credentials_path, read_con
 fn read_secret(flag: &str, value: Option<String>) -> Result<Option<String>, CliError> {
     match value.as_deref() {
         Some("-") => {
-            let cannot = |error: std::io::Error| CliError::failure(format!("cannot read {flag} from stdin: {error}"), None);
+            let cannot =
+                |error: std::io::Error| CliError::failure(format!("cannot read {flag} from stdin: {error}"), None);
             let line = if std::io::stdin().is_terminal() {
                 eprintln!("scc: reading {flag} from the terminal (input is not shown); end with Enter");
                 rpassword::read_password().map_err(cannot)?
@@ -82,7 +83,12 @@ pub(crate) fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, CliError
             .access_token("-")
             .base_url(url.as_str())
             .build()
-            .map_err(|error| CliError::usage(error.to_string(), "give an http or https URL, e.g. https://api.security.cisco.com"))?;
+            .map_err(|error| {
+                CliError::usage(
+                    error.to_string(),
+                    "give an http or https URL, e.g. https://api.security.cisco.com",
+                )
+            })?;
         profile.base_url = Some(url.clone());
     }
     if let Some(path) = args.base_path {
@@ -105,7 +111,11 @@ pub(crate) fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, CliError
     let mut refresh_token = read_secret("--refresh-token", args.refresh_token)?;
     let mut api_key_id = args.api_key_id;
     if interactive && no_flags {
-        let keep = if existing.is_some() { " (Enter keeps the saved one)" } else { "" };
+        let keep = if existing.is_some() {
+            " (Enter keeps the saved one)"
+        } else {
+            ""
+        };
         access_token = prompt(&format!("Access token, not shown{keep}"), true)?;
         if access_token.is_some() || existing.is_none() {
             api_key_id = prompt("API key id, for automatic refresh (Enter to skip)", false)?;
@@ -262,10 +272,11 @@ pub(crate) async fn whoami(ctx: &Ctx) -> Result<Code, CliError> {
         .value
         .access_expiry()
         .or_else(|| scc_sdk::auth::jwt_expiry(&credentials.value.access_token));
-    let scope = match claim("scope").as_deref() {
-        Some("admin") => "admin (read and write)".to_owned(),
-        Some("member") => "member (read only)".to_owned(),
-        Some(other) => other.to_owned(),
+    // `security:enterprise:admin` or `…:member` (or the bare word).
+    let scope = match claim("scope") {
+        Some(scope) if scope.rsplit(':').next() == Some("admin") => format!("admin (read and write): {scope}"),
+        Some(scope) if scope.rsplit(':').next() == Some("member") => format!("member (read only): {scope}"),
+        Some(other) => other,
         None => "not stated by the token".to_owned(),
     };
     let api_key_id = credentials.value.api_key_id.clone().or_else(|| claim("sub"));

@@ -7,7 +7,6 @@ use crate::cli::GroupCommand;
 use crate::failure::{CliError, Code};
 use crate::output::columns;
 
-
 pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
     let groups = client.groups();

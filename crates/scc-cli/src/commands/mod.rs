@@ -89,10 +89,10 @@ pub(crate) fn to_json_list<T: Serialize>(items: &[T]) -> Vec<Value> {
     items.iter().map(to_json).collect()
 }
 
-
 /// Prints the per-item results of a bulk PATCH; exit 3 when any item failed.
 pub(crate) fn print_results(ctx: &Ctx, result: &BulkResult) -> Code {
-    ctx.ui.list(&to_json_list(&result.results), crate::output::columns::BULK_RESULT);
+    ctx.ui
+        .list(&to_json_list(&result.results), crate::output::columns::BULK_RESULT);
     summary_code(ctx, result.summary())
 }
 
@@ -109,7 +109,6 @@ fn summary_code(ctx: &Ctx, summary: scc_sdk::Summary) -> Code {
         Code::Partial
     }
 }
-
 
 /// Prints a bulk report (one row per input item); exit 3 when any item failed. Under --dry-run the
 /// planned requests are printed instead.

@@ -7,7 +7,6 @@ use crate::cli::OrgCommand;
 use crate::failure::{CliError, Code};
 use crate::output::columns;
 
-
 pub(crate) async fn run(ctx: &Ctx, command: OrgCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
     let orgs = client.organizations();

@@ -12,9 +12,10 @@ use crate::failure::{CliError, Code};
 pub(crate) fn is_id(text: &str) -> bool {
     let groups: Vec<&str> = text.split('-').collect();
     groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(group, length)| {
-            group.len() == length && group.chars().all(|c| c.is_ascii_hexdigit())
-        })
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, length)| group.len() == length && group.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 fn key(text: &str) -> String {
@@ -167,9 +168,16 @@ mod tests {
             ("3".to_owned(), "NOC".to_owned()),
         ];
         assert_eq!(pick("group", "noc", candidates.clone()).expect("one"), "3");
-        assert_eq!(pick("group", "other", candidates.clone()).expect("taken as an id"), "other");
+        assert_eq!(
+            pick("group", "other", candidates.clone()).expect("taken as an id"),
+            "other"
+        );
         let error = pick("group", "SOC", candidates).expect_err("two");
-        assert!(error.message.contains("1 (SOC)") && error.message.contains("2 (soc )"), "{}", error.message);
+        assert!(
+            error.message.contains("1 (SOC)") && error.message.contains("2 (soc )"),
+            "{}",
+            error.message
+        );
         assert_eq!(error.code, Code::Usage);
     }
 }

@@ -7,7 +7,6 @@ use crate::cli::RoleCommand;
 use crate::failure::{CliError, Code};
 use crate::output::columns;
 
-
 pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
     let roles = client.roles();

@@ -7,8 +7,6 @@ use crate::cli::SubscriptionCommand;
 use crate::failure::{CliError, Code};
 use crate::output::columns;
 
-
-
 pub(crate) async fn run(ctx: &Ctx, command: SubscriptionCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
     let subscriptions = client.subscriptions();
@@ -20,8 +18,10 @@ pub(crate) async fn run(ctx: &Ctx, command: SubscriptionCommand) -> Result<Code,
         }
         SubscriptionCommand::Get { subscription_id } => {
             let subscription_id = super::resolve::subscription(&client, &org, &subscription_id).await?;
-            ctx.ui
-                .item(&to_json(&subscriptions.get(org, subscription_id).await?), columns::SUBSCRIPTION);
+            ctx.ui.item(
+                &to_json(&subscriptions.get(org, subscription_id).await?),
+                columns::SUBSCRIPTION,
+            );
         }
         SubscriptionCommand::ClaimInfo { claim_code } => {
             let info = subscriptions.read_claim_code(org, claim_code).await?;

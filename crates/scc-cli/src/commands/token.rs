@@ -27,7 +27,10 @@ pub(crate) async fn run(ctx: &Ctx, command: TokenCommand) -> Result<Code, CliErr
     // and rotating them here would spend the environment's refresh token for nothing.
     let crate::settings::Source::File(path) = &stored.source else {
         return Err(CliError::usage(
-            format!("the credentials come from the {}, and scc never saves those", stored.source),
+            format!(
+                "the credentials come from the {}, and scc never saves those",
+                stored.source
+            ),
             "they refresh by themselves when used; to keep rotated tokens, save the key with `scc configure`",
         ));
     };

@@ -9,7 +9,6 @@ use crate::cli::UserCommand;
 use crate::failure::{CliError, Code};
 use crate::output::columns;
 
-
 pub(crate) async fn run(ctx: &Ctx, command: UserCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
     let users = client.users();

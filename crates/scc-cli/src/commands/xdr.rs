@@ -8,7 +8,6 @@ use crate::cli::{Format, XdrArgs, XdrCommand, XdrOrgCommand};
 use crate::failure::{CliError, Code};
 use crate::output::columns;
 
-
 pub(crate) async fn run(ctx: &Ctx, args: XdrArgs) -> Result<Code, CliError> {
     let xdr = ctx
         .settings

@@ -17,7 +17,6 @@ use crate::cli::{ApplyArgs, Format};
 use crate::failure::{CliError, Code};
 use report::{ItemReport, Mode, OrgOutcome, Status};
 
-
 pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<Code, CliError> {
     let file = plan::read(&args.file)?;
     let problems = plan::validate(&file);

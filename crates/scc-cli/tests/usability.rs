@@ -1,0 +1,382 @@
+//! The command line as a new user meets it, through the binary: enum flags checked before sending,
+//! names where ids are wanted, --jq and -o wide, configure, the emulator's env file and log, whoami,
+//! help, completion and a closed pipe.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::Stdio;
+
+use common::{Env, stdout_json};
+use predicates::prelude::*;
+use serde_json::Value;
+
+#[test]
+fn enum_flags_are_checked_in_any_case_before_anything_is_sent() {
+    let env = Env::new();
+    let code = env.emulator.ready().claim_codes.valid[0].clone();
+    env.clear_journal();
+    env.scc()
+        .args(["subscription", "claim", &code, "--region", "bogus"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "[possible values: NAM, EMEA, APJC, US, GLOBAL]",
+        ));
+    for args in [
+        vec!["org", "list", "--type", "managers"],
+        vec!["user", "list", "--status", "gone"],
+        vec!["role", "list", "--type", "odd"],
+        vec!["org", "list", "--order", "up"],
+        vec!["group", "create", "--name", "G", "--applies-to", "everyone"],
+        vec!["org", "create", "--name", "X", "--region", "MARS"],
+        vec!["-o", "xml", "org", "list"],
+    ] {
+        env.scc()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("possible values"));
+    }
+    assert!(env.journal().is_empty(), "nothing was sent for a bad value");
+    // Lower case is the same value, sent as the API spells it.
+    let planned = env
+        .scc()
+        .args([
+            "subscription",
+            "claim",
+            &code,
+            "--region",
+            "emea",
+            "--dry-run",
+            "-o",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        planned.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&planned.stderr)
+    );
+    let body = stdout_json(&planned)["body"].to_string();
+    assert!(body.contains("\"regionCode\":\"EMEA\""), "{body}");
+    let listed = env
+        .scc()
+        .args(["org", "list", "--type", "managed", "-o", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(listed.status.code(), Some(0));
+    assert!(
+        stdout_json(&listed)
+            .as_array()
+            .is_some_and(|orgs| orgs.iter().all(|o| o["type"] == "MANAGED"))
+    );
+}
+
+#[test]
+fn names_and_e_mails_work_where_ids_are_wanted_and_ambiguity_lists_the_candidates() {
+    let env = Env::new();
+    let by_name = env
+        .scc()
+        .args(["org", "get", "acme msp", "-o", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(stdout_json(&by_name)["id"], env.org().as_str());
+    let group = env
+        .scc()
+        .args(["group", "get", "SOC Analysts", "-o", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(stdout_json(&group)["name"], "SOC Analysts");
+    let user = env
+        .scc()
+        .args(["user", "get", "Alice.Admin@acme.example", "-o", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(stdout_json(&user)["email"], "alice.admin@acme.example");
+    let members = env
+        .scc()
+        .args(["group", "users", "SOC Analysts", "--jq", ".[].email"])
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&members.stdout).contains("alice.admin@acme.example"));
+    env.scc()
+        .args(["user", "get", "nobody@acme.example"])
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("no user of organization"));
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let created = env
+            .scc()
+            .args([
+                "org", "create", "--name", "Twin Co", "--region", "NAM", "--type", "MANAGED", "-o", "json",
+            ])
+            .output()
+            .expect("runs");
+        ids.push(stdout_json(&created)["id"].as_str().expect("id").to_owned());
+    }
+    let ambiguous = env.scc().args(["org", "get", "Twin Co"]).output().expect("runs");
+    assert_eq!(ambiguous.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&ambiguous.stderr);
+    for id in &ids {
+        assert!(stderr.contains(id.as_str()), "{stderr}");
+    }
+    // --org takes a name too.
+    let groups = env
+        .scc()
+        .args(["--org", "Acme MSP", "group", "list", "--jq", ".[].name"])
+        .output()
+        .expect("runs");
+    assert_eq!(groups.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&groups.stdout).contains("SOC Analysts"));
+}
+
+#[test]
+fn jq_filters_the_json_and_a_bad_expression_sends_nothing() {
+    let env = Env::new();
+    let emails = env
+        .scc()
+        .args(["user", "list", "--jq", "map(.email) | sort | .[0]"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        String::from_utf8_lossy(&emails.stdout),
+        "alice.admin@acme.example\n",
+        "strings print bare"
+    );
+    let count = env
+        .scc()
+        .args(["user", "list", "--jq", "length"])
+        .output()
+        .expect("runs");
+    assert!(
+        String::from_utf8_lossy(&count.stdout)
+            .trim()
+            .parse::<u32>()
+            .is_ok_and(|n| n >= 4)
+    );
+    env.clear_journal();
+    env.scc()
+        .args(["user", "list", "--jq", ".[ | nonsense"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--jq"));
+    assert!(env.journal().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn every_format_is_consistent_and_wide_shows_every_field() {
+    let env = Env::new();
+    let wide = env.scc().args(["-o", "wide", "user", "list"]).output().expect("runs");
+    assert_eq!(wide.status.code(), Some(0));
+    let json = env.scc().args(["-o", "json", "user", "list"]).output().expect("runs");
+    let first = &stdout_json(&json)[0];
+    let first_line = String::from_utf8_lossy(&wide.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        first_line.split('\t').count(),
+        first.as_object().map_or(0, |o| o.len()),
+        "every field: {first_line}"
+    );
+    for format in ["table", "json", "ndjson", "yaml", "wide"] {
+        for args in [
+            vec!["org", "list"],
+            vec!["whoami"],
+            vec!["group", "get", "SOC Analysts"],
+        ] {
+            let output = env.scc().args(["-o", format]).args(&args).output().expect("runs");
+            assert_eq!(output.status.code(), Some(0), "-o {format} {args:?}");
+            assert!(!output.stdout.is_empty(), "-o {format} {args:?}");
+        }
+    }
+    let yaml = env.scc().args(["-o", "yaml", "org", "get"]).output().expect("runs");
+    let parsed: Value = serde_norway::from_slice(&yaml.stdout).expect("yaml");
+    assert_eq!(parsed["id"], env.org().as_str());
+}
+
+#[test]
+fn whoami_says_the_organization_scope_and_expiry() {
+    let env = Env::new();
+    let me = env.scc().args(["whoami", "-o", "json"]).output().expect("runs");
+    assert_eq!(me.status.code(), Some(0), "{}", String::from_utf8_lossy(&me.stderr));
+    let me = stdout_json(&me);
+    assert_eq!(me["org_id"], env.org().as_str());
+    assert_eq!(me["org_name"], "Acme MSP");
+    assert_eq!(me["scope"], "admin (read and write): security:enterprise:admin");
+    let member = env
+        .scc_with_token(&env.emulator.ready().member.access_token)
+        .args(["whoami", "-o", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        stdout_json(&member)["scope"],
+        "member (read only): security:enterprise:member"
+    );
+    env.scc_with_token("not-a-token").args(["whoami"]).assert().code(4);
+}
+
+#[test]
+fn configure_dry_run_writes_nothing_and_a_token_from_stdin_is_said() {
+    let env = Env::new();
+    env.bare()
+        .args(["configure", "--org", "o-1", "--access-token", "-", "--dry-run"])
+        .write_stdin("secret-from-stdin\n")
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("read --access-token from stdin"))
+        .stderr(predicate::str::contains("nothing was written"))
+        .stdout(predicate::str::contains("secret-from-stdin").not());
+    assert!(
+        std::fs::read_dir(env.config_dir.path()).expect("dir").next().is_none(),
+        "no file written"
+    );
+    env.bare()
+        .args(["configure", "--org", "o-1", "--token", "-"])
+        .write_stdin("secret-from-stdin\n")
+        .assert()
+        .code(0);
+    let saved = std::fs::read_to_string(env.config_dir.path().join("credentials/default.json")).expect("saved");
+    assert!(saved.contains("secret-from-stdin"));
+}
+
+#[cfg(unix)]
+#[test]
+fn scc_emulator_writes_an_env_file_that_points_scc_at_it_and_logs_each_request() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("dir");
+    let env_file = dir.path().join("scc.env");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("scc"))
+        .args(["emulator", "--port", "0", "--log", "--env-file"])
+        .arg(&env_file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("ready");
+    let ready: Value = serde_json::from_str(&line).expect("ready line");
+    let text = std::fs::read_to_string(&env_file).expect("env file");
+    let mode = std::fs::metadata(&env_file).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "it holds a token");
+    assert!(text.contains(&format!(
+        "export SCC_BASE_URL='{}'",
+        ready["base_url"].as_str().unwrap_or_default()
+    )));
+    // `. FILE` then scc: the same as the shell would do.
+    let script = format!(
+        ". '{}' && '{}' org get -o json",
+        env_file.display(),
+        assert_cmd::cargo::cargo_bin!("scc").display()
+    );
+    let output = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .env_clear()
+        .env("SCC_CONFIG_DIR", dir.path())
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(stdout_json(&output)["id"], ready["org_id"]);
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut log)
+        .expect("log");
+    assert!(child.wait().expect("ends").success());
+    assert!(
+        log.contains(&format!(
+            "GET /v1/organizations/{} 200",
+            ready["org_id"].as_str().unwrap_or_default()
+        )),
+        "{log}"
+    );
+    assert!(!env_file.exists(), "removed at a clean stop");
+    assert!(
+        !log.contains(ready["admin"]["access_token"].as_str().unwrap_or("-")),
+        "no token in the log"
+    );
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let env = Env::new();
+    let plan = env.config_dir.path().join("plan.yaml");
+    let mut text = String::from("organizations:\n");
+    for n in 0..40 {
+        text.push_str(&format!("  - name: Pipe {n}\n    create: true\n    region: NAM\n"));
+    }
+    std::fs::write(&plan, text).expect("plan");
+    for args in [
+        vec!["completion".to_owned(), "bash".to_owned()],
+        vec!["plan".to_owned(), plan.display().to_string()],
+    ] {
+        let mut child = env
+            .scc_process()
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawns");
+        let mut first = [0u8; 8];
+        child
+            .stdout
+            .as_mut()
+            .expect("stdout")
+            .read_exact(&mut first)
+            .expect("some output");
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("ends");
+        assert_ne!(
+            output.status.code(),
+            Some(101),
+            "{args:?} panicked: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            !String::from_utf8_lossy(&output.stderr).contains("panicked"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn help_has_examples_and_the_environment_and_man_pages_are_written() {
+    let env = Env::new();
+    env.bare()
+        .args(["user", "invite", "--help"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("EXAMPLES:"));
+    env.bare()
+        .args(["--help"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("SCC_ACCESS_TOKEN"));
+    env.bare()
+        .args(["emulator", "--help"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("/_emulator/faults").and(predicate::str::contains("control_token")));
+    let dir = tempfile::tempdir().expect("dir");
+    env.bare().args(["man", "--dir"]).arg(dir.path()).assert().code(0);
+    assert!(dir.path().join("scc-apply.1").exists());
+}
