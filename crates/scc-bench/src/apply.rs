@@ -120,9 +120,12 @@ pub(crate) async fn bench(
         let sent = journal.len() - before;
         let per_org = sent as f64 / orgs.max(1) as f64;
         // The longest chain of requests that wait on each other for one organization, read off the
-        // engine: find (1), create (2), list and create groups (4), list groups once more (5), then the
-        // roles branch: roles and users (6), group and user roles (7), role patch (8).
-        let chain = 8usize;
+        // engine (observe → diff → execute): the name asked again before the create (1), the create
+        // (2), the look for a duplicate (3), the observation, its four lists at once (4), invites and
+        // group creation (5), the users read again for the new users' ids (6), the role patch (7);
+        // the claim (claim info, claim) and the members' patch run beside that chain. One listing of
+        // the organizations for the whole run comes before it.
+        let chain = 7usize;
         let latency = latency_ms as f64 / 1000.0;
         let waves = orgs.div_ceil(concurrency.max(1));
         let chain_bound = waves as f64 * chain as f64 * latency;

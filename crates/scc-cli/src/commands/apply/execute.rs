@@ -81,25 +81,25 @@ pub(crate) async fn execute(run: &Run<'_>, org: &str, changes: Vec<Change>, seen
                 | Change::UnassignRole { .. }
         )
     });
-    let (_, _, created_groups) = tokio::join!(
-        claims(run, org, &first),
-        users(run, org, &first),
-        groups(run, org, &first)
-    );
-    if second.is_empty() {
-        return;
-    }
-    let mut group_ids: HashMap<String, String> = seen
-        .groups
-        .iter()
-        .flatten()
-        .map(|group| (name_key(&group.name), group.id.clone()))
-        .collect();
-    group_ids.extend(created_groups);
-    tokio::join!(
-        members(run, org, &second, &group_ids),
-        roles(run, org, &second, &group_ids, seen)
-    );
+    // Claims depend on nothing else; members and role holders wait for the users and groups they
+    // name, not for the claims.
+    tokio::join!(claims(run, org, &first), async {
+        let (_, created_groups) = tokio::join!(users(run, org, &first), groups(run, org, &first));
+        if second.is_empty() {
+            return;
+        }
+        let mut group_ids: HashMap<String, String> = seen
+            .groups
+            .iter()
+            .flatten()
+            .map(|group| (name_key(&group.name), group.id.clone()))
+            .collect();
+        group_ids.extend(created_groups);
+        tokio::join!(
+            members(run, org, &second, &group_ids),
+            roles(run, org, &second, &group_ids, seen)
+        );
+    });
 }
 
 async fn claims(run: &Run<'_>, org: &str, changes: &[Change]) {
