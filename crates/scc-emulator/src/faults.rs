@@ -203,16 +203,22 @@ impl Faults {
     }
 }
 
-/// The request journal: what arrived, tokens redacted, the newest `limit` entries.
+/// Most bytes of a request body the journal keeps; the rest is cut and said so.
+pub(crate) const JOURNAL_BODY_BYTES: usize = 8 * 1024;
+/// Most bytes the journal holds in all (its entries as JSON); the oldest go first.
+const JOURNAL_BYTES: usize = 32 * 1024 * 1024;
+
+/// The request journal: what arrived, tokens redacted, bodies cut at [`JOURNAL_BODY_BYTES`], the
+/// newest `limit` entries and at most [`JOURNAL_BYTES`] in all, whatever the traffic.
 pub(crate) struct Journal {
-    entries: Mutex<VecDeque<serde_json::Value>>,
+    entries: Mutex<(VecDeque<(usize, serde_json::Value)>, usize)>,
     limit: usize,
 }
 
 impl Journal {
     pub(crate) fn new(limit: usize) -> Self {
         Self {
-            entries: Mutex::new(VecDeque::new()),
+            entries: Mutex::new((VecDeque::new(), 0)),
             limit,
         }
     }
@@ -221,24 +227,32 @@ impl Journal {
         if self.limit == 0 {
             return;
         }
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.len() >= self.limit {
-            entries.pop_front();
+        let size = entry.to_string().len();
+        let mut guard = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let (entries, total) = &mut *guard;
+        while !entries.is_empty() && (entries.len() >= self.limit || *total + size > JOURNAL_BYTES) {
+            if let Some((gone, _)) = entries.pop_front() {
+                *total -= gone;
+            }
         }
-        entries.push_back(entry);
+        *total += size;
+        entries.push_back((size, entry));
     }
 
     pub(crate) fn list(&self) -> Vec<serde_json::Value> {
         self.entries
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .0
             .iter()
-            .cloned()
+            .map(|(_, entry)| entry.clone())
             .collect()
     }
 
     pub(crate) fn clear(&self) {
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        let mut guard = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        guard.0.clear();
+        guard.1 = 0;
     }
 }
 

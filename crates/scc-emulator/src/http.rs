@@ -211,6 +211,47 @@ fn redact_json(value: &mut serde_json::Value) {
     }
 }
 
+/// JSON text that may not parse (a cut body): the string values of secret keys replaced.
+fn redact_json_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('"') {
+        out.push_str(&rest[..=open]);
+        rest = &rest[open + 1..];
+        let Some(close) = rest.find('"') else { break };
+        let key = &rest[..close];
+        out.push_str(&rest[..=close]);
+        rest = &rest[close + 1..];
+        let after = rest.trim_start();
+        if is_secret_key(key) && after.starts_with(':') && after[1..].trim_start().starts_with('"') {
+            let value_start = rest.len() - after[1..].trim_start().len();
+            out.push_str(&rest[..=value_start]);
+            let value = &rest[value_start + 1..];
+            // The value ends at the first quote not escaped (or the end of a cut body).
+            let mut end = value.len();
+            let mut escaped = false;
+            for (index, c) in value.char_indices() {
+                match c {
+                    '\\' if !escaped => escaped = true,
+                    '"' if !escaped => {
+                        end = index;
+                        break;
+                    }
+                    _ => escaped = false,
+                }
+            }
+            out.push_str("[redacted]");
+            rest = &value[end..];
+            if let Some(after_quote) = rest.strip_prefix('"') {
+                out.push('"');
+                rest = after_quote;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A form body with the values of secret keys replaced.
 fn redact_form(text: &str) -> String {
     text.split('&')
@@ -249,6 +290,14 @@ fn finish(
             .collect();
         let body_value = if body.is_empty() {
             serde_json::Value::Null
+        } else if body.len() > crate::faults::JOURNAL_BODY_BYTES {
+            // Cut, and said so; a form's secrets are still redacted in what is kept.
+            let kept = String::from_utf8_lossy(&body[..crate::faults::JOURNAL_BODY_BYTES]).into_owned();
+            serde_json::json!({
+                "truncated": true,
+                "kept": redact_json_text(&redact_form(&kept)),
+                "cut_bytes": body.len() - crate::faults::JOURNAL_BODY_BYTES,
+            })
         } else {
             match serde_json::from_slice::<serde_json::Value>(body) {
                 Ok(mut value) => {
@@ -379,4 +428,17 @@ pub(crate) async fn method_not_allowed(request: Request) -> ApiError {
         StatusCode::METHOD_NOT_ALLOWED,
         format!("method {} is not allowed on {}", request.method(), request.uri().path()),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_in_cut_json_text_are_redacted() {
+        let text = r#"{"name": "x", "client_secret": "s3cr\"et", "nested": {"refresh_token":"abc"}, "token": "cut-mid"#;
+        let redacted = redact_json_text(text);
+        assert!(!redacted.contains("s3cr") && !redacted.contains("abc") && !redacted.contains("cut-mid"), "{redacted}");
+        assert!(redacted.contains(r#""name": "x""#), "{redacted}");
+    }
 }
