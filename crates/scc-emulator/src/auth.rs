@@ -27,7 +27,7 @@ pub(crate) fn new_refresh_token(ids: &mut IdGen) -> String {
 /// client can read when it expires; the fixtures' first tokens leave them out to stay the same on every
 /// start. Expired tokens of all keys are dropped here, so the table stays small.
 pub(crate) fn mint_access_token(state: &mut State, key_id: &str, now: i64, ttl: i64, with_expiry: bool) -> String {
-    state.access_tokens.retain(|_, token| token.expires_at > now);
+    state.access_tokens.retain(|token| token.expires_at > now);
     let Some(key) = state.api_keys.get(key_id) else {
         return String::new();
     };

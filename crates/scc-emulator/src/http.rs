@@ -438,7 +438,10 @@ mod tests {
     fn secrets_in_cut_json_text_are_redacted() {
         let text = r#"{"name": "x", "client_secret": "s3cr\"et", "nested": {"refresh_token":"abc"}, "token": "cut-mid"#;
         let redacted = redact_json_text(text);
-        assert!(!redacted.contains("s3cr") && !redacted.contains("abc") && !redacted.contains("cut-mid"), "{redacted}");
+        assert!(
+            !redacted.contains("s3cr") && !redacted.contains("abc") && !redacted.contains("cut-mid"),
+            "{redacted}"
+        );
         assert!(redacted.contains(r#""name": "x""#), "{redacted}");
     }
 }

@@ -65,7 +65,8 @@ pub struct EmulatorOptions {
     /// default fixtures; /_emulator/reset returns to it.
     #[arg(long, value_name = "FILE")]
     pub fixtures: Option<PathBuf>,
-    /// Keep the state in this file: loaded at start, written atomically after every change.
+    /// Keep the state in this file (a snapshot, FILE.log of the changes since, FILE.lock): loaded at
+    /// start, each change on disk before its answer; one emulator per file.
     #[arg(long, value_name = "FILE")]
     pub state_file: Option<PathBuf>,
     /// Seed of the default fixtures and of the fault generator: same seed, same ids and credentials.
@@ -344,22 +345,18 @@ fn build_app(options: &EmulatorOptions) -> anyhow::Result<Arc<App>> {
         None => fixtures::default_state(options.seed, options.claim_codes, now, token_ttl),
     };
     check_principal(&initial)?;
-    let state = match &options.state_file {
-        Some(path) => match store::load(path)? {
-            Some(state) => {
-                check_principal(&state).with_context(|| format!("in the state file {}", path.display()))?;
-                state
-            }
-            None => {
-                store::save(path, &initial)
-                    .with_context(|| format!("cannot write the state file {}", path.display()))?;
-                initial.clone()
-            }
-        },
-        None => initial.clone(),
+    let store = match &options.state_file {
+        Some(path) => {
+            let store = Store::open(path, initial.clone())?;
+            store
+                .read(check_principal)
+                .with_context(|| format!("in the state file {}", path.display()))?;
+            store
+        }
+        None => Store::in_memory(initial.clone(), initial),
     };
     Ok(Arc::new(App {
-        store: Store::new(state, initial, options.state_file.clone()),
+        store,
         faults: Faults::new(options.fault_rate, options.seed, options.rate_limit),
         journal: Journal::new(options.journal_limit),
         token_ttl,

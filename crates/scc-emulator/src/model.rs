@@ -9,10 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::IdGen;
 
-/// A collection shared between the state and its drafts until one of them changes it: cloning is a
-/// reference count, and the first mutable access copies only this collection (`Arc::make_mut`).
-/// Every write works on a draft of the whole state, so this keeps "a failed request changes nothing"
-/// without copying everything on every write.
+/// A value shared between the state and its drafts until one of them changes it: cloning is a
+/// reference count, and the first mutable access copies it (`Arc::make_mut`).
 #[derive(Debug, Default)]
 pub(crate) struct Shared<T>(Arc<T>);
 
@@ -53,26 +51,175 @@ impl<T> From<T> for Shared<T> {
     }
 }
 
+impl<T> Shared<T> {
+    /// Whether two values are the same allocation (nothing changed between them).
+    pub(crate) fn same(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// A table of rows by id: a persistent B-tree, so a draft of the state costs nothing and a change
+/// copies only the path to its row (O(log n), whatever the size), and the ids of the rows a draft
+/// changed, so the store writes those rows and nothing else.
+#[derive(Debug, Clone)]
+pub(crate) struct Table<V: Clone> {
+    rows: imbl::OrdMap<String, V>,
+    touched: BTreeSet<String>,
+}
+
+impl<V: Clone> Default for Table<V> {
+    fn default() -> Self {
+        Self {
+            rows: imbl::OrdMap::new(),
+            touched: BTreeSet::new(),
+        }
+    }
+}
+
+impl<V: Clone> Deref for Table<V> {
+    type Target = imbl::OrdMap<String, V>;
+    fn deref(&self) -> &Self::Target {
+        &self.rows
+    }
+}
+
+impl<V: Clone> Table<V> {
+    pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut V> {
+        if self.rows.contains_key(id) {
+            self.touched.insert(id.to_owned());
+        }
+        self.rows.get_mut(id)
+    }
+
+    pub(crate) fn insert(&mut self, id: String, row: V) -> Option<V> {
+        self.touched.insert(id.clone());
+        self.rows.insert(id, row)
+    }
+
+    pub(crate) fn remove(&mut self, id: &str) -> Option<V> {
+        let removed = self.rows.remove(id);
+        if removed.is_some() {
+            self.touched.insert(id.to_owned());
+        }
+        removed
+    }
+
+    /// Changes the rows `matches` picks (only those are copied and written).
+    pub(crate) fn update_where(&mut self, matches: impl Fn(&V) -> bool, mut change: impl FnMut(&mut V)) {
+        let picked: Vec<String> = self
+            .rows
+            .iter()
+            .filter(|(_, row)| matches(row))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in picked {
+            if let Some(row) = self.get_mut(&id) {
+                change(row);
+            }
+        }
+    }
+
+    /// Removes the rows `keep` says no to.
+    pub(crate) fn retain(&mut self, keep: impl Fn(&V) -> bool) {
+        let gone: Vec<String> = self
+            .rows
+            .iter()
+            .filter(|(_, row)| !keep(row))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in gone {
+            self.remove(&id);
+        }
+    }
+
+    /// Forgets which rows changed (a state just built or loaded has nothing to write).
+    pub(crate) fn settle(&mut self) {
+        self.touched.clear();
+    }
+
+    /// The ids changed since the last call, and their rows now (`None`: removed).
+    pub(crate) fn take_changes(&mut self) -> Vec<(String, Option<V>)> {
+        std::mem::take(&mut self.touched)
+            .into_iter()
+            .map(|id| {
+                let row = self.rows.get(&id).cloned();
+                (id, row)
+            })
+            .collect()
+    }
+
+    /// Applies changes read back from the store's log.
+    pub(crate) fn apply(&mut self, changes: Vec<(String, Option<V>)>) {
+        for (id, row) in changes {
+            match row {
+                Some(row) => {
+                    self.rows.insert(id, row);
+                }
+                None => {
+                    self.rows.remove(&id);
+                }
+            }
+        }
+    }
+}
+
+impl<V: Clone + Serialize> Serialize for Table<V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.rows.iter())
+    }
+}
+
+impl<'de, V: Clone + Deserialize<'de>> Deserialize<'de> for Table<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let rows: BTreeMap<String, V> = BTreeMap::deserialize(deserializer)?;
+        Ok(Self {
+            rows: rows.into_iter().collect(),
+            touched: BTreeSet::new(),
+        })
+    }
+}
+
+impl<V: Clone> FromIterator<(String, V)> for Table<V> {
+    fn from_iter<I: IntoIterator<Item = (String, V)>>(rows: I) -> Self {
+        Self {
+            rows: rows.into_iter().collect(),
+            touched: BTreeSet::new(),
+        }
+    }
+}
+
 /// Everything the emulator knows. Serialized as a whole into the state file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct State {
     pub(crate) ids: IdGen,
     /// Creation sequence: lists come in creation order unless sorted.
     pub(crate) seq: u64,
-    pub(crate) organizations: Shared<BTreeMap<String, Organization>>,
-    pub(crate) claim_codes: Shared<BTreeMap<String, ClaimCode>>,
-    pub(crate) subscriptions: Shared<BTreeMap<String, Subscription>>,
-    pub(crate) users: Shared<BTreeMap<String, User>>,
-    pub(crate) groups: Shared<BTreeMap<String, Group>>,
-    pub(crate) roles: Shared<BTreeMap<String, Role>>,
-    pub(crate) api_keys: Shared<BTreeMap<String, ApiKey>>,
-    pub(crate) access_tokens: Shared<BTreeMap<String, AccessToken>>,
+    pub(crate) organizations: Table<Organization>,
+    pub(crate) claim_codes: Table<ClaimCode>,
+    pub(crate) subscriptions: Table<Subscription>,
+    pub(crate) users: Table<User>,
+    pub(crate) groups: Table<Group>,
+    pub(crate) roles: Table<Role>,
+    pub(crate) api_keys: Table<ApiKey>,
+    pub(crate) access_tokens: Table<AccessToken>,
     pub(crate) xdr: Shared<XdrState>,
     /// Who the ready line speaks for.
     pub(crate) principal: crate::fixtures::Principal,
 }
 
 impl State {
+    /// Forgets the record of changed rows, in every table.
+    pub(crate) fn settle(&mut self) {
+        self.organizations.settle();
+        self.claim_codes.settle();
+        self.subscriptions.settle();
+        self.users.settle();
+        self.groups.settle();
+        self.roles.settle();
+        self.api_keys.settle();
+        self.access_tokens.settle();
+    }
+
     pub(crate) fn next_seq(&mut self) -> u64 {
         self.seq += 1;
         self.seq

@@ -151,3 +151,69 @@ fn past_the_connection_cap_a_client_waits_for_a_free_slot() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// A POST over a plain socket; the status line of the answer.
+fn post(address: &str, path: &str, token: &str, body: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).expect("connects");
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("sends");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.lines().next().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn every_acknowledged_change_survives_kill_9() {
+    let dir = tempfile::tempdir().expect("dir");
+    let state = dir.path().join("state.json");
+    let state_arg = state.display().to_string();
+    for round in 0..3 {
+        let (mut child, ready) = start(&["--state-file", &state_arg]);
+        let token = ready["admin"]["access_token"].as_str().expect("token").to_owned();
+        let address = address(&ready);
+        for index in 0..15 {
+            let status = post(
+                &address,
+                "/v1/organizations",
+                &token,
+                &format!(r#"{{"name": "Durable {round}-{index}", "regionCode": "NAM"}}"#),
+            );
+            assert!(status.contains("201"), "{status}");
+        }
+        // No goodbye: the process dies at once.
+        child.kill().expect("kill -9");
+        let _ = child.wait();
+    }
+    // It starts again from what is on disk (a broken file would stop it).
+    let (mut child, _) = start(&["--state-file", &state_arg]);
+    let _ = child.kill();
+    let _ = child.wait();
+    let snapshot: serde_json::Value = serde_json::from_slice(&std::fs::read(&state).expect("snapshot")).expect("json");
+    let log = std::fs::read_to_string(dir.path().join("state.json.log")).unwrap_or_default();
+    let mut names: std::collections::BTreeSet<String> = snapshot["organizations"]
+        .as_object()
+        .expect("orgs")
+        .values()
+        .filter_map(|org| org["name"].as_str().map(str::to_owned))
+        .collect();
+    for line in log.lines() {
+        let change: serde_json::Value = serde_json::from_str(line).expect("a whole line");
+        for pair in change["organizations"].as_array().into_iter().flatten() {
+            if let Some(name) = pair[1]["name"].as_str() {
+                names.insert(name.to_owned());
+            }
+        }
+    }
+    for round in 0..3 {
+        for index in 0..15 {
+            assert!(
+                names.contains(&format!("Durable {round}-{index}")),
+                "Durable {round}-{index} was lost"
+            );
+        }
+    }
+}

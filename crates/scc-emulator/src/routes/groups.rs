@@ -202,9 +202,12 @@ pub(crate) async fn delete(
         let group = visible(state, &caller, &org_id, &group_id)?;
         if group.org_id == org_id {
             state.groups.remove(&group_id);
-            for role in state.roles.values_mut() {
-                role.groups.remove(&group_id);
-            }
+            state.roles.update_where(
+                |role| role.groups.contains(&group_id),
+                |role| {
+                    role.groups.remove(&group_id);
+                },
+            );
         } else if let Some(group) = state.groups.get_mut(&group_id) {
             group.shared_with.remove(&org_id);
         }

@@ -48,9 +48,9 @@ impl InOrg for crate::model::Role {
 
 /// The entity `id` of organization `org_id`, when the token reaches the organization; else a 404 that
 /// names what was missing.
-pub(crate) fn in_org<'s, T: InOrg>(
+pub(crate) fn in_org<'s, T: InOrg + Clone>(
     state: &'s Model,
-    items: &'s std::collections::BTreeMap<String, T>,
+    items: &'s crate::model::Table<T>,
     caller: &Caller,
     org_id: &str,
     id: &str,

@@ -280,12 +280,18 @@ fn apply(state: &mut Model, org_id: &str, item: &Operation, now: &str) -> Result
         }
         "remove" => {
             state.users.remove(&user_id);
-            for group in state.groups.values_mut() {
-                group.members.remove(&user_id);
-            }
-            for role in state.roles.values_mut() {
-                role.users.remove(&user_id);
-            }
+            state.groups.update_where(
+                |group| group.members.contains(&user_id),
+                |group| {
+                    group.members.remove(&user_id);
+                },
+            );
+            state.roles.update_where(
+                |role| role.users.contains(&user_id),
+                |role| {
+                    role.users.remove(&user_id);
+                },
+            );
         }
         other => return Err(format!("unknown operation {other}")),
     }

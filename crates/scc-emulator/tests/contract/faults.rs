@@ -292,9 +292,19 @@ async fn the_journal_redacts_tokens_and_reset_restores_the_fixtures() {
 async fn the_journal_cuts_large_bodies_and_says_how_much() {
     let emu = Emu::start().await;
     let big = format!("{{\"name\": \"{}\", \"regionCode\": \"NAM\"}}", "n".repeat(200 * 1024));
-    emu.raw("POST", "/v1/organizations", Some(&emu.admin()), Some(&big), "application/json")
-        .await;
-    let journal = emu.call("GET", "/_emulator/requests", None, None).await.expect(200).body;
+    emu.raw(
+        "POST",
+        "/v1/organizations",
+        Some(&emu.admin()),
+        Some(&big),
+        "application/json",
+    )
+    .await;
+    let journal = emu
+        .call("GET", "/_emulator/requests", None, None)
+        .await
+        .expect(200)
+        .body;
     let entry = &journal["requests"][0];
     assert_eq!(entry["body"]["truncated"], true, "{}", entry["body"]);
     assert_eq!(entry["body"]["cut_bytes"].as_u64(), Some((big.len() - 8 * 1024) as u64));

@@ -25,16 +25,27 @@ async fn changes_survive_a_restart() {
     let state = emu.state();
     emu.emulator.shutdown().await.expect("stops");
 
-    let files: Vec<_> = std::fs::read_dir(dir.path())
+    let mut files: Vec<_> = std::fs::read_dir(dir.path())
         .expect("dir")
         .filter_map(Result::ok)
-        .map(|e| e.file_name())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
+    files.sort();
     assert_eq!(
         files,
-        vec![std::ffi::OsString::from("state.json")],
-        "no temp file is left behind"
+        ["state.json", "state.json.lock", "state.json.log"],
+        "the snapshot, its change log and its lock; no temp file is left behind"
     );
+    #[cfg(unix)]
+    for name in ["state.json", "state.json.log", "state.json.lock"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join(name))
+            .expect("meta")
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600, "{name} holds secrets: 0600");
+    }
 
     let again = Emu::with(options).await;
     assert_eq!(again.state(), state);
@@ -86,4 +97,124 @@ async fn a_fixtures_file_replaces_the_defaults_and_reset_returns_to_it() {
     .expect(201);
     emu.call("POST", "/_emulator/reset", None, None).await.expect(204);
     assert_eq!(emu.state(), seeded.state());
+}
+
+#[tokio::test]
+async fn one_emulator_per_state_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("state.json");
+    let _first = Emu::with(EmulatorOptions::default().state_file(&path)).await;
+    let error = scc_emulator::spawn(EmulatorOptions::default().state_file(&path))
+        .await
+        .expect_err("the second refuses");
+    assert!(
+        format!("{error:#}").contains("another emulator is using the state file"),
+        "{error:#}"
+    );
+}
+
+#[tokio::test]
+async fn a_change_writes_one_log_line_and_the_log_replays_over_the_snapshot() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("state.json");
+    let options = EmulatorOptions::default().state_file(&path);
+    let emu = Emu::with(options.clone()).await;
+    let snapshot = std::fs::read(&path).expect("snapshot");
+    for index in 0..5 {
+        emu.call(
+            "POST",
+            "/v1/organizations",
+            Some(&emu.admin()),
+            Some(json!({"name": format!("Logged {index}"), "regionCode": "NAM"})),
+        )
+        .await
+        .expect(201);
+    }
+    assert_eq!(
+        std::fs::read(&path).expect("snapshot"),
+        snapshot,
+        "the snapshot is not rewritten per change"
+    );
+    let log = std::fs::read_to_string(dir.path().join("state.json.log")).expect("log");
+    assert_eq!(log.lines().count(), 5, "one line a change");
+    assert!(
+        log.lines().all(|line| line.len() < 4096),
+        "a line holds the change, not the state"
+    );
+    let state = emu.state();
+    emu.emulator.shutdown().await.expect("stops");
+    let again = Emu::with(options).await;
+    assert_eq!(again.state(), state);
+}
+
+#[tokio::test]
+async fn broken_files_stop_the_start_with_where_they_break() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("state.json");
+    let options = EmulatorOptions::default().state_file(&path);
+    let emu = Emu::with(options.clone()).await;
+    emu.call(
+        "POST",
+        "/v1/organizations",
+        Some(&emu.admin()),
+        Some(json!({"name": "Kept", "regionCode": "NAM"})),
+    )
+    .await
+    .expect(201);
+    let state = emu.state();
+    emu.emulator.shutdown().await.expect("stops");
+    let log_path = dir.path().join("state.json.log");
+    let good_log = std::fs::read(&log_path).expect("log");
+
+    // A last line cut by a crash was never acknowledged: dropped, the rest kept.
+    let mut cut = good_log.clone();
+    cut.extend_from_slice(b"{\"ids\": {\"sta");
+    std::fs::write(&log_path, &cut).expect("write");
+    let again = Emu::with(options.clone()).await;
+    assert_eq!(again.state(), state);
+    again.emulator.shutdown().await.expect("stops");
+    assert_eq!(std::fs::read(&log_path).expect("log"), good_log, "the cut line is gone");
+
+    // A broken line in the middle: refused, with its line number, nothing changed.
+    let mut broken = b"not json\n".to_vec();
+    broken.extend_from_slice(&good_log);
+    std::fs::write(&log_path, &broken).expect("write");
+    let error = scc_emulator::spawn(options.clone()).await.expect_err("refused");
+    assert!(format!("{error:#}").contains("broken at line 1"), "{error:#}");
+    assert_eq!(std::fs::read(&log_path).expect("log"), broken, "left as it is");
+    std::fs::write(&log_path, &good_log).expect("write");
+
+    // Trailing bytes after the snapshot.
+    let mut snapshot = std::fs::read(&path).expect("snapshot");
+    let clean = snapshot.clone();
+    snapshot.extend_from_slice(b" {\"more\": 1}");
+    std::fs::write(&path, &snapshot).expect("write");
+    let error = scc_emulator::spawn(options.clone()).await.expect_err("refused");
+    assert!(format!("{error:#}").contains("bytes after the state"), "{error:#}");
+    std::fs::write(&path, &clean).expect("write");
+
+    // A temp file of a snapshot a killed process did not finish is removed at start.
+    let stale = dir.path().join(".state.json.4242.tmp");
+    std::fs::write(&stale, b"half").expect("write");
+    let _started = Emu::with(options).await;
+    assert!(!stale.exists(), "the stale temp file is gone");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_symbolic_link_is_not_followed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("elsewhere.json");
+    std::fs::write(&target, b"{}").expect("write");
+    let link = dir.path().join("state.json");
+    std::os::unix::fs::symlink(&target, &link).expect("link");
+    let error = scc_emulator::spawn(EmulatorOptions::default().state_file(&link))
+        .await
+        .expect_err("refused");
+    assert!(format!("{error:#}").contains("symbolic link"), "{error:#}");
+    assert_eq!(
+        std::fs::read(&target).expect("target"),
+        b"{}",
+        "the target is untouched"
+    );
 }
