@@ -6,7 +6,9 @@ mod all;
 mod apply;
 mod load;
 mod python;
+mod scale;
 mod servers;
+mod store;
 mod worker;
 
 use std::sync::Arc;
@@ -74,6 +76,32 @@ enum Command {
         #[arg(long)]
         json: Option<std::path::PathBuf>,
     },
+    /// The candidates for the emulator's state file: an append-only log and redb, beside the
+    /// whole-state rewrite, at several table sizes.
+    Store {
+        /// Table sizes (rows).
+        #[arg(long, value_delimiter = ',', default_value = "0,20000,100000")]
+        rows: Vec<usize>,
+        /// Changes measured at each size.
+        #[arg(long, default_value_t = 200)]
+        writes: usize,
+        /// Also write the results as JSON here.
+        #[arg(long)]
+        json: Option<std::path::PathBuf>,
+    },
+    /// The emulator with a state file at several numbers of users: invite latency, GET latency while
+    /// invites run, memory.
+    Scale {
+        /// Users in the organization.
+        #[arg(long, value_delimiter = ',', default_value = "0,20000,100000")]
+        users: Vec<usize>,
+        /// Invites measured at each size.
+        #[arg(long, default_value_t = 300)]
+        invites: usize,
+        /// Also write the results as JSON here.
+        #[arg(long)]
+        json: Option<std::path::PathBuf>,
+    },
     /// Every workload (W1–W4 and memory), against the Python SDK too: a table and JSON.
     All(all::AllArgs),
     /// The Python package `scc_sdk` beside `cisco-scc-sdk` 1.0.6 and the Rust SDK: W1 on 1 and 16
@@ -127,6 +155,8 @@ async fn main() -> anyhow::Result<()> {
             runs,
             json,
         } => sdk_bench(requests, concurrency, runs, json).await,
+        Command::Store { rows, writes, json } => store::bench(&rows, writes, json),
+        Command::Scale { users, invites, json } => scale::bench(&users, invites, json).await,
         Command::All(args) => all::run(args).await,
         Command::Python(args) => python::run(args).await,
         Command::Worker => worker::work().await,

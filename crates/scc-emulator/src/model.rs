@@ -58,45 +58,105 @@ impl<T> Shared<T> {
     }
 }
 
-/// A table of rows by id: a persistent B-tree, so a draft of the state costs nothing and a change
-/// copies only the path to its row (O(log n), whatever the size), and the ids of the rows a draft
-/// changed, so the store writes those rows and nothing else.
-#[derive(Debug, Clone)]
-pub(crate) struct Table<V: Clone> {
-    rows: imbl::OrdMap<String, V>,
-    touched: BTreeSet<String>,
+/// A row of a [`Table`]: what it may be looked up by besides its id.
+pub(crate) trait Row: Clone {
+    /// The key of the table's one secondary index (the users' organization and e-mail).
+    fn index_key(&self) -> Option<String> {
+        None
+    }
 }
 
-impl<V: Clone> Default for Table<V> {
+/// A table of rows by id: a persistent B-tree, so a draft of the state costs nothing and a change
+/// copies only the path to its row (O(log n), whatever the size); the ids of the rows a draft
+/// changed, so the store writes those rows and nothing else; and a secondary index ([`Row::index_key`])
+/// so a lookup by it does not read every row.
+#[derive(Debug, Clone)]
+pub(crate) struct Table<V: Row> {
+    rows: imbl::OrdMap<String, V>,
+    touched: BTreeSet<String>,
+    index: imbl::OrdMap<String, BTreeSet<String>>,
+    /// Rows handed out mutably since the index last saw them: looked at one by one.
+    stale: BTreeSet<String>,
+}
+
+impl<V: Row> Default for Table<V> {
     fn default() -> Self {
         Self {
             rows: imbl::OrdMap::new(),
             touched: BTreeSet::new(),
+            index: imbl::OrdMap::new(),
+            stale: BTreeSet::new(),
         }
     }
 }
 
-impl<V: Clone> Deref for Table<V> {
+impl<V: Row> Deref for Table<V> {
     type Target = imbl::OrdMap<String, V>;
     fn deref(&self) -> &Self::Target {
         &self.rows
     }
 }
 
-impl<V: Clone> Table<V> {
+impl<V: Row> Table<V> {
+    fn unindex(&mut self, id: &str) {
+        if let Some(key) = self.rows.get(id).and_then(Row::index_key)
+            && let Some(ids) = self.index.get_mut(&key)
+        {
+            ids.remove(id);
+            if ids.is_empty() {
+                self.index.remove(&key);
+            }
+        }
+    }
+
+    fn reindex(&mut self, id: &str) {
+        if let Some(key) = self.rows.get(id).and_then(Row::index_key) {
+            self.index.entry(key).or_default().insert(id.to_owned());
+        }
+    }
+
+    /// The rows whose index key is `key`.
+    pub(crate) fn find_indexed(&self, key: &str) -> impl Iterator<Item = &V> {
+        let indexed = self
+            .index
+            .get(key)
+            .into_iter()
+            .flatten()
+            .filter(|id| !self.stale.contains(*id))
+            .filter_map(|id| self.rows.get(id));
+        let stale = self
+            .stale
+            .iter()
+            .filter_map(|id| self.rows.get(id))
+            .filter(move |row| row.index_key().as_deref() == Some(key));
+        indexed.chain(stale)
+    }
+
     pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut V> {
         if self.rows.contains_key(id) {
             self.touched.insert(id.to_owned());
+            if !self.stale.contains(id) {
+                self.unindex(id);
+                self.stale.insert(id.to_owned());
+            }
         }
         self.rows.get_mut(id)
     }
 
     pub(crate) fn insert(&mut self, id: String, row: V) -> Option<V> {
         self.touched.insert(id.clone());
-        self.rows.insert(id, row)
+        if !self.stale.remove(&id) {
+            self.unindex(&id);
+        }
+        let old = self.rows.insert(id.clone(), row);
+        self.reindex(&id);
+        old
     }
 
     pub(crate) fn remove(&mut self, id: &str) -> Option<V> {
+        if !self.stale.remove(id) {
+            self.unindex(id);
+        }
         let removed = self.rows.remove(id);
         if removed.is_some() {
             self.touched.insert(id.to_owned());
@@ -132,13 +192,22 @@ impl<V: Clone> Table<V> {
         }
     }
 
+    /// Brings the index up to date with the rows handed out mutably.
+    fn refresh_index(&mut self) {
+        for id in std::mem::take(&mut self.stale) {
+            self.reindex(&id);
+        }
+    }
+
     /// Forgets which rows changed (a state just built or loaded has nothing to write).
     pub(crate) fn settle(&mut self) {
+        self.refresh_index();
         self.touched.clear();
     }
 
     /// The ids changed since the last call, and their rows now (`None`: removed).
     pub(crate) fn take_changes(&mut self) -> Vec<(String, Option<V>)> {
+        self.refresh_index();
         std::mem::take(&mut self.touched)
             .into_iter()
             .map(|id| {
@@ -153,38 +222,38 @@ impl<V: Clone> Table<V> {
         for (id, row) in changes {
             match row {
                 Some(row) => {
-                    self.rows.insert(id, row);
+                    self.insert(id, row);
                 }
                 None => {
-                    self.rows.remove(&id);
+                    self.remove(&id);
                 }
             }
         }
+        self.touched.clear();
     }
 }
 
-impl<V: Clone + Serialize> Serialize for Table<V> {
+impl<V: Row + Serialize> Serialize for Table<V> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.rows.iter())
     }
 }
 
-impl<'de, V: Clone + Deserialize<'de>> Deserialize<'de> for Table<V> {
+impl<'de, V: Row + Deserialize<'de>> Deserialize<'de> for Table<V> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let rows: BTreeMap<String, V> = BTreeMap::deserialize(deserializer)?;
-        Ok(Self {
-            rows: rows.into_iter().collect(),
-            touched: BTreeSet::new(),
-        })
+        Ok(rows.into_iter().collect())
     }
 }
 
-impl<V: Clone> FromIterator<(String, V)> for Table<V> {
+impl<V: Row> FromIterator<(String, V)> for Table<V> {
     fn from_iter<I: IntoIterator<Item = (String, V)>>(rows: I) -> Self {
-        Self {
-            rows: rows.into_iter().collect(),
-            touched: BTreeSet::new(),
+        let mut table = Self::default();
+        for (id, row) in rows {
+            table.insert(id, row);
         }
+        table.touched.clear();
+        table
     }
 }
 
@@ -205,6 +274,24 @@ pub(crate) struct State {
     pub(crate) xdr: Shared<XdrState>,
     /// Who the ready line speaks for.
     pub(crate) principal: crate::fixtures::Principal,
+}
+
+impl Row for Organization {}
+impl Row for ClaimCode {}
+impl Row for Subscription {}
+impl Row for Group {}
+impl Row for Role {}
+impl Row for ApiKey {}
+impl Row for AccessToken {}
+impl Row for User {
+    fn index_key(&self) -> Option<String> {
+        Some(user_key(&self.org_id, &self.email))
+    }
+}
+
+/// The users index: organization and e-mail (any case).
+pub(crate) fn user_key(org_id: &str, email: &str) -> String {
+    format!("{org_id}\n{}", email.to_lowercase())
 }
 
 impl State {

@@ -48,7 +48,7 @@ impl InOrg for crate::model::Role {
 
 /// The entity `id` of organization `org_id`, when the token reaches the organization; else a 404 that
 /// names what was missing.
-pub(crate) fn in_org<'s, T: InOrg + Clone>(
+pub(crate) fn in_org<'s, T: InOrg + crate::model::Row>(
     state: &'s Model,
     items: &'s crate::model::Table<T>,
     caller: &Caller,

@@ -52,7 +52,7 @@ pub(crate) fn looks_like_email(value: &str) -> bool {
 pub(crate) fn find_by_email<'s>(state: &'s Model, org_id: &str, email: &str) -> Option<&'s User> {
     state
         .users
-        .values()
+        .find_indexed(&crate::model::user_key(org_id, email))
         .find(|user| user.org_id == org_id && user.email.eq_ignore_ascii_case(email))
 }
 
