@@ -223,6 +223,11 @@ impl Journal {
         }
     }
 
+    /// Whether entries are kept at all (`--journal-limit 0` turns the journal off).
+    pub(crate) fn enabled(&self) -> bool {
+        self.limit > 0
+    }
+
     pub(crate) fn record(&self, entry: serde_json::Value) {
         if self.limit == 0 {
             return;

@@ -54,7 +54,7 @@ pub(crate) fn region_description(code: &str) -> &'static str {
 }
 
 /// Who the ready line speaks for: the MANAGER organization, its two API keys and the XDR clients.
-#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub(crate) struct Principal {
     pub(crate) org_id: String,
     pub(crate) admin_key_id: String,
@@ -233,7 +233,7 @@ pub(crate) fn default_state(seed: u64, valid_claim_codes: usize, now: i64, token
         api_keys: Table::default(),
         access_tokens: Table::default(),
         xdr: Shared::default(),
-        principal: Principal::default(),
+        principal: Principal::default().into(),
     };
     let manager = add_org(
         &mut state,
@@ -366,6 +366,7 @@ pub(crate) fn default_state(seed: u64, valid_claim_codes: usize, now: i64, token
         admin_key_id,
         member_key_id,
         xdr_clients,
-    };
+    }
+    .into();
     state
 }

@@ -130,7 +130,10 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
         }
     }
 
-    let request = Request::from_parts(parts.clone(), Body::from(bytes.clone()));
+    // The handler takes the request; a copy of its head is kept only when the journal or the log
+    // will want it.
+    let kept = (app.journal.enabled() || app.log).then(|| parts.clone());
+    let request = Request::from_parts(parts, Body::from(bytes.clone()));
     let mut response = next.run(request).await;
     if let Some(error) = response.extensions_mut().remove::<ApiError>() {
         response = render(&app, &path, error);
@@ -154,19 +157,22 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
                         dropped: false,
                         after_commit: true,
                     };
-                    return finish(&app, &parts, &bytes, &path, control, fate, render(&app, &path, error));
+                    return finish_kept(&app, kept.as_ref(), &bytes, &path, fate, render(&app, &path, error));
                 }
                 FaultAction::Drop | FaultAction::After(_) => {
                     let fate = Fate {
                         dropped: true,
                         after_commit: true,
                     };
-                    return finish(&app, &parts, &bytes, &path, control, fate, dropped_connection());
+                    return finish_kept(&app, kept.as_ref(), &bytes, &path, fate, dropped_connection());
                 }
             }
         }
     }
-    finish(&app, &parts, &bytes, &path, control, answered, response)
+    if control {
+        return response;
+    }
+    finish_kept(&app, kept.as_ref(), &bytes, &path, answered, response)
 }
 
 /// `Authorization: Bearer <control token>`, compared in constant time.
@@ -263,6 +269,21 @@ fn redact_form(text: &str) -> String {
         .join("&")
 }
 
+/// [`finish`] for a request whose head was kept (or not needed: no journal, no log).
+fn finish_kept(
+    app: &App,
+    parts: Option<&axum::http::request::Parts>,
+    body: &Bytes,
+    path: &str,
+    fate: Fate,
+    response: Response,
+) -> Response {
+    match parts {
+        Some(parts) => finish(app, parts, body, path, false, fate, response),
+        None => response,
+    }
+}
+
 fn finish(
     app: &App,
     parts: &axum::http::request::Parts,
@@ -272,7 +293,29 @@ fn finish(
     fate: Fate,
     response: Response,
 ) -> Response {
-    if !control {
+    if control {
+        return response;
+    }
+    if app.log {
+        let outcome = if fate.dropped {
+            "dropped".to_owned()
+        } else {
+            response.status().as_u16().to_string()
+        };
+        let fault = if fate.after_commit {
+            " (fault after the change)"
+        } else {
+            ""
+        };
+        let query = parts.uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+        eprintln!(
+            "{} {} {path}{query} {outcome}{fault}",
+            app.timestamp(),
+            parts.method.as_str()
+        );
+    }
+    // The journal's entry is built only when there is a journal to keep it.
+    if app.journal.enabled() {
         let headers: serde_json::Map<String, serde_json::Value> = parts
             .headers
             .iter()
@@ -325,24 +368,6 @@ fn finish(
         }
         if fate.after_commit {
             entry["after_commit"] = true.into();
-        }
-        if app.log {
-            let outcome = if fate.dropped {
-                "dropped".to_owned()
-            } else {
-                response.status().as_u16().to_string()
-            };
-            let fault = if fate.after_commit {
-                " (fault after the change)"
-            } else {
-                ""
-            };
-            let query = parts.uri.query().map(|q| format!("?{q}")).unwrap_or_default();
-            eprintln!(
-                "{} {} {path}{query} {outcome}{fault}",
-                app.timestamp(),
-                parts.method.as_str()
-            );
         }
         app.journal.record(entry);
     }

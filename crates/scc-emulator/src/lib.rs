@@ -664,7 +664,7 @@ fn ready_info(app: &App, base_url: &str) -> anyhow::Result<ReadyInfo> {
             refresh_token,
         })
     };
-    let principal = app.store.read(|state| state.principal.clone());
+    let principal = app.store.read(|state| (*state.principal).clone());
     let admin = credentials(&principal.admin_key_id)?;
     let member = credentials(&principal.member_key_id)?;
     app.store.read(|state| {

@@ -72,11 +72,12 @@ pub(crate) trait Row: Clone {
 /// so a lookup by it does not read every row.
 #[derive(Debug, Clone)]
 pub(crate) struct Table<V: Row> {
-    rows: imbl::OrdMap<String, V>,
+    /// Rows behind `Arc`s: copying a node of the tree clones pointers, not rows.
+    rows: imbl::OrdMap<String, Arc<V>>,
     touched: BTreeSet<String>,
     index: imbl::OrdMap<String, BTreeSet<String>>,
-    /// Rows handed out mutably since the index last saw them: looked at one by one.
-    stale: BTreeSet<String>,
+    /// Rows handed out mutably since the index last saw them, with the key they had then.
+    stale: BTreeMap<String, Option<String>>,
 }
 
 impl<V: Row> Default for Table<V> {
@@ -85,21 +86,32 @@ impl<V: Row> Default for Table<V> {
             rows: imbl::OrdMap::new(),
             touched: BTreeSet::new(),
             index: imbl::OrdMap::new(),
-            stale: BTreeSet::new(),
+            stale: BTreeMap::new(),
         }
     }
 }
 
-impl<V: Row> Deref for Table<V> {
-    type Target = imbl::OrdMap<String, V>;
-    fn deref(&self) -> &Self::Target {
-        &self.rows
-    }
-}
-
 impl<V: Row> Table<V> {
-    fn unindex(&mut self, id: &str) {
-        if let Some(key) = self.rows.get(id).and_then(Row::index_key)
+    pub(crate) fn get(&self, id: &str) -> Option<&V> {
+        self.rows.get(id).map(|row| row.as_ref())
+    }
+
+    pub(crate) fn contains_key(&self, id: &str) -> bool {
+        self.rows.contains_key(id)
+    }
+
+    /// The rows in id order.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
+        self.rows.values().map(|row| row.as_ref())
+    }
+
+    /// Ids and rows in id order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+        self.rows.iter().map(|(id, row)| (id, row.as_ref()))
+    }
+
+    fn unindex(&mut self, id: &str, key: Option<String>) {
+        if let Some(key) = key
             && let Some(ids) = self.index.get_mut(&key)
         {
             ids.remove(id);
@@ -109,8 +121,8 @@ impl<V: Row> Table<V> {
         }
     }
 
-    fn reindex(&mut self, id: &str) {
-        if let Some(key) = self.rows.get(id).and_then(Row::index_key) {
+    fn index_row(&mut self, id: &str) {
+        if let Some(key) = self.rows.get(id).and_then(|row| row.index_key()) {
             self.index.entry(key).or_default().insert(id.to_owned());
         }
     }
@@ -122,46 +134,49 @@ impl<V: Row> Table<V> {
             .get(key)
             .into_iter()
             .flatten()
-            .filter(|id| !self.stale.contains(*id))
-            .filter_map(|id| self.rows.get(id));
+            .filter(|id| !self.stale.contains_key(*id))
+            .filter_map(|id| self.rows.get(id).map(|row| row.as_ref()));
         let stale = self
             .stale
-            .iter()
-            .filter_map(|id| self.rows.get(id))
+            .keys()
+            .filter_map(|id| self.rows.get(id).map(|row| row.as_ref()))
             .filter(move |row| row.index_key().as_deref() == Some(key));
         indexed.chain(stale)
     }
 
     pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut V> {
-        if self.rows.contains_key(id) {
-            self.touched.insert(id.to_owned());
-            if !self.stale.contains(id) {
-                self.unindex(id);
-                self.stale.insert(id.to_owned());
-            }
+        let row = self.rows.get(id)?;
+        self.touched.insert(id.to_owned());
+        if !self.stale.contains_key(id) {
+            let key = row.index_key();
+            self.stale.insert(id.to_owned(), key);
         }
-        self.rows.get_mut(id)
+        self.rows.get_mut(id).map(Arc::make_mut)
     }
 
     pub(crate) fn insert(&mut self, id: String, row: V) -> Option<V> {
         self.touched.insert(id.clone());
-        if !self.stale.remove(&id) {
-            self.unindex(&id);
-        }
-        let old = self.rows.insert(id.clone(), row);
-        self.reindex(&id);
-        old
+        let old_key = match self.stale.remove(&id) {
+            Some(key) => key,
+            None => self.rows.get(&id).and_then(|row| row.index_key()),
+        };
+        self.unindex(&id, old_key);
+        let old = self.rows.insert(id.clone(), Arc::new(row));
+        self.index_row(&id);
+        old.map(|row| Arc::unwrap_or_clone(row))
     }
 
     pub(crate) fn remove(&mut self, id: &str) -> Option<V> {
-        if !self.stale.remove(id) {
-            self.unindex(id);
-        }
+        let old_key = match self.stale.remove(id) {
+            Some(key) => key,
+            None => self.rows.get(id).and_then(|row| row.index_key()),
+        };
+        self.unindex(id, old_key);
         let removed = self.rows.remove(id);
         if removed.is_some() {
             self.touched.insert(id.to_owned());
         }
-        removed
+        removed.map(|row| Arc::unwrap_or_clone(row))
     }
 
     /// Changes the rows `matches` picks (only those are copied and written).
@@ -192,10 +207,14 @@ impl<V: Row> Table<V> {
         }
     }
 
-    /// Brings the index up to date with the rows handed out mutably.
+    /// Brings the index up to date with the rows handed out mutably (most keep their key).
     fn refresh_index(&mut self) {
-        for id in std::mem::take(&mut self.stale) {
-            self.reindex(&id);
+        for (id, old_key) in std::mem::take(&mut self.stale) {
+            let new_key = self.rows.get(&id).and_then(|row| row.index_key());
+            if new_key != old_key {
+                self.unindex(&id, old_key);
+                self.index_row(&id);
+            }
         }
     }
 
@@ -211,7 +230,7 @@ impl<V: Row> Table<V> {
         std::mem::take(&mut self.touched)
             .into_iter()
             .map(|id| {
-                let row = self.rows.get(&id).cloned();
+                let row = self.rows.get(&id).map(|row| (**row).clone());
                 (id, row)
             })
             .collect()
@@ -235,7 +254,7 @@ impl<V: Row> Table<V> {
 
 impl<V: Row + Serialize> Serialize for Table<V> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.rows.iter())
+        serializer.collect_map(self.iter())
     }
 }
 
@@ -273,7 +292,7 @@ pub(crate) struct State {
     pub(crate) access_tokens: Table<AccessToken>,
     pub(crate) xdr: Shared<XdrState>,
     /// Who the ready line speaks for.
-    pub(crate) principal: crate::fixtures::Principal,
+    pub(crate) principal: Shared<crate::fixtures::Principal>,
 }
 
 impl Row for Organization {}

@@ -85,8 +85,7 @@ impl Change {
             ids: draft.ids.clone(),
             seq: draft.seq,
             xdr: (!draft.xdr.same(&before.xdr)).then(|| (*draft.xdr).clone()),
-            principal: (serde_json::to_value(&draft.principal).ok() != serde_json::to_value(&before.principal).ok())
-                .then(|| draft.principal.clone()),
+            principal: (!draft.principal.same(&before.principal)).then(|| (*draft.principal).clone()),
             organizations: draft.organizations.take_changes(),
             claim_codes: draft.claim_codes.take_changes(),
             subscriptions: draft.subscriptions.take_changes(),
@@ -105,7 +104,7 @@ impl Change {
             state.xdr = xdr.into();
         }
         if let Some(principal) = self.principal {
-            state.principal = principal;
+            state.principal = principal.into();
         }
         state.organizations.apply(self.organizations);
         state.claim_codes.apply(self.claim_codes);
@@ -201,12 +200,14 @@ impl Store {
         let before = self.current();
         let mut draft = (*before).clone();
         let result = f(&mut draft)?;
-        let change = Change::take(&mut draft, &before);
         if let Some(disk) = disk.as_mut() {
+            let change = Change::take(&mut draft, &before);
             disk.append(&change).map_err(unsaved)?;
             if disk.log_bytes > COMPACT_AFTER_BYTES && disk.log_bytes > disk.snapshot_bytes {
                 disk.compact(&draft).map_err(unsaved)?;
             }
+        } else {
+            draft.settle();
         }
         *self.committed.lock().unwrap_or_else(PoisonError::into_inner) = Arc::new(draft);
         Ok(result)

@@ -241,7 +241,7 @@ pub(crate) async fn patch(
     caller: Caller,
     Path((org_id, group_id)): Path<(String, String)>,
     body: Bytes,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     caller.require_write()?;
     let body: PatchBody = parse_json(&body)?;
     if body.users.is_empty() && body.managed_org.is_empty() {
@@ -294,7 +294,7 @@ pub(crate) async fn patch(
             };
             results.push(item_result(&change.id, "managedOrg", &change.operation, outcome));
         }
-        Ok(Json(json!({ "results": results })))
+        Ok(super::bulk_answer(&results))
     })
 }
 

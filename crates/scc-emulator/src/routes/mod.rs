@@ -81,7 +81,7 @@ pub(crate) fn one_of<'q>(
 }
 
 /// A value of a JSON body that must be one of `allowed`.
-pub(crate) fn check_enum(field: &str, value: &str, allowed: &[&str]) -> ApiResult<()> {
+pub(crate) fn check_enum(field: impl std::fmt::Display, value: &str, allowed: &[&str]) -> ApiResult<()> {
     if allowed.contains(&value) {
         Ok(())
     } else {
@@ -92,11 +92,20 @@ pub(crate) fn check_enum(field: &str, value: &str, allowed: &[&str]) -> ApiResul
     }
 }
 
-pub(crate) fn non_empty(field: &str, value: &str) -> ApiResult<()> {
+pub(crate) fn non_empty(field: impl std::fmt::Display, value: &str) -> ApiResult<()> {
     if value.trim().is_empty() {
         Err(ApiError::bad_request(format!("{field} must not be empty")))
     } else {
         Ok(())
+    }
+}
+
+/// `users[3].email`, written only if an error needs it.
+pub(crate) struct Field<'a>(pub(crate) &'a str, pub(crate) usize, pub(crate) &'a str);
+
+impl std::fmt::Display for Field<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}[{}].{}", self.0, self.1, self.2)
     }
 }
 
@@ -196,20 +205,44 @@ pub(crate) fn change_membership(
     }
 }
 
-/// One item of a bulk answer.
-pub(crate) fn item_result(
-    id: &str,
-    item_type: &str,
-    operation: &str,
+/// One item of a bulk answer, typed: the wire names are checked by the compiler.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ItemResult<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    item_type: &'static str,
+    operation: &'a str,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_description: Option<String>,
+}
+
+pub(crate) fn item_result<'a>(
+    id: &'a str,
+    item_type: &'static str,
+    operation: &'a str,
     outcome: Result<(), String>,
-) -> serde_json::Value {
-    let mut item = serde_json::json!({"id": id, "type": item_type, "operation": operation});
-    match outcome {
-        Ok(()) => item["status"] = "success".into(),
-        Err(description) => {
-            item["status"] = "failed".into();
-            item["errorDescription"] = description.into();
-        }
+) -> ItemResult<'a> {
+    let (status, error_description) = match outcome {
+        Ok(()) => ("success", None),
+        Err(description) => ("failed", Some(description)),
+    };
+    ItemResult {
+        id,
+        item_type,
+        operation,
+        status,
+        error_description,
     }
-    item
+}
+
+/// A bulk answer, `{"results": [...]}`, written straight from the items (which borrow the request).
+pub(crate) fn bulk_answer(results: &[ItemResult<'_>]) -> axum::response::Response {
+    #[derive(serde::Serialize)]
+    struct BulkResults<'r, 'a> {
+        results: &'r [ItemResult<'a>],
+    }
+    let body = serde_json::to_vec(&BulkResults { results }).unwrap_or_default();
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
 }

@@ -100,7 +100,7 @@ pub(crate) async fn patch(
     caller: Caller,
     Path((org_id, role_id)): Path<(String, String)>,
     body: Bytes,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<axum::response::Response> {
     caller.require_write()?;
     let body: PatchBody = parse_json(&body)?;
     if body.users.is_empty() && body.groups.is_empty() {
@@ -150,6 +150,6 @@ pub(crate) async fn patch(
             };
             results.push(item_result(&change.id, "group", &change.operation, outcome));
         }
-        Ok(Json(json!({ "results": results })))
+        Ok(super::bulk_answer(&results))
     })
 }

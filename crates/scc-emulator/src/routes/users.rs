@@ -1,5 +1,6 @@
 //! `/v1/organizations/{orgId}/users`, including the bulk PATCH.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use axum::Json;
@@ -148,22 +149,26 @@ pub(crate) async fn groups(
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Operation {
-    email: String,
-    operation: String,
-    #[serde(default)]
-    first_name: Option<String>,
-    #[serde(default)]
-    last_name: Option<String>,
+struct Operation<'a> {
+    #[serde(borrow)]
+    email: Cow<'a, str>,
+    #[serde(borrow)]
+    operation: Cow<'a, str>,
+    #[serde(default, borrow)]
+    first_name: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    last_name: Option<Cow<'a, str>>,
     #[serde(default)]
     is_admin: Option<bool>,
-    #[serde(default)]
-    factor_id: Option<String>,
+    #[serde(default, borrow)]
+    factor_id: Option<Cow<'a, str>>,
 }
 
+/// The body of a users PATCH; its strings borrow the request's bytes.
 #[derive(Deserialize)]
-struct PatchBody {
-    users: Vec<Operation>,
+struct PatchBody<'a> {
+    #[serde(borrow)]
+    users: Vec<Operation<'a>>,
 }
 
 pub(crate) async fn patch(
@@ -171,7 +176,7 @@ pub(crate) async fn patch(
     caller: Caller,
     Path(org_id): Path<String>,
     body: Bytes,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<axum::response::Response> {
     caller.require_write()?;
     let body: PatchBody = parse_json(&body)?;
     if body.users.is_empty() {
@@ -184,8 +189,8 @@ pub(crate) async fn patch(
         )));
     }
     for (index, item) in body.users.iter().enumerate() {
-        super::check_enum(&format!("users[{index}].operation"), &item.operation, OPERATIONS)?;
-        match item.operation.as_str() {
+        super::check_enum(super::Field("users", index, "operation"), &item.operation, OPERATIONS)?;
+        match item.operation.as_ref() {
             "reset_mfa" if item.factor_id.as_deref().is_none_or(|f| f.trim().is_empty()) => {
                 return Err(ApiError::bad_request(format!(
                     "users[{index}].factorId is required for reset_mfa"
@@ -193,11 +198,11 @@ pub(crate) async fn patch(
             }
             "invite" => {
                 non_empty(
-                    &format!("users[{index}].firstName"),
+                    super::Field("users", index, "firstName"),
                     item.first_name.as_deref().unwrap_or(""),
                 )?;
                 non_empty(
-                    &format!("users[{index}].lastName"),
+                    super::Field("users", index, "lastName"),
                     item.last_name.as_deref().unwrap_or(""),
                 )?;
             }
@@ -207,7 +212,7 @@ pub(crate) async fn patch(
     let now = app.timestamp();
     app.store.write(|state| {
         caller.org(state, &org_id)?;
-        let results: Vec<Value> = body
+        let results: Vec<super::ItemResult<'_>> = body
             .users
             .iter()
             .map(|item| {
@@ -215,12 +220,12 @@ pub(crate) async fn patch(
                 item_result(&item.email, "user", &item.operation, outcome)
             })
             .collect();
-        Ok(Json(json!({ "results": results })))
+        Ok(super::bulk_answer(&results))
     })
 }
 
 /// One user operation; a failure is this item's `errorDescription`, never the request's.
-fn apply(state: &mut Model, org_id: &str, item: &Operation, now: &str) -> Result<(), String> {
+fn apply(state: &mut Model, org_id: &str, item: &Operation<'_>, now: &str) -> Result<(), String> {
     if !looks_like_email(&item.email) {
         return Err(format!("invalid e-mail address: {:?}", item.email));
     }
@@ -237,9 +242,9 @@ fn apply(state: &mut Model, org_id: &str, item: &Operation, now: &str) -> Result
             User {
                 id: id.clone(),
                 org_id: org_id.to_owned(),
-                email: item.email.clone(),
-                first_name: item.first_name.clone().unwrap_or_default(),
-                last_name: item.last_name.clone().unwrap_or_default(),
+                email: item.email.to_string(),
+                first_name: item.first_name.as_deref().unwrap_or_default().to_owned(),
+                last_name: item.last_name.as_deref().unwrap_or_default().to_owned(),
                 status: "PENDING".into(),
                 factors: vec![factor],
                 created: now.to_owned(),
@@ -255,13 +260,24 @@ fn apply(state: &mut Model, org_id: &str, item: &Operation, now: &str) -> Result
         return Ok(());
     }
     let user_id = existing.ok_or_else(|| "user not found in the organization".to_owned())?;
-    let Some(user) = state.users.get_mut(&user_id) else {
+    // Operations that only check (and send an e-mail the emulator does not have) change no row.
+    let Some(user) = state.users.get(&user_id) else {
         return Err("user not found in the organization".into());
     };
-    match item.operation.as_str() {
+    match item.operation.as_ref() {
         // The emulator has no invitation e-mail to accept: enabling a pending user activates it.
-        "enable" => user.status = "ACTIVE".into(),
-        "disable" => user.status = "DISABLED".into(),
+        "enable" | "disable" => {
+            let status = if item.operation == "enable" {
+                "ACTIVE"
+            } else {
+                "DISABLED"
+            };
+            if user.status != status
+                && let Some(user) = state.users.get_mut(&user_id)
+            {
+                user.status = status.into();
+            }
+        }
         "resend_email_invite" => {
             if user.status != "PENDING" {
                 return Err("user has already accepted the invitation".into());
@@ -273,7 +289,7 @@ fn apply(state: &mut Model, org_id: &str, item: &Operation, now: &str) -> Result
             }
         }
         "reset_mfa" => {
-            let factor = item.factor_id.clone().unwrap_or_default();
+            let factor = item.factor_id.as_deref().unwrap_or_default().to_owned();
             if !user.factors.contains(&factor) {
                 return Err(format!("factor {factor} is not enrolled for this user"));
             }
