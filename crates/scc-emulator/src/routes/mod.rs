@@ -176,11 +176,11 @@ pub(crate) fn check_changes(field: &str, changes: &[MemberChange]) -> ApiResult<
     }
     for (index, change) in changes.iter().enumerate() {
         check_enum(
-            &format!("{field}[{index}].operation"),
+            format!("{field}[{index}].operation"),
             &change.operation,
             &["add", "remove"],
         )?;
-        non_empty(&format!("{field}[{index}].id"), &change.id)?;
+        non_empty(format!("{field}[{index}].id"), &change.id)?;
     }
     Ok(())
 }

@@ -297,7 +297,7 @@ pub(crate) async fn create(
     }
     let mut selection = Vec::new();
     for (index, product) in body.products.iter().flatten().enumerate() {
-        non_empty(&format!("products[{index}].id"), &product.id)?;
+        non_empty(format!("products[{index}].id"), &product.id)?;
         if product.use_existing_tenant == Some(true) && product.source_instance_id.is_none() {
             return Err(ApiError::bad_request(format!(
                 "products[{index}].sourceInstanceId is required when useExistingTenant is true"
@@ -413,7 +413,7 @@ pub(crate) async fn patch(
         return Err(ApiError::bad_request("entitlements must hold at least one item"));
     }
     for (index, entitlement) in body.entitlements.iter().enumerate() {
-        non_empty(&format!("entitlements[{index}].id"), &entitlement.id)?;
+        non_empty(format!("entitlements[{index}].id"), &entitlement.id)?;
         if entitlement.quantity < 0 {
             return Err(ApiError::bad_request(format!(
                 "entitlements[{index}].quantity must not be negative"
