@@ -43,8 +43,8 @@ fn scc_binary() -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-/// Requests the emulator received, from its journal.
-async fn requests(base_url: &str, control_token: &str) -> anyhow::Result<Vec<serde_json::Value>> {
+/// API requests the emulator received since it started.
+async fn requests_seen(base_url: &str, control_token: &str) -> anyhow::Result<u64> {
     let journal: serde_json::Value = reqwest::Client::new()
         .get(format!("{base_url}/_emulator/requests"))
         .bearer_auth(control_token)
@@ -52,13 +52,28 @@ async fn requests(base_url: &str, control_token: &str) -> anyhow::Result<Vec<ser
         .await?
         .json()
         .await?;
-    Ok(journal["requests"].as_array().cloned().unwrap_or_default())
+    Ok(journal["total"].as_u64().unwrap_or_default())
 }
 
+/// The peak resident memory a process reached (`VmHWM`), in KiB, while it still runs.
+fn peak_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with("VmHWM:"))
+                .and_then(|line| line.split_whitespace().nth(1))
+                .and_then(|kib| kib.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// `scc apply` for each number of organizations at each latency, `concurrency` organizations at once.
 pub(crate) async fn bench(
-    orgs: usize,
-    latency_ms: u64,
-    levels: &[usize],
+    org_counts: &[usize],
+    latencies_ms: &[u64],
+    concurrency: usize,
     json_path: Option<PathBuf>,
 ) -> anyhow::Result<()> {
     let scc = scc_binary()?;
@@ -66,90 +81,130 @@ pub(crate) async fn bench(
     std::fs::create_dir_all(&dir)?;
     let mut rows = Vec::new();
     println!(
-        "scc apply: {orgs} organizations (1 claim code, 10 users, 2 groups, 3 role assignments each), emulator latency {latency_ms} ms"
+        "scc apply --concurrency {concurrency}: per organization 1 claim code, 10 users, 2 groups, 3 role assignments"
     );
     println!(
-        "{:>11} {:>9} {:>9} {:>11} {:>12} {:>10} {:>8}",
-        "concurrency", "seconds", "requests", "chain bound", "request bound", "x bound", "result"
+        "{:>6} {:>8} {:>9} {:>9} {:>8} {:>11} {:>8} {:>9} {:>12} {:>6}",
+        "orgs",
+        "latency",
+        "seconds",
+        "requests",
+        "req/org",
+        "chain bound",
+        "x bound",
+        "scc MiB",
+        "emulator MiB",
+        "exit"
     );
-    for &concurrency in levels {
-        let emulator = ChildServer::start(&[
-            "emulator",
-            "--latency-ms",
-            &latency_ms.to_string(),
-            "--claim-codes",
-            &orgs.to_string(),
-            "--journal-limit",
-            "1000000",
-        ])
-        .await?;
-        let base = emulator.base_url();
-        let control_token = emulator.ready["control_token"].as_str().unwrap_or_default().to_owned();
-        let codes: Vec<String> = emulator.ready["claim_codes"]["valid"]
-            .as_array()
-            .map(|codes| codes.iter().filter_map(|c| c.as_str().map(str::to_owned)).collect())
-            .unwrap_or_default();
-        let plan_path = dir.join(format!("plan-{concurrency}.yaml"));
-        std::fs::write(&plan_path, plan(&codes, orgs))?;
-        let before = requests(&base, &control_token).await?.len();
-        let started = Instant::now();
-        let status = tokio::process::Command::new(&scc)
-            .args([
-                "apply",
-                "--yes",
-                "--concurrency",
-                &concurrency.to_string(),
-                "-o",
-                "json",
+    let mut seconds_at: std::collections::BTreeMap<(u64, usize), f64> = Default::default();
+    for &latency_ms in latencies_ms {
+        for &orgs in org_counts {
+            let emulator = ChildServer::start(&[
+                "emulator",
+                "--latency-ms",
+                &latency_ms.to_string(),
+                "--claim-codes",
+                &orgs.to_string(),
+                "--journal-limit",
+                "0",
             ])
-            .arg(&plan_path)
-            .env("SCC_BASE_URL", &base)
-            .env(
-                "SCC_ACCESS_TOKEN",
-                emulator.ready["admin"]["access_token"].as_str().unwrap_or_default(),
-            )
-            .env("SCC_ORG_ID", emulator.ready["org_id"].as_str().unwrap_or_default())
-            .env("SCC_CONFIG_DIR", &dir)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .await
-            .context("cannot run scc")?;
-        let seconds = started.elapsed().as_secs_f64();
-        let journal = requests(&base, &control_token).await?;
-        let sent = journal.len() - before;
-        let per_org = sent as f64 / orgs.max(1) as f64;
-        // The longest chain of requests that wait on each other for one organization, read off the
-        // engine (observe → diff → execute): the name asked again before the create (1), the create
-        // (2), the look for a duplicate (3), the observation, its four lists at once (4), invites and
-        // group creation (5), the users read again for the new users' ids (6), the role patch (7);
-        // the claim (claim info, claim) and the members' patch run beside that chain. One listing of
-        // the organizations for the whole run comes before it.
-        let chain = 7usize;
-        let latency = latency_ms as f64 / 1000.0;
-        let waves = orgs.div_ceil(concurrency.max(1));
-        let chain_bound = waves as f64 * chain as f64 * latency;
-        // Inside an organization, subscriptions, users and groups go in parallel: up to three requests
-        // in flight per organization.
-        let throughput_bound = sent as f64 * latency / (3 * concurrency.max(1)) as f64;
-        let bound = chain_bound.max(throughput_bound);
-        let result = if status.success() { "ok" } else { "failed" };
-        println!(
-            "{concurrency:>11} {seconds:>9.2} {sent:>9} {chain_bound:>12.2} {throughput_bound:>14.2} {:>8.2} {result:>8}",
-            seconds / bound
-        );
-        rows.push(json!({
-            "concurrency": concurrency, "seconds": seconds, "requests": sent, "requests_per_org": per_org,
-            "chain": chain, "chain_bound_seconds": chain_bound, "throughput_bound_seconds": throughput_bound,
-            "bound_seconds": bound, "ratio_to_bound": seconds / bound, "exit": status.code(),
-        }));
+            .await?;
+            let base = emulator.base_url();
+            let control_token = emulator.ready["control_token"].as_str().unwrap_or_default().to_owned();
+            let codes: Vec<String> = emulator.ready["claim_codes"]["valid"]
+                .as_array()
+                .map(|codes| codes.iter().filter_map(|c| c.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default();
+            let plan_path = dir.join(format!("plan-{orgs}-{latency_ms}.yaml"));
+            std::fs::write(&plan_path, plan(&codes, orgs))?;
+            let before = requests_seen(&base, &control_token).await?;
+            let started = Instant::now();
+            let mut child = tokio::process::Command::new(&scc)
+                .args([
+                    "apply",
+                    "--yes",
+                    "--concurrency",
+                    &concurrency.to_string(),
+                    "-o",
+                    "json",
+                ])
+                .arg(&plan_path)
+                .env("SCC_BASE_URL", &base)
+                .env(
+                    "SCC_ACCESS_TOKEN",
+                    emulator.ready["admin"]["access_token"].as_str().unwrap_or_default(),
+                )
+                .env("SCC_ORG_ID", emulator.ready["org_id"].as_str().unwrap_or_default())
+                .env("SCC_CONFIG_DIR", &dir)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .context("cannot run scc")?;
+            // The peak memory of scc, read while it runs (the last reading before it ends).
+            let mut scc_rss = 0;
+            let status = loop {
+                if let Some(pid) = child.id() {
+                    scc_rss = scc_rss.max(peak_rss_kib(pid));
+                }
+                tokio::select! {
+                    status = child.wait() => break status?,
+                    _ = tokio::time::sleep(std::time::Duration::from_millis(20)) => {}
+                }
+            };
+            let seconds = started.elapsed().as_secs_f64();
+            let sent = requests_seen(&base, &control_token).await? - before;
+            let (_, emulator_peak) = emulator.rss_kib();
+            // The longest chain of requests that wait on each other for one organization, read off
+            // the engine (observe → diff → execute): the name asked again before the create (1), the
+            // create (2), the look for a duplicate (3), the observation, its four lists at once (4),
+            // invites and group creation (5), the users read again for the new users' ids (6), the
+            // role patch (7); the claim (claim info, claim) and the members' patch run beside that
+            // chain. Before all of it, one listing of the organizations the token reaches (pages of
+            // 500, one after the other).
+            let chain = 7usize;
+            let latency = latency_ms as f64 / 1000.0;
+            let waves = orgs.div_ceil(concurrency.max(1));
+            let directory_pages = (orgs + 3).div_ceil(500).max(1);
+            let chain_bound = (waves * chain + directory_pages) as f64 * latency;
+            let ratio = if chain_bound > 0.0 {
+                seconds / chain_bound
+            } else {
+                f64::NAN
+            };
+            println!(
+                "{orgs:>6} {:>8} {seconds:>9.2} {sent:>9} {:>8.1} {chain_bound:>11.2} {:>8} {:>9.1} {:>12.1} {:>6}",
+                format!("{latency_ms} ms"),
+                sent as f64 / orgs.max(1) as f64,
+                if ratio.is_nan() {
+                    "-".to_owned()
+                } else {
+                    format!("{ratio:.2}")
+                },
+                scc_rss as f64 / 1024.0,
+                emulator_peak as f64 / 1024.0,
+                status.code().map_or("signal".to_owned(), |code| code.to_string()),
+            );
+            seconds_at.insert((latency_ms, orgs), seconds);
+            rows.push(json!({
+                "orgs": orgs, "latency_ms": latency_ms, "concurrency": concurrency, "seconds": seconds,
+                "requests": sent, "chain": chain, "chain_bound_seconds": chain_bound,
+                "ratio_to_chain_bound": if ratio.is_nan() { serde_json::Value::Null } else { json!(ratio) },
+                "scc_peak_rss_mib": scc_rss as f64 / 1024.0, "emulator_peak_rss_mib": emulator_peak as f64 / 1024.0,
+                "exit": status.code(),
+            }));
+        }
+    }
+    for &latency_ms in latencies_ms {
+        if let (Some(small), Some(large)) = (seconds_at.get(&(latency_ms, 500)), seconds_at.get(&(latency_ms, 5000))) {
+            println!(
+                "at {latency_ms} ms: 5,000 organizations took {:.2}x the time of 500 (bound 10.5x)",
+                large / small
+            );
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
     if let Some(path) = json_path {
-        std::fs::write(
-            path,
-            serde_json::to_vec_pretty(&json!({"orgs": orgs, "latency_ms": latency_ms, "runs": rows}))?,
-        )?;
+        std::fs::write(path, serde_json::to_vec_pretty(&json!({"runs": rows}))?)?;
     }
     Ok(())
 }

@@ -59,19 +59,19 @@ enum Command {
         #[arg(long)]
         json: Option<std::path::PathBuf>,
     },
-    /// `scc apply` of a 50-organization plan against the emulator at a given latency, at concurrency 1
-    /// and 16, next to the lower bound. Needs the `scc` binary beside this one
-    /// (`cargo build --release -p scc-cli -p scc-bench`).
+    /// `scc apply` of plans of several sizes against the emulator at several latencies, next to the
+    /// chain bound, with the peak memory of scc and of the emulator. Needs the `scc` binary beside
+    /// this one (`cargo build --release -p scc-cli -p scc-bench`).
     Apply {
-        /// Organizations in the plan.
-        #[arg(long, default_value_t = 50)]
-        orgs: usize,
-        /// Latency the emulator adds to every request, in ms.
-        #[arg(long, default_value_t = 20)]
-        latency_ms: u64,
-        /// Concurrency levels to measure.
-        #[arg(long, value_delimiter = ',', default_value = "1,16")]
-        concurrency: Vec<usize>,
+        /// Organizations in the plans.
+        #[arg(long, value_delimiter = ',', default_value = "50")]
+        orgs: Vec<usize>,
+        /// Latencies the emulator adds to every request, in ms.
+        #[arg(long, value_delimiter = ',', default_value = "20")]
+        latency_ms: Vec<u64>,
+        /// Organizations worked on at once.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
         /// Also write the results as JSON here.
         #[arg(long)]
         json: Option<std::path::PathBuf>,
@@ -165,7 +165,7 @@ async fn main() -> anyhow::Result<()> {
             latency_ms,
             concurrency,
             json,
-        } => apply::bench(orgs, latency_ms, &concurrency, json).await,
+        } => apply::bench(&orgs, &latency_ms, concurrency, json).await,
     }
 }
 

@@ -28,6 +28,7 @@ async fn reset(State(app): State<Arc<App>>) -> ApiResult<StatusCode> {
     app.store.reset()?;
     app.faults.clear();
     app.journal.clear();
+    app.requests_seen.store(0, std::sync::atomic::Ordering::Relaxed);
     app.clock_offset.store(0, std::sync::atomic::Ordering::SeqCst);
     Ok(StatusCode::NO_CONTENT)
 }
@@ -58,7 +59,10 @@ async fn clear_faults(State(app): State<Arc<App>>) -> StatusCode {
 }
 
 async fn requests(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "requests": app.journal.list() }))
+    Json(serde_json::json!({
+        "requests": app.journal.list(),
+        "total": app.requests_seen.load(std::sync::atomic::Ordering::Relaxed),
+    }))
 }
 
 async fn clear_requests(State(app): State<Arc<App>>) -> StatusCode {

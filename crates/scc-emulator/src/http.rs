@@ -38,6 +38,9 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
     let path = parts.uri.path().to_owned();
     let control = path.starts_with("/_emulator");
     let answered = Fate::default();
+    if !control {
+        app.requests_seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
 
     let uri_bytes = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
     if uri_bytes > MAX_URI_BYTES {

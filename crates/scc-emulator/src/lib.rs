@@ -289,6 +289,8 @@ pub(crate) struct App {
     pub(crate) control_token: String,
     /// `--log`: a line per request on stderr.
     pub(crate) log: bool,
+    /// API requests received since the start or the last reset, journal or not.
+    pub(crate) requests_seen: std::sync::atomic::AtomicU64,
     tracking: Mutex<IdGen>,
 }
 
@@ -364,6 +366,7 @@ fn build_app(options: &EmulatorOptions) -> anyhow::Result<Arc<App>> {
         clock_offset: AtomicI64::new(0),
         control_token,
         log: options.log,
+        requests_seen: std::sync::atomic::AtomicU64::new(0),
         tracking: Mutex::new(IdGen::new(options.seed ^ 0x7EAC_1D00)),
     }))
 }

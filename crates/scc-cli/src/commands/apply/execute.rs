@@ -11,7 +11,7 @@ use scc_sdk::{Error, ItemOutcome, ItemResult};
 use super::diff::{Change, Holder};
 use super::observe::{self, Observation};
 use super::plan::name_key;
-use super::report::{IN_FLIGHT, Outcome, Run, duplicates_message};
+use super::report::{Outcome, Run, duplicates_message};
 
 /// Most items the service takes in one bulk PATCH (users, admin groups, roles).
 const MAX_BULK_ITEMS: usize = 500;
@@ -30,7 +30,7 @@ pub(crate) async fn create_org(run: &Run<'_>) -> Option<String> {
     let Change::CreateOrg { name, region } = &change else {
         return None;
     };
-    run.change(&change, Outcome::Unknown(IN_FLIGHT.into()));
+    run.change(&change, Outcome::InFlight);
     let created = match run
         .client
         .organizations()
@@ -108,7 +108,7 @@ async fn claims(run: &Run<'_>, org: &str, changes: &[Change]) {
         let Change::Claim { code, region } = change else {
             continue;
         };
-        run.change(change, Outcome::Unknown(IN_FLIGHT.into()));
+        run.change(change, Outcome::InFlight);
         match subscriptions.read_claim_code(org, code.as_str()).await {
             Err(error) if error.is_conflict() => claimed_elsewhere(run, org, change, code, &error).await,
             Err(error) => run.change(change, Outcome::Failed(&error)),
@@ -178,7 +178,7 @@ async fn users(run: &Run<'_>, org: &str, changes: &[Change]) {
                 last_name,
                 ..
             } => {
-                run.change(change, Outcome::Unknown(IN_FLIGHT.into()));
+                run.change(change, Outcome::InFlight);
                 let result = run
                     .client
                     .users()
@@ -199,7 +199,7 @@ async fn users(run: &Run<'_>, org: &str, changes: &[Change]) {
         return;
     }
     for (change, _) in &bulk {
-        run.change(change, Outcome::Unknown(IN_FLIGHT.into()));
+        run.change(change, Outcome::InFlight);
     }
     let (targets, operations): (Vec<&Change>, Vec<UserOperation>) = bulk.into_iter().unzip();
     let report = run
@@ -226,17 +226,28 @@ fn record_item(run: &Run<'_>, change: &Change, outcome: ItemOutcome) {
     }
 }
 
-/// Creates, updates and deletes groups; returns the ids of the groups it created (or adopted).
+/// Creates, updates and deletes groups, all at once; returns the ids of the groups it created (or
+/// adopted).
 async fn groups(run: &Run<'_>, org: &str, changes: &[Change]) -> HashMap<String, String> {
+    let work = changes.iter().map(|change| group_change(run, org, change));
+    futures_util::future::join_all(work)
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// One group change; the created (or adopted) group's name key and id.
+async fn group_change(run: &Run<'_>, org: &str, change: &Change) -> Option<(String, String)> {
     let mut created = HashMap::new();
-    for change in changes {
+    {
         match change {
             Change::CreateGroup {
                 name,
                 description,
                 applies_to,
             } => {
-                run.change(change, Outcome::Unknown(IN_FLIGHT.into()));
+                run.change(change, Outcome::InFlight);
                 let result = run
                     .client
                     .groups()
@@ -261,7 +272,7 @@ async fn groups(run: &Run<'_>, org: &str, changes: &[Change]) -> HashMap<String,
                 }
             }
             Change::UpdateGroup { id, description, .. } => {
-                run.change(change, Outcome::Unknown(IN_FLIGHT.into()));
+                run.change(change, Outcome::InFlight);
                 let result = run
                     .client
                     .groups()
@@ -275,7 +286,7 @@ async fn groups(run: &Run<'_>, org: &str, changes: &[Change]) -> HashMap<String,
                 }
             }
             Change::DeleteGroup { id, .. } => {
-                run.change(change, Outcome::Unknown(IN_FLIGHT.into()));
+                run.change(change, Outcome::InFlight);
                 match run.client.groups().delete(org, id.clone()).send().await {
                     Ok(()) => run.change(change, Outcome::Ok),
                     Err(error) => run.change(change, Outcome::Failed(&error)),
@@ -284,7 +295,7 @@ async fn groups(run: &Run<'_>, org: &str, changes: &[Change]) -> HashMap<String,
             _ => {}
         }
     }
-    created
+    created.into_iter().next()
 }
 
 /// After a 409 on a group's creation: the group exists; it is read back and taken as the plan's.
@@ -382,7 +393,7 @@ async fn members(run: &Run<'_>, org: &str, changes: &[Change], group_ids: &HashM
                     Change::RemoveMember { email, .. } => patch.remove_user(email.as_str()),
                     _ => patch,
                 };
-                run.change(change, Outcome::Unknown(IN_FLIGHT.into()));
+                run.change(change, Outcome::InFlight);
             }
             record_results(run, batch, patch.send().await.map(|result| result.results));
         }
@@ -514,7 +525,7 @@ async fn roles(run: &Run<'_>, org: &str, changes: &[Change], group_ids: &HashMap
                     RoleChange::RemoveGroup(id) => patch.remove_group(id.as_str()),
                     RoleChange::AddUser(id) => patch.add_user(id.as_str()),
                 };
-                run.change(change, Outcome::Unknown(IN_FLIGHT.into()));
+                run.change(change, Outcome::InFlight);
             }
             let targets: Vec<&Change> = batch.iter().map(|(change, _)| *change).collect();
             record_results(run, &targets, patch.send().await.map(|result| result.results));

@@ -76,6 +76,8 @@ pub(crate) enum Outcome<'e> {
     Failed(&'e Error),
     Refused(String),
     Unknown(String),
+    /// Sent and not answered yet: unknown should the run be interrupted; replaced by the answer.
+    InFlight,
 }
 
 /// The reconciliation of one organization: its plan, its mode and its report.
@@ -131,6 +133,7 @@ impl Run<'_> {
                 self.again.store(true, Ordering::SeqCst);
                 (Status::Unknown, None, Some(reason))
             }
+            Outcome::InFlight => (Status::Unknown, None, Some(IN_FLIGHT.to_owned())),
         };
         let report = ItemReport {
             org: self.label.clone(),
