@@ -101,7 +101,7 @@ pub(crate) fn create_default_roles(state: &mut State, org_id: &str) {
 pub(crate) fn role_id(state: &State, org_id: &str, display_name: &str, product: &str) -> Option<String> {
     state
         .roles
-        .values()
+        .find_indexed(&crate::model::org_key(org_id))
         .find(|role| {
             role.org_id == org_id && role.display_name == display_name && role.products.iter().any(|p| p == product)
         })

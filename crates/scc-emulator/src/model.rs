@@ -60,9 +60,9 @@ impl<T> Shared<T> {
 
 /// A row of a [`Table`]: what it may be looked up by besides its id.
 pub(crate) trait Row: Clone {
-    /// The key of the table's one secondary index (the users' organization and e-mail).
-    fn index_key(&self) -> Option<String> {
-        None
+    /// Its keys in the table's secondary index (its organization, a user's e-mail, …).
+    fn index_keys(&self) -> Vec<String> {
+        Vec::new()
     }
 }
 
@@ -76,8 +76,8 @@ pub(crate) struct Table<V: Row> {
     rows: imbl::OrdMap<String, Arc<V>>,
     touched: BTreeSet<String>,
     index: imbl::OrdMap<String, BTreeSet<String>>,
-    /// Rows handed out mutably since the index last saw them, with the key they had then.
-    stale: BTreeMap<String, Option<String>>,
+    /// Rows handed out mutably since the index last saw them, with the keys they had then.
+    stale: BTreeMap<String, Vec<String>>,
 }
 
 impl<V: Row> Default for Table<V> {
@@ -110,21 +110,48 @@ impl<V: Row> Table<V> {
         self.rows.iter().map(|(id, row)| (id, row.as_ref()))
     }
 
-    fn unindex(&mut self, id: &str, key: Option<String>) {
-        if let Some(key) = key
-            && let Some(ids) = self.index.get_mut(&key)
-        {
-            ids.remove(id);
-            if ids.is_empty() {
-                self.index.remove(&key);
+    fn unindex(&mut self, id: &str, keys: Vec<String>) {
+        for key in keys {
+            if let Some(ids) = self.index.get_mut(&key) {
+                ids.remove(id);
+                if ids.is_empty() {
+                    self.index.remove(&key);
+                }
             }
         }
     }
 
     fn index_row(&mut self, id: &str) {
-        if let Some(key) = self.rows.get(id).and_then(|row| row.index_key()) {
+        let keys = self.rows.get(id).map(|row| row.index_keys()).unwrap_or_default();
+        for key in keys {
             self.index.entry(key).or_default().insert(id.to_owned());
         }
+    }
+
+    fn keys_of(&self, id: &str) -> Vec<String> {
+        self.rows.get(id).map(|row| row.index_keys()).unwrap_or_default()
+    }
+
+    /// The rows whose index key starts with `prefix` and passes `keep` (given the rest of the key).
+    pub(crate) fn find_by_key_prefix<'t>(
+        &'t self,
+        prefix: &'t str,
+        keep: impl Fn(&str) -> bool + 't,
+    ) -> impl Iterator<Item = &'t V> + 't {
+        let indexed = self
+            .index
+            .range(prefix.to_owned()..)
+            .take_while(move |(key, _)| key.starts_with(prefix))
+            .filter(move |(key, _)| keep(&key[prefix.len()..]))
+            .flat_map(|(_, ids)| ids.iter())
+            .filter(|id| !self.stale.contains_key(*id))
+            .filter_map(|id| self.rows.get(id).map(|row| row.as_ref()));
+        // Rows changed in this draft are looked at one by one (their keys may have moved).
+        let stale = self
+            .stale
+            .keys()
+            .filter_map(|id| self.rows.get(id).map(|row| row.as_ref()));
+        indexed.chain(stale)
     }
 
     /// The rows whose index key is `key`.
@@ -140,7 +167,7 @@ impl<V: Row> Table<V> {
             .stale
             .keys()
             .filter_map(|id| self.rows.get(id).map(|row| row.as_ref()))
-            .filter(move |row| row.index_key().as_deref() == Some(key));
+            .filter(move |row| row.index_keys().iter().any(|k| k == key));
         indexed.chain(stale)
     }
 
@@ -148,30 +175,30 @@ impl<V: Row> Table<V> {
         let row = self.rows.get(id)?;
         self.touched.insert(id.to_owned());
         if !self.stale.contains_key(id) {
-            let key = row.index_key();
-            self.stale.insert(id.to_owned(), key);
+            let keys = row.index_keys();
+            self.stale.insert(id.to_owned(), keys);
         }
         self.rows.get_mut(id).map(Arc::make_mut)
     }
 
     pub(crate) fn insert(&mut self, id: String, row: V) -> Option<V> {
         self.touched.insert(id.clone());
-        let old_key = match self.stale.remove(&id) {
-            Some(key) => key,
-            None => self.rows.get(&id).and_then(|row| row.index_key()),
+        let old_keys = match self.stale.remove(&id) {
+            Some(keys) => keys,
+            None => self.keys_of(&id),
         };
-        self.unindex(&id, old_key);
+        self.unindex(&id, old_keys);
         let old = self.rows.insert(id.clone(), Arc::new(row));
         self.index_row(&id);
         old.map(|row| Arc::unwrap_or_clone(row))
     }
 
     pub(crate) fn remove(&mut self, id: &str) -> Option<V> {
-        let old_key = match self.stale.remove(id) {
-            Some(key) => key,
-            None => self.rows.get(id).and_then(|row| row.index_key()),
+        let old_keys = match self.stale.remove(id) {
+            Some(keys) => keys,
+            None => self.keys_of(id),
         };
-        self.unindex(id, old_key);
+        self.unindex(id, old_keys);
         let removed = self.rows.remove(id);
         if removed.is_some() {
             self.touched.insert(id.to_owned());
@@ -209,10 +236,9 @@ impl<V: Row> Table<V> {
 
     /// Brings the index up to date with the rows handed out mutably (most keep their key).
     fn refresh_index(&mut self) {
-        for (id, old_key) in std::mem::take(&mut self.stale) {
-            let new_key = self.rows.get(&id).and_then(|row| row.index_key());
-            if new_key != old_key {
-                self.unindex(&id, old_key);
+        for (id, old_keys) in std::mem::take(&mut self.stale) {
+            if self.keys_of(&id) != old_keys {
+                self.unindex(&id, old_keys);
                 self.index_row(&id);
             }
         }
@@ -295,22 +321,51 @@ pub(crate) struct State {
     pub(crate) principal: Shared<crate::fixtures::Principal>,
 }
 
-impl Row for Organization {}
-impl Row for ClaimCode {}
-impl Row for Subscription {}
-impl Row for Group {}
-impl Row for Role {}
-impl Row for ApiKey {}
-impl Row for AccessToken {}
-impl Row for User {
-    fn index_key(&self) -> Option<String> {
-        Some(user_key(&self.org_id, &self.email))
+impl Row for Organization {
+    /// Its name in lower case, computed once: a name filter reads these, not every row.
+    fn index_keys(&self) -> Vec<String> {
+        vec![format!("{NAME_KEY_PREFIX}{}", self.name.to_lowercase())]
     }
 }
 
-/// The users index: organization and e-mail (any case).
+/// The index keys of organizations' names start so.
+pub(crate) const NAME_KEY_PREFIX: &str = "name\n";
+impl Row for ClaimCode {}
+impl Row for ApiKey {}
+impl Row for AccessToken {}
+impl Row for Subscription {
+    fn index_keys(&self) -> Vec<String> {
+        vec![org_key(&self.org_id)]
+    }
+}
+impl Row for Role {
+    fn index_keys(&self) -> Vec<String> {
+        vec![org_key(&self.org_id)]
+    }
+}
+impl Row for Group {
+    /// Its organization's, and those of the organizations it is shared with.
+    fn index_keys(&self) -> Vec<String> {
+        std::iter::once(&self.org_id)
+            .chain(&self.shared_with)
+            .map(|org| org_key(org))
+            .collect()
+    }
+}
+impl Row for User {
+    fn index_keys(&self) -> Vec<String> {
+        vec![org_key(&self.org_id), user_key(&self.org_id, &self.email)]
+    }
+}
+
+/// The index key of the rows of an organization.
+pub(crate) fn org_key(org_id: &str) -> String {
+    format!("org\n{org_id}")
+}
+
+/// The index key of a user by organization and e-mail (any case).
 pub(crate) fn user_key(org_id: &str, email: &str) -> String {
-    format!("{org_id}\n{}", email.to_lowercase())
+    format!("email\n{org_id}\n{}", email.to_lowercase())
 }
 
 impl State {

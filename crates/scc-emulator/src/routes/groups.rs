@@ -70,7 +70,7 @@ pub(crate) async fn list(
         caller.org(state, &org_id)?;
         let mut groups: Vec<Group> = state
             .groups
-            .values()
+            .find_indexed(&crate::model::org_key(&org_id))
             .filter(|group| group.org_id == org_id || group.shared_with.contains(&org_id))
             .cloned()
             .collect();
@@ -92,7 +92,7 @@ pub(crate) async fn get(
 }
 
 fn name_taken(state: &Model, org_id: &str, name: &str, except: Option<&str>) -> bool {
-    state.groups.values().any(|group| {
+    state.groups.find_indexed(&crate::model::org_key(org_id)).any(|group| {
         group.org_id == org_id && group.name.eq_ignore_ascii_case(name.trim()) && Some(group.id.as_str()) != except
     })
 }
@@ -322,7 +322,7 @@ pub(crate) async fn roles(
         visible(state, &caller, &org_id, &group_id)?;
         let mut roles: Vec<_> = state
             .roles
-            .values()
+            .find_indexed(&crate::model::org_key(&org_id))
             .filter(|role| role.groups.contains(&group_id))
             .collect();
         roles.sort_by_key(|role| role.seq);

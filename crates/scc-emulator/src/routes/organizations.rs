@@ -66,11 +66,20 @@ pub(crate) async fn list(
     );
 
     let mut orgs: Vec<Organization> = app.store.read(|state| {
-        state
-            .organizations
-            .values()
+        let candidates: Box<dyn Iterator<Item = &Organization>> = match &name {
+            // Names are kept in lower case in the table's index: a fast substring test each.
+            Some(name) => Box::new(
+                state
+                    .organizations
+                    .find_by_key_prefix(crate::model::NAME_KEY_PREFIX, move |lower| {
+                        lower.contains(name.as_str())
+                    })
+                    .filter(move |org| org.name.to_lowercase().contains(name.as_str())),
+            ),
+            None => Box::new(state.organizations.values()),
+        };
+        candidates
             .filter(|org| caller.reaches(org))
-            .filter(|org| name.as_ref().is_none_or(|name| org.name.to_lowercase().contains(name)))
             .filter(|org| org_type.is_none_or(|kind| org.org_type == kind))
             .filter(|org| region.is_none_or(|code| org.region_code == code))
             .filter(|org| {
@@ -84,17 +93,20 @@ pub(crate) async fn list(
             .cloned()
             .collect()
     });
-    orgs.sort_by(|a, b| {
-        let key = |org: &Organization| match sort_by {
-            Some("name") => org.name.to_lowercase(),
-            Some("type") => org.org_type.clone(),
-            Some("regionCode") => org.region_code.clone(),
-            Some("created") => org.created.clone(),
-            Some("id") => org.id.clone(),
-            _ => format!("{:020}", org.seq),
-        };
-        key(a).cmp(&key(b)).then(a.seq.cmp(&b.seq))
-    });
+    // Creation order unless sorted; each key computed once, not at every comparison.
+    match sort_by {
+        None => orgs.sort_by_key(|org| org.seq),
+        Some(field) => orgs.sort_by_cached_key(|org| {
+            let key = match field {
+                "name" => org.name.to_lowercase(),
+                "type" => org.org_type.clone(),
+                "regionCode" => org.region_code.clone(),
+                "created" => org.created.clone(),
+                _ => org.id.clone(),
+            };
+            (key, org.seq)
+        }),
+    }
     if order == Some("DESC") {
         orgs.reverse();
     }

@@ -53,14 +53,14 @@ pub(crate) async fn list(
             None => Vec::new(),
             Some(user) => state
                 .groups
-                .values()
+                .find_indexed(&crate::model::org_key(&org_id))
                 .filter(|group| group.members.contains(user))
                 .map(|group| &group.id)
                 .collect(),
         };
         let mut roles: Vec<&Role> = state
             .roles
-            .values()
+            .find_indexed(&crate::model::org_key(&org_id))
             .filter(|role| role.org_id == org_id)
             .filter(|role| role_type.is_none_or(|kind| role.role_type == kind))
             .filter(|role| match &user {

@@ -212,7 +212,7 @@ pub(crate) async fn list(
         caller.org(state, &org_id)?;
         let mut subscriptions: Vec<&Subscription> = state
             .subscriptions
-            .values()
+            .find_indexed(&crate::model::org_key(&org_id))
             .filter(|sub| sub.org_id == org_id)
             .filter(|sub| name.as_ref().is_none_or(|name| sub.name.to_lowercase().contains(name)))
             .collect();

@@ -72,7 +72,7 @@ pub(crate) async fn list(
         caller.org(state, &org_id)?;
         let mut users: Vec<&User> = state
             .users
-            .values()
+            .find_indexed(&crate::model::org_key(&org_id))
             .filter(|user| user.org_id == org_id)
             .filter(|user| status.is_none_or(|status| user.status == status))
             .collect();
@@ -137,7 +137,7 @@ pub(crate) async fn groups(
         find(state, &caller, &org_id, &user_id)?;
         let mut groups: Vec<_> = state
             .groups
-            .values()
+            .find_indexed(&crate::model::org_key(&org_id))
             .filter(|group| group.org_id == org_id && group.members.contains(&user_id))
             .collect();
         groups.sort_by_key(|group| group.seq);

@@ -151,12 +151,12 @@ async fn find_org(run: &Run<'_>, directory: Option<&Directory>, round: u32) -> L
         };
     }
     let name = plan.label();
-    // The run's directory may be older than another run's create (one that held this organization's
-    // lock a moment ago): before creating, the service is asked again.
+    // The run's directory, in the first round, unless this run waited for another one's lock (the
+    // caller then gives none): that run may have created the organization since. Another machine's
+    // create is caught by the look for duplicates right after this one's.
     let listed = directory
         .filter(|_| round == 1)
-        .map(|directory| directory.named(&name).to_vec())
-        .filter(|found| !(found.is_empty() && run.writing() && plan.create));
+        .map(|directory| directory.named(&name).to_vec());
     let matches = match listed {
         Some(found) => found,
         None => match observe::orgs_named(run.client, &name).await {

@@ -107,18 +107,25 @@ async fn reconcile_all(
             let service = service.clone();
             async move {
                 // One run at a time per organization on this machine: a second waits for the first.
-                let _lock = match mode {
-                    Mode::Plan => None,
+                let (_lock, waited) = match mode {
+                    Mode::Plan => (None, false),
                     Mode::Apply => match lock::acquire(&locks_dir, &service, org).await {
-                        Ok(lock) => Some(lock),
+                        Ok((lock, waited)) => (Some(lock), waited),
                         Err(error) => return (index, lock::refused(org, error)),
                     },
                 };
+                // After waiting for another run, the directory read at the start is out of date.
+                let directory = directory.filter(|_| !waited);
                 (index, engine::reconcile(client, directory, org, mode, progress).await)
             }
         })
         .buffer_unordered(concurrency.max(1))
-        .inspect(|_| bar.inc(1))
+        .inspect(|(_, outcome)| {
+            // Progress per organization: the one just finished, and what it took.
+            let changes = outcome.items.iter().filter(|item| item.sign.is_some()).count();
+            bar.set_message(format!("{}: {changes} change(s)", outcome.org));
+            bar.inc(1);
+        })
         .collect::<Vec<(usize, OrgOutcome)>>();
     let finished = tokio::select! {
         outcomes = work => Some(outcomes),
