@@ -75,7 +75,8 @@ pub(crate) struct Table<V: Row> {
     /// Rows behind `Arc`s: copying a node of the tree clones pointers, not rows.
     rows: imbl::OrdMap<String, Arc<V>>,
     touched: BTreeSet<String>,
-    index: imbl::OrdMap<String, BTreeSet<String>>,
+    /// Persistent sets too: an organization of 100,000 users is a set a change copies a path of.
+    index: imbl::OrdMap<String, imbl::OrdSet<String>>,
     /// Rows handed out mutably since the index last saw them, with the keys they had then.
     stale: BTreeMap<String, Vec<String>>,
 }
