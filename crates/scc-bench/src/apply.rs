@@ -55,20 +55,6 @@ async fn requests_seen(base_url: &str, control_token: &str) -> anyhow::Result<u6
     Ok(journal["total"].as_u64().unwrap_or_default())
 }
 
-/// The peak resident memory a process reached (`VmHWM`), in KiB, while it still runs.
-fn peak_rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|line| line.starts_with("VmHWM:"))
-                .and_then(|line| line.split_whitespace().nth(1))
-                .and_then(|kib| kib.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 /// `scc apply` for each number of organizations at each latency, `concurrency` organizations at once.
 pub(crate) async fn bench(
     org_counts: &[usize],
@@ -144,7 +130,7 @@ pub(crate) async fn bench(
             let mut scc_rss = 0;
             let status = loop {
                 if let Some(pid) = child.id() {
-                    scc_rss = scc_rss.max(peak_rss_kib(pid));
+                    scc_rss = scc_rss.max(crate::worker::peak_rss_kib_of(&pid.to_string()));
                 }
                 tokio::select! {
                     status = child.wait() => break status?,

@@ -35,7 +35,12 @@ fn one() -> usize {
 
 /// Peak resident memory of this process, in KiB (`VmHWM`).
 pub(crate) fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+    peak_rss_kib_of("self")
+}
+
+/// Peak resident memory of a process (`self` or a pid), in KiB, while it still runs.
+pub(crate) fn peak_rss_kib_of(process: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{process}/status"))
         .ok()
         .and_then(|status| {
             status

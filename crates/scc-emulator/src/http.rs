@@ -42,41 +42,9 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
         app.requests_seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
-    let uri_bytes = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
-    if uri_bytes > MAX_URI_BYTES {
-        let error = ApiError::new(
-            StatusCode::URI_TOO_LONG,
-            format!("the request target is {uri_bytes} bytes; at most {MAX_URI_BYTES} are accepted"),
-        );
-        return finish(
-            &app,
-            &parts,
-            &Bytes::new(),
-            &path,
-            control,
-            answered,
-            render(&app, &path, error),
-        );
-    }
-    let header_bytes: usize = parts
-        .headers
-        .iter()
-        .map(|(name, value)| name.as_str().len() + value.len() + 4)
-        .sum();
-    if header_bytes > MAX_HEADER_BYTES {
-        let error = ApiError::new(
-            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            format!("the headers are {header_bytes} bytes; at most {MAX_HEADER_BYTES} are accepted"),
-        );
-        return finish(
-            &app,
-            &parts,
-            &Bytes::new(),
-            &path,
-            control,
-            answered,
-            render(&app, &path, error),
-        );
+    if let Some(error) = oversized_head(&parts) {
+        let response = render(&app, &path, error);
+        return finish(&app, &parts, &Bytes::new(), &path, control, answered, response);
     }
 
     let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
@@ -176,6 +144,30 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
         return response;
     }
     finish_kept(&app, kept.as_ref(), &bytes, &path, answered, response)
+}
+
+/// A request target or headers over the limits: 414 or 431, in the API's envelope.
+fn oversized_head(parts: &axum::http::request::Parts) -> Option<ApiError> {
+    let uri_bytes = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
+    let header_bytes: usize = parts
+        .headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    let (status, message) = if uri_bytes > MAX_URI_BYTES {
+        (
+            StatusCode::URI_TOO_LONG,
+            format!("the request target is {uri_bytes} bytes; at most {MAX_URI_BYTES} are accepted"),
+        )
+    } else if header_bytes > MAX_HEADER_BYTES {
+        (
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            format!("the headers are {header_bytes} bytes; at most {MAX_HEADER_BYTES} are accepted"),
+        )
+    } else {
+        return None;
+    };
+    Some(ApiError::new(status, message))
 }
 
 /// `Authorization: Bearer <control token>`, compared in constant time.

@@ -34,10 +34,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
         };
         let code = print_plan(ctx, &outcomes);
         // As terraform's: 0 nothing to change, 2 changes to make (problems keep their code).
-        let changes = outcomes
-            .iter()
-            .flat_map(|outcome| &outcome.items)
-            .any(|item| item.result == Status::Planned);
+        let changes = has_changes(&outcomes);
         return Ok(if args.detailed_exitcode && code == Code::Ok && changes {
             Code::Usage
         } else {
@@ -56,10 +53,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
             return Ok(Code::Interrupted);
         };
         let code = print_plan(ctx, &planned);
-        let changes = planned
-            .iter()
-            .flat_map(|outcome| &outcome.items)
-            .any(|item| item.result == Status::Planned);
+        let changes = has_changes(&planned);
         if !changes {
             return Ok(code);
         }
@@ -74,6 +68,14 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
         return Ok(Code::Interrupted);
     };
     Ok(print_apply(ctx, &outcomes, seconds))
+}
+
+/// Whether a plan has anything to change.
+fn has_changes(outcomes: &[OrgOutcome]) -> bool {
+    outcomes
+        .iter()
+        .flat_map(|outcome| &outcome.items)
+        .any(|item| item.result == Status::Planned)
 }
 
 /// Every organization of the plan, `concurrency` at a time; `None` after Ctrl-C (the summary of what
