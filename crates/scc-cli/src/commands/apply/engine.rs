@@ -151,8 +151,8 @@ async fn find_org(run: &Run<'_>, directory: Option<&Directory>, round: u32) -> L
         };
     }
     let name = plan.label();
-    // The run's directory, in the first round, unless this run waited for another one's lock (the
-    // caller then gives none): that run may have created the organization since. Another machine's
+    // The run's directory, in the first round, unless another run held this one's lock since it was
+    // listed (the caller then gives none): that run may have created the organization since. Another machine's
     // create is caught by the look for duplicates right after this one's.
     let listed = directory
         .filter(|_| round == 1)

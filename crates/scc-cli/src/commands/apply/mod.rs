@@ -93,6 +93,14 @@ async fn reconcile_all(
     );
     let started = std::time::Instant::now();
     let progress: Vec<report::Progress> = file.organizations.iter().map(|_| report::Progress::default()).collect();
+    let locks_dir = ctx.settings.config_dir.join("locks");
+    let service = ctx.settings.base_url.value.clone();
+    // The lock files' turns are read before the listing: a turn taken after it says the listing may
+    // be out of date for that organization.
+    let turns = match mode {
+        Mode::Apply => lock::Turns::read(&locks_dir, &service, &file.organizations),
+        Mode::Plan => Default::default(),
+    };
     // Organizations named in the plan are found in one listing of those the token reaches.
     let directory = if file.organizations.iter().any(|org| org.id.is_none()) {
         Some(observe::Directory::read(client).await?)
@@ -100,24 +108,23 @@ async fn reconcile_all(
         None
     };
     let directory = directory.as_ref();
-    let locks_dir = ctx.settings.config_dir.join("locks");
-    let service = ctx.settings.base_url.value.clone();
     let work = futures_util::stream::iter(file.organizations.iter().enumerate())
         .map(|(index, org)| {
             let progress = progress[index].clone();
             let locks_dir = locks_dir.clone();
             let service = service.clone();
+            let turns = &turns;
             async move {
                 // One run at a time per organization on this machine: a second waits for the first.
-                let (_lock, waited) = match mode {
+                let (_lock, held_by_another) = match mode {
                     Mode::Plan => (None, false),
-                    Mode::Apply => match lock::acquire(&locks_dir, &service, org).await {
-                        Ok((lock, waited)) => (Some(lock), waited),
+                    Mode::Apply => match lock::acquire(&locks_dir, &service, org, turns).await {
+                        Ok((lock, held_by_another)) => (Some(lock), held_by_another),
                         Err(error) => return (index, lock::refused(org, error)),
                     },
                 };
-                // After waiting for another run, the directory read at the start is out of date.
-                let directory = directory.filter(|_| !waited);
+                // Another run held the lock since the listing: the listing is out of date for it.
+                let directory = directory.filter(|_| !held_by_another);
                 (index, engine::reconcile(client, directory, org, mode, progress).await)
             }
         })
