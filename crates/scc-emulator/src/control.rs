@@ -9,9 +9,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use bytes::Bytes;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::App;
+use crate::app::App;
 use crate::error::{ApiResult, parse_json};
 use crate::faults::ScriptedFault;
 
@@ -49,8 +49,15 @@ async fn add_faults(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<Statu
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list_faults(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "faults": app.faults.scripted() }))
+#[derive(Serialize)]
+struct FaultList {
+    faults: Vec<ScriptedFault>,
+}
+
+async fn list_faults(State(app): State<Arc<App>>) -> Json<FaultList> {
+    Json(FaultList {
+        faults: app.faults.scripted(),
+    })
 }
 
 async fn clear_faults(State(app): State<Arc<App>>) -> StatusCode {
@@ -58,11 +65,18 @@ async fn clear_faults(State(app): State<Arc<App>>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-async fn requests(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({
-        "requests": app.journal.list(),
-        "total": app.requests_seen.load(std::sync::atomic::Ordering::Relaxed),
-    }))
+/// The journal, and how many API requests arrived in all (the journal keeps the last ones).
+#[derive(Serialize)]
+struct RequestLog {
+    requests: Vec<serde_json::Value>,
+    total: u64,
+}
+
+async fn requests(State(app): State<Arc<App>>) -> Json<RequestLog> {
+    Json(RequestLog {
+        requests: app.journal.list(),
+        total: app.requests_seen.load(std::sync::atomic::Ordering::Relaxed),
+    })
 }
 
 async fn clear_requests(State(app): State<Arc<App>>) -> StatusCode {
@@ -76,13 +90,22 @@ struct ClockBody {
     advance_seconds: i64,
 }
 
-async fn clock(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<Json<serde_json::Value>> {
+#[derive(Serialize)]
+struct Clock {
+    offset_seconds: i64,
+    now: i64,
+}
+
+async fn clock(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<Json<Clock>> {
     let body: ClockBody = parse_json(&body)?;
     let offset = app
         .clock_offset
         .fetch_add(body.advance_seconds, std::sync::atomic::Ordering::SeqCst)
         + body.advance_seconds;
-    Ok(Json(serde_json::json!({ "offset_seconds": offset, "now": app.now() })))
+    Ok(Json(Clock {
+        offset_seconds: offset,
+        now: app.now(),
+    }))
 }
 
 async fn state(State(app): State<Arc<App>>) -> Json<serde_json::Value> {

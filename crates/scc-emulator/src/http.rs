@@ -11,9 +11,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
-use crate::App;
+use crate::app::App;
 use crate::error::ApiError;
 use crate::faults::FaultAction;
+use crate::views::{IrohErrorEnvelope, SccErrorEnvelope};
 
 /// Bodies above this are refused with 413.
 pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -372,33 +373,35 @@ fn finish(
 /// The SCC envelope, or the IROH one under `/iroh`, with the request's path.
 pub(crate) fn render(app: &App, path: &str, error: ApiError) -> Response {
     let tracking_id = app.tracking_id();
-    let body = if let Some(raw) = error.raw_body.clone() {
-        raw
+    let mut response = if let Some(raw) = &error.raw_body {
+        (error.status, axum::Json(raw)).into_response()
     } else if path.starts_with("/iroh") {
-        serde_json::json!({
-            "error": error.code.unwrap_or(match error.status.as_u16() {
-                400 => "invalid_request",
-                401 => "invalid_token",
-                403 => "forbidden",
-                404 => "not_found",
-                405 => "method_not_allowed",
-                413 => "request_too_large",
-                429 => "too_many_requests",
-                _ => "unknown server error",
-            }),
-            "error_description": error.message,
-            "trace_id": tracking_id,
-        })
+        let code = error.code.unwrap_or(match error.status.as_u16() {
+            400 => "invalid_request",
+            401 => "invalid_token",
+            403 => "forbidden",
+            404 => "not_found",
+            405 => "method_not_allowed",
+            413 => "request_too_large",
+            429 => "too_many_requests",
+            _ => "unknown server error",
+        });
+        let body = IrohErrorEnvelope {
+            error: code,
+            error_description: &error.message,
+            trace_id: &tracking_id,
+        };
+        (error.status, axum::Json(body)).into_response()
     } else {
-        serde_json::json!({
-            "trackingId": tracking_id,
-            "message": error.message,
-            "timestamp": jiff::Timestamp::now().to_string(),
-            "statusCode": error.status.as_u16(),
-            "path": path,
-        })
+        let body = SccErrorEnvelope {
+            tracking_id: &tracking_id,
+            message: &error.message,
+            timestamp: jiff::Timestamp::now().to_string(),
+            status_code: error.status.as_u16(),
+            path,
+        };
+        (error.status, axum::Json(body)).into_response()
     };
-    let mut response = (error.status, axum::Json(body)).into_response();
     if let Some(seconds) = error.retry_after {
         response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(seconds));
     }

@@ -1,306 +1,110 @@
 //! The emulator's state: every entity of SCC and of the XDR profile, as stored (and as written to
-//! the state file). The JSON the API answers with is built from these in `routes`.
+//! the state file), and the closed sets of their values. The domain (`domain`) changes it; the JSON the
+//! API answers with is built from it in `views`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::ops::{Deref, DerefMut};
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::closed::closed_set;
 use crate::ids::IdGen;
+use crate::table::{Row, Shared, Table};
 
-/// A value shared between the state and its drafts until one of them changes it: cloning is a
-/// reference count, and the first mutable access copies it (`Arc::make_mut`).
-#[derive(Debug, Default)]
-pub(crate) struct Shared<T>(Arc<T>);
+closed_set!(
+    /// An organization's `type`.
+    OrgType { Standalone = "STANDALONE", Manager = "MANAGER", Managed = "MANAGED" }
+);
 
-impl<T: Serialize> Serialize for Shared<T> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.as_ref().serialize(serializer)
-    }
-}
+closed_set!(
+    /// A region code: of an organization (`NAM`, `EMEA`, `APJC`), of a product (any).
+    RegionCode { Nam = "NAM", Emea = "EMEA", Apjc = "APJC", Us = "US", Global = "GLOBAL" }
+);
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Shared<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        T::deserialize(deserializer).map(|value| Self(Arc::new(value)))
-    }
-}
+impl RegionCode {
+    /// The regions an organization is created in.
+    pub(crate) const OF_ORGANIZATIONS: &'static [Self] = &[Self::Nam, Self::Emea, Self::Apjc];
+    /// The regions an organization list filters by.
+    pub(crate) const OF_ORGANIZATION_FILTER: &'static [Self] = &[Self::Nam, Self::Emea, Self::Apjc, Self::Global];
 
-impl<T> Clone for Shared<T> {
-    fn clone(&self) -> Self {
-        Self(Arc::clone(&self.0))
-    }
-}
-
-impl<T> Deref for Shared<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T: Clone> DerefMut for Shared<T> {
-    fn deref_mut(&mut self) -> &mut T {
-        Arc::make_mut(&mut self.0)
-    }
-}
-
-impl<T> From<T> for Shared<T> {
-    fn from(value: T) -> Self {
-        Self(Arc::new(value))
-    }
-}
-
-impl<T> Shared<T> {
-    /// Whether two values are the same allocation (nothing changed between them).
-    pub(crate) fn same(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-/// A row of a [`Table`]: what it may be looked up by besides its id.
-pub(crate) trait Row: Clone {
-    /// Its keys in the table's secondary index (its organization, a user's e-mail, …).
-    fn index_keys(&self) -> Vec<String> {
-        Vec::new()
-    }
-}
-
-/// A table of rows by id: a persistent B-tree, so a draft of the state costs nothing and a change
-/// copies only the path to its row (O(log n), whatever the size); the ids of the rows a draft
-/// changed, so the store writes those rows and nothing else; and a secondary index ([`Row::index_key`])
-/// so a lookup by it does not read every row.
-#[derive(Debug, Clone)]
-pub(crate) struct Table<V: Row> {
-    /// Rows behind `Arc`s: copying a node of the tree clones pointers, not rows.
-    rows: imbl::OrdMap<String, Arc<V>>,
-    touched: BTreeSet<String>,
-    /// Persistent sets too: an organization of 100,000 users is a set a change copies a path of.
-    index: imbl::OrdMap<String, imbl::OrdSet<String>>,
-    /// Rows handed out mutably since the index last saw them, with the keys they had then.
-    stale: BTreeMap<String, Vec<String>>,
-}
-
-impl<V: Row> Default for Table<V> {
-    fn default() -> Self {
-        Self {
-            rows: imbl::OrdMap::new(),
-            touched: BTreeSet::new(),
-            index: imbl::OrdMap::new(),
-            stale: BTreeMap::new(),
+    pub(crate) fn description(self) -> &'static str {
+        match self {
+            Self::Nam => "North America",
+            Self::Emea => "Europe, Middle East and Africa",
+            Self::Apjc => "Asia Pacific, Japan and China",
+            Self::Us => "United States",
+            Self::Global => "Global",
         }
     }
 }
 
-impl<V: Row> Table<V> {
-    pub(crate) fn get(&self, id: &str) -> Option<&V> {
-        self.rows.get(id).map(|row| row.as_ref())
-    }
+closed_set!(
+    /// A user's `status`. The emulator sets `ACTIVE`, `PENDING` and `DISABLED`; a list may filter by
+    /// `SHARED` too (decision 6).
+    UserStatus { Active = "ACTIVE", Pending = "PENDING", Disabled = "DISABLED", Shared = "SHARED" }
+);
 
-    pub(crate) fn contains_key(&self, id: &str) -> bool {
-        self.rows.contains_key(id)
+closed_set!(
+    /// An operation of a users PATCH item.
+    UserOperation {
+        Invite = "invite",
+        Enable = "enable",
+        Disable = "disable",
+        Remove = "remove",
+        ResendEmailInvite = "resend_email_invite",
+        ResetPassword = "reset_password",
+        ResetMfa = "reset_mfa",
     }
+);
 
-    /// The rows in id order.
-    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
-        self.rows.values().map(|row| row.as_ref())
-    }
+closed_set!(
+    /// An operation of a membership PATCH item (group members, shares, role assignments).
+    MemberOperation { Add = "add", Remove = "remove" }
+);
 
-    /// Ids and rows in id order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
-        self.rows.iter().map(|(id, row)| (id, row.as_ref()))
-    }
+closed_set!(
+    /// Whom an admin group applies to.
+    AppliesTo { All = "all", Manager = "manager", SelectedManaged = "selected_managed" }
+);
 
-    fn unindex(&mut self, id: &str, keys: Vec<String>) {
-        for key in keys {
-            if let Some(ids) = self.index.get_mut(&key) {
-                ids.remove(id);
-                if ids.is_empty() {
-                    self.index.remove(&key);
-                }
-            }
-        }
-    }
+closed_set!(
+    /// An admin group's `type` (the only value the reference shows).
+    GroupType { Federated = "Federated" }
+);
 
-    fn index_row(&mut self, id: &str) {
-        let keys = self.rows.get(id).map(|row| row.index_keys()).unwrap_or_default();
-        for key in keys {
-            self.index.entry(key).or_default().insert(id.to_owned());
-        }
-    }
+closed_set!(
+    /// A role's `type`.
+    RoleType { Custom = "CUSTOM", Bundled = "BUNDLED", Static = "STATIC" }
+);
 
-    fn keys_of(&self, id: &str) -> Vec<String> {
-        self.rows.get(id).map(|row| row.index_keys()).unwrap_or_default()
-    }
+closed_set!(
+    /// A product's `status`: in a subscription `ACTIVE` once provisioned, `INACTIVE` otherwise; in a
+    /// claim code's information `NOT_PROVISIONED`.
+    ProductStatus { Active = "ACTIVE", Inactive = "INACTIVE", NotProvisioned = "NOT_PROVISIONED" }
+);
 
-    /// The rows whose index key starts with `prefix` and passes `keep` (given the rest of the key).
-    pub(crate) fn find_by_key_prefix<'t>(
-        &'t self,
-        prefix: &'t str,
-        keep: impl Fn(&str) -> bool + 't,
-    ) -> impl Iterator<Item = &'t V> + 't {
-        let indexed = self
-            .index
-            .range(prefix.to_owned()..)
-            .take_while(move |(key, _)| key.starts_with(prefix))
-            .filter(move |(key, _)| keep(&key[prefix.len()..]))
-            .flat_map(|(_, ids)| ids.iter())
-            .filter(|id| !self.stale.contains_key(*id))
-            .filter_map(|id| self.rows.get(id).map(|row| row.as_ref()));
-        // Rows changed in this draft are looked at one by one (their keys may have moved).
-        let stale = self
-            .stale
-            .keys()
-            .filter_map(|id| self.rows.get(id).map(|row| row.as_ref()));
-        indexed.chain(stale)
-    }
+closed_set!(
+    /// The `type` a subscription request may name.
+    SubscriptionType { Trial = "trial", Free = "free", Paid = "paid" }
+);
 
-    /// The rows whose index key is `key`.
-    pub(crate) fn find_indexed(&self, key: &str) -> impl Iterator<Item = &V> {
-        let indexed = self
-            .index
-            .get(key)
-            .into_iter()
-            .flatten()
-            .filter(|id| !self.stale.contains_key(*id))
-            .filter_map(|id| self.rows.get(id).map(|row| row.as_ref()));
-        let stale = self
-            .stale
-            .keys()
-            .filter_map(|id| self.rows.get(id).map(|row| row.as_ref()))
-            .filter(move |row| row.index_keys().iter().any(|k| k == key));
-        indexed.chain(stale)
-    }
+closed_set!(
+    /// An XDR user's role.
+    XdrRole { User = "user", Admin = "admin", Master = "master" }
+);
 
-    pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut V> {
-        let row = self.rows.get(id)?;
-        self.touched.insert(id.to_owned());
-        if !self.stale.contains_key(id) {
-            let keys = row.index_keys();
-            self.stale.insert(id.to_owned(), keys);
-        }
-        self.rows.get_mut(id).map(Arc::make_mut)
-    }
+closed_set!(
+    /// An XDR organization's activation (`scim-status`).
+    ScimStatus { Activated = "activated", WaitingActivation = "waiting-activation" }
+);
 
-    pub(crate) fn insert(&mut self, id: String, row: V) -> Option<V> {
-        self.touched.insert(id.clone());
-        let old_keys = match self.stale.remove(&id) {
-            Some(keys) => keys,
-            None => self.keys_of(&id),
-        };
-        self.unindex(&id, old_keys);
-        let old = self.rows.insert(id.clone(), Arc::new(row));
-        self.index_row(&id);
-        old.map(|row| Arc::unwrap_or_clone(row))
-    }
-
-    pub(crate) fn remove(&mut self, id: &str) -> Option<V> {
-        let old_keys = match self.stale.remove(id) {
-            Some(keys) => keys,
-            None => self.keys_of(id),
-        };
-        self.unindex(id, old_keys);
-        let removed = self.rows.remove(id);
-        if removed.is_some() {
-            self.touched.insert(id.to_owned());
-        }
-        removed.map(|row| Arc::unwrap_or_clone(row))
-    }
-
-    /// Changes the rows `matches` picks (only those are copied and written).
-    pub(crate) fn update_where(&mut self, matches: impl Fn(&V) -> bool, mut change: impl FnMut(&mut V)) {
-        let picked: Vec<String> = self
-            .rows
-            .iter()
-            .filter(|(_, row)| matches(row))
-            .map(|(id, _)| id.clone())
-            .collect();
-        for id in picked {
-            if let Some(row) = self.get_mut(&id) {
-                change(row);
-            }
-        }
-    }
-
-    /// Removes the rows `keep` says no to.
-    pub(crate) fn retain(&mut self, keep: impl Fn(&V) -> bool) {
-        let gone: Vec<String> = self
-            .rows
-            .iter()
-            .filter(|(_, row)| !keep(row))
-            .map(|(id, _)| id.clone())
-            .collect();
-        for id in gone {
-            self.remove(&id);
-        }
-    }
-
-    /// Brings the index up to date with the rows handed out mutably (most keep their key).
-    fn refresh_index(&mut self) {
-        for (id, old_keys) in std::mem::take(&mut self.stale) {
-            if self.keys_of(&id) != old_keys {
-                self.unindex(&id, old_keys);
-                self.index_row(&id);
-            }
-        }
-    }
-
-    /// Forgets which rows changed (a state just built or loaded has nothing to write).
-    pub(crate) fn settle(&mut self) {
-        self.refresh_index();
-        self.touched.clear();
-    }
-
-    /// The ids changed since the last call, and their rows now (`None`: removed).
-    pub(crate) fn take_changes(&mut self) -> Vec<(String, Option<V>)> {
-        self.refresh_index();
-        std::mem::take(&mut self.touched)
-            .into_iter()
-            .map(|id| {
-                let row = self.rows.get(&id).map(|row| (**row).clone());
-                (id, row)
-            })
-            .collect()
-    }
-
-    /// Applies changes read back from the store's log.
-    pub(crate) fn apply(&mut self, changes: Vec<(String, Option<V>)>) {
-        for (id, row) in changes {
-            match row {
-                Some(row) => {
-                    self.insert(id, row);
-                }
-                None => {
-                    self.remove(&id);
-                }
-            }
-        }
-        self.touched.clear();
-    }
-}
-
-impl<V: Row + Serialize> Serialize for Table<V> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.iter())
-    }
-}
-
-impl<'de, V: Row + Deserialize<'de>> Deserialize<'de> for Table<V> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let rows: BTreeMap<String, V> = BTreeMap::deserialize(deserializer)?;
-        Ok(rows.into_iter().collect())
-    }
-}
-
-impl<V: Row> FromIterator<(String, V)> for Table<V> {
-    fn from_iter<I: IntoIterator<Item = (String, V)>>(rows: I) -> Self {
-        let mut table = Self::default();
-        for (id, row) in rows {
-            table.insert(id, row);
-        }
-        table.touched.clear();
-        table
-    }
+/// Who the ready line speaks for: the MANAGER organization, its two API keys and the XDR clients.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Principal {
+    pub(crate) org_id: String,
+    pub(crate) admin_key_id: String,
+    pub(crate) member_key_id: String,
+    /// XDR client ids by who they act for: `admin`, `member`, `master`, `denied`, `pending`.
+    pub(crate) xdr_clients: BTreeMap<String, String>,
 }
 
 /// Everything the emulator knows. Serialized as a whole into the state file.
@@ -319,7 +123,7 @@ pub(crate) struct State {
     pub(crate) access_tokens: Table<AccessToken>,
     pub(crate) xdr: Shared<XdrState>,
     /// Who the ready line speaks for.
-    pub(crate) principal: Shared<crate::fixtures::Principal>,
+    pub(crate) principal: Shared<Principal>,
 }
 
 impl Row for Organization {
@@ -392,8 +196,8 @@ impl State {
 pub(crate) struct Organization {
     pub(crate) id: String,
     pub(crate) name: String,
-    pub(crate) org_type: String,
-    pub(crate) region_code: String,
+    pub(crate) org_type: OrgType,
+    pub(crate) region_code: RegionCode,
     pub(crate) country_code: Option<String>,
     pub(crate) manager_org_id: Option<String>,
     pub(crate) created: String,
@@ -402,7 +206,7 @@ pub(crate) struct Organization {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Region {
-    pub(crate) code: String,
+    pub(crate) code: RegionCode,
     pub(crate) description: String,
 }
 
@@ -437,9 +241,8 @@ pub(crate) struct ClaimCode {
 pub(crate) struct SubscriptionProduct {
     pub(crate) id: String,
     pub(crate) name: String,
-    /// `ACTIVE` once provisioned, `INACTIVE` otherwise.
-    pub(crate) status: String,
-    pub(crate) region_code: Option<String>,
+    pub(crate) status: ProductStatus,
+    pub(crate) region_code: Option<RegionCode>,
     pub(crate) source_instance_id: Option<String>,
     pub(crate) initial_admin: Option<String>,
     pub(crate) entitlements: Vec<Entitlement>,
@@ -466,8 +269,7 @@ pub(crate) struct User {
     pub(crate) email: String,
     pub(crate) first_name: String,
     pub(crate) last_name: String,
-    /// `ACTIVE`, `PENDING` or `DISABLED`.
-    pub(crate) status: String,
+    pub(crate) status: UserStatus,
     pub(crate) factors: Vec<String>,
     pub(crate) created: String,
     pub(crate) seq: u64,
@@ -480,8 +282,8 @@ pub(crate) struct Group {
     pub(crate) org_id: String,
     pub(crate) name: String,
     pub(crate) description: Option<String>,
-    pub(crate) group_type: String,
-    pub(crate) applies_to: String,
+    pub(crate) group_type: GroupType,
+    pub(crate) applies_to: AppliesTo,
     /// Member user ids.
     pub(crate) members: BTreeSet<String>,
     /// Managed organizations the group is shared with.
@@ -494,7 +296,7 @@ pub(crate) struct Role {
     pub(crate) id: String,
     pub(crate) org_id: String,
     pub(crate) display_name: String,
-    pub(crate) role_type: String,
+    pub(crate) role_type: RoleType,
     pub(crate) products: Vec<String>,
     /// User ids the role is assigned to.
     pub(crate) users: BTreeSet<String>,
@@ -552,8 +354,7 @@ pub(crate) struct XdrOrg {
     pub(crate) name: String,
     pub(crate) additional_scopes: Vec<String>,
     pub(crate) allow_all_role_to_login: Option<bool>,
-    /// `activated` or `waiting-activation`.
-    pub(crate) scim_status: String,
+    pub(crate) scim_status: ScimStatus,
     pub(crate) enabled: bool,
     pub(crate) settings_allow_all_roles_to_login: Option<bool>,
     pub(crate) created_at: String,
@@ -572,8 +373,7 @@ pub(crate) struct XdrUser {
     pub(crate) user_name: Option<String>,
     pub(crate) user_email: Option<String>,
     pub(crate) user_nick: Option<String>,
-    /// `user`, `admin` or `master`.
-    pub(crate) role: String,
+    pub(crate) role: XdrRole,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

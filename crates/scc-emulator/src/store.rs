@@ -59,7 +59,7 @@ struct Change {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     xdr: Option<XdrState>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    principal: Option<crate::fixtures::Principal>,
+    principal: Option<crate::model::Principal>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     organizations: Vec<(String, Option<Organization>)>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -3,59 +3,22 @@
 
 use std::sync::Arc;
 
-use axum::Json;
-use axum::extract::OriginalUri;
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bytes::Bytes;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-use super::{MemberChange, Query, check_changes, check_enum, created, item_result, non_empty, page_response};
-use crate::App;
-use crate::auth::Caller;
+use super::{Query, WireMemberChange, created, json, member_changes, membership_answer, non_empty, page_response};
+use crate::app::App;
+use crate::closed::parse_field;
+use crate::domain::access::Caller;
+use crate::domain::groups::{self, NewGroup};
+use crate::domain::roles;
 use crate::error::{ApiError, ApiResult, parse_json};
-use crate::model::{Group, State as Model};
+use crate::model::AppliesTo;
 use crate::pagination::{page_size, paginate};
-
-const APPLIES_TO: &[&str] = &["all", "manager", "selected_managed"];
-
-pub(crate) fn view(group: &Group) -> Value {
-    let mut body = json!({
-        "id": group.id,
-        "name": group.name,
-        "type": group.group_type,
-        "appliesTo": group.applies_to,
-    });
-    if let Some(description) = &group.description {
-        body["description"] = description.clone().into();
-    }
-    body
-}
-
-/// A group the organization owns, or one shared with it.
-fn visible<'s>(state: &'s Model, caller: &Caller, org_id: &str, group_id: &str) -> ApiResult<&'s Group> {
-    caller.org(state, org_id)?;
-    state
-        .groups
-        .get(group_id)
-        .filter(|group| group.org_id == org_id || group.shared_with.contains(org_id))
-        .ok_or_else(|| ApiError::not_found(format!("admin group {group_id} not found")))
-}
-
-/// A group the organization owns: only the owner changes a group.
-fn owned<'s>(state: &'s Model, caller: &Caller, org_id: &str, group_id: &str) -> ApiResult<&'s Group> {
-    let group = visible(state, caller, org_id, group_id)?;
-    if group.org_id != org_id {
-        return Err(ApiError::forbidden(
-            "this group is shared by the manager organization; only the manager can change it",
-        ));
-    }
-    Ok(group)
-}
+use crate::views;
 
 pub(crate) async fn list(
     State(app): State<Arc<App>>,
@@ -66,35 +29,19 @@ pub(crate) async fn list(
     axum::extract::Query(query): Query,
 ) -> ApiResult<Response> {
     let max = page_size(query.get("max"))?;
-    let groups = app.store.read(|state| {
-        caller.org(state, &org_id)?;
-        let mut groups: Vec<Group> = state
-            .groups
-            .find_indexed(&crate::model::org_key(&org_id))
-            .filter(|group| group.org_id == org_id || group.shared_with.contains(&org_id))
-            .cloned()
-            .collect();
-        groups.sort_by_key(|group| group.seq);
-        Ok::<_, ApiError>(groups)
-    })?;
-    let (page, next) = paginate(groups, max, query.get("cursor"), &format!("groups|{org_id}"))?;
-    let body = json!({"groups": page.iter().map(view).collect::<Vec<_>>()});
-    Ok(page_response(&headers, uri.path(), &query, body, next))
+    let found = app.store.read(|state| groups::list(state, &caller, &org_id))?;
+    let (page, next) = paginate(found, max, query.get("cursor"), &format!("groups|{org_id}"))?;
+    let body = views::group_list(&page, next.as_deref());
+    Ok(page_response(&headers, uri.path(), &query, &body, next.as_deref()))
 }
 
 pub(crate) async fn get(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path((org_id, group_id)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     app.store
-        .read(|state| visible(state, &caller, &org_id, &group_id).map(|group| Json(view(group))))
-}
-
-fn name_taken(state: &Model, org_id: &str, name: &str, except: Option<&str>) -> bool {
-    state.groups.find_indexed(&crate::model::org_key(org_id)).any(|group| {
-        group.org_id == org_id && group.name.eq_ignore_ascii_case(name.trim()) && Some(group.id.as_str()) != except
-    })
+        .read(|state| groups::visible(state, &caller, &org_id, &group_id).map(|group| json(&views::group(group))))
 }
 
 #[derive(Deserialize)]
@@ -116,33 +63,19 @@ pub(crate) async fn create(
     caller.require_write()?;
     let body: CreateBody = parse_json(&body)?;
     non_empty("name", &body.name)?;
-    let applies_to = body.applies_to.unwrap_or_else(|| "all".into());
-    check_enum("appliesTo", &applies_to, APPLIES_TO)?;
-    let group = app.store.write(|state| {
-        caller.org(state, &org_id)?;
-        if name_taken(state, &org_id, &body.name, None) {
-            return Err(ApiError::conflict(format!(
-                "an admin group named {:?} already exists",
-                body.name.trim()
-            )));
-        }
-        let id = state.ids.uuid();
-        let seq = state.next_seq();
-        let group = Group {
-            id: id.clone(),
-            org_id: org_id.clone(),
-            name: body.name.trim().to_owned(),
-            description: body.description.filter(|text| !text.is_empty()),
-            group_type: "Federated".into(),
-            applies_to,
-            members: Default::default(),
-            shared_with: Default::default(),
-            seq,
-        };
-        state.groups.insert(id, group.clone());
-        Ok(group)
-    })?;
-    Ok(created(view(&group)))
+    let applies_to = match &body.applies_to {
+        Some(value) => parse_field("appliesTo", value)?,
+        None => AppliesTo::All,
+    };
+    let new = NewGroup {
+        name: body.name,
+        description: body.description,
+        applies_to,
+        members: Default::default(),
+        shared_with: Default::default(),
+    };
+    let group = app.store.write(|state| groups::create(state, &caller, &org_id, new))?;
+    Ok(created(&views::group(&group)))
 }
 
 #[derive(Deserialize)]
@@ -158,7 +91,7 @@ pub(crate) async fn update(
     caller: Caller,
     Path((org_id, group_id)): Path<(String, String)>,
     body: Bytes,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     caller.require_write()?;
     let body: UpdateBody = parse_json(&body)?;
     if body.name.is_none() && body.description.is_none() {
@@ -168,26 +101,8 @@ pub(crate) async fn update(
         non_empty("name", name)?;
     }
     app.store.write(|state| {
-        owned(state, &caller, &org_id, &group_id)?;
-        if let Some(name) = &body.name
-            && name_taken(state, &org_id, name, Some(&group_id))
-        {
-            return Err(ApiError::conflict(format!(
-                "an admin group named {:?} already exists",
-                name.trim()
-            )));
-        }
-        let group = state
-            .groups
-            .get_mut(&group_id)
-            .ok_or_else(|| ApiError::not_found("admin group not found"))?;
-        if let Some(name) = body.name {
-            group.name = name.trim().to_owned();
-        }
-        if let Some(description) = body.description {
-            group.description = Some(description);
-        }
-        Ok(Json(view(group)))
+        groups::update(state, &caller, &org_id, &group_id, body.name, body.description)
+            .map(|group| json(&views::group(group)))
     })
 }
 
@@ -198,42 +113,18 @@ pub(crate) async fn delete(
     Path((org_id, group_id)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     caller.require_write()?;
-    app.store.write(|state| {
-        let group = visible(state, &caller, &org_id, &group_id)?;
-        if group.org_id == org_id {
-            state.groups.remove(&group_id);
-            state.roles.update_where(
-                |role| role.groups.contains(&group_id),
-                |role| {
-                    role.groups.remove(&group_id);
-                },
-            );
-        } else if let Some(group) = state.groups.get_mut(&group_id) {
-            group.shared_with.remove(&org_id);
-        }
-        Ok(())
-    })?;
+    app.store
+        .write(|state| groups::delete(state, &caller, &org_id, &group_id))?;
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-/// A managed-organization id as sent: the plain id, or the base64url `ciscospark://…/ORGANIZATION/<id>`
-/// form of the reference's example.
-fn managed_org_id(raw: &str) -> String {
-    URL_SAFE_NO_PAD
-        .decode(raw.trim_end_matches('='))
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| text.rsplit_once("/ORGANIZATION/").map(|(_, id)| id.to_owned()))
-        .unwrap_or_else(|| raw.to_owned())
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct PatchBody {
     #[serde(default)]
-    users: Vec<MemberChange>,
+    users: Vec<WireMemberChange>,
     #[serde(default)]
-    managed_org: Vec<MemberChange>,
+    managed_org: Vec<WireMemberChange>,
 }
 
 pub(crate) async fn patch(
@@ -249,67 +140,24 @@ pub(crate) async fn patch(
             "users or managedOrg must hold at least one change",
         ));
     }
-    check_changes("users", &body.users)?;
-    check_changes("managedOrg", &body.managed_org)?;
-    app.store.write(|state| {
-        owned(state, &caller, &org_id, &group_id)?;
-        let mut results = Vec::new();
-        for change in &body.users {
-            let user_id = super::users::find_by_email(state, &org_id, &change.id).map(|user| user.id.clone());
-            let group = state
-                .groups
-                .get_mut(&group_id)
-                .ok_or_else(|| ApiError::not_found("admin group not found"))?;
-            let outcome = match (user_id, change.operation.as_str()) {
-                (None, _) => Err("user not found in the organization".to_owned()),
-                (Some(id), operation) => super::change_membership(
-                    &mut group.members,
-                    id,
-                    operation,
-                    "user is already a member of the group",
-                    "user is not a member of the group",
-                ),
-            };
-            results.push(item_result(&change.id, "user", &change.operation, outcome));
-        }
-        for change in &body.managed_org {
-            let target = managed_org_id(&change.id);
-            let is_managed = state
-                .organizations
-                .get(&target)
-                .is_some_and(|org| org.manager_org_id.as_deref() == Some(org_id.as_str()));
-            let group = state
-                .groups
-                .get_mut(&group_id)
-                .ok_or_else(|| ApiError::not_found("admin group not found"))?;
-            let outcome = match (is_managed, change.operation.as_str()) {
-                (false, _) => Err("organization is not managed by this organization".to_owned()),
-                (true, operation) => super::change_membership(
-                    &mut group.shared_with,
-                    target,
-                    operation,
-                    "group is already shared with the organization",
-                    "group is not shared with the organization",
-                ),
-            };
-            results.push(item_result(&change.id, "managedOrg", &change.operation, outcome));
-        }
-        Ok(super::bulk_answer(&results))
-    })
+    let users = member_changes("users", &body.users)?;
+    let shares = member_changes("managedOrg", &body.managed_org)?;
+    let outcomes = app
+        .store
+        .write(|state| groups::change_members(state, &caller, &org_id, &group_id, &users, &shares))?;
+    Ok(membership_answer(
+        [(&users, "user"), (&shares, "managedOrg")],
+        &outcomes,
+    ))
 }
 
 pub(crate) async fn users(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path((org_id, group_id)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     app.store.read(|state| {
-        let group = visible(state, &caller, &org_id, &group_id)?;
-        let mut members: Vec<_> = group.members.iter().filter_map(|id| state.users.get(id)).collect();
-        members.sort_by_key(|user| user.seq);
-        Ok(Json(
-            json!({"users": members.into_iter().map(super::users::view).collect::<Vec<_>>()}),
-        ))
+        groups::members(state, &caller, &org_id, &group_id).map(|members| json(&views::user_list(members)))
     })
 }
 
@@ -317,18 +165,10 @@ pub(crate) async fn roles(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path((org_id, group_id)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     app.store.read(|state| {
-        visible(state, &caller, &org_id, &group_id)?;
-        let mut roles: Vec<_> = state
-            .roles
-            .find_indexed(&crate::model::org_key(&org_id))
-            .filter(|role| role.groups.contains(&group_id))
-            .collect();
-        roles.sort_by_key(|role| role.seq);
-        Ok(Json(
-            json!({"roles": roles.into_iter().map(super::roles::view).collect::<Vec<_>>()}),
-        ))
+        groups::visible(state, &caller, &org_id, &group_id)?;
+        Ok(json(&views::role_list(roles::of_group(state, &org_id, &group_id))))
     })
 }
 
@@ -336,15 +176,8 @@ pub(crate) async fn managed_orgs(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path((org_id, group_id)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     app.store.read(|state| {
-        let group = visible(state, &caller, &org_id, &group_id)?;
-        let orgs: Vec<Value> = group
-            .shared_with
-            .iter()
-            .filter_map(|id| state.organizations.get(id))
-            .map(|org| json!({"id": org.id, "name": org.name, "type": org.org_type, "regionCode": org.region_code}))
-            .collect();
-        Ok(Json(json!({ "managedOrgs": orgs })))
+        groups::shares(state, &caller, &org_id, &group_id).map(|orgs| json(&views::managed_org_list(orgs)))
     })
 }
