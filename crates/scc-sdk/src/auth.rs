@@ -421,6 +421,21 @@ impl TokenSource {
 }
 
 impl Identity for TokenSource {
+    fn ready(&self, transport: &Transport) -> Option<Arc<Bearer>> {
+        match self {
+            Self::Static(bearer) => Some(bearer.clone()),
+            // Unless a refresh is running or due: then the caller waits for it.
+            Self::Refreshing(refresher) => {
+                let credentials = refresher.credentials.try_lock().ok()?;
+                if credentials.expiring(transport.clock.now()) {
+                    return None;
+                }
+                refresher.header_of(&credentials).ok()
+            }
+            Self::ClientCredentials(_) => None,
+        }
+    }
+
     async fn authorization(&self, transport: &Transport) -> Result<Arc<Bearer>> {
         match self {
             Self::Static(bearer) => Ok(bearer.clone()),
@@ -429,7 +444,7 @@ impl Identity for TokenSource {
                 if credentials.expiring(transport.clock.now()) {
                     refresher.refresh_locked(transport, &mut credentials).await?;
                 }
-                Bearer::new(credentials.access_token.clone()).map(Arc::new)
+                refresher.header_of(&credentials)
             }
             Self::ClientCredentials(cache) => cache.current(transport).await,
         }
@@ -502,6 +517,8 @@ pub(crate) async fn rotate(
 /// Refreshing credentials: refreshed under one lock, so concurrent callers share one refresh.
 pub(crate) struct Refresher {
     credentials: tokio::sync::Mutex<Credentials>,
+    /// The `Authorization` header of the current access token, made once per token.
+    header: std::sync::Mutex<Option<Arc<Bearer>>>,
     store: Option<Arc<dyn TokenStore>>,
     refreshes: AtomicU64,
 }
@@ -510,13 +527,29 @@ impl Refresher {
     pub(crate) fn new(credentials: Credentials, store: Option<Arc<dyn TokenStore>>) -> Self {
         Self {
             credentials: tokio::sync::Mutex::new(credentials),
+            header: std::sync::Mutex::new(None),
             store,
             refreshes: AtomicU64::new(0),
         }
     }
 
+    /// The header of `credentials`' access token: the one made before while the token is the same.
+    fn header_of(&self, credentials: &Credentials) -> Result<Arc<Bearer>> {
+        let mut header = self.header.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(bearer) = header.as_ref()
+            && bearer.token.expose_secret() == credentials.access_token.expose_secret()
+        {
+            return Ok(bearer.clone());
+        }
+        let bearer = Arc::new(Bearer::new(credentials.access_token.clone())?);
+        *header = Some(bearer.clone());
+        Ok(bearer)
+    }
+
     async fn refresh_locked(&self, transport: &Transport, credentials: &mut Credentials) -> Result<()> {
-        let rotated = rotate(transport, transport.config.retry, credentials).await?;
+        // Boxed: a refresh is a whole request of its own; inline, its state would make the future of
+        // every request that might refresh (all of them) several kilobytes larger.
+        let rotated = Box::pin(rotate(transport, transport.config.retry, credentials)).await?;
         // Memory first, so the client never loses the only refresh token that still works.
         *credentials = rotated;
         self.refreshes.fetch_add(1, Ordering::SeqCst);
@@ -580,7 +613,7 @@ impl TokenCache {
             .as_ref()
             .is_some_and(|(_, expires)| expires.is_none_or(|expires| now + REFRESH_MARGIN < expires));
         if !fresh {
-            *cached = Some(self.fetch(transport).await?);
+            *cached = Some(Box::pin(self.fetch(transport)).await?);
         }
         cached
             .as_ref()
@@ -594,7 +627,7 @@ impl TokenCache {
             .as_ref()
             .is_none_or(|(bearer, _)| bearer.token.expose_secret() == used.token.expose_secret());
         if stale {
-            *cached = Some(self.fetch(transport).await?);
+            *cached = Some(Box::pin(self.fetch(transport)).await?);
         }
         Ok(())
     }

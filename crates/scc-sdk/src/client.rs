@@ -121,9 +121,9 @@ impl Client {
     }
 
     /// Sends a request with this client's identity and retry rules: the one path of every operation.
-    pub(crate) async fn execute(&self, request: Request) -> Result<Response> {
+    pub(crate) fn execute(&self, request: Request) -> impl Future<Output = Result<Response>> + Send + '_ {
         let retry = self.retry_config();
-        self.inner.transport.execute(request, retry, &self.inner.identity).await
+        self.inner.transport.execute(request, retry, &self.inner.identity)
     }
 
     /// Trades `credentials`' refresh token for a new pair and returns the rotated credentials (the

@@ -8,6 +8,7 @@ use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
+use futures_util::future::Either;
 use serde::de::DeserializeOwned;
 
 use crate::pagination::{Listed, Page};
@@ -79,15 +80,37 @@ impl Operation<()> {
 
 impl<T> Operation<T> {
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<T> {
-        let response = self.client.execute(self.request?).await?;
-        (self.decode)(&response)
+    ///
+    /// A plain function returning a future rather than an `async fn`: the operation is then held
+    /// once in the future, not twice.
+    pub fn send(self) -> impl Future<Output = Result<T>> + Send
+    where
+        T: Send,
+    {
+        let Self {
+            client,
+            request,
+            decode,
+        } = self;
+        match request {
+            Err(refused) => Either::Left(std::future::ready(Err(refused))),
+            Ok(request) => Either::Right(async move {
+                let response = client.execute(request).await?;
+                decode(&response)
+            }),
+        }
     }
 
     /// Sends the request and returns the body's bytes without decoding them.
-    pub async fn send_raw(self) -> Result<RawBody> {
-        let response = self.client.execute(self.request?).await?;
-        Ok(response.into_raw())
+    pub fn send_raw(self) -> impl Future<Output = Result<RawBody>> + Send {
+        let Self { client, request, .. } = self;
+        match request {
+            Err(refused) => Either::Left(std::future::ready(Err(refused))),
+            Ok(request) => Either::Right(async move {
+                let response = client.execute(request).await?;
+                Ok(response.into_raw())
+            }),
+        }
     }
 }
 
