@@ -2,7 +2,7 @@
 //! the state costs nothing and a change copies only the path to what it changed.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::ops::{Deref, DerefMut};
+use std::ops::{Bound, Deref, DerefMut};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -56,6 +56,9 @@ impl<T> Shared<T> {
     }
 }
 
+/// The id of a row, shared by the tree's nodes and the index.
+type Id = Arc<str>;
+
 /// A row of a [`Table`]: what it may be looked up by besides its id.
 pub(crate) trait Row: Clone {
     /// Its keys in the table's secondary index (its organization, a user's e-mail, …).
@@ -70,11 +73,12 @@ pub(crate) trait Row: Clone {
 /// so a lookup by it does not read every row.
 #[derive(Debug, Clone)]
 pub(crate) struct Table<V: Row> {
-    /// Rows behind `Arc`s: copying a node of the tree clones pointers, not rows.
-    rows: imbl::OrdMap<String, Arc<V>>,
+    /// Rows behind `Arc`s and ids as `Arc<str>`: copying a node of the tree (up to 64 entries on each
+    /// level of the path to a change) counts references instead of allocating strings and rows.
+    rows: imbl::OrdMap<Id, Arc<V>>,
     touched: BTreeSet<String>,
     /// Persistent sets too: an organization of 100,000 users is a set a change copies a path of.
-    index: imbl::OrdMap<String, imbl::OrdSet<String>>,
+    index: imbl::OrdMap<Id, imbl::OrdSet<Id>>,
     /// Rows handed out mutably since the index last saw them, with the keys they had then.
     stale: BTreeMap<String, Vec<String>>,
 }
@@ -105,25 +109,29 @@ impl<V: Row> Table<V> {
     }
 
     /// Ids and rows in id order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
-        self.rows.iter().map(|(id, row)| (id, row.as_ref()))
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
+        self.rows.iter().map(|(id, row)| (id.as_ref(), row.as_ref()))
     }
 
     fn unindex(&mut self, id: &str, keys: Vec<String>) {
         for key in keys {
-            if let Some(ids) = self.index.get_mut(&key) {
+            if let Some(ids) = self.index.get_mut(key.as_str()) {
                 ids.remove(id);
                 if ids.is_empty() {
-                    self.index.remove(&key);
+                    self.index.remove(key.as_str());
                 }
             }
         }
     }
 
-    fn index_row(&mut self, id: &str) {
-        let keys = self.rows.get(id).map(|row| row.index_keys()).unwrap_or_default();
+    fn index_row(&mut self, id: &Id) {
+        let keys = self
+            .rows
+            .get(id.as_ref())
+            .map(|row| row.index_keys())
+            .unwrap_or_default();
         for key in keys {
-            self.index.entry(key).or_default().insert(id.to_owned());
+            self.index.entry(Id::from(key)).or_default().insert(id.clone());
         }
     }
 
@@ -139,17 +147,17 @@ impl<V: Row> Table<V> {
     ) -> impl Iterator<Item = &'t V> + 't {
         let indexed = self
             .index
-            .range(prefix.to_owned()..)
+            .range::<_, str>((Bound::Included(prefix), Bound::Unbounded))
             .take_while(move |(key, _)| key.starts_with(prefix))
             .filter(move |(key, _)| keep(&key[prefix.len()..]))
             .flat_map(|(_, ids)| ids.iter())
-            .filter(|id| !self.stale.contains_key(*id))
-            .filter_map(|id| self.rows.get(id).map(|row| row.as_ref()));
+            .filter(|id| !self.stale.contains_key(id.as_ref()))
+            .filter_map(|id| self.rows.get(id.as_ref()).map(|row| row.as_ref()));
         // Rows changed in this draft are looked at one by one (their keys may have moved).
         let stale = self
             .stale
             .keys()
-            .filter_map(|id| self.rows.get(id).map(|row| row.as_ref()));
+            .filter_map(|id| self.rows.get(id.as_str()).map(|row| row.as_ref()));
         indexed.chain(stale)
     }
 
@@ -160,12 +168,12 @@ impl<V: Row> Table<V> {
             .get(key)
             .into_iter()
             .flatten()
-            .filter(|id| !self.stale.contains_key(*id))
-            .filter_map(|id| self.rows.get(id).map(|row| row.as_ref()));
+            .filter(|id| !self.stale.contains_key(id.as_ref()))
+            .filter_map(|id| self.rows.get(id.as_ref()).map(|row| row.as_ref()));
         let stale = self
             .stale
             .keys()
-            .filter_map(|id| self.rows.get(id).map(|row| row.as_ref()))
+            .filter_map(|id| self.rows.get(id.as_str()).map(|row| row.as_ref()))
             .filter(move |row| row.index_keys().iter().any(|k| k == key));
         indexed.chain(stale)
     }
@@ -187,8 +195,9 @@ impl<V: Row> Table<V> {
             None => self.keys_of(&id),
         };
         self.unindex(&id, old_keys);
-        let old = self.rows.insert(id.clone(), Arc::new(row));
-        self.index_row(&id);
+        let key = Id::from(id);
+        let old = self.rows.insert(key.clone(), Arc::new(row));
+        self.index_row(&key);
         old.map(|row| Arc::unwrap_or_clone(row))
     }
 
@@ -207,7 +216,7 @@ impl<V: Row> Table<V> {
 
     /// Changes the rows `matches` picks (only those are copied and written).
     pub(crate) fn update_where(&mut self, matches: impl Fn(&V) -> bool, mut change: impl FnMut(&mut V)) {
-        let picked: Vec<String> = self
+        let picked: Vec<Id> = self
             .rows
             .iter()
             .filter(|(_, row)| matches(row))
@@ -222,7 +231,7 @@ impl<V: Row> Table<V> {
 
     /// Removes the rows `keep` says no to.
     pub(crate) fn retain(&mut self, keep: impl Fn(&V) -> bool) {
-        let gone: Vec<String> = self
+        let gone: Vec<Id> = self
             .rows
             .iter()
             .filter(|(_, row)| !keep(row))
@@ -238,7 +247,7 @@ impl<V: Row> Table<V> {
         for (id, old_keys) in std::mem::take(&mut self.stale) {
             if self.keys_of(&id) != old_keys {
                 self.unindex(&id, old_keys);
-                self.index_row(&id);
+                self.index_row(&Id::from(id));
             }
         }
     }
@@ -255,7 +264,7 @@ impl<V: Row> Table<V> {
         std::mem::take(&mut self.touched)
             .into_iter()
             .map(|id| {
-                let row = self.rows.get(&id).map(|row| (**row).clone());
+                let row = self.rows.get(id.as_str()).map(|row| (**row).clone());
                 (id, row)
             })
             .collect()

@@ -112,13 +112,17 @@ pub(crate) struct Filter {
 /// The organizations the caller reaches that pass the filter, in creation order unless sorted.
 pub(crate) fn list(state: &State, caller: &Caller, filter: &Filter) -> Vec<Organization> {
     let candidates: Box<dyn Iterator<Item = &Organization>> = match &filter.name {
-        // Names are kept in lower case in the table's index: a fast substring test each.
-        Some(name) => Box::new(
-            state
-                .organizations
-                .find_by_key_prefix(NAME_KEY_PREFIX, move |lower| lower.contains(name.as_str()))
-                .filter(move |org| org.name.to_lowercase().contains(name.as_str())),
-        ),
+        // Names are kept in lower case in the table's index; a partial match reads each of them, so
+        // the searcher is built once (SIMD, no set-up per name).
+        Some(name) => {
+            let finder = memchr::memmem::Finder::new(name.as_bytes()).into_owned();
+            Box::new(
+                state
+                    .organizations
+                    .find_by_key_prefix(NAME_KEY_PREFIX, move |lower| finder.find(lower.as_bytes()).is_some())
+                    .filter(move |org| org.name.to_lowercase().contains(name.as_str())),
+            )
+        }
         None => Box::new(state.organizations.values()),
     };
     let mut orgs: Vec<Organization> = candidates

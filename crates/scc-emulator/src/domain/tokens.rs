@@ -131,5 +131,5 @@ pub(crate) fn valid_access_token(state: &State, key_id: &str, now: i64) -> Optio
         .iter()
         .filter(|(_, token)| token.key_id == key_id && token.expires_at > now)
         .max_by_key(|(_, token)| token.expires_at)
-        .map(|(token, _)| token.clone())
+        .map(|(token, _)| token.to_owned())
 }
