@@ -56,6 +56,18 @@ impl<T> Shared<T> {
     }
 }
 
+/// The first string after every string that starts with `prefix`, when its last character is ASCII
+/// (below DEL): that character, grown by one.
+fn past_prefix(prefix: &str) -> Option<String> {
+    let (&last, rest) = prefix.as_bytes().split_last()?;
+    if last >= 0x7F {
+        return None;
+    }
+    let mut bytes = rest.to_vec();
+    bytes.push(last + 1);
+    String::from_utf8(bytes).ok()
+}
+
 /// The id of a row, shared by the tree's nodes and the index.
 type Id = Arc<str>;
 
@@ -145,10 +157,15 @@ impl<V: Row> Table<V> {
         prefix: &'t str,
         keep: impl Fn(&str) -> bool + 't,
     ) -> impl Iterator<Item = &'t V> + 't {
+        // The keys from `prefix` up to (not including) the first key past every key that starts with
+        // it: no comparison of the prefix for each key read.
+        let end = past_prefix(prefix);
+        let bounded = end.is_some();
+        let upper = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
         let indexed = self
             .index
-            .range::<_, str>((Bound::Included(prefix), Bound::Unbounded))
-            .take_while(move |(key, _)| key.starts_with(prefix))
+            .range::<_, str>((Bound::Included(prefix), upper))
+            .take_while(move |(key, _)| bounded || key.starts_with(prefix))
             .filter(move |(key, _)| keep(&key[prefix.len()..]))
             .flat_map(|(_, ids)| ids.iter())
             .filter(|id| !self.stale.contains_key(id.as_ref()))
@@ -307,5 +324,43 @@ impl<V: Row> FromIterator<(String, V)> for Table<V> {
         }
         table.touched.clear();
         table
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Named(String);
+
+    impl Row for Named {
+        fn index_keys(&self) -> Vec<String> {
+            vec![format!("name\n{}", self.0), format!("other\n{}", self.0)]
+        }
+    }
+
+    #[test]
+    fn a_prefix_search_reads_exactly_the_keys_that_start_with_it() {
+        assert_eq!(past_prefix("name\n").as_deref(), Some("name\u{b}"));
+        assert_eq!(past_prefix("na\u{e9}"), None);
+        assert_eq!(past_prefix(""), None);
+        let table: Table<Named> = ["acme", "acme west", "beta", "name"]
+            .into_iter()
+            .enumerate()
+            .map(|(index, name)| (format!("id{index}"), Named(name.to_owned())))
+            .collect();
+        let found = |prefix: &str, part: &str| {
+            let mut names: Vec<String> = table
+                .find_by_key_prefix(prefix, |rest| rest.contains(part))
+                .map(|row| row.0.clone())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(found("name\n", "acme"), ["acme", "acme west"]);
+        assert_eq!(found("name\n", ""), ["acme", "acme west", "beta", "name"]);
+        assert_eq!(found("other\n", "ta"), ["beta"]);
+        assert!(found("nam", "zzz").is_empty());
     }
 }
