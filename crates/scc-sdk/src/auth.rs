@@ -432,7 +432,7 @@ impl Identity for TokenSource {
                 }
                 refresher.header_of(&credentials).ok()
             }
-            Self::ClientCredentials(_) => None,
+            Self::ClientCredentials(cache) => cache.ready(transport),
         }
     }
 
@@ -572,6 +572,11 @@ struct ClientCredentialsAnswer {
 
 /// OAuth2 client credentials (the XDR token endpoint): a token fetched with HTTP Basic, cached until
 /// [`REFRESH_MARGIN`] before `expires_in`, fetched again once after a 401 for all concurrent callers.
+/// A token that expires at `expires` (if ever) is still used at `now`: not within the margin.
+fn fresh(expires: Option<SystemTime>, now: SystemTime) -> bool {
+    expires.is_none_or(|expires| now + REFRESH_MARGIN < expires)
+}
+
 pub(crate) struct TokenCache {
     client_id: String,
     secret: SecretString,
@@ -606,12 +611,17 @@ impl TokenCache {
         Ok((Arc::new(Bearer::new(answer.access_token)?), expires))
     }
 
+    /// The cached token when it is fresh and no fetch is running.
+    fn ready(&self, transport: &Transport) -> Option<Arc<Bearer>> {
+        let cached = self.token.try_lock().ok()?;
+        let (bearer, expires) = cached.as_ref()?;
+        fresh(*expires, transport.clock.now()).then(|| bearer.clone())
+    }
+
     async fn current(&self, transport: &Transport) -> Result<Arc<Bearer>> {
         let mut cached = self.token.lock().await;
         let now = transport.clock.now();
-        let fresh = cached
-            .as_ref()
-            .is_some_and(|(_, expires)| expires.is_none_or(|expires| now + REFRESH_MARGIN < expires));
+        let fresh = cached.as_ref().is_some_and(|(_, expires)| fresh(*expires, now));
         if !fresh {
             *cached = Some(Box::pin(self.fetch(transport)).await?);
         }
