@@ -85,7 +85,7 @@ pub(crate) trait Row: Clone {
 /// so a lookup by it does not read every row.
 #[derive(Debug, Clone)]
 pub(crate) struct Table<V: Row> {
-    /// Rows behind `Arc`s and ids as `Arc<str>`: copying a node of the tree (up to 64 entries on each
+    /// Rows behind `Arc`s and ids as `Arc<str>`: copying a node of the tree (up to 16 entries on each
     /// level of the path to a change) counts references instead of allocating strings and rows.
     rows: imbl::OrdMap<Id, Arc<V>>,
     touched: BTreeSet<String>,
