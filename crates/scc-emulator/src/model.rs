@@ -128,13 +128,11 @@ pub(crate) struct State {
 
 impl Row for Organization {
     /// Its name in lower case, computed once: a name filter reads these, not every row.
-    fn index_keys(&self) -> Vec<String> {
-        vec![format!("{NAME_KEY_PREFIX}{}", self.name.to_lowercase())]
+    fn search_text(&self) -> Option<String> {
+        Some(self.name.to_lowercase())
     }
 }
 
-/// The index keys of organizations' names start so.
-pub(crate) const NAME_KEY_PREFIX: &str = "name\n";
 impl Row for ClaimCode {}
 impl Row for ApiKey {}
 impl Row for AccessToken {}

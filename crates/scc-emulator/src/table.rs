@@ -2,7 +2,7 @@
 //! the state costs nothing and a change copies only the path to what it changed.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::ops::{Bound, Deref, DerefMut};
+use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -56,18 +56,6 @@ impl<T> Shared<T> {
     }
 }
 
-/// The first string after every string that starts with `prefix`, when its last character is ASCII
-/// (below DEL): that character, grown by one.
-fn past_prefix(prefix: &str) -> Option<String> {
-    let (&last, rest) = prefix.as_bytes().split_last()?;
-    if last >= 0x7F {
-        return None;
-    }
-    let mut bytes = rest.to_vec();
-    bytes.push(last + 1);
-    String::from_utf8(bytes).ok()
-}
-
 /// The id of a row, shared by the tree's nodes and the index.
 type Id = Arc<str>;
 
@@ -76,6 +64,123 @@ pub(crate) trait Row: Clone {
     /// Its keys in the table's secondary index (its organization, a user's e-mail, …).
     fn index_keys(&self) -> Vec<String> {
         Vec::new()
+    }
+
+    /// The text a partial match searches (an organization's name in lower case), if any.
+    fn search_text(&self) -> Option<String> {
+        None
+    }
+}
+
+/// What a row is found by besides its id: index keys and search text.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct RowKeys {
+    index: Vec<String>,
+    search: Option<String>,
+}
+
+impl RowKeys {
+    fn of(row: &impl Row) -> Self {
+        Self {
+            index: row.index_keys(),
+            search: row.search_text(),
+        }
+    }
+}
+
+/// Rows' search texts, up to [`SEARCH_BLOCK`] rows a block, each block one string: a partial match
+/// runs one SIMD search over each block instead of walking a tree row by row, and a change copies one
+/// block (the others are shared with the state it was drafted from).
+#[derive(Debug, Clone, Default)]
+struct SearchBlocks {
+    blocks: Vec<Arc<SearchBlock>>,
+}
+
+const SEARCH_BLOCK: usize = 256;
+
+#[derive(Debug, Clone, Default)]
+struct SearchBlock {
+    /// The texts one after the other.
+    text: String,
+    /// Each row's id and where its text ends in `text` (it starts where the previous one ends).
+    ends: Vec<(Id, usize)>,
+}
+
+impl SearchBlock {
+    fn push(&mut self, id: Id, text: &str) {
+        self.text.push_str(text);
+        self.ends.push((id, self.text.len()));
+    }
+
+    fn start_of(&self, entry: usize) -> usize {
+        entry.checked_sub(1).map_or(0, |previous| self.ends[previous].1)
+    }
+}
+
+impl SearchBlocks {
+    fn insert(&mut self, id: Id, text: &str) {
+        match self.blocks.last_mut() {
+            Some(last) if last.ends.len() < SEARCH_BLOCK => Arc::make_mut(last).push(id, text),
+            _ => {
+                let mut block = SearchBlock::default();
+                block.push(id, text);
+                self.blocks.push(Arc::new(block));
+            }
+        }
+    }
+
+    /// Removes a row's text (a rare change: renames and deletions), rebuilding its block.
+    fn remove(&mut self, id: &str) {
+        let Some(position) = self
+            .blocks
+            .iter()
+            .position(|block| block.ends.iter().any(|(entry, _)| entry.as_ref() == id))
+        else {
+            return;
+        };
+        let old = &self.blocks[position];
+        let mut rebuilt = SearchBlock::default();
+        for (entry, (entry_id, end)) in old.ends.iter().enumerate() {
+            if entry_id.as_ref() != id {
+                rebuilt.push(entry_id.clone(), &old.text[old.start_of(entry)..*end]);
+            }
+        }
+        if rebuilt.ends.is_empty() {
+            self.blocks.remove(position);
+        } else {
+            self.blocks[position] = Arc::new(rebuilt);
+        }
+    }
+
+    /// The ids of the rows whose text contains `needle`, in the order they were added.
+    fn matching(&self, needle: &str) -> Vec<Id> {
+        let finder = memchr::memmem::Finder::new(needle.as_bytes());
+        let mut found = Vec::new();
+        for block in &self.blocks {
+            let text = block.text.as_bytes();
+            if needle.is_empty() {
+                found.extend(block.ends.iter().map(|(id, _)| id.clone()));
+                continue;
+            }
+            let mut from = 0;
+            while let Some(offset) = finder.find(&text[from..]) {
+                let at = from + offset;
+                // The row whose text holds the match's first byte; a match running into the next
+                // row's text is not one, and the search goes on from the byte after it.
+                let entry = block.ends.partition_point(|(_, end)| *end <= at);
+                let (id, end) = &block.ends[entry];
+                if at + needle.len() <= *end {
+                    found.push(id.clone());
+                    from = *end;
+                } else {
+                    from = at + 1;
+                }
+                if from >= text.len() {
+                    break;
+                }
+            }
+        }
+        found
     }
 }
 
@@ -91,8 +196,10 @@ pub(crate) struct Table<V: Row> {
     touched: BTreeSet<String>,
     /// Persistent sets too: an organization of 100,000 users is a set a change copies a path of.
     index: imbl::OrdMap<Id, imbl::OrdSet<Id>>,
+    /// The rows' search texts ([`Row::search_text`]).
+    search: SearchBlocks,
     /// Rows handed out mutably since the index last saw them, with the keys they had then.
-    stale: BTreeMap<String, Vec<String>>,
+    stale: BTreeMap<String, RowKeys>,
 }
 
 impl<V: Row> Default for Table<V> {
@@ -101,6 +208,7 @@ impl<V: Row> Default for Table<V> {
             rows: imbl::OrdMap::new(),
             touched: BTreeSet::new(),
             index: imbl::OrdMap::new(),
+            search: SearchBlocks::default(),
             stale: BTreeMap::new(),
         }
     }
@@ -125,8 +233,8 @@ impl<V: Row> Table<V> {
         self.rows.iter().map(|(id, row)| (id.as_ref(), row.as_ref()))
     }
 
-    fn unindex(&mut self, id: &str, keys: Vec<String>) {
-        for key in keys {
+    fn unindex(&mut self, id: &str, keys: RowKeys) {
+        for key in keys.index {
             if let Some(ids) = self.index.get_mut(key.as_str()) {
                 ids.remove(id);
                 if ids.is_empty() {
@@ -134,47 +242,43 @@ impl<V: Row> Table<V> {
                 }
             }
         }
-    }
-
-    fn index_row(&mut self, id: &Id) {
-        let keys = self
-            .rows
-            .get(id.as_ref())
-            .map(|row| row.index_keys())
-            .unwrap_or_default();
-        for key in keys {
-            self.index.entry(Id::from(key)).or_default().insert(id.clone());
+        if keys.search.is_some() {
+            self.search.remove(id);
         }
     }
 
-    fn keys_of(&self, id: &str) -> Vec<String> {
-        self.rows.get(id).map(|row| row.index_keys()).unwrap_or_default()
+    fn index_row(&mut self, id: &Id) {
+        let keys = self.keys_of(id);
+        for key in keys.index {
+            self.index.entry(Id::from(key)).or_default().insert(id.clone());
+        }
+        if let Some(text) = keys.search {
+            self.search.insert(id.clone(), &text);
+        }
     }
 
-    /// The rows whose index key starts with `prefix` and passes `keep` (given the rest of the key).
-    pub(crate) fn find_by_key_prefix<'t>(
-        &'t self,
-        prefix: &'t str,
-        keep: impl Fn(&str) -> bool + 't,
-    ) -> impl Iterator<Item = &'t V> + 't {
-        // The keys from `prefix` up to (not including) the first key past every key that starts with
-        // it: no comparison of the prefix for each key read.
-        let end = past_prefix(prefix);
-        let bounded = end.is_some();
-        let upper = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+    fn keys_of(&self, id: &str) -> RowKeys {
+        self.rows
+            .get(id)
+            .map(|row| RowKeys::of(row.as_ref()))
+            .unwrap_or_default()
+    }
+
+    /// The rows whose search text contains `needle`, in the order they were added.
+    pub(crate) fn search(&self, needle: &str) -> impl Iterator<Item = &V> {
         let indexed = self
-            .index
-            .range::<_, str>((Bound::Included(prefix), upper))
-            .take_while(move |(key, _)| bounded || key.starts_with(prefix))
-            .filter(move |(key, _)| keep(&key[prefix.len()..]))
-            .flat_map(|(_, ids)| ids.iter())
+            .search
+            .matching(needle)
+            .into_iter()
             .filter(|id| !self.stale.contains_key(id.as_ref()))
             .filter_map(|id| self.rows.get(id.as_ref()).map(|row| row.as_ref()));
-        // Rows changed in this draft are looked at one by one (their keys may have moved).
-        let stale = self
+        // Rows changed in this draft are looked at one by one (their text may have changed).
+        let stale: Vec<&V> = self
             .stale
             .keys()
-            .filter_map(|id| self.rows.get(id.as_str()).map(|row| row.as_ref()));
+            .filter_map(|id| self.rows.get(id.as_str()).map(|row| row.as_ref()))
+            .filter(|row| row.search_text().is_some_and(|text| text.contains(needle)))
+            .collect();
         indexed.chain(stale)
     }
 
@@ -199,7 +303,7 @@ impl<V: Row> Table<V> {
         let row = self.rows.get(id)?;
         self.touched.insert(id.to_owned());
         if !self.stale.contains_key(id) {
-            let keys = row.index_keys();
+            let keys = RowKeys::of(row.as_ref());
             self.stale.insert(id.to_owned(), keys);
         }
         self.rows.get_mut(id).map(Arc::make_mut)
@@ -335,32 +439,65 @@ mod tests {
     struct Named(String);
 
     impl Row for Named {
-        fn index_keys(&self) -> Vec<String> {
-            vec![format!("name\n{}", self.0), format!("other\n{}", self.0)]
+        fn search_text(&self) -> Option<String> {
+            Some(self.0.to_lowercase())
         }
     }
 
+    fn found(table: &Table<Named>, needle: &str) -> Vec<String> {
+        let mut names: Vec<String> = table.search(needle).map(|row| row.0.clone()).collect();
+        names.sort();
+        names
+    }
+
     #[test]
-    fn a_prefix_search_reads_exactly_the_keys_that_start_with_it() {
-        assert_eq!(past_prefix("name\n").as_deref(), Some("name\u{b}"));
-        assert_eq!(past_prefix("na\u{e9}"), None);
-        assert_eq!(past_prefix(""), None);
-        let table: Table<Named> = ["acme", "acme west", "beta", "name"]
+    fn a_partial_match_finds_each_row_whose_text_holds_it_and_no_other() {
+        let mut table: Table<Named> = ["acme", "acme west", "beta", "ab", "cd"]
             .into_iter()
             .enumerate()
             .map(|(index, name)| (format!("id{index}"), Named(name.to_owned())))
             .collect();
-        let found = |prefix: &str, part: &str| {
-            let mut names: Vec<String> = table
-                .find_by_key_prefix(prefix, |rest| rest.contains(part))
-                .map(|row| row.0.clone())
-                .collect();
-            names.sort();
-            names
-        };
-        assert_eq!(found("name\n", "acme"), ["acme", "acme west"]);
-        assert_eq!(found("name\n", ""), ["acme", "acme west", "beta", "name"]);
-        assert_eq!(found("other\n", "ta"), ["beta"]);
-        assert!(found("nam", "zzz").is_empty());
+        assert_eq!(found(&table, "acme"), ["acme", "acme west"]);
+        assert_eq!(found(&table, "a"), ["ab", "acme", "acme west", "beta"]);
+        assert_eq!(found(&table, ""), ["ab", "acme", "acme west", "beta", "cd"]);
+        // The texts lie one after the other: "ab" then "cd" holds "bc" across the two, which is no match.
+        assert!(found(&table, "bc").is_empty());
+        assert!(found(&table, "zzz").is_empty());
+
+        // A rename in a draft is seen at once, and after the draft settles.
+        table.get_mut("id2").expect("beta").0 = "Gamma".into();
+        assert_eq!(found(&table, "gam"), ["Gamma"]);
+        assert!(found(&table, "beta").is_empty());
+        table.settle();
+        assert_eq!(found(&table, "gam"), ["Gamma"]);
+        assert!(found(&table, "beta").is_empty());
+
+        table.remove("id0");
+        assert_eq!(found(&table, "acme"), ["acme west"]);
+    }
+
+    #[test]
+    fn a_search_spans_many_blocks_and_a_draft_copies_only_the_last() {
+        let mut table: Table<Named> = (0..1000)
+            .map(|n| (format!("id{n}"), Named(format!("Customer {n:04}"))))
+            .collect();
+        assert_eq!(table.search.blocks.len(), 1000_usize.div_ceil(SEARCH_BLOCK));
+        assert_eq!(
+            found(&table, "customer 09"),
+            (900..1000).map(|n| format!("Customer {n:04}")).collect::<Vec<_>>()
+        );
+        let committed = table.clone();
+        table.insert("new".into(), Named("Customer new".into()));
+        let shared = table
+            .search
+            .blocks
+            .iter()
+            .zip(&committed.search.blocks)
+            .filter(|(draft, kept)| Arc::ptr_eq(draft, kept))
+            .count();
+        assert_eq!(shared, committed.search.blocks.len() - 1);
+        assert_eq!(found(&table, "new"), ["Customer new"]);
+        assert!(found(&committed, "new").is_empty());
+        assert_eq!(table.search("customer").count(), 1001);
     }
 }

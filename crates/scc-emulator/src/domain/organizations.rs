@@ -4,7 +4,7 @@ use super::access::Caller;
 use super::catalog::create_default_roles;
 use crate::closed::closed_set;
 use crate::error::{ApiError, ApiResult};
-use crate::model::{NAME_KEY_PREFIX, OrgType, Organization, RegionCode, State};
+use crate::model::{OrgType, Organization, RegionCode, State};
 
 closed_set!(
     /// What an organization list sorts by.
@@ -109,23 +109,15 @@ pub(crate) struct Filter {
     pub(crate) order: Option<SortOrder>,
 }
 
-/// The organizations the caller reaches that pass the filter, in creation order unless sorted.
-pub(crate) fn list(state: &State, caller: &Caller, filter: &Filter) -> Vec<Organization> {
+/// The organizations the caller reaches that pass the filter, in creation order unless sorted
+/// (borrowed: the caller copies only the page it answers).
+pub(crate) fn list<'s>(state: &'s State, caller: &Caller, filter: &Filter) -> Vec<&'s Organization> {
     let candidates: Box<dyn Iterator<Item = &Organization>> = match &filter.name {
-        // Names are kept in lower case in the table's index; a partial match reads each of them, so
-        // the searcher is built once (SIMD, no set-up per name).
-        Some(name) => {
-            let finder = memchr::memmem::Finder::new(name.as_bytes()).into_owned();
-            Box::new(
-                state
-                    .organizations
-                    .find_by_key_prefix(NAME_KEY_PREFIX, move |lower| finder.find(lower.as_bytes()).is_some())
-                    .filter(move |org| org.name.to_lowercase().contains(name.as_str())),
-            )
-        }
+        // Names are kept in lower case beside the rows: a partial match is a search of those.
+        Some(name) => Box::new(state.organizations.search(name)),
         None => Box::new(state.organizations.values()),
     };
-    let mut orgs: Vec<Organization> = candidates
+    let mut orgs: Vec<&Organization> = candidates
         .filter(|org| caller.reaches(org))
         .filter(|org| filter.org_type.is_none_or(|kind| org.org_type == kind))
         .filter(|org| filter.region_code.is_none_or(|code| org.region_code == code))
@@ -142,7 +134,6 @@ pub(crate) fn list(state: &State, caller: &Caller, filter: &Filter) -> Vec<Organ
                 .as_ref()
                 .is_none_or(|id| org.manager_org_id.as_deref() == Some(id.as_str()))
         })
-        .cloned()
         .collect();
     // Each key computed once, not at every comparison.
     match filter.sort_by {

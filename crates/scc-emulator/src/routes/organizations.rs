@@ -37,8 +37,11 @@ pub(crate) async fn list(
     };
     // A cursor is good for the list it was made for: the caller and the same filters.
     let list_key = format!("orgs|{}|{filter:?}", caller.org_id);
-    let orgs = app.store.read(|state| organizations::list(state, &caller, &filter));
-    let (page, next) = paginate(orgs, max, query.get("cursor"), &list_key)?;
+    let (page, next) = app.store.read(|state| {
+        let orgs = organizations::list(state, &caller, &filter);
+        paginate(orgs, max, query.get("cursor"), &list_key)
+            .map(|(page, next)| (page.into_iter().cloned().collect::<Vec<_>>(), next))
+    })?;
     let body = views::organization_page(&page, next.as_deref());
     Ok(page_response(&headers, uri.path(), &query, &body, next.as_deref()))
 }
