@@ -209,7 +209,14 @@ impl Store {
         } else {
             draft.settle();
         }
-        *self.committed.lock().unwrap_or_else(PoisonError::into_inner) = Arc::new(draft);
+        let replaced = std::mem::replace(
+            &mut *self.committed.lock().unwrap_or_else(PoisonError::into_inner),
+            Arc::new(draft),
+        );
+        // The state this change replaced is freed (the parts no reader holds) after the writer's
+        // lock is let go, so the next write does not wait for it.
+        drop(disk);
+        drop((before, replaced));
         Ok(result)
     }
 
