@@ -72,6 +72,9 @@ enum Command {
         /// Organizations worked on at once.
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
+        /// Runs of each size (the sizes alternate; the 5,000/500 ratio is the median of the rounds).
+        #[arg(long, default_value_t = 1)]
+        runs: usize,
         /// Also write the results as JSON here.
         #[arg(long)]
         json: Option<std::path::PathBuf>,
@@ -164,8 +167,9 @@ async fn main() -> anyhow::Result<()> {
             orgs,
             latency_ms,
             concurrency,
+            runs,
             json,
-        } => apply::bench(&orgs, &latency_ms, concurrency, json).await,
+        } => apply::bench(&orgs, &latency_ms, concurrency, runs, json).await,
     }
 }
 
