@@ -186,7 +186,7 @@ impl SearchBlocks {
 
 /// A table of rows by id: a persistent B-tree, so a draft of the state costs nothing and a change
 /// copies only the path to its row (O(log n), whatever the size); the ids of the rows a draft
-/// changed, so the store writes those rows and nothing else; and a secondary index ([`Row::index_key`])
+/// changed, so the store writes those rows and nothing else; and a secondary index ([`Row::index_keys`])
 /// so a lookup by it does not read every row.
 #[derive(Debug, Clone)]
 pub(crate) struct Table<V: Row> {
@@ -264,39 +264,37 @@ impl<V: Row> Table<V> {
             .unwrap_or_default()
     }
 
-    /// The rows whose search text contains `needle`, in the order they were added.
-    pub(crate) fn search(&self, needle: &str) -> impl Iterator<Item = &V> {
-        let indexed = self
-            .search
-            .matching(needle)
-            .into_iter()
-            .filter(|id| !self.stale.contains_key(id.as_ref()))
-            .filter_map(|id| self.rows.get(id.as_ref()).map(|row| row.as_ref()));
-        // Rows changed in this draft are looked at one by one (their text may have changed).
-        let stale: Vec<&V> = self
-            .stale
+    /// The rows of `ids`, but for those handed out mutably in this draft: their keys may have
+    /// moved since the index saw them, so [`changed`](Self::changed) gives them to be looked at
+    /// one by one.
+    fn settled<'t, K: AsRef<str>>(&'t self, ids: impl Iterator<Item = K> + 't) -> impl Iterator<Item = &'t V> + 't {
+        ids.filter(|id| !self.stale.contains_key(id.as_ref()))
+            .filter_map(|id| self.rows.get(id.as_ref()).map(|row| row.as_ref()))
+    }
+
+    /// The rows handed out mutably in this draft.
+    fn changed(&self) -> impl Iterator<Item = &V> {
+        self.stale
             .keys()
             .filter_map(|id| self.rows.get(id.as_str()).map(|row| row.as_ref()))
+    }
+
+    /// The rows whose search text contains `needle`, in the order they were added.
+    pub(crate) fn search(&self, needle: &str) -> impl Iterator<Item = &V> {
+        let changed: Vec<&V> = self
+            .changed()
             .filter(|row| row.search_text().is_some_and(|text| text.contains(needle)))
             .collect();
-        indexed.chain(stale)
+        self.settled(self.search.matching(needle).into_iter()).chain(changed)
     }
 
     /// The rows whose index key is `key`.
     pub(crate) fn find_indexed(&self, key: &str) -> impl Iterator<Item = &V> {
-        let indexed = self
-            .index
-            .get(key)
-            .into_iter()
-            .flatten()
-            .filter(|id| !self.stale.contains_key(id.as_ref()))
-            .filter_map(|id| self.rows.get(id.as_ref()).map(|row| row.as_ref()));
-        let stale = self
-            .stale
-            .keys()
-            .filter_map(|id| self.rows.get(id.as_str()).map(|row| row.as_ref()))
+        let indexed = self.settled(self.index.get(key).into_iter().flatten());
+        let changed = self
+            .changed()
             .filter(move |row| row.index_keys().iter().any(|k| k == key));
-        indexed.chain(stale)
+        indexed.chain(changed)
     }
 
     pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut V> {

@@ -570,13 +570,13 @@ struct ClientCredentialsAnswer {
     expires_in: Option<u64>,
 }
 
-/// OAuth2 client credentials (the XDR token endpoint): a token fetched with HTTP Basic, cached until
-/// [`REFRESH_MARGIN`] before `expires_in`, fetched again once after a 401 for all concurrent callers.
 /// A token that expires at `expires` (if ever) is still used at `now`: not within the margin.
 fn fresh(expires: Option<SystemTime>, now: SystemTime) -> bool {
     expires.is_none_or(|expires| now + REFRESH_MARGIN < expires)
 }
 
+/// OAuth2 client credentials (the XDR token endpoint): a token fetched with HTTP Basic, cached until
+/// [`REFRESH_MARGIN`] before `expires_in`, fetched again once after a 401 for all concurrent callers.
 pub(crate) struct TokenCache {
     client_id: String,
     secret: SecretString,

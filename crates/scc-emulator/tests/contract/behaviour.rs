@@ -452,3 +452,53 @@ async fn fixtures_are_the_same_for_a_seed() {
     assert_eq!(one.ready().claim_codes.claimed.len(), 1);
     assert!(one.ready().claim_codes.valid.len() >= 5);
 }
+
+/// The name filter is a partial match, case-insensitive, that follows renames at once and never
+/// joins two names into one match.
+#[tokio::test]
+async fn the_name_filter_matches_part_of_a_name_and_follows_renames() {
+    let emu = Emu::start().await;
+    let mut ids = Vec::new();
+    for name in ["Northwind East", "Northwind West", "Contoso"] {
+        let created = emu
+            .call(
+                "POST",
+                "/v1/organizations",
+                Some(&emu.admin()),
+                Some(json!({"name": name, "regionCode": "NAM", "type": "MANAGED"})),
+            )
+            .await
+            .expect(201);
+        ids.push(created.body["id"].as_str().expect("id").to_owned());
+    }
+    let names = |body: Value| -> Vec<String> {
+        let mut names: Vec<String> = body["organizations"]
+            .as_array()
+            .expect("orgs")
+            .iter()
+            .map(|org| org["name"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        names(emu.get("/v1/organizations?name=NORTHWIND").await),
+        ["Northwind East", "Northwind West"]
+    );
+    // "West" then "Contoso" were created one after the other: "stco" spans the two and matches neither.
+    assert!(names(emu.get("/v1/organizations?name=stco").await).is_empty());
+
+    emu.call(
+        "PUT",
+        &format!("/v1/organizations/{}", ids[0]),
+        Some(&emu.admin()),
+        Some(json!({"name": "Fabrikam"})),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        names(emu.get("/v1/organizations?name=northwind").await),
+        ["Northwind West"]
+    );
+    assert_eq!(names(emu.get("/v1/organizations?name=fabri").await), ["Fabrikam"]);
+}
