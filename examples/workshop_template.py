@@ -14,6 +14,7 @@ import sys
 from typing import Any, Callable, Dict, List, Optional
 
 from scc_sdk import Client, NotFoundError, SCCError, ValidationError
+from scc_sdk import ConflictError  # noqa: F401 (exercise 2's answer catches it)
 
 ACCESS_TOKEN = os.environ.get("SCC_ACCESS_TOKEN", "your_access_token_here")
 ORG_ID = os.environ.get("SCC_ORG_ID", "your-organization-uuid")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import os
-from typing import Any, AsyncIterator, Callable, Dict, Iterator, Mapping, Optional, Tuple, Type, TypeVar, Union
+from typing import Any, AsyncIterator, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Type, TypeVar, Union
 from urllib.parse import urlencode
 
 from . import _native
 from ._resources import (
+    _through_verbs,
     AsyncGroupsResource,
     AsyncOrganizationsResource,
     AsyncRolesResource,
@@ -23,7 +24,7 @@ from ._resources import (
     TokensResource,
     UsersResource,
 )
-from .exceptions import SCCError, ValidationError
+from .exceptions import InvalidInputError, SCCError
 
 DEFAULT_BASE_URL = "https://api.security.cisco.com"
 DEFAULT_BASE_PATH = "v1"
@@ -31,6 +32,18 @@ DEFAULT_BASE_PATH = "v1"
 DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 
 TokenStore = Union[str, "os.PathLike[str]", Callable[[Dict[str, Any]], None]]
+#: ``timeout`` as ``requests`` takes it: seconds per attempt, ``(connect, read)``, or None (no limit).
+Timeout = Union[float, Tuple[float, float], None]
+#: ``verify`` as ``requests`` takes it: True (the platform's CAs, and the bundle named by
+#: ``SCC_CA_BUNDLE``, ``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE`` or ``SSL_CERT_FILE``) or a CA bundle path.
+Verify = Union[bool, str, "os.PathLike[str]"]
+
+#: Environment variables naming a CA bundle, in the order they are read (``requests``' own first).
+CA_BUNDLE_VARIABLES = ("SCC_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+
+#: Where clients made with the default base URL go: the service, or a ``scc_sdk.testing.Stub`` that
+#: routes them to itself while it runs.
+_default_base_url: List[str] = []
 
 
 _C = TypeVar("_C", bound="_Base")
@@ -65,40 +78,114 @@ def _endpoint(endpoint: str, params: Optional[Mapping[str, Any]]) -> str:
     return endpoint
 
 
+def _seconds(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds, not {value!r}")
+    if not value > 0:
+        raise ValueError(f"{name} must be more than zero seconds, not {value!r}")
+    return float(value)
+
+
+def _timeouts(timeout: Timeout) -> Tuple[Optional[float], Optional[float]]:
+    """``(per attempt, connect)`` from ``requests``' forms: a number, ``(connect, read)`` or None."""
+    if timeout is None:
+        return None, None
+    if isinstance(timeout, tuple):
+        if len(timeout) != 2:
+            raise TypeError(f"timeout must be seconds, (connect, read) or None, not {timeout!r}")
+        connect, read = timeout
+        return (None if read is None else _seconds("timeout (read)", read),
+                None if connect is None else _seconds("timeout (connect)", connect))
+    return _seconds("timeout", timeout), None
+
+
+def _ca_bundle(verify: Verify, ca_bundle: Optional[Union[str, "os.PathLike[str]"]]) -> Optional[str]:
+    """The CA bundle to trust besides the platform's: ``ca_bundle``, a path given as ``verify``, or
+    the first CA variable set, as ``requests`` reads them."""
+    if verify is False:
+        raise ValueError("verify=False is not offered: certificate checks stay on. Give the CA that signs the "
+                         "server's certificate instead: ca_bundle='/path/to/ca.pem' (or REQUESTS_CA_BUNDLE)")
+    if verify is not True:
+        if ca_bundle is not None:
+            raise TypeError("give the CA bundle once: verify='/path/ca.pem' or ca_bundle='/path/ca.pem'")
+        ca_bundle = verify
+    if ca_bundle is not None:
+        return os.fspath(ca_bundle)
+    for name in CA_BUNDLE_VARIABLES:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return None
+
+
+def _base_url_and_path(base_url: Optional[str], base_path: str) -> Tuple[str, str]:
+    """The seed writes ``Client(token, base_url, base_path)``, cisco-scc-sdk 1.0.6 ``Client(token,
+    base_path, base_url)``: a value with ``://`` is the URL, whichever position it holds."""
+    if base_url is not None and "://" not in base_url and "://" in base_path:
+        base_url, base_path = base_path, base_url
+    elif base_url is not None and "://" not in base_url:
+        raise TypeError(
+            f"base_url {base_url!r} is not a URL: write Client(access_token, base_url='https://...', "
+            "base_path='v1') (or 1.0.6's order, Client(access_token, base_path, base_url))")
+    if base_url is None:
+        base_url = _default_base_url[-1] if _default_base_url else DEFAULT_BASE_URL
+    return base_url, base_path
+
+
 class _Base:
     _native: Any
 
-    def __init__(self, access_token: str, base_url: str = DEFAULT_BASE_URL, base_path: str = DEFAULT_BASE_PATH,
-                 timeout: float = 30, *, retries: int = 2, retry_backoff: float = 0.5,
-                 retry_max_backoff: float = 20.0, rate_limit: Optional[float] = None,
+    def __init__(self, access_token: str, base_url: Optional[str] = None, base_path: str = DEFAULT_BASE_PATH,
+                 timeout: Timeout = 30, *, deadline: Optional[float] = None, verify: Verify = True,
+                 ca_bundle: Optional[Union[str, "os.PathLike[str]"]] = None, retries: int = 2,
+                 retry_backoff: float = 0.5, retry_max_backoff: float = 20.0, rate_limit: Optional[float] = None,
                  rate_limit_burst: int = 1, max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
-        self._setup(access_token, base_url, base_path, timeout, retries=retries, retry_backoff=retry_backoff,
+        self._setup(access_token, base_url, base_path, timeout, deadline=deadline, verify=verify,
+                    ca_bundle=ca_bundle, retries=retries, retry_backoff=retry_backoff,
                     retry_max_backoff=retry_max_backoff, rate_limit=rate_limit, rate_limit_burst=rate_limit_burst,
                     max_response_bytes=max_response_bytes)
 
     @classmethod
     def from_credentials(cls: Type[_C], org_id: str, api_key_id: str, access_token: str, refresh_token: str,
-                         token_store: Optional[TokenStore] = None, *, base_url: str = DEFAULT_BASE_URL,
-                         base_path: str = DEFAULT_BASE_PATH, timeout: float = 30, retries: int = 2,
+                         token_store: Optional[TokenStore] = None, *, base_url: Optional[str] = None,
+                         base_path: str = DEFAULT_BASE_PATH, timeout: Timeout = 30,
+                         deadline: Optional[float] = None, verify: Verify = True,
+                         ca_bundle: Optional[Union[str, "os.PathLike[str]"]] = None, retries: int = 2,
                          retry_backoff: float = 0.5, retry_max_backoff: float = 20.0,
                          rate_limit: Optional[float] = None, rate_limit_burst: int = 1,
                          max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> _C:
         """A client that refreshes its access token itself (before it expires and after a 401, once for
-        all threads) and hands every rotated pair to ``token_store``: a file path (written 0600,
-        atomically) or a callable receiving a dict."""
+        all threads) and hands every rotated pair to ``token_store``.
+
+        Args:
+            org_id: the organization of the API key.
+            api_key_id: the API key's UUID.
+            access_token: the current access token.
+            refresh_token: the current refresh token (single use: each refresh rotates it).
+            token_store: where each rotated pair goes before the request is replayed: a file path
+                (written 0600, atomically) or a callable receiving a dict.
+            base_url, base_path, timeout, deadline, verify, ca_bundle, retries, retry_backoff,
+            retry_max_backoff, rate_limit, rate_limit_burst, max_response_bytes: as for the client.
+
+        Returns:
+            The client.
+        """
         client = cls.__new__(cls)
-        client._setup(None, base_url, base_path, timeout, retries=retries, retry_backoff=retry_backoff,
-                      retry_max_backoff=retry_max_backoff, rate_limit=rate_limit, rate_limit_burst=rate_limit_burst,
+        client._setup(None, base_url, base_path, timeout, deadline=deadline, verify=verify, ca_bundle=ca_bundle,
+                      retries=retries, retry_backoff=retry_backoff, retry_max_backoff=retry_max_backoff,
+                      rate_limit=rate_limit, rate_limit_burst=rate_limit_burst,
                       credentials={"org_id": org_id, "api_key_id": api_key_id, "access_token": access_token,
                                    "refresh_token": refresh_token},
                       token_store=token_store, max_response_bytes=max_response_bytes)
         return client
 
-    def _setup(self, access_token: Optional[str], base_url: str, base_path: str, timeout: float, *,
+    def _setup(self, access_token: Optional[str], base_url: Optional[str], base_path: str, timeout: Timeout, *,
+               deadline: Optional[float], verify: Verify, ca_bundle: Optional[Union[str, "os.PathLike[str]"]],
                retries: int, retry_backoff: float, retry_max_backoff: float, rate_limit: Optional[float],
                rate_limit_burst: int, credentials: Optional[Dict[str, str]] = None,
                token_store: Optional[TokenStore] = None,
                max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
+        self._native = None
         if credentials is None and not access_token:
             raise ValueError("access_token is required")
         if not isinstance(max_response_bytes, int) or max_response_bytes <= 0:
@@ -107,14 +194,19 @@ class _Base:
             raise ValueError("retries must be a whole number, 0 or more (0 turns retries off)")
         if token_store is not None and not callable(token_store):
             token_store = os.fspath(token_store)
+        base_url, base_path = _base_url_and_path(base_url, base_path)
+        per_attempt, connect = _timeouts(timeout)
         self._native = _native.NativeClient(
-            access_token, base_url, base_path, float(timeout), max_attempts=retries + 1,
+            access_token, base_url, base_path, per_attempt, connect_timeout=connect,
+            deadline=None if deadline is None else _seconds("deadline", deadline),
+            ca_bundle=_ca_bundle(verify, ca_bundle), max_attempts=retries + 1,
             initial_backoff=retry_backoff, max_backoff=retry_max_backoff, rate_limit=rate_limit,
             rate_burst=rate_limit_burst, credentials=credentials, token_store=token_store,
             max_response_bytes=max_response_bytes)
         self._token = access_token
         #: The base URL joined with the base path, e.g. ``https://api.security.cisco.com/v1``.
         self.base_url: str = self._native.api_root
+        #: Seconds per attempt as given (each retry has its own; ``deadline`` bounds the whole call).
         self.timeout = timeout
         self._resources()
 
@@ -152,15 +244,36 @@ class _Base:
     def _raw(self, method: str, endpoint: str, params: Optional[Mapping[str, Any]] = None,
              json: Any = None, data: Any = None, headers: Any = None) -> Any:
         if data is not None:
-            raise ValidationError("invalid input: `data` form bodies are not sent by the raw helpers; "
-                                  "use client.tokens.refresh() for the token endpoint", field="data")
+            raise InvalidInputError("invalid input: `data` form bodies are not sent by the raw helpers; "
+                                    "use client.tokens.refresh() for the token endpoint", field="data")
         if headers:
-            raise ValidationError("invalid input: `headers` cannot be set on a request: the SDK sets "
-                                  "Authorization, Accept and Content-Type itself", field="headers")
-        return self._send("request", {"method": method, "endpoint": _endpoint(endpoint, params), "json": json})
+            raise InvalidInputError("invalid input: `headers` cannot be set on a request: the SDK sets "
+                                    "Authorization, Accept and Content-Type itself", field="headers")
+        return self._send_native("request", {"method": method, "endpoint": _endpoint(endpoint, params),
+                                             "json": json})
 
     def _send(self, operation: str, args: Dict[str, Any], post: Optional[Callable[[Any], Any]] = None) -> Any:
+        """A resource's call: sent by the native core, or, when a test replaced this client's
+        ``get``/``post``/``put``/``patch``/``delete``, handed to them as cisco-scc-sdk 1.0.6 did."""
+        if self._verbs_replaced():
+            return _through_verbs(self, operation, args, post)
+        return self._send_native(operation, args, post)
+
+    def _send_native(self, operation: str, args: Dict[str, Any],
+                     post: Optional[Callable[[Any], Any]] = None) -> Any:
         raise NotImplementedError
+
+    #: This class's own verbs, to see when a test replaced one (on the instance or on the class).
+    _own_verbs: Tuple[Any, ...] = ()
+
+    def _verbs_replaced(self) -> bool:
+        if _VERBS & self.__dict__.keys():
+            return True
+        cls = type(self)
+        return (cls.get, cls.post, cls.put, cls.patch, cls.delete) != self._own_verbs  # type: ignore[attr-defined]
+
+
+_VERBS = frozenset({"get", "post", "put", "patch", "delete"})
 
 
 class Client(_Base):
@@ -168,15 +281,32 @@ class Client(_Base):
 
     Args:
         access_token: the bearer token.
-        base_url: the server (default ``https://api.security.cisco.com``).
+        base_url: the server (default ``https://api.security.cisco.com``; inside a running
+            ``scc_sdk.testing.Stub``, the stub). cisco-scc-sdk 1.0.6's positional order
+            ``Client(token, base_path, base_url)`` is read too: the value with ``://`` is the URL.
         base_path: the API version path (default ``v1``).
-        timeout: seconds per attempt (default 30).
+        timeout: seconds per attempt (default 30), as ``requests`` takes it: a number, ``(connect,
+            read)``, or None for no limit. Each retry has its own; ``deadline`` bounds the whole call.
+        deadline: seconds the whole call may take, retries and their waits included (default: no
+            limit beyond the attempts'). When it passes the call raises ``APITimeoutError``.
+        verify: True (default): the platform's CAs, plus the bundle named by ``SCC_CA_BUNDLE``,
+            ``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE`` or ``SSL_CERT_FILE`` (the first set); or the path
+            of a CA bundle, as ``requests`` takes it. ``False`` is refused: give the CA instead.
+        ca_bundle: a PEM file of CA certificates to trust besides the platform's (a company's TLS
+            inspection CA). Proxies come from ``HTTPS_PROXY`` / ``NO_PROXY``, as with ``requests``.
         retries: extra attempts after a failure that is safe to retry (default 2; 0 turns retries
-            off). Writes that may have reached the server are never repeated.
+            off). Writes that may have reached the server are never repeated; a refused certificate
+            or an unknown host is not retried.
         retry_backoff, retry_max_backoff: the first and the largest wait between attempts, seconds.
         max_response_bytes: the largest answer body read (default 8 MiB); reading stops there and the
             call raises ``SCCError``.
         rate_limit: at most this many requests per second from this client (off by default).
+        rate_limit_burst: requests allowed at once before ``rate_limit`` applies (default 1).
+
+    Raises:
+        ValueError: ``access_token`` is empty, or a setting is out of range.
+        TypeError: a setting of the wrong type.
+        InvalidInputError: ``base_url`` is not an http(s) URL, or ``ca_bundle`` cannot be read.
 
     Example:
         >>> client = Client(access_token="your_bearer_token")
@@ -191,7 +321,8 @@ class Client(_Base):
         self.roles = RolesResource(self)
         self.tokens = TokensResource(self)
 
-    def _send(self, operation: str, args: Dict[str, Any], post: Optional[Callable[[Any], Any]] = None) -> Any:
+    def _send_native(self, operation: str, args: Dict[str, Any],
+                     post: Optional[Callable[[Any], Any]] = None) -> Any:
         body = _decode(self._native_client().call(operation, args))
         return post(body) if post is not None else body
 
@@ -215,12 +346,37 @@ class Client(_Base):
         """DELETE any endpoint below the base path."""
         return self._raw("DELETE", endpoint)
 
-    def iter_organizations(self, **filters: Any) -> Iterator[Dict[str, Any]]:
-        """Every organization, page after page, fetched as the loop asks for them."""
-        return self._iterate("organizations.list", "organizations", dict(filters))
+    def iter_organizations(self, name: Optional[str] = None, type: Optional[str] = None,
+                           region_code: Optional[str] = None, country_code: Optional[str] = None,
+                           manager_org_id: Optional[str] = None, max: int = 100, sort_by: Optional[str] = None,
+                           order: Optional[str] = None) -> Iterator[Dict[str, Any]]:
+        """Every organization, page after page, fetched as the loop asks for them.
+
+        Args:
+            name, type, region_code, country_code, manager_org_id, sort_by, order: the filters of
+                ``organizations.list``.
+            max: organizations per page (1 to 500, default 100).
+
+        Returns:
+            An iterator of organizations.
+
+        Raises:
+            The errors of ``organizations.list``, when the page that holds the next item is read.
+        """
+        return self._iterate("organizations.list", "organizations", {
+            "name": name, "type": type, "region_code": region_code, "country_code": country_code,
+            "manager_org_id": manager_org_id, "max": max, "sort_by": sort_by, "order": order})
 
     def iter_groups(self, org_id: str, max: Optional[int] = None) -> Iterator[Dict[str, Any]]:
-        """Every admin group of an organization, page after page."""
+        """Every admin group of an organization, page after page.
+
+        Args:
+            org_id: the organization's UUID.
+            max: groups per page (1 to 500).
+
+        Returns:
+            An iterator of groups.
+        """
         return self._iterate("groups.list", "groups", {"org_id": org_id, "max": max})
 
     def _iterate(self, operation: str, key: str, args: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
@@ -259,11 +415,10 @@ class AsyncClient(_Base):
         self.roles = AsyncRolesResource(self)
         self.tokens = AsyncTokensResource(self)
 
-    def _send(self, operation: str, args: Dict[str, Any], post: Optional[Callable[[Any], Any]] = None) -> Any:
-        native = self._native_client()
-
+    def _send_native(self, operation: str, args: Dict[str, Any],
+                     post: Optional[Callable[[Any], Any]] = None) -> Any:
         async def run() -> Any:
-            outcome = await native.call_async(operation, args)
+            outcome = await self._native_client().call_async(operation, args)
             if isinstance(outcome, BaseException):
                 raise outcome
             body = _decode(outcome)
@@ -291,9 +446,14 @@ class AsyncClient(_Base):
         """See :meth:`Client.delete`."""
         return await self._raw("DELETE", endpoint)
 
-    def iter_organizations(self, **filters: Any) -> AsyncIterator[Dict[str, Any]]:
-        """Every organization, page after page (``async for``)."""
-        return self._iterate("organizations.list", "organizations", dict(filters))
+    def iter_organizations(self, name: Optional[str] = None, type: Optional[str] = None,
+                           region_code: Optional[str] = None, country_code: Optional[str] = None,
+                           manager_org_id: Optional[str] = None, max: int = 100, sort_by: Optional[str] = None,
+                           order: Optional[str] = None) -> AsyncIterator[Dict[str, Any]]:
+        """Every organization, page after page (``async for``); see :meth:`Client.iter_organizations`."""
+        return self._iterate("organizations.list", "organizations", {
+            "name": name, "type": type, "region_code": region_code, "country_code": country_code,
+            "manager_org_id": manager_org_id, "max": max, "sort_by": sort_by, "order": order})
 
     def iter_groups(self, org_id: str, max: Optional[int] = None) -> AsyncIterator[Dict[str, Any]]:
         """Every admin group of an organization (``async for``)."""
@@ -324,3 +484,7 @@ class AsyncClient(_Base):
 
     async def __aexit__(self, *exc_info: Any) -> None:
         await self.aclose()
+
+
+Client._own_verbs = (Client.get, Client.post, Client.put, Client.patch, Client.delete)
+AsyncClient._own_verbs = (AsyncClient.get, AsyncClient.post, AsyncClient.put, AsyncClient.patch, AsyncClient.delete)

@@ -1,9 +1,9 @@
 """The native core (Rust, PyO3): the SDK client, the XDR client and the emulator."""
 
 from os import PathLike
-from typing import Any, Awaitable, Callable, Dict, Optional, Tuple, Union, final
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Union, final
 
-__all__ = ["NativeClient", "NativeEmulator", "NativeXdrClient", "__version__", "build_products", "bulk_summary", "set_debug_logging", "shutdown_runtime", "xdr_rules"]
+__all__ = ["NativeClient", "NativeEmulator", "NativeXdrClient", "__version__", "build_products", "bulk_summary", "closed_sets", "plan", "set_debug_logging", "shutdown_runtime", "xdr_rules"]
 
 __version__: str
 
@@ -16,8 +16,11 @@ class NativeClient:
         access_token: Optional[str],
         base_url: str,
         base_path: str,
-        timeout: float,
+        timeout: Optional[float],
         *,
+        connect_timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+        ca_bundle: Union[str, "PathLike[str]", None] = None,
         max_attempts: int = 3,
         initial_backoff: float = 0.5,
         max_backoff: float = 20.0,
@@ -67,6 +70,8 @@ class NativeEmulator:
     def stop(self) -> None: ...
 
 def build_products(claim_info: bytes, preferred_region: str) -> bytes: ...
+def plan(operation: str, args: Dict[str, Any]) -> bytes: ...
+def closed_sets() -> Dict[str, List[str]]: ...
 def bulk_summary(body: bytes) -> Tuple[int, int, int, bool]: ...
 def xdr_rules(whoami: bytes) -> Dict[str, Any]: ...
 def set_debug_logging(enabled: bool) -> None: ...

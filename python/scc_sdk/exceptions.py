@@ -16,6 +16,7 @@ __all__ = [
     "ForbiddenError",
     "NotFoundError",
     "ValidationError",
+    "InvalidInputError",
     "ConflictError",
     "RateLimitError",
     "ServerError",
@@ -29,7 +30,7 @@ class SCCError(Exception):
 
     def __init__(
         self,
-        message: str,
+        message: str = "",
         status_code: Optional[int] = None,
         tracking_id: Optional[str] = None,
         timestamp: Optional[str] = None,
@@ -114,7 +115,14 @@ class NotFoundError(SCCError):
 
 class ValidationError(SCCError):
     """Raised when request validation fails: the service answered 400 or 422, or the SDK refused the
-    input before sending (``status_code`` is then ``None`` and ``field`` names the argument)."""
+    input before sending (then it is an :class:`InvalidInputError`: ``status_code`` is ``None`` and
+    ``field`` names the argument)."""
+
+
+class InvalidInputError(ValidationError, ValueError):
+    """Raised when the SDK refused an argument before sending anything: ``field`` names it and
+    ``status_code`` is None. Also a ``ValueError``, as cisco-scc-sdk raised for the input it
+    checked (``except ValueError`` keeps catching it)."""
 
 
 class ConflictError(SCCError):

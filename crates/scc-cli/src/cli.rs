@@ -92,6 +92,9 @@ pub(crate) struct Global {
     /// The largest answer read, in bytes; a longer one is an error [env: SCC_MAX_RESPONSE_BYTES] [default: 8388608].
     #[arg(long, global = true, value_name = "BYTES")]
     pub(crate) max_response_bytes: Option<usize>,
+    /// A PEM file of CA certificates to trust besides the system's (a company's TLS inspection CA) [env: SCC_CA_BUNDLE].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) ca_bundle: Option<std::path::PathBuf>,
     /// Do not retry failed requests.
     #[arg(long, global = true)]
     pub(crate) no_retry: bool,

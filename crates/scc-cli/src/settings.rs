@@ -73,6 +73,8 @@ pub(crate) struct Settings {
     pub(crate) org_id: Option<Resolved<String>>,
     pub(crate) output: Format,
     pub(crate) timeout: Duration,
+    /// `--ca-bundle`, else `SCC_CA_BUNDLE`.
+    pub(crate) ca_bundle: Option<std::path::PathBuf>,
     pub(crate) max_response_bytes: usize,
     pub(crate) credentials: Option<Resolved<StoredCredentials>>,
 }
@@ -290,6 +292,10 @@ impl Settings {
             org_id,
             output,
             timeout,
+            ca_bundle: global
+                .ca_bundle
+                .clone()
+                .or_else(|| env(scc_sdk::config::ENV_CA_BUNDLE).map(Into::into)),
             max_response_bytes,
             credentials,
         })
@@ -311,6 +317,9 @@ impl Settings {
             .region(region)
             .timeout(self.timeout)
             .max_response_bytes(self.max_response_bytes);
+        if let Some(bundle) = &self.ca_bundle {
+            builder = builder.ca_bundle(bundle.clone());
+        }
         if let Some(url) = pick(base_url, "SCC_XDR_BASE_URL", None) {
             builder = builder.base_url(url.value);
         }
@@ -388,6 +397,9 @@ impl Settings {
             .timeout(self.timeout)
             .max_response_bytes(self.max_response_bytes)
             .dry_run(dry_run);
+        if let Some(bundle) = &self.ca_bundle {
+            builder = builder.ca_bundle(bundle.clone());
+        }
         if global.no_retry {
             builder = builder.retry(RetryConfig::disabled());
         }

@@ -294,6 +294,46 @@ fn groups_and_roles() {
 }
 
 #[test]
+fn remove_shared_never_deletes_the_organizations_own_group() {
+    let env = Env::new();
+    let created = env
+        .scc()
+        .args(["group", "create", "--name", "Own Ops", "-o", "json"])
+        .output()
+        .expect("runs");
+    let group = stdout_json(&created)["id"].as_str().expect("id").to_owned();
+    env.clear_journal();
+    // The caller's organization is a MANAGER with no manager above it: nothing is shared into it.
+    env.scc()
+        .args(["group", "remove-shared", &group, "--yes"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("has no manager organization").and(predicate::str::contains("groups.delete")));
+    assert!(
+        env.journal().iter().all(|request| request["method"] != "DELETE"),
+        "{:?}",
+        env.journal()
+    );
+    env.scc().args(["group", "get", &group]).assert().success();
+}
+
+#[test]
+fn a_ca_bundle_that_cannot_be_read_is_a_usage_error() {
+    let env = Env::new();
+    env.scc()
+        .args(["org", "list", "--ca-bundle", "/nonexistent/ca.pem"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("ca_bundle").and(predicate::str::contains("/nonexistent/ca.pem")));
+    env.scc()
+        .env("SCC_CA_BUNDLE", "/nonexistent/env-ca.pem")
+        .args(["org", "list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/nonexistent/env-ca.pem"));
+}
+
+#[test]
 fn group_list_pages() {
     let env = Env::new();
     for index in 0..5 {

@@ -6,24 +6,57 @@ use pyo3::types::PyDict;
 use scc_sdk::Error;
 use serde::de::DeserializeOwned;
 
-pub(crate) struct Args<'py>(pub(crate) Bound<'py, PyDict>);
+/// The arguments of one call, and which of them the operation read: a key nothing read is a
+/// `TypeError` (a misspelt optional argument is never taken for "not given").
+pub(crate) struct Args<'py> {
+    dict: Bound<'py, PyDict>,
+    read: std::cell::RefCell<Vec<&'static str>>,
+}
 
 fn wrong_type(name: &str, expected: &str) -> Error {
     Error::invalid(name, format!("must be {expected}"))
 }
 
 impl<'py> Args<'py> {
-    fn get(&self, name: &str) -> Option<Bound<'py, PyAny>> {
-        self.0.get_item(name).ok().flatten().filter(|value| !value.is_none())
+    pub(crate) fn new(dict: Bound<'py, PyDict>) -> Self {
+        Self {
+            dict,
+            read: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    fn get(&self, name: &'static str) -> Option<Bound<'py, PyAny>> {
+        self.read.borrow_mut().push(name);
+        self.dict.get_item(name).ok().flatten().filter(|value| !value.is_none())
+    }
+
+    /// Refuses keys the operation did not read, naming them (a `TypeError`, as Python does for an
+    /// unexpected keyword argument).
+    pub(crate) fn finish(&self, operation: &str) -> PyResult<()> {
+        let read = self.read.borrow();
+        let mut unread = Vec::new();
+        for key in self.dict.keys() {
+            let key: String = key.extract()?;
+            if !read.iter().any(|name| *name == key) {
+                unread.push(key);
+            }
+        }
+        if unread.is_empty() {
+            return Ok(());
+        }
+        Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "{operation}() got unexpected keyword argument(s): {}",
+            unread.join(", ")
+        )))
     }
 
     /// A string argument that must be given (an empty one is left to the SDK's checks, which name it).
-    pub(crate) fn text(&self, name: &str) -> Result<String, Error> {
+    pub(crate) fn text(&self, name: &'static str) -> Result<String, Error> {
         Ok(self.opt_text(name)?.unwrap_or_default())
     }
 
     /// An optional string: `None` and `""` both mean "not given", as in the Python SDK.
-    pub(crate) fn opt_text(&self, name: &str) -> Result<Option<String>, Error> {
+    pub(crate) fn opt_text(&self, name: &'static str) -> Result<Option<String>, Error> {
         match self.get(name) {
             None => Ok(None),
             Some(value) => value
@@ -33,7 +66,7 @@ impl<'py> Args<'py> {
         }
     }
 
-    pub(crate) fn opt_u32(&self, name: &str) -> Result<Option<u32>, Error> {
+    pub(crate) fn opt_u32(&self, name: &'static str) -> Result<Option<u32>, Error> {
         match self.get(name) {
             None => Ok(None),
             Some(value) => {
@@ -49,11 +82,12 @@ impl<'py> Args<'py> {
     }
 
     /// True when the argument was passed at all (`None` included: for fields that `None` clears).
-    pub(crate) fn has(&self, name: &str) -> bool {
-        self.0.contains(name).unwrap_or(false)
+    pub(crate) fn has(&self, name: &'static str) -> bool {
+        self.read.borrow_mut().push(name);
+        self.dict.contains(name).unwrap_or(false)
     }
 
-    pub(crate) fn opt_bool(&self, name: &str) -> Result<Option<bool>, Error> {
+    pub(crate) fn opt_bool(&self, name: &'static str) -> Result<Option<bool>, Error> {
         match self.get(name) {
             None => Ok(None),
             Some(value) => value
@@ -63,7 +97,7 @@ impl<'py> Args<'py> {
         }
     }
 
-    pub(crate) fn boolean(&self, name: &str) -> Result<bool, Error> {
+    pub(crate) fn boolean(&self, name: &'static str) -> Result<bool, Error> {
         match self.get(name) {
             None => Err(Error::invalid(name, "is required (True or False)")),
             Some(value) => value.extract::<bool>().map_err(|_| wrong_type(name, "True or False")),
@@ -72,12 +106,35 @@ impl<'py> Args<'py> {
 
     /// A structured argument (a list of dicts…) read into the SDK's own type, so its wire names and
     /// checks apply. Keys the SDK does not know are refused rather than dropped.
-    pub(crate) fn structured<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, Error> {
+    pub(crate) fn structured<T: DeserializeOwned>(&self, name: &'static str) -> Result<Option<T>, Error> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(value) => parse(name, &value).map(Some),
+        }
+    }
+
+    /// A list argument, item by item (for operations that judge each item on its own).
+    pub(crate) fn items(&self, name: &'static str) -> Result<Option<Vec<Bound<'py, PyAny>>>, Error> {
         let Some(value) = self.get(name) else {
             return Ok(None);
         };
+        if value.is_instance_of::<pyo3::types::PyString>() || value.is_instance_of::<PyDict>() {
+            return Err(wrong_type(name, "a list"));
+        }
+        let iterator = value.try_iter().map_err(|_| wrong_type(name, "a list"))?;
+        iterator
+            .map(|item| item.map_err(|_| wrong_type(name, "a list")))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+}
+
+/// A Python value read into the SDK's own type, so its wire names and checks apply. Keys the SDK
+/// does not know are refused rather than dropped, naming them (`users[2].frist_name`).
+pub(crate) fn parse<T: DeserializeOwned>(name: &str, value: &Bound<'_, PyAny>) -> Result<T, Error> {
+    {
         let mut unknown = Vec::new();
-        let deserializer = &mut pythonize::Depythonizer::from_object(&value);
+        let deserializer = &mut pythonize::Depythonizer::from_object(value);
         let parsed: T = serde_ignored::deserialize(deserializer, |path| unknown.push(path.to_string()))
             .map_err(|error| Error::invalid(name, format!("is not valid: {error}")))?;
         if let Some(path) = unknown.first() {
@@ -95,6 +152,6 @@ impl<'py> Args<'py> {
                 "is not a field this operation sends (check its spelling)",
             ));
         }
-        Ok(Some(parsed))
+        Ok(parsed)
     }
 }

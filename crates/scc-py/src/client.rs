@@ -12,7 +12,9 @@ use bytes::Bytes;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use reqwest::Method;
-use scc_sdk::types::{ClaimInfo, EntitlementQuantity, MemberChange, ProductSelection, UserOperation};
+use scc_sdk::types::{
+    ClaimInfo, EntitlementQuantity, MemberChange, ProductSelection, UserOperation, UserOperationType,
+};
 use scc_sdk::{Client, Credentials, Error, FileTokenStore, Operation, RateLimit, RawBody, RetryConfig};
 use secrecy::ExposeSecret;
 
@@ -94,8 +96,111 @@ pub(crate) fn awaitable(py: Python<'_>, prepared: Result<Pending, Error>) -> PyR
 
 pub(crate) type Pending = Pin<Box<dyn Future<Output = Result<Reply, Error>> + Send>>;
 
-pub(crate) fn raw<T: Send + 'static>(operation: Operation<T>) -> Pending {
-    Box::pin(async move { operation.send_raw().await.map(Reply::from) })
+/// What a prepared call does: send its request, or only describe it (for a test double standing in
+/// for the client: the request as JSON, nothing sent).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Send,
+    Plan,
+}
+
+impl Mode {
+    /// The operation sent (the body's bytes come back), or its request described.
+    pub(crate) fn run<T: Send + 'static>(self, operation: Operation<T>) -> Pending {
+        match self {
+            Self::Send => Box::pin(async move { operation.send_raw().await.map(Reply::from) }),
+            Self::Plan => Box::pin(std::future::ready(
+                operation.plan().and_then(|planned| Reply::computed(&planned)),
+            )),
+        }
+    }
+
+    /// A call made of several requests (a lookup, then the change): it needs the real client.
+    fn composite(self, operation: &str) -> Result<(), Error> {
+        match self {
+            Self::Send => Ok(()),
+            Self::Plan => Err(Error::invalid(
+                "client",
+                format!(
+                    "{operation} sends several requests and needs an scc_sdk Client; \
+                     a test double standing in for the client receives single requests only"
+                ),
+            )),
+        }
+    }
+}
+
+/// `users.patch` as cisco-scc-sdk 1.0.6 sends it: an item whose data the service would refuse (a
+/// malformed e-mail, a missing name) is reported as a failed result, marked `"sent": false`, and the
+/// other items are sent. A call of the wrong shape (not a list of operations, an unknown key, a
+/// `reset_mfa` without `factorId`) is refused whole, before sending, as 1.0.6 refused it.
+fn patch_users(client: Client, org_id: String, args: &Args<'_>, mode: Mode) -> Result<Pending, Error> {
+    let items = args.items("users")?.unwrap_or_default();
+    let mut valid = Vec::with_capacity(items.len());
+    let mut not_sent: Vec<(usize, serde_json::Value)> = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let field = format!("users[{index}]");
+        let operation: UserOperation = crate::args::parse(&field, item)?;
+        if matches!(operation.operation(), UserOperationType::ResetMfa) && operation.factor_id().is_none() {
+            return Err(Error::invalid(
+                format!("{field}.factorId"),
+                "is required for the reset_mfa operation",
+            ));
+        }
+        match operation.validate(&field) {
+            Ok(()) => valid.push(operation),
+            Err(refused) => not_sent.push((
+                index,
+                serde_json::json!({
+                    "id": operation.email(),
+                    "type": "user",
+                    "operation": operation.operation().as_str(),
+                    "status": "failed",
+                    "errorDescription": refused.to_string(),
+                    "sent": false,
+                }),
+            )),
+        }
+    }
+    if valid.is_empty() && !not_sent.is_empty() {
+        let results: Vec<_> = not_sent.into_iter().map(|(_, result)| result).collect();
+        let body = match mode {
+            Mode::Send => serde_json::json!({ "results": results }),
+            Mode::Plan => serde_json::json!({ "request": null, "not_sent": results }),
+        };
+        return Ok(Box::pin(std::future::ready(Reply::computed(&body))));
+    }
+    let sent = valid.len();
+    let operation = client.users().patch(org_id, valid);
+    if mode == Mode::Plan {
+        let planned = operation.plan();
+        let results: Vec<_> = not_sent.into_iter().map(|(_, result)| result).collect();
+        return Ok(Box::pin(std::future::ready(planned.and_then(|planned| {
+            Reply::computed(&serde_json::json!({ "request": planned, "not_sent": results }))
+        }))));
+    }
+    if not_sent.is_empty() {
+        return Ok(mode.run(operation));
+    }
+    Ok(Box::pin(async move {
+        let reply = Reply::from(operation.send_raw().await?);
+        let mut answer: serde_json::Value = serde_json::from_slice(&reply.body).unwrap_or(serde_json::Value::Null);
+        let Some(results) = answer.get_mut("results").and_then(serde_json::Value::as_array_mut) else {
+            return Ok(reply);
+        };
+        if results.len() == sent {
+            // One result per item sent, in order: the refused items go back to their places.
+            for (index, result) in not_sent {
+                results.insert(index.min(results.len()), result);
+            }
+        } else {
+            results.extend(not_sent.into_iter().map(|(_, result)| result));
+        }
+        Ok(Reply {
+            status: reply.status,
+            ..Reply::computed(&answer)?
+        })
+    }))
 }
 
 /// Where rotated credentials go besides memory.
@@ -110,7 +215,11 @@ struct Settings {
     access_token: Option<String>,
     base_url: String,
     base_path: String,
-    timeout: Duration,
+    /// Per attempt; `None`: no limit.
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    ca_bundle: Option<PathBuf>,
     max_response_bytes: usize,
     retry: RetryConfig,
     rate_limit: Option<RateLimit>,
@@ -129,9 +238,21 @@ fn build_client(settings: &Settings, credentials: &Arc<Mutex<Option<Credentials>
     let mut builder = Client::builder()
         .base_url(settings.base_url.clone())
         .base_path(settings.base_path.clone())
-        .timeout(settings.timeout)
         .max_response_bytes(settings.max_response_bytes)
         .retry(settings.retry);
+    builder = match settings.timeout {
+        Some(timeout) => builder.timeout(timeout),
+        None => builder.no_timeout(),
+    };
+    if let Some(timeout) = settings.connect_timeout {
+        builder = builder.connect_timeout(timeout);
+    }
+    if let Some(deadline) = settings.deadline {
+        builder = builder.deadline(deadline);
+    }
+    if let Some(bundle) = &settings.ca_bundle {
+        builder = builder.ca_bundle(bundle.clone());
+    }
     if let Some(limit) = settings.rate_limit {
         builder = builder.rate_limit(limit);
     }
@@ -192,14 +313,49 @@ impl NativeClient {
         self.client.get(|| build_client(&self.settings, &self.credentials))
     }
 
-    /// The SDK operation named `operation`, with its arguments read while the GIL is held.
-    fn prepare(&self, operation: &str, args: &Args<'_>) -> Result<Pending, Error> {
-        let client = self.client()?;
-        let org = || args.text("org_id");
-        Ok(match operation {
-            "organizations.list" => {
-                let max = args.opt_u32("max")?;
-                raw(client
+    /// The call prepared for sending; an argument it did not read is a `TypeError`.
+    fn prepared(&self, operation: &str, args: Bound<'_, PyDict>) -> PyResult<Result<Pending, Error>> {
+        let args = Args::new(args);
+        let prepared = self
+            .client()
+            .and_then(|client| prepare(client, operation, &args, Mode::Send));
+        if prepared.is_ok() {
+            args.finish(operation)?;
+        }
+        Ok(prepared)
+    }
+}
+
+/// The request an operation sends, described and not sent (`{"operation", "method", "url",
+/// "body"}` as JSON; for `users.patch`, `{"request": …, "not_sent": [results]}`): what the Python
+/// resources hand to a test double that stands in for the client. Checked as sending checks it.
+#[pyfunction]
+pub(crate) fn plan(py: Python<'_>, operation: &str, args: Bound<'_, PyDict>) -> PyResult<Py<PyBytes>> {
+    runtime::guarded(|| {
+        static PLANNER: std::sync::OnceLock<Result<Client, String>> = std::sync::OnceLock::new();
+        let planner = PLANNER
+            .get_or_init(|| Client::new("planning-only").map_err(|error| error.to_string()))
+            .clone()
+            .map_err(errors::internal_error)?;
+        let args = Args::new(args);
+        let pending = prepare(planner, operation, &args, Mode::Plan).map_err(|error| errors::to_py(py, &error))?;
+        args.finish(operation)?;
+        // A plan is computed at once: the future is ready on its first poll.
+        let reply = futures_util::FutureExt::now_or_never(pending)
+            .ok_or_else(|| errors::internal_error("a plan was not ready at once".to_owned()))?
+            .map_err(|error| errors::to_py(py, &error))?;
+        Ok(PyBytes::new(py, &reply.body).unbind())
+    })
+}
+
+/// The SDK operation named `operation`, with its arguments read while the GIL is held.
+pub(crate) fn prepare(client: Client, operation: &str, args: &Args<'_>, mode: Mode) -> Result<Pending, Error> {
+    let org = || args.text("org_id");
+    Ok(match operation {
+        "organizations.list" => {
+            let max = args.opt_u32("max")?;
+            mode.run(
+                client
                     .organizations()
                     .list()
                     .set_name(args.opt_text("name")?)
@@ -211,22 +367,28 @@ impl NativeClient {
                     .set_cursor(args.opt_text("cursor")?)
                     .set_sort_by(args.opt_text("sort_by")?)
                     .set_order(args.opt_text("order")?.map(Into::into))
-                    .operation())
-            }
-            "organizations.get" => raw(client.organizations().get(org()?)),
-            "organizations.create" => raw(client
+                    .operation(),
+            )
+        }
+        "organizations.get" => mode.run(client.organizations().get(org()?)),
+        "organizations.create" => mode.run(
+            client
                 .organizations()
                 .create(args.text("name")?, args.text("region_code")?)
                 .set_organization_type(args.opt_text("type")?.map(Into::into))
-                .operation()),
-            "organizations.update" => raw(client.organizations().update(org()?, args.text("name")?)),
-            "subscriptions.list" => raw(client
+                .operation(),
+        ),
+        "organizations.update" => mode.run(client.organizations().update(org()?, args.text("name")?)),
+        "subscriptions.list" => mode.run(
+            client
                 .subscriptions()
                 .list(org()?)
                 .set_name(args.opt_text("name")?)
-                .operation()),
-            "subscriptions.get" => raw(client.subscriptions().get(org()?, args.text("subscription_id")?)),
-            "subscriptions.create" => raw(client
+                .operation(),
+        ),
+        "subscriptions.get" => mode.run(client.subscriptions().get(org()?, args.text("subscription_id")?)),
+        "subscriptions.create" => mode.run(
+            client
                 .subscriptions()
                 .create(org()?, args.text("claim_code")?)
                 .set_products(
@@ -234,8 +396,10 @@ impl NativeClient {
                         .filter(|list| !list.is_empty()),
                 )
                 .set_subscription_type(args.opt_text("type")?.map(Into::into))
-                .operation()),
-            "subscriptions.update" => raw(client
+                .operation(),
+        ),
+        "subscriptions.update" => mode.run(
+            client
                 .subscriptions()
                 .update(
                     org()?,
@@ -246,8 +410,10 @@ impl NativeClient {
                 .set_source_instance_id(args.opt_text("source_instance_id")?)
                 .set_region_code(args.opt_text("region_code")?.map(Into::into))
                 .set_initial_admin(args.opt_text("initial_admin")?)
-                .operation()),
-            "subscriptions.patch" => raw(client
+                .operation(),
+        ),
+        "subscriptions.patch" => mode.run(
+            client
                 .subscriptions()
                 .patch(
                     org()?,
@@ -259,62 +425,72 @@ impl NativeClient {
                     args.structured::<Vec<String>>("use_existing_tenants_for_products")?
                         .filter(|list| !list.is_empty()),
                 )
-                .operation()),
-            "subscriptions.read_claim_code" => {
-                raw(client.subscriptions().read_claim_code(org()?, args.text("claim_code")?))
-            }
-            "users.list" => raw(client
+                .operation(),
+        ),
+        "subscriptions.read_claim_code" => {
+            mode.run(client.subscriptions().read_claim_code(org()?, args.text("claim_code")?))
+        }
+        "users.list" => mode.run(
+            client
                 .users()
                 .list(org()?)
                 .set_status(args.opt_text("status")?.map(Into::into))
-                .operation()),
-            "users.get" => raw(client.users().get(org()?, args.text("user_id")?)),
-            "users.update" => raw(client
+                .operation(),
+        ),
+        "users.get" => mode.run(client.users().get(org()?, args.text("user_id")?)),
+        "users.update" => mode.run(
+            client
                 .users()
                 .update(org()?, args.text("user_id")?)
                 .set_first_name(args.opt_text("first_name")?)
                 .set_last_name(args.opt_text("last_name")?)
-                .operation()),
-            "users.patch" => raw(client.users().patch(
-                org()?,
-                args.structured::<Vec<UserOperation>>("users")?.unwrap_or_default(),
-            )),
-            "users.patch_all" => {
-                let operations = args.structured::<Vec<UserOperation>>("users")?.unwrap_or_default();
-                let chunk_size = args.opt_u32("chunk_size")?.unwrap_or(500) as usize;
-                let concurrency = args.opt_u32("concurrency")?.unwrap_or(4) as usize;
-                let pending = client
-                    .users()
-                    .patch_all(org()?, operations)
-                    .chunk_size(chunk_size)
-                    .concurrency(concurrency);
-                Box::pin(async move { Reply::computed(&crate::bulk::report(&pending.send().await)) })
-            }
-            "users.get_groups" => raw(client.users().get_groups(org()?, args.text("user_id")?)),
-            "groups.list" => {
-                let max = args.opt_u32("max")?;
-                raw(client
+                .operation(),
+        ),
+        "users.patch" => return patch_users(client.clone(), org()?, args, mode),
+        "users.patch_all" => {
+            mode.composite(operation)?;
+            let operations = args.structured::<Vec<UserOperation>>("users")?.unwrap_or_default();
+            let chunk_size = args.opt_u32("chunk_size")?.unwrap_or(500) as usize;
+            let concurrency = args.opt_u32("concurrency")?.unwrap_or(4) as usize;
+            let pending = client
+                .users()
+                .patch_all(org()?, operations)
+                .chunk_size(chunk_size)
+                .concurrency(concurrency);
+            Box::pin(async move { Reply::computed(&crate::bulk::report(&pending.send().await)) })
+        }
+        "users.get_groups" => mode.run(client.users().get_groups(org()?, args.text("user_id")?)),
+        "groups.list" => {
+            let max = args.opt_u32("max")?;
+            mode.run(
+                client
                     .groups()
                     .list(org()?)
                     .set_max(max)
                     .set_cursor(args.opt_text("cursor")?)
-                    .operation())
-            }
-            "groups.get" => raw(client.groups().get(org()?, args.text("group_id")?)),
-            "groups.create" => raw(client
+                    .operation(),
+            )
+        }
+        "groups.get" => mode.run(client.groups().get(org()?, args.text("group_id")?)),
+        "groups.create" => mode.run(
+            client
                 .groups()
                 .create(org()?, args.text("name")?)
                 .set_description(args.opt_text("description")?)
                 .set_applies_to(args.opt_text("applies_to")?.map(Into::into))
-                .operation()),
-            "groups.update" => raw(client
+                .operation(),
+        ),
+        "groups.update" => mode.run(
+            client
                 .groups()
                 .update(org()?, args.text("group_id")?)
                 .set_name(args.opt_text("name")?)
                 .set_description(args.opt_text("description")?)
-                .operation()),
-            "groups.delete" => raw(client.groups().delete(org()?, args.text("group_id")?)),
-            "groups.patch" => raw(client
+                .operation(),
+        ),
+        "groups.delete" => mode.run(client.groups().delete(org()?, args.text("group_id")?)),
+        "groups.patch" => mode.run(
+            client
                 .groups()
                 .patch(org()?, args.text("group_id")?)
                 .users(args.structured::<Vec<MemberChange>>("users")?.unwrap_or_default())
@@ -322,63 +498,78 @@ impl NativeClient {
                     args.structured::<Vec<MemberChange>>("managed_orgs")?
                         .unwrap_or_default(),
                 )
-                .operation()),
-            "groups.get_users" => raw(client.groups().get_users(org()?, args.text("group_id")?)),
-            "groups.get_assigned_roles" => raw(client.groups().get_assigned_roles(org()?, args.text("group_id")?)),
-            "groups.get_managed_organizations" => raw(client
+                .operation(),
+        ),
+        "groups.get_users" => mode.run(client.groups().get_users(org()?, args.text("group_id")?)),
+        "groups.get_assigned_roles" => mode.run(client.groups().get_assigned_roles(org()?, args.text("group_id")?)),
+        "groups.get_managed_organizations" => mode.run(
+            client
                 .groups()
-                .get_managed_organizations(org()?, args.text("group_id")?)),
-            "groups.remove_shared_group" => raw(client.groups().remove_shared_group(org()?, args.text("group_id")?)),
-            "roles.list" => raw(client
+                .get_managed_organizations(org()?, args.text("group_id")?),
+        ),
+        "groups.remove_shared_group" => {
+            mode.composite(operation)?;
+            let (org_id, group_id) = (org()?, args.text("group_id")?);
+            Box::pin(async move {
+                client.groups().remove_shared_group(org_id, group_id).await?;
+                Reply::computed(&true)
+            })
+        }
+        "roles.list" => mode.run(
+            client
                 .roles()
                 .list(org()?)
                 .set_role_type(args.opt_text("type")?.map(Into::into))
                 .set_user(args.opt_text("user")?.map(Into::into))
-                .operation()),
-            "roles.get" => raw(client.roles().get(org()?, args.text("role_id")?)),
-            "roles.patch" => raw(client
+                .operation(),
+        ),
+        "roles.get" => mode.run(client.roles().get(org()?, args.text("role_id")?)),
+        "roles.patch" => mode.run(
+            client
                 .roles()
                 .patch(org()?, args.text("role_id")?)
                 .users(args.structured::<Vec<MemberChange>>("users")?.unwrap_or_default())
                 .groups(args.structured::<Vec<MemberChange>>("groups")?.unwrap_or_default())
-                .operation()),
-            "roles.find_role_id" => {
-                let org_id = org()?;
-                let product = args.text("product_name")?;
-                let display = args.text("role_display_name")?;
-                Box::pin(async move {
-                    let id = client.roles().find_role_id(org_id, &product, &display).await?;
-                    Reply::computed(&id)
-                })
-            }
-            "tokens.refresh" => {
-                raw(client
-                    .tokens()
-                    .refresh(org()?, args.text("api_key_id")?, args.text("refresh_token")?))
-            }
-            "request" => {
-                let method = args.text("method")?;
-                let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes())
-                    .map_err(|_| Error::invalid("method", "is not an HTTP method"))?;
-                let body = args.structured::<serde_json::Value>("json")?;
-                raw(client.raw_request(method, &args.text("endpoint")?, body.as_ref()))
-            }
-            other => {
-                return Err(Error::invalid(
-                    "operation",
-                    format!("`{other}` is not an operation of this SDK"),
-                ));
-            }
-        })
-    }
+                .operation(),
+        ),
+        "roles.find_role_id" => {
+            mode.composite(operation)?;
+            let org_id = org()?;
+            let product = args.text("product_name")?;
+            let display = args.text("role_display_name")?;
+            Box::pin(async move {
+                let id = client.roles().find_role_id(org_id, &product, &display).await?;
+                Reply::computed(&id)
+            })
+        }
+        "tokens.refresh" => mode.run(client.tokens().refresh(
+            org()?,
+            args.text("api_key_id")?,
+            args.text("refresh_token")?,
+        )),
+        "request" => {
+            let method = args.text("method")?;
+            let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+                .map_err(|_| Error::invalid("method", "is not an HTTP method"))?;
+            let body = args.structured::<serde_json::Value>("json")?;
+            mode.run(client.raw_request(method, &args.text("endpoint")?, body.as_ref()))
+        }
+        other => {
+            return Err(Error::invalid(
+                "operation",
+                format!("`{other}` is not an operation of this SDK"),
+            ));
+        }
+    })
 }
 
 #[pymethods]
 impl NativeClient {
     #[new]
     #[pyo3(signature = (
-        access_token, base_url, base_path, timeout, *, max_attempts=3, initial_backoff=0.5,
-        max_backoff=20.0, rate_limit=None, rate_burst=None, credentials=None, token_store=None,
+        access_token, base_url, base_path, timeout, *, connect_timeout=None, deadline=None,
+        ca_bundle=None, max_attempts=3, initial_backoff=0.5, max_backoff=20.0, rate_limit=None,
+        rate_burst=None, credentials=None, token_store=None,
         max_response_bytes=scc_sdk::config::DEFAULT_MAX_RESPONSE_BYTES,
     ))]
     #[allow(clippy::too_many_arguments)]
@@ -387,7 +578,10 @@ impl NativeClient {
         access_token: Option<String>,
         base_url: String,
         base_path: String,
-        timeout: f64,
+        timeout: Option<f64>,
+        connect_timeout: Option<f64>,
+        deadline: Option<f64>,
+        ca_bundle: Option<PathBuf>,
         max_attempts: u32,
         initial_backoff: f64,
         max_backoff: f64,
@@ -438,8 +632,8 @@ impl NativeClient {
             let initial = match credentials {
                 None => None,
                 Some(record) => {
-                    let args = Args(record);
-                    let read = |name: &str| args.text(name).map_err(|error| errors::to_py(py, &error));
+                    let args = Args::new(record);
+                    let read = |name: &'static str| args.text(name).map_err(|error| errors::to_py(py, &error));
                     Some(Credentials::new(
                         read("org_id")?,
                         read("api_key_id")?,
@@ -452,7 +646,12 @@ impl NativeClient {
                 access_token,
                 base_url,
                 base_path,
-                timeout: seconds("timeout", timeout)?,
+                timeout: timeout.map(|value| seconds("timeout", value)).transpose()?,
+                connect_timeout: connect_timeout
+                    .map(|value| seconds("connect_timeout", value))
+                    .transpose()?,
+                deadline: deadline.map(|value| seconds("deadline", value)).transpose()?,
+                ca_bundle,
                 max_response_bytes,
                 retry,
                 rate_limit,
@@ -460,8 +659,13 @@ impl NativeClient {
             };
             let credentials = Arc::new(Mutex::new(initial));
             // Building the SDK client creates no timer or socket, so it may happen outside the runtime.
-            let client = build_client(&settings, &credentials)
-                .map_err(|error| pyo3::exceptions::PyValueError::new_err(error.to_string()))?;
+            let client = build_client(&settings, &credentials).map_err(|error| {
+                if error.is_invalid_input() {
+                    errors::to_py(py, &error)
+                } else {
+                    pyo3::exceptions::PyValueError::new_err(error.to_string())
+                }
+            })?;
             Ok(Self {
                 settings,
                 client: PerProcess::new(client),
@@ -477,7 +681,7 @@ impl NativeClient {
         operation: &str,
         args: Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
-        runtime::guarded(|| wait(py, self.prepare(operation, &Args(args))))
+        runtime::guarded(|| wait(py, self.prepared(operation, args)?))
     }
 
     /// The same as an asyncio awaitable, resolving to the tuple or to the exception to raise.
@@ -487,7 +691,7 @@ impl NativeClient {
         operation: &str,
         args: Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        runtime::guarded(|| awaitable(py, self.prepare(operation, &Args(args))))
+        runtime::guarded(|| awaitable(py, self.prepared(operation, args)?))
     }
 
     /// How many times the access token was refreshed.

@@ -17,7 +17,9 @@ pub(crate) fn internal_error(message: String) -> PyErr {
 /// The exception class for an error kind.
 fn class_name(kind: ErrorKind) -> &'static str {
     match kind {
-        ErrorKind::InvalidInput | ErrorKind::Validation => "ValidationError",
+        // Refused before sending: also a `ValueError`, as cisco-scc-sdk 1.0.6 raised.
+        ErrorKind::InvalidInput => "InvalidInputError",
+        ErrorKind::Validation => "ValidationError",
         ErrorKind::Authentication => "AuthenticationError",
         ErrorKind::Forbidden => "ForbiddenError",
         ErrorKind::NotFound => "NotFoundError",

@@ -31,11 +31,74 @@ fn set_debug_logging(enabled: bool) {
     });
 }
 
+/// Hands the native core's log records to Python under the `scc_sdk` logger: the SDK's own at DEBUG
+/// and above, its dependencies' (TLS, HTTP) at WARNING and above, renamed `scc_sdk.<target>` so an
+/// application that configures `scc_sdk` sees them all and nothing reaches Python's last-resort handler.
+struct UnderPackage(pyo3_log::Logger);
+
+impl UnderPackage {
+    fn kept(metadata: &log::Metadata<'_>) -> bool {
+        metadata.target().starts_with("scc_sdk") || metadata.level() <= log::Level::Warn
+    }
+}
+
+impl log::Log for UnderPackage {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        Self::kept(metadata) && self.0.enabled(metadata)
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if !Self::kept(record.metadata()) {
+            return;
+        }
+        if record.target().starts_with("scc_sdk") {
+            return self.0.log(record);
+        }
+        let target = format!("scc_sdk::{}", record.target());
+        self.0.log(
+            &log::Record::builder()
+                .args(*record.args())
+                .level(record.level())
+                .target(&target)
+                .module_path(record.module_path())
+                .file(record.file())
+                .line(record.line())
+                .build(),
+        );
+    }
+
+    fn flush(&self) {
+        self.0.flush();
+    }
+}
+
+/// The API's closed sets as the SDK knows them (`{"user_status": ["ACTIVE", …], …}`), so the Python
+/// layer decides with the SDK's values instead of a copy of its own.
+#[pyfunction]
+fn closed_sets() -> std::collections::BTreeMap<&'static str, Vec<&'static str>> {
+    use scc_sdk::types::*;
+    // The spellings of older SDK versions and docs (REFERENCE §3, "User status"), sent as given.
+    let legacy_user_status = ["DISABLE", "INACTIVE"];
+    [
+        ("organization_type", OrganizationType::KNOWN.to_vec()),
+        ("region_code", RegionCode::KNOWN.to_vec()),
+        ("sort_order", SortOrder::KNOWN.to_vec()),
+        ("user_status", [UserStatus::KNOWN, &legacy_user_status].concat()),
+        ("user_operation", UserOperationType::KNOWN.to_vec()),
+        ("applies_to", AppliesTo::KNOWN.to_vec()),
+        ("role_type", RoleType::KNOWN.to_vec()),
+        ("patch_operation", PatchOperation::KNOWN.to_vec()),
+        ("subscription_type", SubscriptionType::KNOWN.to_vec()),
+    ]
+    .into_iter()
+    .collect()
+}
+
 /// The native module `scc_sdk._native`.
 #[pymodule]
 mod _native {
     #[pymodule_export]
-    use super::client::{NativeClient, build_products, bulk_summary};
+    use super::client::{NativeClient, build_products, bulk_summary, plan};
     #[pymodule_export]
     use super::emulator::NativeEmulator;
     #[pymodule_export]
@@ -44,7 +107,7 @@ mod _native {
     #[pymodule_export]
     use super::runtime::shutdown_runtime;
     #[pymodule_export]
-    use super::set_debug_logging;
+    use super::{closed_sets, set_debug_logging};
 
     /// Sends the SDK's `tracing` events to Python's `logging` (logger names from the Rust targets:
     /// `scc_sdk.transport`, …) at DEBUG and above; dependencies' events below WARNING are left out.
@@ -52,11 +115,9 @@ mod _native {
     fn init(module: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
         // Levels are not cached, so `logging` configured after import still applies; bodies (TRACE) never
         // go to Python.
-        let logger = pyo3_log::Logger::new(module.py(), pyo3_log::Caching::Loggers)?
-            .filter(log::LevelFilter::Warn)
-            .filter_target("scc_sdk".to_owned(), log::LevelFilter::Debug);
+        let logger = pyo3_log::Logger::new(module.py(), pyo3_log::Caching::Loggers)?.filter(log::LevelFilter::Debug);
         // A second import (a sub-interpreter, a reload) finds a logger installed: that one stays.
-        let _ = logger.install();
+        let _ = log::set_boxed_logger(Box::new(super::UnderPackage(logger)));
         // Until Python's `scc_sdk` logger asks for DEBUG (see `set_debug_logging`), the SDK's debug
         // events stop at `log`'s level check and never take the GIL from a runtime thread.
         log::set_max_level(log::LevelFilter::Warn);

@@ -46,11 +46,25 @@ impl NativeXdrClient {
         self.client.get(|| build(&self.settings))
     }
 
+    /// The call prepared for sending; an argument it did not read is a `TypeError`.
+    fn prepared(
+        &self,
+        operation: &str,
+        args: Bound<'_, PyDict>,
+    ) -> PyResult<Result<crate::client::Pending, scc_sdk::Error>> {
+        let args = Args::new(args);
+        let prepared = self.prepare(operation, &args);
+        if prepared.is_ok() {
+            args.finish(operation)?;
+        }
+        Ok(prepared)
+    }
+
     fn prepare(&self, operation: &str, args: &Args<'_>) -> Result<crate::client::Pending, Error> {
         let profile = self.client()?.profile();
         Ok(match operation {
-            "xdr.whoami" => crate::client::raw(profile.whoami()),
-            "xdr.org" => crate::client::raw(profile.org()),
+            "xdr.whoami" => crate::client::Mode::Send.run(profile.whoami()),
+            "xdr.org" => crate::client::Mode::Send.run(profile.org()),
             "xdr.update_org" => {
                 let mut update = OrgUpdate::new();
                 if let Some(name) = args.opt_text("name")? {
@@ -68,7 +82,7 @@ impl NativeXdrClient {
                 if let Some(scopes) = args.structured::<Vec<String>>("additional_scopes")? {
                     update = update.additional_scopes(scopes);
                 }
-                crate::client::raw(profile.update_org(update))
+                crate::client::Mode::Send.run(profile.update_org(update))
             }
             other => {
                 return Err(Error::invalid(
@@ -124,7 +138,7 @@ impl NativeXdrClient {
         operation: &str,
         args: Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
-        runtime::guarded(|| crate::client::wait(py, self.prepare(operation, &Args(args))))
+        runtime::guarded(|| crate::client::wait(py, self.prepared(operation, args)?))
     }
 
     fn call_async<'py>(
@@ -133,7 +147,7 @@ impl NativeXdrClient {
         operation: &str,
         args: Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        runtime::guarded(|| crate::client::awaitable(py, self.prepare(operation, &Args(args))))
+        runtime::guarded(|| crate::client::awaitable(py, self.prepared(operation, args)?))
     }
 }
 

@@ -123,7 +123,26 @@ impl Client {
     /// Sends a request with this client's identity and retry rules: the one path of every operation.
     pub(crate) fn execute(&self, request: Request) -> impl Future<Output = Result<Response>> + Send + '_ {
         let retry = self.retry_config();
-        self.inner.transport.execute(request, retry, &self.inner.identity)
+        let Some(deadline) = self.inner.transport.config.deadline else {
+            return futures_util::future::Either::Left(self.inner.transport.execute(
+                request,
+                retry,
+                &self.inner.identity,
+            ));
+        };
+        let operation = request.operation();
+        let write = request.is_write();
+        let sending = self.inner.transport.execute(request, retry, &self.inner.identity);
+        // Boxed: a call without a deadline keeps its small future (see transport's size test).
+        futures_util::future::Either::Right(Box::pin(async move {
+            tokio::time::timeout(deadline, sending)
+                .await
+                .unwrap_or(Err(Error::DeadlineExceeded {
+                    operation,
+                    deadline,
+                    write,
+                }))
+        }))
     }
 
     /// Trades `credentials`' refresh token for a new pair and returns the rotated credentials (the
@@ -171,7 +190,9 @@ pub struct ClientBuilder {
     provider: Option<TokenSource>,
     base_url: Option<String>,
     base_path: Option<String>,
-    timeout: Option<Duration>,
+    timeout: Option<Option<Duration>>,
+    deadline: Option<Duration>,
+    ca_bundle: Option<std::path::PathBuf>,
     connect_timeout: Option<Duration>,
     max_response_bytes: Option<usize>,
     user_agent: Option<String>,
@@ -251,9 +272,33 @@ impl ClientBuilder {
         self
     }
 
-    /// How long one attempt may take, including the body (default 30 s).
+    /// How long one attempt may take, including the body (default 30 s). Each retry has its own;
+    /// [`deadline`](Self::deadline) bounds the whole call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.timeout = Some(Some(timeout));
+        self
+    }
+
+    /// No limit on one attempt: it waits as long as the server takes (`timeout=None` of `requests`).
+    pub fn no_timeout(mut self) -> Self {
+        self.timeout = Some(None);
+        self
+    }
+
+    /// How long a whole call may take, every attempt and every wait between them included (default:
+    /// no limit beyond the attempts' own). When it passes, the call fails with
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout); a write may then have been applied.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// A PEM file of CA certificates to trust besides the platform's: the CA of a company's TLS
+    /// inspection proxy, or of a private endpoint. Read when the client is built; a file that cannot be
+    /// read or holds no certificate fails the build naming `ca_bundle`. Applies only to the HTTP client
+    /// the SDK builds. `SCC_CA_BUNDLE` sets it in [`from_env`](Self::from_env).
+    pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.ca_bundle = Some(path.into());
         self
     }
 
@@ -303,6 +348,9 @@ impl ClientBuilder {
         if let Some(path) = read(config::ENV_BASE_PATH) {
             self = self.base_path(path);
         }
+        if let Some(bundle) = read(config::ENV_CA_BUNDLE) {
+            self = self.ca_bundle(bundle);
+        }
         Ok(self)
     }
 
@@ -334,10 +382,13 @@ impl ClientBuilder {
             (None, None, None) => return Err(Error::invalid("access_token", "must not be empty")),
         };
         let base_url = config::parse_base_url(self.base_url.as_deref().unwrap_or(config::DEFAULT_BASE_URL))?;
-        let timeout = self.timeout.unwrap_or(config::DEFAULT_TIMEOUT);
+        let timeout = self.timeout.unwrap_or(Some(config::DEFAULT_TIMEOUT));
         let connect_timeout = self.connect_timeout.unwrap_or(config::DEFAULT_CONNECT_TIMEOUT);
-        if timeout.is_zero() {
+        if timeout.is_some_and(|timeout| timeout.is_zero()) {
             return Err(Error::invalid("timeout", "must be more than zero"));
+        }
+        if self.deadline.is_some_and(|deadline| deadline.is_zero()) {
+            return Err(Error::invalid("deadline", "must be more than zero"));
         }
         if connect_timeout.is_zero() {
             return Err(Error::invalid("connect_timeout", "must be more than zero"));
@@ -350,6 +401,8 @@ impl ClientBuilder {
             base_url,
             base_path: self.base_path.unwrap_or_else(|| config::DEFAULT_BASE_PATH.to_owned()),
             timeout,
+            deadline: self.deadline,
+            ca_bundle: self.ca_bundle,
             connect_timeout,
             user_agent: self.user_agent.unwrap_or_else(|| config::USER_AGENT.to_owned()),
             retry: self.retry.unwrap_or_default(),
@@ -358,10 +411,14 @@ impl ClientBuilder {
         };
         let http = match self.http_client {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .connect_timeout(connect_timeout)
-                .build()
-                .map_err(|error| Error::Configuration(format!("cannot build the HTTP client: {error}")))?,
+            None => {
+                let mut http = reqwest::Client::builder().connect_timeout(connect_timeout);
+                if let Some(path) = &config.ca_bundle {
+                    http = http.tls_certs_merge(read_ca_bundle(path)?);
+                }
+                http.build()
+                    .map_err(|error| Error::Configuration(format!("cannot build the HTTP client: {error}")))?
+            }
         };
         let user_agent = reqwest::header::HeaderValue::from_str(&config.user_agent)
             .map_err(|_| Error::invalid("user_agent", "contains characters not allowed in an HTTP header"))?;
@@ -384,6 +441,19 @@ impl ClientBuilder {
     }
 }
 
+/// The certificates of a PEM bundle; an unreadable file or one without a certificate is refused.
+fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
+    let shown = path.display();
+    let pem =
+        std::fs::read(path).map_err(|error| Error::invalid("ca_bundle", format!("cannot read {shown}: {error}")))?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|error| Error::invalid("ca_bundle", format!("{shown} is not a PEM bundle: {error}")))?;
+    if certificates.is_empty() {
+        return Err(Error::invalid("ca_bundle", format!("{shown} holds no PEM certificate")));
+    }
+    Ok(certificates)
+}
+
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
@@ -394,6 +464,8 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("base_path", &self.base_path)
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
+            .field("ca_bundle", &self.ca_bundle)
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
             .finish_non_exhaustive()
@@ -483,7 +555,7 @@ mod tests {
         let config = client.config();
         assert_eq!(config.base_url.as_str(), "https://api.security.cisco.com/");
         assert_eq!(config.base_path, "v1");
-        assert_eq!(config.timeout, Duration::from_secs(30));
+        assert_eq!(config.timeout, Some(Duration::from_secs(30)));
         assert_eq!(config.connect_timeout, Duration::from_secs(10));
         assert_eq!(config.user_agent, concat!("scc-sdk/", env!("CARGO_PKG_VERSION")));
     }

@@ -26,6 +26,8 @@ pub const ENV_ACCESS_TOKEN: &str = "SCC_ACCESS_TOKEN";
 pub const ENV_BASE_URL: &str = "SCC_BASE_URL";
 /// Environment variable with the base path.
 pub const ENV_BASE_PATH: &str = "SCC_BASE_PATH";
+/// Environment variable with a PEM file of CA certificates to trust besides the platform's.
+pub const ENV_CA_BUNDLE: &str = "SCC_CA_BUNDLE";
 
 /// The settings of a built client.
 #[derive(Debug, Clone)]
@@ -35,8 +37,13 @@ pub struct Config {
     pub base_url: Url,
     /// The version path, e.g. `v1`.
     pub base_path: String,
-    /// Per-attempt timeout.
-    pub timeout: Duration,
+    /// How long one attempt may take, from sending to the end of the body; `None`: no limit.
+    pub timeout: Option<Duration>,
+    /// How long a whole call may take, retries and their waits included; `None` (the default): no
+    /// limit beyond the attempts' own.
+    pub deadline: Option<Duration>,
+    /// A PEM file of CA certificates trusted besides the platform's (a company's TLS inspection CA).
+    pub ca_bundle: Option<std::path::PathBuf>,
     /// Connect timeout (only for the HTTP client the SDK builds itself).
     pub connect_timeout: Duration,
     /// `User-Agent`.
@@ -93,7 +100,9 @@ mod tests {
         Config {
             base_url: parse_base_url(base_url).expect("valid"),
             base_path: base_path.into(),
-            timeout: DEFAULT_TIMEOUT,
+            timeout: Some(DEFAULT_TIMEOUT),
+            deadline: None,
+            ca_bundle: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             user_agent: USER_AGENT.into(),
             retry: crate::retry::RetryConfig::default(),

@@ -111,6 +111,16 @@ pub enum Error {
         /// False when the request was a read (it changed nothing, whatever became of it).
         write: bool,
     },
+    /// The call's deadline passed (retries and their waits included) before an answer came.
+    #[error("{operation}: no answer within the deadline of {} s{}", .deadline.as_secs_f64(), deadline_suffix(*.write))]
+    DeadlineExceeded {
+        /// The Python SDK's name of the operation.
+        operation: &'static str,
+        /// The deadline that passed.
+        deadline: std::time::Duration,
+        /// False when the call was a read.
+        write: bool,
+    },
     /// A 2xx body that could not be decoded into the documented shape.
     #[error("HTTP {status} {path}: cannot decode the response at `{field}`: {message}; body starts with: {snippet}")]
     Decode {
@@ -169,6 +179,14 @@ fn attempts_suffix(attempts: u32) -> String {
     }
 }
 
+fn deadline_suffix(write: bool) -> &'static str {
+    if write {
+        "; the request may have reached the server (read the state before repeating it)"
+    } else {
+        ""
+    }
+}
+
 fn transport_summary(kind: ErrorKind) -> &'static str {
     match kind {
         ErrorKind::Timeout => "timed out; the request may have reached the server",
@@ -203,6 +221,7 @@ impl Error {
             Self::Configuration(_) => ErrorKind::Configuration,
             Self::Api(api) => api.kind(),
             Self::Transport { kind, .. } => *kind,
+            Self::DeadlineExceeded { .. } => ErrorKind::Timeout,
             Self::Decode { .. } => ErrorKind::Decode,
             Self::TokenStore { .. } => ErrorKind::TokenStore,
             Self::DryRun(_) => ErrorKind::DryRun,
@@ -226,7 +245,7 @@ impl Error {
     pub fn was_write(&self) -> bool {
         match self {
             Self::Api(api) => api.write,
-            Self::Transport { write, .. } => *write,
+            Self::Transport { write, .. } | Self::DeadlineExceeded { write, .. } => *write,
             Self::RefreshUnknown { .. } => true,
             Self::ResponseTooLarge { method, .. } => method != "GET",
             _ => false,
@@ -307,6 +326,34 @@ impl Error {
     pub fn is_server(&self) -> bool {
         self.kind() == ErrorKind::Server
     }
+    /// True for a connection that no new attempt can make: the server's certificate was refused
+    /// (an unknown issuer: give the CA with `ca_bundle`), or its host name does not resolve.
+    pub fn is_connect_refused_for_good(&self) -> bool {
+        let Self::Transport {
+            kind: ErrorKind::Connect,
+            source,
+            ..
+        } = self
+        else {
+            return false;
+        };
+        // The TLS and DNS layers' error types are not public through reqwest: their messages are
+        // what tells them apart (held to by tests with a real TLS server).
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source);
+        while let Some(error) = cause {
+            let text = error.to_string();
+            if text.contains("invalid peer certificate")
+                || text.contains("certificate verify failed")
+                || text.starts_with("dns error")
+                || text.contains("failed to lookup address")
+            {
+                return true;
+            }
+            cause = error.source();
+        }
+        false
+    }
+
     /// True for a timeout.
     pub fn is_timeout(&self) -> bool {
         self.kind() == ErrorKind::Timeout

@@ -101,6 +101,23 @@ impl<T> Operation<T> {
         }
     }
 
+    /// The request this operation would send (operation, method, full URL with its query, body),
+    /// checked exactly as sending checks it, without sending anything. For test doubles that receive
+    /// requests instead of a server, and for showing a call before making it.
+    ///
+    /// ```
+    /// # fn run() -> scc_sdk::Result<()> {
+    /// let client = scc_sdk::Client::new("token")?;
+    /// let planned = client.groups().list("org-123").max(50).operation().plan()?;
+    /// assert_eq!(planned.method, "GET");
+    /// assert_eq!(planned.url, "https://api.security.cisco.com/v1/organizations/org-123/adminGroups?max=50");
+    /// # Ok(()) }
+    /// ```
+    pub fn plan(self) -> Result<crate::PlannedRequest> {
+        let Self { client, request, .. } = self;
+        request?.plan(&client.config().api_root())
+    }
+
     /// Sends the request and returns the body's bytes without decoding them.
     pub fn send_raw(self) -> impl Future<Output = Result<RawBody>> + Send {
         let Self { client, request, .. } = self;

@@ -82,6 +82,9 @@ pub enum Failure {
     },
     /// No connection could be made: the request never reached the server.
     Connect,
+    /// No connection could be made, and another attempt would fail the same way: the server's
+    /// certificate was refused, or its host name does not resolve. Never retried.
+    ConnectRefusedForGood,
     /// The attempt timed out: the request may have reached the server.
     Timeout,
     /// The connection broke mid-way: the request may have reached the server.
@@ -138,6 +141,7 @@ pub fn decide(method: &Method, failure: Failure, attempt: u32, config: &RetryCon
         } => (true, is_idempotent(method), retry_after),
         Failure::Status { .. } => (false, true, None),
         Failure::Connect => (true, true, None),
+        Failure::ConnectRefusedForGood => (false, true, None),
         Failure::Timeout | Failure::Transport => (true, is_idempotent(method), None),
     };
     if !retryable {
@@ -255,6 +259,12 @@ mod tests {
             (Method::GET, status(401), 1, Decision::Stop(NotRetryable)),
             (Method::GET, status(404), 1, Decision::Stop(NotRetryable)),
             (Method::GET, status(409), 1, Decision::Stop(NotRetryable)),
+            (
+                Method::GET,
+                Failure::ConnectRefusedForGood,
+                1,
+                Decision::Stop(NotRetryable),
+            ),
             // The attempts run out.
             (Method::GET, status(503), 3, Decision::Stop(Exhausted)),
             (Method::POST, status(429), 3, Decision::Stop(Exhausted)),

@@ -87,6 +87,11 @@ impl Request {
         self.operation
     }
 
+    /// True when the request may change something on the server.
+    pub(crate) fn is_write(&self) -> bool {
+        self.method != Method::GET && !self.read_only
+    }
+
     /// Marks a request whose answer holds secrets, so its body is never traced.
     pub(crate) fn sensitive(mut self) -> Self {
         self.sensitive = true;
@@ -199,6 +204,28 @@ impl Request {
     }
 }
 
+impl Request {
+    /// What this request sends, as a value (its URL already built).
+    pub(crate) fn planned(&self, url: &Url) -> PlannedRequest {
+        let body = match &self.body {
+            Body::Empty => None,
+            Body::Json(bytes) => serde_json::from_slice(bytes).ok(),
+            Body::Form(text) => Some(serde_json::Value::String(text.clone())),
+        };
+        PlannedRequest {
+            operation: self.operation.to_owned(),
+            method: self.method.to_string(),
+            url: url.to_string(),
+            body,
+        }
+    }
+
+    /// What this request would send below `root`, checked as sending checks it.
+    pub(crate) fn plan(&self, root: &Url) -> Result<PlannedRequest> {
+        Ok(self.planned(&self.url(root)?))
+    }
+}
+
 /// What a path segment must encode (the URL standard's path-segment set, with `\\` for http).
 const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b' ')
@@ -221,7 +248,8 @@ fn percent_decode(text: &str) -> String {
         .unwrap_or_else(|| text.to_owned())
 }
 
-/// What a write would have sent, returned instead of sending it when the client is in dry-run mode.
+/// What a request sends: returned instead of sending a write when the client is in dry-run mode, and
+/// by [`Operation::plan`](crate::Operation::plan).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PlannedRequest {
@@ -423,6 +451,7 @@ impl AttemptError {
     fn transport(method: &str, path: &str, source: reqwest::Error) -> Self {
         let error = Error::transport(method, path, source);
         let failure = match error.kind() {
+            ErrorKind::Connect if error.is_connect_refused_for_good() => Failure::ConnectRefusedForGood,
             ErrorKind::Connect => Failure::Connect,
             ErrorKind::Timeout => Failure::Timeout,
             _ => Failure::Transport,
@@ -566,17 +595,7 @@ impl Transport {
     fn prepare(&self, request: &Request) -> Result<(Url, String)> {
         let url = request.url(&self.api_root)?;
         if self.dry_run && request.method != Method::GET && !request.read_only {
-            let body = match &request.body {
-                Body::Empty => None,
-                Body::Json(bytes) => serde_json::from_slice(bytes).ok(),
-                Body::Form(text) => Some(serde_json::Value::String(text.clone())),
-            };
-            return Err(Error::DryRun(Box::new(PlannedRequest {
-                operation: request.operation.to_owned(),
-                method: request.method.to_string(),
-                url: url.to_string(),
-                body,
-            })));
+            return Err(Error::DryRun(Box::new(request.planned(&url))));
         }
         let path = url.path().to_owned();
         Ok((url, path))
@@ -628,10 +647,11 @@ impl Transport {
 
     /// The request of one attempt, with its headers and body.
     fn outgoing(&self, request: &Request, url: &Url, authorization: &HeaderValue) -> reqwest::RequestBuilder {
-        let builder = self
-            .http
-            .request(request.method.clone(), url.clone())
-            .timeout(self.config.timeout)
+        let mut builder = self.http.request(request.method.clone(), url.clone());
+        if let Some(timeout) = self.config.timeout {
+            builder = builder.timeout(timeout);
+        }
+        let builder = builder
             .header(AUTHORIZATION, authorization.clone())
             .header(ACCEPT, JSON)
             .header(USER_AGENT, self.user_agent.clone());

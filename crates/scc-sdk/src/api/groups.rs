@@ -223,22 +223,48 @@ impl Groups {
     /// …/adminGroups/{groupId}` sent for the managed organization. The manager's group stays; only the
     /// share ends. (No separate endpoint exists; this is the project's decision 8.)
     ///
+    /// A method named for removing a share never deletes a group: before sending, it reads the
+    /// organization's manager (`managerOrgId`) and checks that the manager holds a group of this id;
+    /// otherwise it refuses with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming
+    /// `group_id` and pointing to [`delete`](Self::delete).
+    ///
     /// ```no_run
     /// # async fn run(client: scc_sdk::Client) -> scc_sdk::Result<()> {
     /// client.groups().remove_shared_group("managed-org-uuid", "group-uuid").await?;
     /// # Ok(()) }
     /// ```
-    pub fn remove_shared_group(&self, org_id: impl Into<OrgId>, group_id: impl Into<GroupId>) -> Operation<()> {
-        Operation::empty(&self.client, move || {
-            let request = group_request(
-                "groups.remove_shared_group",
-                Method::DELETE,
-                GROUP,
-                org_id.into(),
-                group_id.into(),
-            );
-            Ok(request)
-        })
+    pub async fn remove_shared_group(&self, org_id: impl Into<OrgId>, group_id: impl Into<GroupId>) -> Result<()> {
+        let org_id = org_id.into();
+        let group_id = group_id.into();
+        let not_shared = |why: String| {
+            Error::invalid(
+                "group_id",
+                format!(
+                    "{why}, so it is not a shared group; removing a share never deletes a group \
+                     (to delete the organization's own group, use groups.delete)"
+                ),
+            )
+        };
+        let org = self.client.organizations().get(org_id.clone()).await?;
+        let manager = org
+            .extra
+            .get("managerOrgId")
+            .and_then(serde_json::Value::as_str)
+            .filter(|manager| !manager.is_empty())
+            .map(str::to_owned)
+            .ok_or_else(|| not_shared(format!("organization {} has no manager organization", org_id.as_str())))?;
+        match self.get(manager.as_str(), group_id.clone()).await {
+            Ok(_) => {}
+            Err(error) if error.is_not_found() => {
+                return Err(not_shared(format!(
+                    "group {} is not a group of the manager organization {manager}",
+                    group_id.as_str()
+                )));
+            }
+            Err(error) => return Err(error),
+        }
+        let request = group_request("groups.remove_shared_group", Method::DELETE, GROUP, org_id, group_id);
+        Operation::<()>::empty(&self.client, move || Ok(request)).await
     }
 }
 

@@ -99,7 +99,7 @@ impl ClaimInfo {
                     .or_else(|| product.allowed_regions.first())?;
                 Some(ProductSelection {
                     id: product.id.clone(),
-                    use_existing_tenant: false,
+                    use_existing_tenant: Some(false),
                     region_code: region.region_code.clone(),
                     region_description: region.region_description.clone(),
                 })
@@ -171,8 +171,10 @@ pub struct AllowedRegion {
 pub struct ProductSelection {
     /// `id`: the product id from the claim info.
     pub id: ProductId,
-    /// `useExistingTenant`.
-    pub use_existing_tenant: bool,
+    /// `useExistingTenant`: attach the product's existing tenant instead of provisioning one. Not
+    /// required by the service; sent only when set (the claim-info builder sets `false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_existing_tenant: Option<bool>,
     /// `regionCode`: one of the product's allowed regions.
     pub region_code: RegionCode,
     /// `regionDescription`, copied from the allowed region.
@@ -185,7 +187,7 @@ impl ProductSelection {
     pub fn new(id: impl Into<ProductId>, region_code: impl Into<RegionCode>) -> Self {
         Self {
             id: id.into(),
-            use_existing_tenant: false,
+            use_existing_tenant: Some(false),
             region_code: region_code.into(),
             region_description: None,
         }

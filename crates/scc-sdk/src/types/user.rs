@@ -141,8 +141,14 @@ impl UserOperation {
     }
 
     /// Checks what the constructors guarantee, for items read from JSON. `field` is the item's path,
-    /// e.g. `users[3]`.
-    pub(crate) fn validate(&self, field: &str) -> crate::Result<()> {
+    /// e.g. `users[3]`; the error names the field at fault (`users[3].email`).
+    ///
+    /// ```
+    /// let item: scc_sdk::types::UserOperation =
+    ///     serde_json::from_value(serde_json::json!({"email": "not-an-email", "operation": "enable"})).unwrap();
+    /// assert!(item.validate("users[0]").unwrap_err().to_string().contains("users[0].email"));
+    /// ```
+    pub fn validate(&self, field: &str) -> crate::Result<()> {
         use crate::validate;
         validate::email(&format!("{field}.email"), &self.email)?;
         match &self.operation {

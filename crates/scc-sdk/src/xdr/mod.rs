@@ -133,6 +133,7 @@ pub struct XdrClientBuilder {
     clock: Option<Arc<dyn Clock>>,
     http_client: Option<reqwest::Client>,
     dry_run: bool,
+    ca_bundle: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for XdrClientBuilder {
@@ -189,6 +190,12 @@ impl XdrClientBuilder {
         self.clock = Some(clock);
         self
     }
+    /// A PEM file of CA certificates trusted besides the platform's (as the SCC client's
+    /// [`ca_bundle`](crate::ClientBuilder::ca_bundle)).
+    pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.ca_bundle = Some(path.into());
+        self
+    }
     /// A `reqwest::Client` of the caller's.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
@@ -235,6 +242,9 @@ impl XdrClientBuilder {
         }
         if let Some(retry) = self.retry {
             builder = builder.retry(retry);
+        }
+        if let Some(bundle) = self.ca_bundle {
+            builder = builder.ca_bundle(bundle);
         }
         if let Some(http) = self.http_client {
             builder = builder.http_client(http);

@@ -1,6 +1,9 @@
 use scc_sdk::types::{AppliesTo, MemberChange};
 use serde_json::json;
 
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
 use crate::support::{Harness, fixture};
 
 const ORG: &str = "org-1";
@@ -103,21 +106,94 @@ async fn delete_accepts_204_with_no_body() {
     harness.request().await.assert("DELETE", &group_path(""), &[], None);
 }
 
+/// A server where `managed-1` is managed by `msp-1`, which holds `GROUP` when `manager_has_group`.
+async fn shared_group_server(manager_org: Option<&str>, manager_has_group: bool) -> (MockServer, scc_sdk::Client) {
+    let server = MockServer::start().await;
+    let mut org = json!({"id": "managed-1", "name": "Customer", "type": "MANAGED", "regionCode": "NAM"});
+    if let Some(manager) = manager_org {
+        org["managerOrgId"] = json!(manager);
+    }
+    Mock::given(method("GET"))
+        .and(path("/v1/organizations/managed-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(org))
+        .mount(&server)
+        .await;
+    let manager_group = if manager_has_group {
+        ResponseTemplate::new(200).set_body_json(fixture("admin_group.json"))
+    } else {
+        ResponseTemplate::new(404).set_body_json(json!({"message": "admin group not found", "statusCode": 404}))
+    };
+    Mock::given(method("GET"))
+        .and(path(format!("/v1/organizations/msp-1/adminGroups/{GROUP}")))
+        .respond_with(manager_group)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let client = scc_sdk::Client::builder()
+        .access_token("token")
+        .base_url(server.uri())
+        .retry(scc_sdk::RetryConfig::disabled())
+        .build()
+        .expect("client builds");
+    (server, client)
+}
+
 #[tokio::test]
 async fn remove_shared_group_deletes_the_share_in_the_managed_org() {
-    let harness = Harness::raw(204, "", "application/json").await;
-    harness
-        .client
+    let (server, client) = shared_group_server(Some("msp-1"), true).await;
+    client
         .groups()
         .remove_shared_group("managed-1", GROUP)
         .await
         .expect("remove share");
-    harness.request().await.assert(
-        "DELETE",
-        &format!("/v1/organizations/managed-1/adminGroups/{GROUP}"),
-        &[],
-        None,
+    let sent: Vec<(String, String)> = server
+        .received_requests()
+        .await
+        .expect("recording")
+        .iter()
+        .map(|request| (request.method.to_string(), request.url.path().to_owned()))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            ("GET".to_owned(), "/v1/organizations/managed-1".to_owned()),
+            ("GET".to_owned(), format!("/v1/organizations/msp-1/adminGroups/{GROUP}")),
+            (
+                "DELETE".to_owned(),
+                format!("/v1/organizations/managed-1/adminGroups/{GROUP}")
+            ),
+        ]
     );
+}
+
+#[tokio::test]
+async fn remove_shared_group_never_deletes_a_group_of_the_organization_itself() {
+    // An organization with no manager (the group is its own), and a manager that holds no such group.
+    for (manager, has_group, why) in [
+        (None, false, "has no manager organization"),
+        (Some("msp-1"), false, "is not a group of the manager organization msp-1"),
+    ] {
+        let (server, client) = shared_group_server(manager, has_group).await;
+        let error = client
+            .groups()
+            .remove_shared_group("managed-1", GROUP)
+            .await
+            .expect_err("refused");
+        assert_eq!(error.kind(), scc_sdk::ErrorKind::InvalidInput);
+        let text = error.to_string();
+        assert!(
+            text.contains("group_id") && text.contains(why) && text.contains("groups.delete"),
+            "{text}"
+        );
+        let requests = server.received_requests().await.expect("recording");
+        assert!(
+            requests.iter().all(|request| request.method.as_str() != "DELETE"),
+            "{requests:?}"
+        );
+    }
 }
 
 #[tokio::test]

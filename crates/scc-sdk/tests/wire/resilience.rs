@@ -325,3 +325,108 @@ async fn an_endless_chunked_answer_stops_at_the_limit() {
         "the client stopped reading near the limit"
     );
 }
+
+#[tokio::test]
+async fn a_deadline_bounds_every_attempt_and_wait_of_a_call() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(503).set_delay(Duration::from_millis(150)))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .access_token(TOKEN)
+        .base_url(server.uri())
+        .retry(
+            RetryConfig::new()
+                .max_attempts(10)
+                .initial_backoff(Duration::from_millis(50))
+                .max_backoff(Duration::from_millis(50)),
+        )
+        .deadline(Duration::from_millis(400))
+        .build()
+        .expect("client");
+    let started = std::time::Instant::now();
+    let error = client.organizations().get("org-1").await.expect_err("deadline");
+    let elapsed = started.elapsed();
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert!(error.to_string().contains("deadline of 0.4 s"), "{error}");
+    assert!(!error.was_write(), "a read changes nothing, whatever became of it");
+    assert!(elapsed < Duration::from_millis(700), "{elapsed:?}");
+    let attempts = server.received_requests().await.expect("recording").len();
+    assert!((2..10).contains(&attempts), "{attempts} attempts in the deadline");
+
+    // A write cut by the deadline (its answer slower than the deadline) may have been applied: said so.
+    let slow = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))
+        .mount(&slow)
+        .await;
+    let client = Client::builder()
+        .access_token(TOKEN)
+        .base_url(slow.uri())
+        .deadline(Duration::from_millis(200))
+        .build()
+        .expect("client");
+    let error = client
+        .users()
+        .patch("org-1", vec![UserOperation::enable("a@example.com")])
+        .await
+        .expect_err("deadline");
+    assert!(error.was_write() && error.may_have_reached_server(), "{error}");
+    assert!(error.to_string().contains("may have reached the server"), "{error}");
+}
+
+#[tokio::test]
+async fn without_a_timeout_an_attempt_waits_for_a_slow_answer() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(fixture("organization_create.json"))
+                .set_delay(Duration::from_millis(300)),
+        )
+        .mount(&server)
+        .await;
+    let limited = Client::builder()
+        .access_token(TOKEN)
+        .base_url(server.uri())
+        .retry(RetryConfig::disabled())
+        .timeout(Duration::from_millis(100))
+        .build()
+        .expect("client");
+    assert_eq!(
+        limited
+            .organizations()
+            .get("org-1")
+            .await
+            .expect_err("times out")
+            .kind(),
+        ErrorKind::Timeout
+    );
+    let unlimited = Client::builder()
+        .access_token(TOKEN)
+        .base_url(server.uri())
+        .retry(RetryConfig::disabled())
+        .no_timeout()
+        .build()
+        .expect("client");
+    assert!(unlimited.config().timeout.is_none());
+    unlimited.organizations().get("org-1").await.expect("waits");
+}
+
+#[tokio::test]
+async fn a_ca_bundle_that_cannot_be_read_or_holds_no_certificate_fails_the_build() {
+    let folder = tempfile::tempdir().expect("dir");
+    let not_pem = folder.path().join("not.pem");
+    std::fs::write(&not_pem, "not a certificate\n").expect("write");
+    for path in [folder.path().join("missing.pem"), not_pem] {
+        let error = Client::builder()
+            .access_token(TOKEN)
+            .ca_bundle(&path)
+            .build()
+            .expect_err("refused");
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        assert!(error.to_string().contains("`ca_bundle`"), "{error}");
+        assert!(error.to_string().contains(&path.display().to_string()), "{error}");
+    }
+}
