@@ -64,7 +64,7 @@ def _follow_log_level() -> None:
 def _decode(reply: Tuple[int, bytes, Optional[str]]) -> Any:
     """The body decoded by Python's ``json`` from the bytes received; an empty body (204) is ``{}``."""
     body = reply[1]
-    if not body.strip():
+    if not body or body.isspace():
         return {}
     return json.loads(body)
 
@@ -238,7 +238,7 @@ class _Base:
         return self._native
 
     def close(self) -> None:
-        """Release the connections; the client cannot be used afterwards."""
+        """Release the connections; the client cannot be used afterwards (a call raises ``SCCError``)."""
         self._native = None
 
     def _raw(self, method: str, endpoint: str, params: Optional[Mapping[str, Any]] = None,
@@ -327,23 +327,79 @@ class Client(_Base):
         return post(body) if post is not None else body
 
     def get(self, endpoint: str, params: Optional[Dict[str, Any]] = None) -> Any:
-        """GET any endpoint below the base path (the escape hatch), through the same retries and errors."""
+        """GET any endpoint below the base path (the escape hatch), through the same retries and errors.
+
+        Args:
+            endpoint: the path below the base path, e.g. ``organizations/org-uuid/users``.
+            params: query parameters (``None`` values are left out).
+
+        Returns:
+            The decoded JSON answer (``{}`` for an empty body).
+
+        Raises:
+            SCCError: its subclass for the failure, as for every resource method.
+        """
         return self._raw("GET", endpoint, params)
 
     def post(self, endpoint: str, json: Any = None, data: Any = None, headers: Any = None) -> Any:
-        """POST a JSON body to any endpoint below the base path."""
+        """POST a JSON body to any endpoint below the base path (never retried once it may have arrived).
+
+        Args:
+            endpoint: the path below the base path.
+            json: the JSON body.
+            data, headers: refused with an ``InvalidInputError`` (the SDK sets the headers and sends
+                JSON; ``client.tokens.refresh`` sends the token endpoint's form).
+
+        Returns:
+            The decoded JSON answer.
+
+        Raises:
+            SCCError: its subclass for the failure, as for every resource method.
+        """
         return self._raw("POST", endpoint, json=json, data=data, headers=headers)
 
     def put(self, endpoint: str, json: Any = None) -> Any:
-        """PUT a JSON body to any endpoint below the base path."""
+        """PUT a JSON body to any endpoint below the base path.
+
+        Args:
+            endpoint: the path below the base path.
+            json: the JSON body.
+
+        Returns:
+            The decoded JSON answer.
+
+        Raises:
+            SCCError: its subclass for the failure, as for every resource method.
+        """
         return self._raw("PUT", endpoint, json=json)
 
     def patch(self, endpoint: str, json: Any = None) -> Any:
-        """PATCH a JSON body to any endpoint below the base path."""
+        """PATCH a JSON body to any endpoint below the base path (never retried once it may have arrived).
+
+        Args:
+            endpoint: the path below the base path.
+            json: the JSON body.
+
+        Returns:
+            The decoded JSON answer.
+
+        Raises:
+            SCCError: its subclass for the failure, as for every resource method.
+        """
         return self._raw("PATCH", endpoint, json=json)
 
     def delete(self, endpoint: str) -> Any:
-        """DELETE any endpoint below the base path."""
+        """DELETE any endpoint below the base path.
+
+        Args:
+            endpoint: the path below the base path.
+
+        Returns:
+            The decoded JSON answer (``{}`` for 204).
+
+        Raises:
+            SCCError: its subclass for the failure, as for every resource method.
+        """
         return self._raw("DELETE", endpoint)
 
     def iter_organizations(self, name: Optional[str] = None, type: Optional[str] = None,
@@ -485,6 +541,10 @@ class AsyncClient(_Base):
     async def __aexit__(self, *exc_info: Any) -> None:
         await self.aclose()
 
+
+# The async verbs take and return what the sync ones do (awaited): one docstring for both.
+for _verb in ("get", "post", "put", "patch", "delete", "iter_organizations"):
+    getattr(AsyncClient, _verb).__doc__ = getattr(Client, _verb).__doc__
 
 Client._own_verbs = (Client.get, Client.post, Client.put, Client.patch, Client.delete)
 AsyncClient._own_verbs = (AsyncClient.get, AsyncClient.post, AsyncClient.put, AsyncClient.patch, AsyncClient.delete)

@@ -31,18 +31,48 @@ class Profile:
         return result
 
     def whoami(self) -> Dict[str, Any]:
-        """The user the token acts for (``user``) and their organization (``org``)."""
+        """The user the token acts for and their organization.
+
+        Returns:
+            ``{"user": {...}, "org": {...}}`` as the XDR profile API answers it.
+
+        Raises:
+            AuthenticationError: the client credentials or token were refused.
+            SCCError: its subclass for any other failure.
+        """
         return self._call("xdr.whoami", {})
 
     def org(self) -> Dict[str, Any]:
-        """The organization."""
+        """The organization of the token.
+
+        Returns:
+            The organization as the XDR profile API answers it (``name``, ``settings``, ...).
+
+        Raises:
+            SCCError: its subclass for the failure.
+        """
         return self._call("xdr.org", {})
 
     def update_org(self, *, name: Optional[str] = None, allow_all_roles_to_login: Any = ...,
                    enabled: Optional[bool] = None, allow_all_role_to_login: Any = ...,
                    additional_scopes: Optional[List[str]] = None) -> Dict[str, Any]:
         """Change the fields given (``None`` clears a login flag). Admins may change ``name`` and
-        ``allow_all_roles_to_login`` (in ``settings``); the rest needs the master role."""
+        ``allow_all_roles_to_login`` (in ``settings``); the rest needs the master role.
+
+        Args:
+            name: the organization's new name.
+            allow_all_roles_to_login: whether every role may log in (``settings``).
+            enabled: the organization's ``enabled?`` flag (master role).
+            allow_all_role_to_login: the top-level ``allow-all-role-to-login`` flag (master role).
+            additional_scopes: the organization's ``additional-scopes`` (master role).
+
+        Returns:
+            The organization after the change.
+
+        Raises:
+            InvalidInputError: nothing to change, or a value of the wrong type; nothing was sent.
+            ForbiddenError, ValidationError: the service refused the change.
+        """
         args: Dict[str, Any] = {"name": name, "enabled": enabled, "additional_scopes": additional_scopes}
         if allow_all_roles_to_login is not ...:
             args["allow_all_roles_to_login"] = allow_all_roles_to_login

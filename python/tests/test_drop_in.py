@@ -613,3 +613,41 @@ def test_the_resource_stubs_are_generated_from_the_resources() -> None:
     generator = runpy.run_path(str(Path(__file__).resolve().parents[2] / "scripts" / "resource_stubs.py"))
     assert generator["STUB"].read_text() == generator["render"](), \
         "python/scc_sdk/_resources.pyi is out of date: run python scripts/resource_stubs.py"
+
+
+def test_proxies_from_the_environment_as_requests_reads_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTP(S)_PROXY routes the client through a proxy and NO_PROXY exempts hosts, as with requests."""
+    seen: List[str] = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            seen.append(self.path)  # a proxy receives the absolute URL
+            body = json.dumps({"id": "via-proxy"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        for name in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy",
+                     "no_proxy"]:
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
+        with Stub() as stub:
+            stub.add("GET", "organizations/o", json={"id": "direct"})
+            assert stub.client().organizations.get(org_id="o") == {"id": "via-proxy"}
+            assert seen == [f"{stub.base_url}/v1/organizations/o"] and stub.requests == []
+            monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+            assert stub.client().organizations.get(org_id="o") == {"id": "direct"}
+            assert len(seen) == 1 and len(stub.requests) == 1
+    finally:
+        proxy.shutdown()
+        proxy.server_close()

@@ -1,6 +1,7 @@
 """A Python SCC SDK doing the benchmark's workloads, the way its users use it: the original
 (cisco-scc-sdk) or this project's package (scc_sdk on the Rust core), whichever the interpreter has;
-both are imported as `scc_sdk`.
+both are imported as `scc_sdk`. With `"client": "http.client"` in the job, W1 runs on Python's own
+http.client instead (the limit of pure Python).
 
 Reads a job as JSON on stdin (the same as the Rust worker's), prints the result as JSON on stdout.
 W1: `client.organizations.get(org_id)` in a loop, by `concurrency` threads sharing one client. W2: the
@@ -54,6 +55,31 @@ def onboard(client, org_id, claim_code):
     client.roles.patch(org_id=org_id, role_id=role_id, groups=[{"operation": "add", "id": group["id"]}])
 
 
+def raw_get(job):
+    """`organizations.get` on Python's own http.client: a keep-alive connection per thread, the body
+    decoded by `json.loads`; no SDK. Returns a function doing one call (raises on a non-200)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    url = urlsplit(job["base_url"])
+    path = f"/v1/organizations/{job['org_id']}"
+    headers = {"Authorization": f"Bearer {job['token']}", "Accept": "application/json"}
+    local = threading.local()
+
+    def call():
+        connection = getattr(local, "connection", None)
+        if connection is None:
+            connection = local.connection = http.client.HTTPConnection(url.hostname, url.port)
+        connection.request("GET", path, headers=headers)
+        answer = connection.getresponse()
+        body = answer.read()
+        if answer.status != 200:
+            raise RuntimeError(f"HTTP {answer.status}")
+        return json.loads(body)
+
+    return call
+
+
 def percentile(sorted_values, p):
     if not sorted_values:
         return 0.0
@@ -64,6 +90,11 @@ def percentile(sorted_values, p):
 def main():
     job = json.load(sys.stdin)
     client = Client(access_token=job["token"], base_url=job["base_url"], base_path="v1")
+    if job.get("client") == "http.client":
+        get_organization = raw_get(job)
+    else:
+        def get_organization():
+            return client.organizations.get(org_id=job["org_id"])
     if job["workload"] == "w1":
         threads = max(1, job.get("concurrency", 1))
         latencies = []
@@ -76,7 +107,7 @@ def main():
             for _ in range(count):
                 begun = time.perf_counter()
                 try:
-                    client.organizations.get(org_id=job["org_id"])
+                    get_organization()
                 except Exception:  # noqa: BLE001 - counted, like the Rust side
                     failed += 1
                 mine.append((time.perf_counter() - begun) * 1000)

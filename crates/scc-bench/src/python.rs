@@ -2,7 +2,8 @@
 //! original `cisco-scc-sdk` 1.0.6 and the Rust SDK, in one run against one emulator process.
 //!
 //! - W1: `organizations.get` on one thread, and on 16 threads sharing one client (the Rust SDK: 16
-//!   requests in flight on one client).
+//!   requests in flight on one client); beside them a keep-alive loop on Python's own `http.client`
+//!   (a connection a thread), the limit of pure Python.
 //! - W2: the seed's onboarding flow for the managed organizations one after another, the emulator at
 //!   20 ms latency.
 //!
@@ -36,6 +37,9 @@ pub(crate) struct PythonArgs {
 enum Contestant<'a> {
     Rust,
     Python(&'a Python),
+    /// A keep-alive loop on Python's own `http.client` (one connection a thread, `json.loads` of each
+    /// answer): the pure-Python limit of W1, no SDK at all.
+    HttpClient(&'a Python),
 }
 
 impl Contestant<'_> {
@@ -47,6 +51,11 @@ impl Contestant<'_> {
                 rust_worker(&job).await
             }
             Self::Python(python) => python.run(job).await,
+            Self::HttpClient(python) => {
+                let mut job = job.clone();
+                job["client"] = json!("http.client");
+                python.run(&job).await
+            }
         }
     }
 }
@@ -64,6 +73,7 @@ pub(crate) async fn run(args: PythonArgs) -> anyhow::Result<()> {
         ("cisco-scc-sdk", Contestant::Python(&original)),
         ("scc_sdk", Contestant::Python(&ours)),
         ("rust-sdk", Contestant::Rust),
+        ("http.client", Contestant::HttpClient(&original)),
     ];
     let mut report = json!({
         "date": jiff::Timestamp::now().to_string(),
@@ -126,6 +136,8 @@ pub(crate) async fn run(args: PythonArgs) -> anyhow::Result<()> {
         "scc_sdk_c16_over_original_c16": rps("scc_sdk c16") / rps("cisco-scc-sdk c16"),
         "scc_sdk_over_rust_c1": rps("scc_sdk c1") / rps("rust-sdk c1"),
         "scc_sdk_over_rust_c16": rps("scc_sdk c16") / rps("rust-sdk c16"),
+        "scc_sdk_over_http_client_c1": rps("scc_sdk c1") / rps("http.client c1"),
+        "scc_sdk_over_http_client_c16": rps("scc_sdk c16") / rps("http.client c16"),
         "rss_scc_sdk_over_original_c1": rss("scc_sdk c1") / rss("cisco-scc-sdk c1"),
     });
     println!("ratios: {w1_ratios}");
@@ -140,6 +152,9 @@ pub(crate) async fn run(args: PythonArgs) -> anyhow::Result<()> {
         let mut order: Vec<&(&str, Contestant<'_>)> = contestants.iter().collect();
         order.rotate_left(run % contestants.len());
         for (name, contestant) in order {
+            if matches!(contestant, Contestant::HttpClient(_)) {
+                continue; // W1 only: the flow is an SDK's job.
+            }
             let emulator = ChildServer::start(&[
                 "emulator",
                 "--latency-ms",
