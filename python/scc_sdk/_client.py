@@ -124,9 +124,10 @@ def _base_url_and_path(base_url: Optional[str], base_path: str) -> Tuple[str, st
     if base_url is not None and "://" not in base_url and "://" in base_path:
         base_url, base_path = base_path, base_url
     elif base_url is not None and "://" not in base_url:
-        raise TypeError(
-            f"base_url {base_url!r} is not a URL: write Client(access_token, base_url='https://...', "
-            "base_path='v1') (or 1.0.6's order, Client(access_token, base_path, base_url))")
+        raise InvalidInputError(
+            f"invalid input: `base_url` {base_url!r} is not a URL: write Client(access_token, "
+            "base_url='https://...', base_path='v1') (or 1.0.6's order, Client(access_token, base_path, base_url))",
+            field="base_url")
     if base_url is None:
         base_url = _default_base_url[-1] if _default_base_url else DEFAULT_BASE_URL
     return base_url, base_path

@@ -22,7 +22,7 @@ import json
 import sys
 import warnings
 from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import _native
 from .exceptions import InvalidInputError
@@ -97,7 +97,8 @@ def _through_verbs(client: Any, operation: str, args: Dict[str, Any],
             return _finish({"results": not_sent}, post)
         plan = plan["request"]
     url = urlsplit(plan["url"])
-    endpoint = url.path.split("/", 2)[2] if url.path.count("/") >= 2 else url.path.lstrip("/")
+    # Below the planner's base path (`/v1/`), with ids as the caller wrote them (1.0.6 did not encode).
+    endpoint = unquote(url.path.split("/", 2)[2])
     params = {key: _query_value(key, value) for key, value in parse_qsl(url.query, keep_blank_values=True)}
     method = plan["method"]
     body = plan["body"]
