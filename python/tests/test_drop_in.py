@@ -498,6 +498,28 @@ def test_the_workshop_template_imports_every_exception_its_hints_name() -> None:
     assert named and named <= imported, named - imported
 
 
+def json_handler(answer: Dict[str, Any], paths: Optional[List[str]] = None) -> type:
+    """A request handler answering every GET with `answer`, recording the request target in `paths`."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            if paths is not None:
+                paths.append(self.path)
+            body = json.dumps(answer).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
 # TLS with a private CA, as a company network has it: a CA and a certificate for 127.0.0.1, made by openssl.
 
 @pytest.fixture(scope="module")
@@ -525,19 +547,7 @@ def tls_server(private_ca: Dict[str, Path]) -> Iterator[Dict[str, Any]]:
     """An HTTPS server on 127.0.0.1 answering every request with an organization; counts connections."""
     seen: Dict[str, Any] = {"handshakes": 0}
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            body = json.dumps({"id": "org-1", "name": "Behind the proxy"}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
+    Handler = json_handler({"id": "org-1", "name": "Behind the proxy"})
 
     class Server(ThreadingHTTPServer):
         def get_request(self) -> Any:
@@ -622,22 +632,8 @@ def test_proxies_from_the_environment_as_requests_reads_them(monkeypatch: pytest
     """HTTP(S)_PROXY routes the client through a proxy and NO_PROXY exempts hosts, as with requests."""
     seen: List[str] = []
 
-    class Proxy(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            seen.append(self.path)  # a proxy receives the absolute URL
-            body = json.dumps({"id": "via-proxy"}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    # A proxy receives the absolute URL.
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), json_handler({"id": "via-proxy"}, seen))
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     try:
         for name in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy",
