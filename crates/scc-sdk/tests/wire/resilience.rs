@@ -430,3 +430,46 @@ async fn a_ca_bundle_that_cannot_be_read_or_holds_no_certificate_fails_the_build
         assert!(error.to_string().contains(&path.display().to_string()), "{error}");
     }
 }
+
+/// A resolver that knows no name, as for a host that does not exist (nothing leaves the machine).
+struct NoSuchHost(std::sync::atomic::AtomicUsize);
+
+impl reqwest::dns::Resolve for NoSuchHost {
+    fn resolve(&self, _name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async {
+            Err::<reqwest::dns::Addrs, _>(
+                Box::new(std::io::Error::other("no such host")) as Box<dyn std::error::Error + Send + Sync>
+            )
+        })
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_host_is_not_retried() {
+    let lookups = Arc::new(NoSuchHost(std::sync::atomic::AtomicUsize::new(0)));
+    let http = reqwest::Client::builder()
+        .dns_resolver(lookups.clone())
+        .build()
+        .expect("http client");
+    let sleep = RecordingSleep::new();
+    let client = Client::builder()
+        .access_token(TOKEN)
+        .base_url("http://api.no-such-host.invalid")
+        .http_client(http)
+        .retry(RetryConfig::new().max_attempts(5))
+        .sleep_impl(sleep.clone())
+        .build()
+        .expect("client");
+    let error = client.organizations().get("org-1").await.expect_err("no such host");
+    assert_eq!(error.kind(), ErrorKind::Connect, "{error}");
+    assert!(error.is_connect_refused_for_good(), "{error}");
+    assert_eq!(error.attempts(), 1);
+    assert!(!error.may_have_reached_server());
+    assert_eq!(
+        lookups.0.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "one lookup, no retry"
+    );
+    assert!(sleep.waits().is_empty());
+}
