@@ -718,10 +718,21 @@ pub(crate) struct ApplyArgs {
     /// Organizations worked on at once.
     #[arg(long, default_value_t = 4)]
     pub(crate) concurrency: usize,
-    /// Requests per second at most (client-side).
-    #[arg(long, value_name = "N")]
+    /// Requests per second at most (client-side), from 0.001 to 1000000.
+    #[arg(long, value_name = "N", value_parser = rate_per_second)]
     pub(crate) rate_limit: Option<f64>,
     /// `scc plan`: exit 0 when nothing would change, 2 when something would (as terraform does).
     #[arg(long)]
     pub(crate) detailed_exitcode: bool,
+}
+
+/// `--rate-limit`: a number of requests per second the client can keep to.
+fn rate_per_second(text: &str) -> Result<f64, String> {
+    let rate: f64 = text.trim().parse().map_err(|_| format!("{text:?} is not a number"))?;
+    if !(scc_sdk::RateLimit::MIN_PER_SECOND..=1_000_000.0).contains(&rate) {
+        return Err(format!(
+            "{text} is outside 0.001 (a request every 1,000 s) to 1000000 requests per second"
+        ));
+    }
+    Ok(rate)
 }

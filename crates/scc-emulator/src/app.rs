@@ -22,6 +22,8 @@ pub(crate) struct App {
     pub(crate) token_ttl: i64,
     pub(crate) latency: Duration,
     pub(crate) clock_offset: AtomicI64,
+    /// How long a request's body may take to arrive once its head has (the head's own limit).
+    pub(crate) body_timeout: Duration,
     pub(crate) control_token: String,
     /// `--log`: a line per request on stderr.
     pub(crate) log: bool,
@@ -33,7 +35,12 @@ pub(crate) struct App {
 impl App {
     /// Seconds since the epoch, moved by `/_emulator/clock`.
     pub(crate) fn now(&self) -> i64 {
-        jiff::Timestamp::now().as_second() + self.clock_offset.load(Ordering::SeqCst)
+        // Saturating, and within the times jiff can show: a huge `/_emulator/clock` advance is the
+        // far future, never a negative "now".
+        jiff::Timestamp::now()
+            .as_second()
+            .saturating_add(self.clock_offset.load(Ordering::SeqCst))
+            .clamp(0, MAX_SECOND)
     }
 
     /// `now()` as RFC 3339 with seconds.
@@ -55,6 +62,13 @@ impl App {
     }
 }
 
+/// The longest `--token-ttl`: 100 years (an expiry past that adds nothing, and its sum with "now"
+/// must stay a time).
+pub(crate) const MAX_TOKEN_TTL: u64 = 100 * 365 * 24 * 3600;
+
+/// The last second jiff represents (9999-12-31): "now" never goes past it.
+const MAX_SECOND: i64 = 253_402_207_200;
+
 pub(crate) fn build_app(options: &EmulatorOptions) -> anyhow::Result<Arc<App>> {
     anyhow::ensure!(
         (0.0..=1.0).contains(&options.fault_rate),
@@ -62,6 +76,11 @@ pub(crate) fn build_app(options: &EmulatorOptions) -> anyhow::Result<Arc<App>> {
         options.fault_rate
     );
     anyhow::ensure!(options.token_ttl > 0, "--token-ttl must be at least 1 second");
+    anyhow::ensure!(
+        options.token_ttl <= MAX_TOKEN_TTL,
+        "--token-ttl must be at most {MAX_TOKEN_TTL} seconds (100 years), got {}",
+        options.token_ttl
+    );
     anyhow::ensure!(options.max_connections > 0, "--max-connections must be at least 1");
     anyhow::ensure!(options.header_timeout > 0, "--header-timeout must be at least 1 second");
     let control_token = match &options.control_token {
@@ -100,6 +119,7 @@ pub(crate) fn build_app(options: &EmulatorOptions) -> anyhow::Result<Arc<App>> {
         token_ttl,
         latency: Duration::from_millis(options.latency_ms),
         clock_offset: AtomicI64::new(0),
+        body_timeout: Duration::from_secs(options.header_timeout),
         control_token,
         log: options.log,
         requests_seen: AtomicU64::new(0),

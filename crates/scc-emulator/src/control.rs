@@ -98,10 +98,16 @@ struct Clock {
 
 async fn clock(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<Json<Clock>> {
     let body: ClockBody = parse_json(&body)?;
+    // Saturating: the clock can be moved as far as an i64 goes, never around it.
     let offset = app
         .clock_offset
-        .fetch_add(body.advance_seconds, std::sync::atomic::Ordering::SeqCst)
-        + body.advance_seconds;
+        .fetch_update(
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+            |offset| Some(offset.saturating_add(body.advance_seconds)),
+        )
+        .unwrap_or_default()
+        .saturating_add(body.advance_seconds);
     Ok(Json(Clock {
         offset_seconds: offset,
         now: app.now(),

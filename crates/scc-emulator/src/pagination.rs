@@ -64,7 +64,9 @@ pub(crate) fn paginate<T>(
     };
     let total = items.len();
     let page: Vec<T> = items.into_iter().skip(offset).take(max).collect();
-    let next = (offset + max < total).then(|| URL_SAFE_NO_PAD.encode(format!("{}:{expected}", offset + max)));
+    // Saturating: a forged offset near the end of `usize` has no next page, never one that wraps back.
+    let end = offset.saturating_add(max);
+    let next = (end < total).then(|| URL_SAFE_NO_PAD.encode(format!("{end}:{expected}")));
     Ok((page, next))
 }
 
@@ -85,6 +87,16 @@ mod tests {
         let cursor = paginate(items.clone(), 2, None, "f").expect("first").1.expect("more");
         assert!(paginate(items.clone(), 2, Some(&cursor), "other").is_err());
         assert!(paginate(items, 2, Some(&"@@@".to_owned()), "f").is_err());
+    }
+
+    #[test]
+    fn a_cursor_at_the_end_of_the_integers_has_no_next_page() {
+        let items: Vec<u32> = (0..5).collect();
+        for offset in [u64::MAX as usize, usize::MAX - 1, 6] {
+            let forged = URL_SAFE_NO_PAD.encode(format!("{offset}:{}", fingerprint("f")));
+            let (page, next) = paginate(items.clone(), 500, Some(&forged), "f").expect("a page");
+            assert!(page.is_empty() && next.is_none(), "{offset}: {next:?}");
+        }
     }
 
     #[test]

@@ -152,6 +152,151 @@ fn past_the_connection_cap_a_client_waits_for_a_free_slot() {
     let _ = child.wait();
 }
 
+/// Sends `request` on a new connection and reads the answer until the server closes it (or 10 s).
+fn exchange(address: &str, request: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).expect("connects");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
+    stream.write_all(request).expect("sends");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn bodies_that_never_finish_do_not_stop_other_clients() {
+    use std::io::Write;
+    let (mut child, ready) = start(&["--max-connections", "4", "--header-timeout", "1"]);
+    let address = address(&ready);
+    let token = ready["admin"]["access_token"].as_str().expect("token").to_owned();
+    // Every connection slot taken by a body announced as 10 bytes, of which 1 is sent.
+    let slow: Vec<_> = (0..4)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(&address).expect("connects");
+            let head = format!(
+                "POST /v1/organizations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{{"
+            );
+            stream.write_all(head.as_bytes()).expect("half a body");
+            stream
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let started = std::time::Instant::now();
+    let answer = exchange(
+        &address,
+        format!(
+            "GET /v1/organizations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "served once the slow bodies' deadline passed: {:?}",
+        started.elapsed()
+    );
+    // Each slow body was answered 408 in the envelope, and its connection closed.
+    for mut stream in slow {
+        use std::io::Read;
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .expect("timeout");
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(
+            answer.contains("did not arrive within 1 s") && answer.contains("trackingId"),
+            "{answer}"
+        );
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn a_body_without_credentials_is_refused_before_it_is_read() {
+    let (mut child, ready) = start(&["--header-timeout", "30"]);
+    let started = std::time::Instant::now();
+    // A megabyte announced and never sent: refused at once on the head.
+    let answer = exchange(
+        &address(&ready),
+        b"POST /v1/organizations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n",
+    );
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    assert!(answer.contains("missing Authorization header"), "{answer}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn two_authorization_headers_are_refused() {
+    let (mut child, ready) = start(&[]);
+    let admin = ready["admin"]["access_token"].as_str().expect("token");
+    let member = ready["member"]["access_token"].as_str().expect("token");
+    let answer = exchange(
+        &address(&ready),
+        format!(
+            "GET /v1/organizations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {member}\r\nAuthorization: Bearer {admin}\r\nConnection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("more than one Authorization header"), "{answer}");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn integer_edges_saturate_or_are_refused_naming_the_flag() {
+    let output = Command::new(env!("CARGO_BIN_EXE_scc-emulator"))
+        .args(["--port", "0", "--token-ttl", "9223372036854775807"])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--token-ttl must be at most"));
+
+    // The clock moved as far as an i64 goes: "now" is the far future, tokens have expired, nothing wraps.
+    let (mut child, ready) = start(&[]);
+    let control = ready["control_token"].as_str().expect("control token");
+    for _ in 0..2 {
+        let body = r#"{"advance_seconds": 9223372036854775807}"#;
+        let answer = exchange(
+            &address(&ready),
+            format!(
+                "POST /_emulator/clock HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {control}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
+        );
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        let json: serde_json::Value =
+            serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap_or_default()).expect("JSON");
+        assert_eq!(json["offset_seconds"], i64::MAX, "{json}");
+        assert!(json["now"].as_i64().is_some_and(|now| now > 4_000_000_000), "{json}");
+    }
+    let token = ready["admin"]["access_token"].as_str().expect("token");
+    let answer = exchange(
+        &address(&ready),
+        format!(
+            "GET /v1/organizations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    assert!(
+        answer.starts_with("HTTP/1.1 401"),
+        "the token expired long ago: {answer}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 /// A POST over a plain socket; the status line of the answer.
 fn post(address: &str, path: &str, token: &str, body: &str) -> String {
     use std::io::{Read, Write};

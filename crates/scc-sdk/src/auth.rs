@@ -95,7 +95,7 @@ impl Credentials {
         self.refresh_expires_at
     }
 
-    fn expiring(&self, now: SystemTime) -> bool {
+    pub(crate) fn expiring(&self, now: SystemTime) -> bool {
         self.access_expires_at
             .is_some_and(|expires| now + REFRESH_MARGIN >= expires)
     }
@@ -114,17 +114,14 @@ impl Credentials {
     /// ```
     pub fn rotated(&self, pair: &TokenPair, now: SystemTime) -> Self {
         let access = pair.access_token.expose_secret().to_owned();
-        let access_expires_at =
-            jwt_expiry(&access).or_else(|| pair.expires_in.map(|seconds| now + Duration::from_secs(seconds)));
+        let access_expires_at = jwt_expiry(&access).or_else(|| pair.expires_in.map(|seconds| later(now, seconds)));
         Self {
             org_id: self.org_id.clone(),
             api_key_id: self.api_key_id.clone(),
             access_token: pair.access_token.clone(),
             refresh_token: pair.refresh_token.clone(),
             access_expires_at,
-            refresh_expires_at: pair
-                .refresh_token_expires_in
-                .map(|seconds| now + Duration::from_secs(seconds)),
+            refresh_expires_at: pair.refresh_token_expires_in.map(|seconds| later(now, seconds)),
         }
     }
 }
@@ -142,6 +139,20 @@ impl fmt::Debug for Credentials {
     }
 }
 
+/// `base` and `seconds` later, saturated at a century: an absurd expiry from a server or a file means
+/// "not soon", never an overflow.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// assert_eq!(scc_sdk::auth::later(UNIX_EPOCH, 60), UNIX_EPOCH + Duration::from_secs(60));
+/// assert!(scc_sdk::auth::later(UNIX_EPOCH, u64::MAX) > UNIX_EPOCH + Duration::from_secs(3_000_000_000));
+/// ```
+pub fn later(base: SystemTime, seconds: u64) -> SystemTime {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    base.checked_add(Duration::from_secs(seconds).min(CENTURY))
+        .unwrap_or(base)
+}
+
 /// The `exp` claim of a JWT-shaped token, when it has one.
 ///
 /// ```
@@ -149,7 +160,7 @@ impl fmt::Debug for Credentials {
 /// ```
 pub fn jwt_expiry(token: &str) -> Option<SystemTime> {
     let exp = jwt_claims(token)?.get("exp")?.as_u64()?;
-    Some(UNIX_EPOCH + Duration::from_secs(exp))
+    Some(later(UNIX_EPOCH, exp))
 }
 
 /// The claims of a JWT-shaped token, read without checking its signature (for display: who the
@@ -246,18 +257,16 @@ impl StoredCredentials {
         let refresh = self.refresh_token.as_deref().filter(|token| !token.is_empty())?;
         let mut credentials = Credentials::new(org, key, self.access_token.as_str(), refresh);
         if let Some(seconds) = self.access_token_expires_at {
-            credentials.access_expires_at = Some(UNIX_EPOCH + Duration::from_secs(seconds));
+            credentials.access_expires_at = Some(later(UNIX_EPOCH, seconds));
         }
-        credentials.refresh_expires_at = self
-            .refresh_token_expires_at
-            .map(|seconds| UNIX_EPOCH + Duration::from_secs(seconds));
+        credentials.refresh_expires_at = self.refresh_token_expires_at.map(|seconds| later(UNIX_EPOCH, seconds));
         Some(credentials)
     }
 
     /// When the access token expires: the stored time, else the JWT's `exp`.
     pub fn access_expiry(&self) -> Option<SystemTime> {
         self.access_token_expires_at
-            .map(|seconds| UNIX_EPOCH + Duration::from_secs(seconds))
+            .map(|seconds| later(UNIX_EPOCH, seconds))
             .or_else(|| jwt_expiry(&self.access_token))
     }
 }
@@ -605,9 +614,7 @@ impl TokenCache {
             .await?
             .decode()?;
         self.fetches.fetch_add(1, Ordering::SeqCst);
-        let expires = answer
-            .expires_in
-            .map(|seconds| transport.clock.now() + Duration::from_secs(seconds));
+        let expires = answer.expires_in.map(|seconds| later(transport.clock.now(), seconds));
         Ok((Arc::new(Bearer::new(answer.access_token)?), expires))
     }
 

@@ -323,7 +323,10 @@ impl ClientBuilder {
         self
     }
 
-    /// A `reqwest::Client` of the caller's (proxies, custom roots, shared pool).
+    /// A `reqwest::Client` of the caller's (proxies, custom roots, shared pool). Give it
+    /// `redirect(reqwest::redirect::Policy::none())`: the SDK then follows redirects itself, for reads
+    /// only and on the same origin; a client that follows them on its own would re-send a write as a
+    /// GET after a 302.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -412,7 +415,10 @@ impl ClientBuilder {
         let http = match self.http_client {
             Some(http) => http,
             None => {
-                let mut http = reqwest::Client::builder().connect_timeout(connect_timeout);
+                // Redirects are followed by the transport, which knows a read from a write.
+                let mut http = reqwest::Client::builder()
+                    .connect_timeout(connect_timeout)
+                    .redirect(reqwest::redirect::Policy::none());
                 if let Some(path) = &config.ca_bundle {
                     http = http.tls_certs_merge(read_ca_bundle(path)?);
                 }

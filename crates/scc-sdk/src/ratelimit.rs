@@ -16,22 +16,28 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
-    /// `per_second` requests per second on average, up to `burst` at once (both at least 1).
+    /// `per_second` requests per second on average, up to `burst` at once (at least 1). A rate below
+    /// [`MIN_PER_SECOND`](Self::MIN_PER_SECOND) is taken as that (no wait is ever longer than 1,000 s);
+    /// one that is not a positive number as 1.
     ///
     /// ```
     /// let limit = scc_sdk::RateLimit::new(20.0, 40);
     /// assert_eq!((limit.per_second(), limit.burst()), (20.0, 40));
+    /// assert_eq!(scc_sdk::RateLimit::new(1e-300, 1).per_second(), scc_sdk::RateLimit::MIN_PER_SECOND);
     /// ```
     pub fn new(per_second: f64, burst: u32) -> Self {
         Self {
             per_second: if per_second.is_finite() && per_second > 0.0 {
-                per_second
+                per_second.max(Self::MIN_PER_SECOND)
             } else {
                 1.0
             },
             burst: burst.max(1),
         }
     }
+
+    /// The lowest rate: one request every 1,000 seconds.
+    pub const MIN_PER_SECOND: f64 = 0.001;
     /// Requests per second.
     pub fn per_second(&self) -> f64 {
         self.per_second
@@ -69,7 +75,9 @@ impl TokenBucket {
                     state.0 -= 1.0;
                     return;
                 }
-                Duration::from_secs_f64((1.0 - state.0) / self.limit.per_second)
+                // At most 1,000 s (the lowest rate): never an overflow.
+                Duration::try_from_secs_f64((1.0 - state.0) / self.limit.per_second)
+                    .unwrap_or(Duration::from_secs(1000))
             };
             sleep.sleep(wait).await;
         }

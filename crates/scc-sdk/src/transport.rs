@@ -226,6 +226,48 @@ impl Request {
     }
 }
 
+/// Redirects a read follows before giving up.
+const MAX_REDIRECTS: usize = 5;
+
+/// Where a redirect answered to `url` leads, when the SDK follows it: only for a read, only on the
+/// same origin (scheme, host and port: the token never goes to another host), at most
+/// [`MAX_REDIRECTS`] times. Otherwise why not, for the error.
+fn redirect_target(
+    url: &Url,
+    response: &reqwest::Response,
+    write: bool,
+    followed: usize,
+) -> std::result::Result<Url, String> {
+    let status = response.status().as_u16();
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let Some(location) = location else {
+        return Err(format!("HTTP {status} redirect without a Location"));
+    };
+    if write {
+        return Err(format!(
+            "the service answered the write with a redirect (HTTP {status} to {location}); a write is never \
+             sent again elsewhere, and it may have been applied: read the state before repeating it"
+        ));
+    }
+    let target = url
+        .join(&location)
+        .map_err(|error| format!("HTTP {status} redirect to an invalid Location {location:?}: {error}"))?;
+    if target.origin() != url.origin() {
+        return Err(format!(
+            "HTTP {status} redirect to another origin ({location}) not followed: the token goes to the configured \
+             service only (check the base URL)"
+        ));
+    }
+    if followed >= MAX_REDIRECTS {
+        return Err(format!("more than {MAX_REDIRECTS} redirects (the last to {location})"));
+    }
+    Ok(target)
+}
+
 /// What a path segment must encode (the URL standard's path-segment set, with `\\` for http).
 const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b' ')
@@ -612,9 +654,34 @@ impl Transport {
         let method = request.method.as_str();
         // Built by a plain function: its temporaries stay on the stack instead of in the future.
         let sent = self.outgoing(request, url, authorization).send();
-        let response = sent
+        let mut response = sent
             .await
             .map_err(|source| AttemptError::transport(method, path, source))?;
+        // Redirects are the SDK's to follow (its HTTP client follows none): a read follows them on
+        // the same origin; a write never (its outcome is unknown then: it may have been applied).
+        let mut followed = 0;
+        while response.status().is_redirection() && response.status() != StatusCode::NOT_MODIFIED {
+            let target = match redirect_target(url, &response, request.is_write(), followed) {
+                Ok(target) => target,
+                Err(refused) => {
+                    let status = response.status().as_u16();
+                    let mut error = ApiError::from_response(status, path, b"", None);
+                    error.message = refused;
+                    return Err(AttemptError {
+                        error: error.into(),
+                        failure: Failure::Status {
+                            status,
+                            retry_after: None,
+                        },
+                    });
+                }
+            };
+            followed += 1;
+            let sent = self.outgoing(request, &target, authorization).send();
+            response = sent
+                .await
+                .map_err(|source| AttemptError::transport(method, path, source))?;
+        }
         let status = response.status();
         let header = |name| {
             response
@@ -793,5 +860,140 @@ mod tests {
             "{} bytes",
             std::mem::size_of_val(&attempt)
         );
+    }
+}
+
+/// No answer a server can send panics the SDK: any status, any body (random bytes, or JSON shaped
+/// like the API's with extreme numbers and odd types in its fields), decoded as every model, as an
+/// error, as a page and as a token refresh whose expiries feed the credentials' arithmetic.
+#[cfg(test)]
+mod answers_never_panic {
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::types::*;
+
+    fn response(status: u16, body: Vec<u8>, link: Option<String>) -> Response {
+        Response {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            link,
+            body: Bytes::from(body),
+            path: "/v1/organizations".to_owned(),
+        }
+    }
+
+    fn number() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(json!(u64::MAX)),
+            Just(json!(i64::MIN)),
+            Just(json!(i64::MAX)),
+            Just(json!(f64::MAX)),
+            Just(json!(-1)),
+            Just(json!(0)),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<u64>().prop_map(|n| json!(n)),
+        ]
+    }
+
+    fn scalar() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            number(),
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            ".{0,12}".prop_map(Value::String),
+            Just(json!("\u{1b}]0;x\u{7}")),
+        ]
+    }
+
+    /// An object with the API's field names, each holding an arbitrary scalar, list or object.
+    fn shaped() -> impl Strategy<Value = Value> {
+        let names = prop::sample::select(vec![
+            "id",
+            "name",
+            "type",
+            "regionCode",
+            "created",
+            "organizations",
+            "groups",
+            "users",
+            "roles",
+            "results",
+            "cursor",
+            "nextCursor",
+            "pagination",
+            "next",
+            "access_token",
+            "refresh_token",
+            "expires_in",
+            "refresh_token_expires_in",
+            "token_type",
+            "products",
+            "allowedRegions",
+            "entitlements",
+            "status",
+            "errorDescription",
+            "message",
+            "statusCode",
+            "trackingId",
+            "timestamp",
+            "path",
+            "email",
+            "isTrial",
+            "quantity",
+            "exp",
+        ]);
+        let leaf = scalar();
+        leaf.prop_recursive(3, 24, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(names.clone().prop_map(str::to_owned), inner, 0..6)
+                    .prop_map(|map| Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..64),
+            shaped().prop_map(|value| serde_json::to_vec(&value).unwrap_or_default()),
+        ]
+    }
+
+    fn every_decode(answer: &Response) {
+        let _ = answer.decode::<Organization>();
+        let _ = answer.decode_page::<Organization>();
+        let _ = answer.decode_page::<AdminGroup>();
+        let _ = answer.decode_page::<User>();
+        let _ = answer.decode_page::<Role>();
+        let _ = answer.decode::<Role>();
+        let _ = answer.decode::<Subscription>();
+        let _ = answer.decode::<ClaimInfo>();
+        let _ = answer.decode::<crate::BulkResult>().map(|result| result.summary());
+        if let Ok(pair) = answer.decode::<TokenPair>() {
+            for now in [std::time::UNIX_EPOCH, std::time::SystemTime::now()] {
+                let rotated = crate::Credentials::new("o", "k", "a", "r").rotated(&pair, now);
+                let _ = rotated.expiring(now);
+            }
+        }
+        let _ = ApiError::from_response(answer.status.as_u16(), &answer.path, &answer.body, None).to_string();
+        let _ = crate::auth::jwt_expiry(&String::from_utf8_lossy(&answer.body));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn any_answer_is_decoded_or_refused(status in 100u16..600, body in body(), link in proptest::option::of(".{0,40}")) {
+            every_decode(&response(status, body, link));
+        }
+
+        #[test]
+        fn any_jwt_expiry_is_a_time(exp in number()) {
+            let encode = |text: String| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
+            let token = format!("{}.{}.sig", encode("{}".into()), encode(json!({"exp": exp}).to_string()));
+            let credentials = crate::Credentials::new("o", "k", token, "r");
+            let _ = credentials.expiring(std::time::SystemTime::now());
+        }
     }
 }

@@ -291,3 +291,41 @@ async fn a_refused_refresh_token_is_reported_as_rejected_not_as_unknown() {
     assert!(error.is_refresh_rejected(), "{error}");
     assert!(!error.refresh_token_may_be_spent());
 }
+
+#[tokio::test]
+async fn absurd_expiries_from_the_server_are_far_off_never_a_panic_and_the_rotated_pair_is_stored() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": jwt(u64::MAX, "far"), "expires_in": 9_223_372_036_854_775_807u64,
+            "refresh_token": NEW_REFRESH, "refresh_token_expires_in": u64::MAX, "token_type": "Bearer"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(header("authorization", format!("Bearer {OLD_ACCESS}").as_str()))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"message": "token expired"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("organization_create.json")))
+        .mount(&server)
+        .await;
+    let folder = tempfile::tempdir().expect("dir");
+    let store = FileTokenStore::new(folder.path().join("credentials.json"));
+    let client = Client::builder()
+        .base_url(server.uri())
+        .credentials(Credentials::new("o1", "k1", OLD_ACCESS, OLD_REFRESH))
+        .token_store(store.clone())
+        .build()
+        .expect("client");
+    client.organizations().get("o1").await.expect("refreshed, replayed");
+    let stored = store.load().expect("stored");
+    assert_eq!(stored.refresh_token().expose_secret(), NEW_REFRESH);
+    let far = UNIX_EPOCH + Duration::from_secs(3_000_000_000);
+    assert!(stored.access_expires_at().is_some_and(|at| at > far), "{stored:?}");
+    // A token whose JWT says it never expires is used, not refreshed again.
+    client.organizations().get("o1").await.expect("no second refresh");
+    assert_eq!(client.refresh_count(), 1);
+}

@@ -473,3 +473,70 @@ async fn an_unknown_host_is_not_retried() {
     );
     assert!(sleep.waits().is_empty());
 }
+
+#[tokio::test]
+async fn a_write_answered_with_a_redirect_is_not_followed_and_its_outcome_is_unknown() {
+    for status in [301, 302, 303, 307, 308] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(status).insert_header("Location", "/v1/somewhere-else"))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(fixture("admin_group.json")))
+            .mount(&server)
+            .await;
+        let client = client(&server, RecordingSleep::new());
+        let error = client
+            .groups()
+            .create("org-1", "SOC")
+            .send()
+            .await
+            .expect_err("a redirect is no answer to a write");
+        assert_eq!(error.status(), Some(status));
+        assert!(error.was_write() && error.may_have_reached_server(), "{error}");
+        assert!(error.to_string().contains("may have been applied"), "{error}");
+        let requests = server.received_requests().await.expect("recording");
+        assert_eq!(
+            requests.iter().map(|r| r.method.to_string()).collect::<Vec<_>>(),
+            ["POST"],
+            "HTTP {status}: sent once, never again as a GET or elsewhere"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_read_follows_a_redirect_on_its_own_origin_only() {
+    let server = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(wiremock::matchers::path("/v1/organizations/moved"))
+        .respond_with(ResponseTemplate::new(301).insert_header("Location", "/v1/organizations/org-1"))
+        .mount(&server)
+        .await;
+    Mock::given(wiremock::matchers::path("/v1/organizations/org-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("organization_create.json")))
+        .mount(&server)
+        .await;
+    Mock::given(wiremock::matchers::path("/v1/organizations/away"))
+        .respond_with(
+            ResponseTemplate::new(302).insert_header("Location", format!("{}/v1/organizations/org-1", elsewhere.uri())),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("organization_create.json")))
+        .mount(&elsewhere)
+        .await;
+    let client = client(&server, RecordingSleep::new());
+    client
+        .organizations()
+        .get("moved")
+        .await
+        .expect("followed on the same origin");
+    let error = client.organizations().get("away").await.expect_err("not followed");
+    assert!(error.to_string().contains("another origin"), "{error}");
+    assert!(
+        elsewhere.received_requests().await.expect("recording").is_empty(),
+        "the token never goes to another host"
+    );
+}
