@@ -458,3 +458,18 @@ def test_the_control_plane_refuses_a_caller_without_the_control_token(emu: Emula
         urllib.request.urlopen(request, timeout=5)
     assert caught.value.code == 401
     assert emu.control_token.startswith("ctl-")
+
+
+def test_a_write_answered_with_a_redirect_is_an_unknown_outcome_never_done() -> None:
+    from scc_sdk.testing import Stub
+
+    with Stub() as stub:
+        stub.add("POST", "organizations/o/adminGroups", status=302,
+                 headers={"Location": "/v1/organizations/o/adminGroups/g"})
+        stub.add("GET", "organizations/o/adminGroups/g", json={"id": "g", "name": "SOC"})
+        client = stub.client()
+        with pytest.raises(SCCError) as caught:
+            client.groups.create(org_id="o", name="SOC")
+        assert caught.value.status_code == 302 and caught.value.may_have_reached_server
+        assert "may have been applied" in str(caught.value)
+        assert [request.method for request in stub.requests] == ["POST"]

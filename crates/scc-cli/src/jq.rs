@@ -1,6 +1,7 @@
 //! `--jq EXPR`: a jq filter over the JSON a command prints, run by jaq (a maintained jq in Rust).
 //! Compiled before anything is sent, so a bad expression is a usage error that costs no request.
 
+use jaq_core::load::parse::{Pattern, Term};
 use jaq_core::load::{Arena, File, Loader};
 use jaq_core::{Compiler, Ctx, Vars, data, unwrap_valr};
 use jaq_json::Val;
@@ -26,6 +27,14 @@ impl Jq {
                 "check the expression, e.g. --jq '.[] | .id' or --jq 'map(select(.status == \"ACTIVE\")) | length'",
             )
         };
+        if let Some(name) = recursive_definition(code) {
+            return Err(CliError::usage(
+                format!(
+                    "--jq {code:?}: `{name}` calls itself; recursive definitions are not run here (a recursion without end would overflow the stack)"
+                ),
+                "use jq's built-ins that walk data (recurse, walk, paths, ..), or pipe `-o json` to jq",
+            ));
+        }
         let defs = jaq_core::defs().chain(jaq_std::defs()).chain(jaq_json::defs());
         let funs = jaq_core::funs().chain(jaq_std::funs()).chain(jaq_json::funs());
         let arena = Arena::default();
@@ -54,6 +63,107 @@ impl Jq {
     }
 }
 
+/// The name of a definition of `code` that calls itself (directly, or through a definition nested
+/// in it), if any. The built-ins' own recursion (`recurse`, `walk`) follows the data, which is finite.
+fn recursive_definition(code: &str) -> Option<String> {
+    use jaq_core::load::{Lexer, Parser};
+    let tokens = Lexer::new(code).lex().ok()?;
+    let term = Parser::new(&tokens).parse(Parser::term).ok()?;
+    let mut found = None;
+    walk(&term, &mut |term| {
+        if let Term::Def(defs, _) = term {
+            for def in defs {
+                let mut calls_itself = false;
+                walk(&def.body, &mut |inner| {
+                    if matches!(inner, Term::Call(name, _) if *name == def.name) {
+                        calls_itself = true;
+                    }
+                });
+                if calls_itself && found.is_none() {
+                    found = Some(def.name.to_owned());
+                }
+            }
+        }
+    });
+    found
+}
+
+/// Visits `term` and every term inside it.
+fn walk<'s>(term: &Term<&'s str>, visit: &mut dyn FnMut(&Term<&'s str>)) {
+    use jaq_core::load::lex::StrPart;
+    use jaq_core::path::Part;
+    visit(term);
+    let mut each = |inner: &Term<&'s str>| walk(inner, visit);
+    match term {
+        Term::Id | Term::Recurse | Term::Num(_) | Term::Break(_) | Term::Var(_) => {}
+        Term::Str(_, parts) => {
+            for part in parts {
+                if let StrPart::Term(inner) = part {
+                    each(inner);
+                }
+            }
+        }
+        Term::Arr(inner) => inner.iter().for_each(|inner| each(inner)),
+        Term::Obj(entries) => {
+            for (key, value) in entries {
+                each(key);
+                value.iter().for_each(&mut each);
+            }
+        }
+        Term::Neg(inner) | Term::Label(_, inner) => each(inner),
+        Term::BinOp(left, _, right) => {
+            each(left);
+            each(right);
+        }
+        Term::Fold(_, input, pattern, args) => {
+            each(input);
+            walk_pattern(pattern, &mut each);
+            args.iter().for_each(&mut each);
+        }
+        Term::TryCatch(body, catch) => {
+            each(body);
+            catch.iter().for_each(|inner| each(inner));
+        }
+        Term::IfThenElse(branches, otherwise) => {
+            for (condition, then) in branches {
+                each(condition);
+                each(then);
+            }
+            otherwise.iter().for_each(|inner| each(inner));
+        }
+        Term::Def(defs, rest) => {
+            defs.iter().for_each(|def| each(&def.body));
+            each(rest);
+        }
+        Term::Call(_, args) => args.iter().for_each(&mut each),
+        Term::Path(inner, path) => {
+            each(inner);
+            for (part, _) in &path.0 {
+                match part {
+                    Part::Index(index) => each(index),
+                    Part::Range(from, to) => {
+                        from.iter().for_each(&mut each);
+                        to.iter().for_each(&mut each);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn walk_pattern<'s>(pattern: &Pattern<&'s str>, each: &mut dyn FnMut(&Term<&'s str>)) {
+    match pattern {
+        Pattern::Var(_) => {}
+        Pattern::Arr(items) => items.iter().for_each(|item| walk_pattern(item, each)),
+        Pattern::Obj(entries) => {
+            for (key, value) in entries {
+                each(key);
+                walk_pattern(value, each);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +181,27 @@ mod tests {
         assert!(Jq::compile(".[").is_err());
         assert!(Jq::compile("no_such_function").is_err());
         assert!(Jq::compile(".[] | .email + 1").expect("compiles").run(&users).is_err());
+    }
+
+    #[test]
+    fn recursive_definitions_are_refused_before_they_run() {
+        for code in [
+            "def f: 1 + f; f",
+            "def f: f; 1",
+            "def g: def f: g; f; g",
+            "[.[] | def h(x): if x then h(x) else . end; h(true)]",
+        ] {
+            let refused = Jq::compile(code).expect_err(code);
+            assert!(refused.message.contains("calls itself"), "{code}: {}", refused.message);
+        }
+        let data = json!([[1, [2]], {"a": 3}]);
+        for code in [
+            "def f: . + 1; [.[] | length] | map(f)",
+            "[recurse | numbers]",
+            "walk(.)",
+            "def f(g): g; f(.)",
+        ] {
+            Jq::compile(code).expect(code).run(&data).expect(code);
+        }
     }
 }

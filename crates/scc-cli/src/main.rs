@@ -42,7 +42,15 @@ fn init_tracing(verbose: u8, no_color: bool) {
         .try_init();
 }
 
+/// The exit code: `code`, unless the output could not be written, which fails a run that would
+/// otherwise succeed (`scc export > f && git commit` must not commit a cut file).
 fn exit(code: Code) -> ExitCode {
+    if let Some(failure) = output::write_failure() {
+        eprintln!("error: write error: {failure}");
+        if code == Code::Ok {
+            return ExitCode::from(Code::Failure as u8);
+        }
+    }
     ExitCode::from(code as u8)
 }
 

@@ -114,6 +114,14 @@ pub(crate) mod columns {
     ];
 }
 
+/// The first failure to write the output (other than a closed pipe), for the exit code.
+static WRITE_FAILURE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Why the output could not be written, when it could not.
+pub(crate) fn write_failure() -> Option<&'static str> {
+    WRITE_FAILURE.get().map(String::as_str)
+}
+
 pub(crate) struct Ui {
     pub(crate) format: Format,
     stdout_tty: bool,
@@ -157,11 +165,17 @@ impl Ui {
         }
     }
 
+    /// Writes to stdout. A closed pipe (`| head`) ends the output quietly; any other failure (a full
+    /// disk, a closed descriptor) is kept for [`write_failure`], which makes the exit code 1: output
+    /// that could not be written is never reported as done.
     pub(crate) fn write_stdout(&self, text: &str) {
         let mut stdout = std::io::stdout().lock();
-        // A closed pipe (`| head`) is not an error worth a message.
-        let _ = stdout.write_all(text.as_bytes());
-        let _ = stdout.flush();
+        let written = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+        if let Err(error) = written
+            && error.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            let _ = WRITE_FAILURE.set(error.to_string());
+        }
     }
 
     /// One object.

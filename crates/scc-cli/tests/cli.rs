@@ -868,3 +868,83 @@ fn claim_dry_run_reads_the_claim_code_and_shows_the_create() {
     );
     env.scc().args(["subscription", "claim-info", &code]).assert().success();
 }
+
+/// `scc` as `Env::scc` runs it, as a plain process whose stdout the test chooses.
+fn scc_process(env: &Env, args: &[&str], stdout: std::process::Stdio) -> std::process::Output {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("scc"))
+        .args(args)
+        .env_clear()
+        .env("SCC_CONFIG_DIR", env.config_dir.path())
+        .env("NO_COLOR", "1")
+        .env("SCC_BASE_URL", env.emulator.base_url())
+        .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
+        .env("SCC_ORG_ID", env.org())
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn output_that_cannot_be_written_is_a_failure_and_a_closed_pipe_stays_quiet() {
+    let env = Env::new();
+    for args in [
+        &["org", "list", "-o", "json"][..],
+        &["export"][..],
+        &["org", "list"][..],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let output = scc_process(&env, args, full.into());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("write error: No space left on device"),
+            "{args:?}: {stderr}"
+        );
+    }
+    // A reader that closed its end (`| head`): no message, and the command's own code.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("scc"))
+        .args(["org", "list", "-o", "json"])
+        .env_clear()
+        .env("SCC_CONFIG_DIR", env.config_dir.path())
+        .env("SCC_BASE_URL", env.emulator.base_url())
+        .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("ends");
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+#[test]
+fn a_rate_limit_no_client_can_keep_to_is_a_usage_error() {
+    let env = Env::new();
+    for rate in ["1e-300", "0", "-5", "inf", "NaN", "2e6"] {
+        env.scc()
+            .args(["apply", "plan.yaml", &format!("--rate-limit={rate}")])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--rate-limit"));
+    }
+}
+
+#[test]
+fn a_jq_recursion_without_end_is_a_usage_error_not_a_crash() {
+    let env = Env::new();
+    env.scc()
+        .args(["org", "list", "--jq", "def f: 1 + f; f"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`f` calls itself"));
+    env.scc()
+        .args(["org", "list", "--jq", "[.[] | .name] | length"])
+        .assert()
+        .success()
+        .stdout("3\n");
+}
