@@ -473,3 +473,12 @@ def test_a_write_answered_with_a_redirect_is_an_unknown_outcome_never_done() -> 
         assert caught.value.status_code == 302 and caught.value.may_have_reached_server
         assert "may have been applied" in str(caught.value)
         assert [request.method for request in stub.requests] == ["POST"]
+
+
+def test_a_raw_path_never_leaves_the_base_path(client: Client, emu: Emulator) -> None:
+    clear_journal(emu)
+    for endpoint in ["../../_emulator/state", "organizations/../../x", "%2e%2e/_emulator/state"]:
+        with pytest.raises(scc_sdk.InvalidInputError) as caught:
+            client.get(endpoint)
+        assert caught.value.field == "path" and "climbs out" in str(caught.value)
+    assert journal(emu) == []

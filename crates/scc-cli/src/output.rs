@@ -315,11 +315,13 @@ impl Ui {
 
     /// A message on stderr.
     pub(crate) fn note(&self, message: &str) {
+        let message = shown(message);
         eprintln!("{message}");
     }
 
     /// A success mark and a message on stderr.
     pub(crate) fn success(&self, message: &str) {
+        let message = shown(message);
         if self.color {
             eprintln!("\x1b[32m✓\x1b[0m {message}");
         } else {
@@ -329,6 +331,9 @@ impl Ui {
 
     /// An error line and its hint on stderr.
     pub(crate) fn error(&self, message: &str, hint: Option<&str>) {
+        // Messages and hints quote the server (names, its error text, tracking ids).
+        let message = shown(message);
+        let hint = hint.map(shown);
         if self.color {
             eprintln!("\x1b[31merror:\x1b[0m {message}");
         } else {
@@ -459,6 +464,29 @@ pub(crate) fn fit_to_width(headers: Option<&[String]>, rows: &mut [Vec<String>],
 }
 
 /// The value at a dotted path; through arrays, the values of every element.
+/// `text` as it may reach a terminal: control characters (ESC, BEL, CR, …, C1) and the
+/// bidirectional overrides shown escaped (`\x1b`, `\u{202e}`), so nothing from the server sets a
+/// window title, clears the screen or rewrites a line. Line breaks and tabs stay: messages are ours.
+pub(crate) fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    let hostile = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(hostile) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if !hostile(c) {
+            escaped.push(c);
+        } else if (c as u32) < 0x80 {
+            escaped.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            escaped.push_str(&format!("\\u{{{:x}}}", c as u32));
+        }
+    }
+    std::borrow::Cow::Owned(escaped)
+}
+
 pub(crate) fn lookup(value: &Value, path: &str) -> Value {
     let mut current = value.clone();
     for key in path.split('.') {
@@ -480,7 +508,7 @@ pub(crate) fn lookup(value: &Value, path: &str) -> Value {
 pub(crate) fn cell(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
-        Value::String(text) => text.replace(['\t', '\n'], " "),
+        Value::String(text) => shown(&text.replace(['\t', '\n'], " ")).into_owned(),
         Value::Array(items) => items
             .iter()
             .map(cell)
@@ -504,6 +532,17 @@ mod tests {
         assert_eq!(cell(&lookup(&role, "missing.deep")), "");
         assert_eq!(cell(&lookup(&role, "n")), "3");
         assert_eq!(cell(&json!("a\tb\nc")), "a b c");
+    }
+
+    #[test]
+    fn text_from_the_server_never_drives_the_terminal() {
+        let hostile = "Evil\u{1b}]0;PWNED\u{7}\u{1b}[2J\u{1b}[31mRED\rFAKE\u{9b}\u{202e}";
+        assert_eq!(
+            cell(&json!(hostile)),
+            "Evil\\x1b]0;PWNED\\x07\\x1b[2J\\x1b[31mRED\\x0dFAKE\\u{9b}\\u{202e}"
+        );
+        assert_eq!(shown("plain, with a\nline break"), "plain, with a\nline break");
+        assert!(matches!(shown("Acme Zürich"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

@@ -948,3 +948,77 @@ fn a_jq_recursion_without_end_is_a_usage_error_not_a_crash() {
         .success()
         .stdout("3\n");
 }
+
+#[test]
+fn names_from_the_server_never_drive_the_terminal() {
+    let env = Env::new();
+    let hostile = "Evil\u{1b}]0;PWNED\u{7}\u{1b}[2J\u{1b}[31mRED\rFAKE";
+    let created = env
+        .scc()
+        .args([
+            "org", "create", "--name", hostile, "--region", "nam", "--type", "managed", "-o", "json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    // JSON stays exact.
+    assert_eq!(stdout_json(&created)["name"], hostile);
+    for args in [&["org", "list"][..], &["org", "list", "-o", "wide"][..]] {
+        let listed = env.scc().args(args).output().expect("runs");
+        let text = String::from_utf8_lossy(&listed.stdout);
+        assert!(!text.contains(['\u{1b}', '\u{7}', '\r']), "{args:?}: {text:?}");
+        assert!(
+            text.contains(r"Evil\x1b]0;PWNED\x07\x1b[2J\x1b[31mRED\x0dFAKE"),
+            "{args:?}: {text:?}"
+        );
+    }
+    // Errors quoting the server's text are escaped too.
+    let missing = env.scc().args(["org", "get", hostile]).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(!stderr.contains(['\u{1b}', '\u{7}', '\r']), "{stderr:?}");
+}
+
+#[test]
+fn a_password_in_the_base_url_is_never_shown_and_never_used() {
+    let env = Env::new();
+    let with_password = env.emulator.base_url().replace("http://", "http://admin:Sup3rS3cret@");
+    let status = env
+        .scc()
+        .env("SCC_BASE_URL", &with_password)
+        .args(["auth", "status", "-o", "json"])
+        .output()
+        .expect("runs");
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&status.stdout),
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert!(
+        !shown.contains("Sup3rS3cret") && shown.contains("***@127.0.0.1"),
+        "{shown}"
+    );
+    let listed = env
+        .scc()
+        .env("SCC_BASE_URL", &with_password)
+        .args(["org", "list"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&listed.stderr);
+    assert_eq!(listed.status.code(), Some(2), "{stderr}");
+    assert!(
+        !stderr.contains("Sup3rS3cret") && stderr.contains("user name or password"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_raw_path_that_climbs_out_of_the_base_path_is_refused() {
+    let env = Env::new();
+    env.clear_journal();
+    env.scc()
+        .args(["api", "GET", "../../_emulator/state"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("climbs out of the base path"));
+    assert!(env.journal().is_empty());
+}

@@ -74,19 +74,53 @@ impl Config {
     }
 }
 
+/// `url` as it may be shown: a user name and password in it (`http://admin:secret@host`) replaced by
+/// `***`. Text that is not a URL is shown as it is.
+///
+/// ```
+/// assert_eq!(scc_sdk::config::redacted("http://admin:Sup3rS3cret@127.0.0.1:8080/v1"), "http://***@127.0.0.1:8080/v1");
+/// assert_eq!(scc_sdk::config::redacted("https://api.security.cisco.com"), "https://api.security.cisco.com");
+/// ```
+pub fn redacted(url: &str) -> String {
+    match Url::parse(url.trim()) {
+        Ok(parsed) if !parsed.username().is_empty() || parsed.password().is_some() => {
+            let mut shown = parsed.clone();
+            let _ = shown.set_password(None);
+            let _ = shown.set_username("***");
+            let text = shown.to_string();
+            // `Url` adds a `/` to a bare host; keep the text as the user wrote it otherwise.
+            if url.trim().ends_with('/') || parsed.path() != "/" {
+                text
+            } else {
+                text.trim_end_matches('/').to_owned()
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
 pub(crate) fn parse_base_url(raw: &str) -> Result<Url> {
     let url = Url::parse(raw.trim())
-        .map_err(|error| Error::invalid("base_url", format!("is not a URL ({error}): {raw:?}")))?;
+        .map_err(|error| Error::invalid("base_url", format!("is not a URL ({error}): {}", redacted(raw))))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid(
+            "base_url",
+            format!(
+                "must not carry a user name or password ({}): the SDK authenticates with its token, and a URL is shown in messages",
+                redacted(raw)
+            ),
+        ));
+    }
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(Error::invalid(
             "base_url",
-            format!("must be an http or https URL with a host: {raw:?}"),
+            format!("must be an http or https URL with a host: {:?}", redacted(raw)),
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::invalid(
             "base_url",
-            format!("must not carry a query or fragment: {raw:?}"),
+            format!("must not carry a query or fragment: {:?}", redacted(raw)),
         ));
     }
     Ok(url)

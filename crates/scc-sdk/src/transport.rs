@@ -170,7 +170,15 @@ impl Request {
         };
         if let Some(raw) = &self.raw_path {
             for piece in raw.split('/').filter(|piece| !piece.is_empty()) {
-                push(&percent_decode(piece));
+                let piece = percent_decode(piece);
+                // A URL reads `.` and `..` as folders: a raw path stays below the base path.
+                if matches!(piece.as_str(), "." | "..") {
+                    return Err(Error::invalid(
+                        "path",
+                        format!("{raw:?} climbs out of the base path ({piece:?} is not a path segment here)"),
+                    ));
+                }
+                push(&piece);
             }
         } else {
             for piece in self.template.split('/') {
@@ -822,6 +830,29 @@ mod tests {
         assert_eq!(
             request.url(&root).expect("valid").as_str(),
             "http://127.0.0.1:8080/organizations?max=5"
+        );
+    }
+
+    #[test]
+    fn a_raw_path_never_climbs_out_of_the_base_path() {
+        let root = Url::parse("http://127.0.0.1:8080/v1").expect("root");
+        for path in [
+            "../../_emulator/state",
+            "organizations/../../x",
+            "./x",
+            "%2e%2e/x",
+            "a/%2E%2E/b",
+        ] {
+            let request = Request::raw(Method::GET, path, "");
+            assert!(
+                matches!(request.url(&root), Err(Error::InvalidInput { ref field, .. }) if field == "path"),
+                "{path}"
+            );
+        }
+        let request = Request::raw(Method::GET, "organizations/a..b/x.y", "");
+        assert_eq!(
+            request.url(&root).expect("dots inside a segment are fine").as_str(),
+            "http://127.0.0.1:8080/v1/organizations/a..b/x.y"
         );
     }
 

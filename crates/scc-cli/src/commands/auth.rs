@@ -206,7 +206,7 @@ pub(crate) fn run(ctx: &Ctx, command: AuthCommand) -> Result<Code, CliError> {
     let mut status = json!({
         "profile": settings.profile.value,
         "profile_source": settings.profile.source.to_string(),
-        "base_url": settings.base_url.value,
+        "base_url": scc_sdk::config::redacted(&settings.base_url.value),
         "base_url_source": settings.base_url.source.to_string(),
         "org_id": settings.org_id.as_ref().map(|org| org.value.clone()),
         "org_id_source": settings.org_id.as_ref().map_or("not set".to_owned(), |org| org.source.to_string()),
@@ -289,7 +289,7 @@ pub(crate) async fn whoami(ctx: &Ctx) -> Result<Code, CliError> {
             "api_key_id": api_key_id,
             "expires": describe(expires),
             "credentials_source": credentials.source.to_string(),
-            "base_url": settings.base_url.value,
+            "base_url": scc_sdk::config::redacted(&settings.base_url.value),
         }),
         &[
             ("ORGANIZATION", "org_id"),
