@@ -222,8 +222,10 @@ impl<'de, T: Listed> Deserialize<'de> for Page<T> {
                         extra.insert(key, value);
                     }
                 }
+                // An answer without its list is not an empty page: it is not the documented answer.
+                let items = items.ok_or_else(|| serde::de::Error::missing_field(T::LIST_KEY))?;
                 Ok(Page {
-                    items: items.unwrap_or_default(),
+                    items,
                     next_cursor: None,
                     extra,
                 })
@@ -279,6 +281,19 @@ mod tests {
         );
         assert_eq!(next_cursor_from_link(r#"<https://h/p?cursor=1>; rel="prev""#), None);
         assert_eq!(next_cursor_from_link("garbage"), None);
+    }
+
+    #[test]
+    fn an_answer_without_its_list_is_a_decode_error_not_an_empty_page() {
+        for body in [r#"{}"#, r#"{"organization": []}"#, r#"{"cursor": "a"}"#] {
+            let error = serde_json::from_str::<Page<Organization>>(body).expect_err(body);
+            assert!(
+                error.to_string().contains("missing field `organizations`"),
+                "{body}: {error}"
+            );
+        }
+        let empty: Page<Organization> = serde_json::from_str(r#"{"organizations": null}"#).expect("null is empty");
+        assert!(empty.items.is_empty());
     }
 
     #[test]

@@ -172,6 +172,15 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<PlanFile, CliError> {
         .and_then(|ext| ext.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
+    if let Some(line) = too_deep(text) {
+        return Err(CliError::usage(
+            format!(
+                "{}:{line}: nested more than {MAX_PLAN_NESTING} levels deep; a plan is a few levels (organizations, users, fields)",
+                path.display()
+            ),
+            "fix the plan file",
+        ));
+    }
     let parsed = match extension.as_str() {
         "yaml" | "yml" => serde_norway::from_str(text).map_err(|error| error.to_string()),
         "toml" => toml::from_str(text).map_err(|error| error.to_string()),
@@ -184,6 +193,54 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<PlanFile, CliError> {
         }
     };
     parsed.map_err(|error| CliError::usage(format!("{}: {error}", path.display()), "fix the plan file"))
+}
+
+/// The deepest nesting a plan file may have; a plan needs about six levels.
+const MAX_PLAN_NESTING: usize = 64;
+
+/// The line at which `text` nests deeper than [`MAX_PLAN_NESTING`] (brackets, or YAML's block
+/// indicators and indentation), if it does: checked before parsing, whose cost grows with the depth.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (number, line) in text.lines().enumerate() {
+        // YAML block nesting on one line: indentation, and `- `/`? ` indicators before the content.
+        let indent = line.len() - line.trim_start_matches([' ', '-', '?', '\t']).len();
+        if indent / 2 > MAX_PLAN_NESTING * 2 {
+            return Some(number + 1);
+        }
+        let mut escaped = false;
+        for c in line.chars() {
+            match quote {
+                Some(open) => {
+                    if escaped {
+                        escaped = false;
+                    } else if c == '\\' && open == '"' {
+                        escaped = true;
+                    } else if c == open {
+                        quote = None;
+                    }
+                }
+                None => match c {
+                    '"' | '\'' => quote = Some(c),
+                    '#' => break,
+                    '[' | '{' => {
+                        depth += 1;
+                        if depth > MAX_PLAN_NESTING {
+                            return Some(number + 1);
+                        }
+                    }
+                    ']' | '}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                },
+            }
+        }
+        // A YAML or TOML string does not span lines unless it is a block; JSON's never do.
+        if quote == Some('\'') {
+            quote = None;
+        }
+    }
+    None
 }
 
 /// A problem of the plan and where it is.
@@ -359,6 +416,29 @@ pub(crate) fn problems_error(path: &Path, problems: &[Problem]) -> CliError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plan_nested_without_end_is_refused_at_once() {
+        let flow = format!("organizations: {}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let block = format!("organizations:\n{}x\n", "- ".repeat(100_000));
+        let indented = format!("organizations:\n{}x: 1\n", " ".repeat(1_000));
+        for (text, line) in [(&flow, 1), (&block, 2), (&indented, 2)] {
+            let started = std::time::Instant::now();
+            let error = parse(Path::new("deep.yaml"), text).expect_err("too deep");
+            assert!(
+                error
+                    .message
+                    .contains(&format!("deep.yaml:{line}: nested more than 64")),
+                "{}",
+                error.message
+            );
+            assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        }
+        let json = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(parse(Path::new("deep.json"), &json).is_err());
+        let fine = "organizations:\n  - name: \"SOC [tier 1] {east}\"\n    users:\n      - email: o'brien@example.com # [not a list\n";
+        assert_eq!(too_deep(fine), None);
+    }
 
     #[test]
     fn every_problem_at_once() {
