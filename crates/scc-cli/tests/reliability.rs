@@ -286,7 +286,14 @@ fn duplicates_already_there_are_reported_with_their_ids_and_a_true_hint() {
 
 #[cfg(unix)]
 #[test]
-fn ctrl_c_during_apply_prints_what_was_done_and_exits_130() {
+fn ctrl_c_or_sigterm_during_apply_prints_what_was_done_and_exits_130() {
+    for signal in ["-INT", "-TERM"] {
+        interrupted_apply(signal);
+    }
+}
+
+#[cfg(unix)]
+fn interrupted_apply(signal: &str) {
     let env = Env::with(scc_emulator::EmulatorOptions::default().latency_ms(150));
     let mut text = String::from("organizations:\n");
     for n in 0..30 {
@@ -305,12 +312,12 @@ fn ctrl_c_during_apply_prints_what_was_done_and_exits_130() {
         .expect("spawns");
     std::thread::sleep(std::time::Duration::from_millis(2500));
     std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .expect("kill");
     let output = child.wait_with_output().expect("ends");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert_eq!(output.status.code(), Some(130), "{signal}: {stderr}");
     assert!(stderr.contains("interrupted:") && stderr.contains("done"), "{stderr}");
     assert!(stderr.contains("Slow 00:"), "per organization: {stderr}");
     let stdout = String::from_utf8_lossy(&output.stdout);

@@ -138,7 +138,7 @@ async fn reconcile_all(
         .collect::<Vec<(usize, OrgOutcome)>>();
     let finished = tokio::select! {
         outcomes = work => Some(outcomes),
-        _ = tokio::signal::ctrl_c() => None,
+        () = stop_requested() => None,
     };
     bar.finish_and_clear();
     let Some(mut outcomes) = finished else {
@@ -159,6 +159,20 @@ async fn reconcile_all(
     outcomes.sort_by_key(|(index, _)| *index);
     let outcomes: Vec<OrgOutcome> = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
     Ok(Some((outcomes, started.elapsed().as_secs_f64())))
+}
+
+/// Ctrl-C, or SIGTERM (a service manager, `timeout`, `kill`): either stops the run the same way,
+/// with the summary of what was done and the writes in flight reported unknown.
+async fn stop_requested() {
+    #[cfg(unix)]
+    if let Ok(mut terminate) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+        return;
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn counts(items: &[&ItemReport]) -> Value {
