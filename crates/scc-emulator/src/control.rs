@@ -21,11 +21,13 @@ pub(crate) fn router() -> Router<Arc<App>> {
         .route("/faults", get(list_faults).post(add_faults).delete(clear_faults))
         .route("/requests", get(requests).delete(clear_requests))
         .route("/clock", post(clock))
+        .route("/disk", post(disk))
         .route("/state", get(state))
 }
 
 async fn reset(State(app): State<Arc<App>>) -> ApiResult<StatusCode> {
     app.store.reset()?;
+    app.store.fail_appends(0);
     app.faults.clear();
     app.journal.clear();
     app.requests_seen.store(0, std::sync::atomic::Ordering::Relaxed);
@@ -112,6 +114,21 @@ async fn clock(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<Json<Clock
         offset_seconds: offset,
         now: app.now(),
     }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiskBody {
+    /// How many of the next writes to the state log fail as on a full disk.
+    full_for_writes: u32,
+}
+
+/// `POST /_emulator/disk {"full_for_writes": N}`: the next N changes find the disk full (half their
+/// record written, then ENOSPC): they answer 503 and are not kept; nothing acknowledged is lost.
+async fn disk(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<StatusCode> {
+    let body: DiskBody = parse_json(&body)?;
+    app.store.fail_appends(body.full_for_writes);
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn state(State(app): State<Arc<App>>) -> Json<serde_json::Value> {

@@ -26,12 +26,7 @@ pub(crate) fn page_size(raw: Option<&String>) -> ApiResult<usize> {
 }
 
 fn fingerprint(filters: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in filters.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+    format!("{:016x}", crate::store::fnv1a(filters.as_bytes()))
 }
 
 /// One page of `items` from the cursor's offset, and the cursor of the next page when there is one.

@@ -38,13 +38,19 @@ pub(crate) struct Store {
     writer: Mutex<Option<Disk>>,
     /// What `/_emulator/reset` goes back to.
     initial: State,
+    /// Appends to fail as on a full disk (half the record written, then ENOSPC), set by
+    /// `/_emulator/disk`: what proves a full disk loses no acknowledged change.
+    failing_appends: std::sync::atomic::AtomicU32,
 }
 
 /// The files of a state file.
 struct Disk {
     snapshot: PathBuf,
     log: File,
+    /// The length of the log's whole records: after a failed append the log is cut back to it.
     log_bytes: u64,
+    /// A failed append whose cut failed too: no record goes after the cut one until it is cut.
+    needs_cut: bool,
     snapshot_bytes: u64,
     /// Held for the emulator's life: the exclusive lock of the state file.
     _lock: File,
@@ -126,6 +132,7 @@ impl Store {
             committed: Mutex::new(Arc::new(state)),
             writer: Mutex::new(None),
             initial,
+            failing_appends: std::sync::atomic::AtomicU32::new(0),
         }
     }
 
@@ -174,11 +181,28 @@ impl Store {
                 snapshot: path.to_owned(),
                 log,
                 log_bytes,
+                needs_cut: false,
                 snapshot_bytes,
                 _lock: lock,
             })),
             initial,
+            failing_appends: std::sync::atomic::AtomicU32::new(0),
         })
+    }
+
+    /// The next `count` appends to the log fail as on a full disk.
+    pub(crate) fn fail_appends(&self, count: u32) {
+        self.failing_appends.store(count, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn take_failing_append(&self) -> bool {
+        self.failing_appends
+            .fetch_update(
+                std::sync::atomic::Ordering::SeqCst,
+                std::sync::atomic::Ordering::SeqCst,
+                |left| left.checked_sub(1),
+            )
+            .is_ok()
     }
 
     fn current(&self) -> Arc<State> {
@@ -202,7 +226,7 @@ impl Store {
         let result = f(&mut draft)?;
         if let Some(disk) = disk.as_mut() {
             let change = Change::take(&mut draft, &before);
-            disk.append(&change).map_err(unsaved)?;
+            disk.append(&change, self.take_failing_append()).map_err(unsaved)?;
             if disk.log_bytes > COMPACT_AFTER_BYTES && disk.log_bytes > disk.snapshot_bytes {
                 disk.compact(&draft).map_err(unsaved)?;
             }
@@ -244,12 +268,36 @@ fn unsaved(error: std::io::Error) -> ApiError {
 }
 
 impl Disk {
-    fn append(&mut self, change: &Change) -> std::io::Result<()> {
-        let mut line = serde_json::to_vec(change).map_err(std::io::Error::other)?;
-        line.push(b'\n');
-        self.log.write_all(&line)?;
-        self.log.sync_data()?;
+    /// Appends one record (`LENGTH:CHECKSUM:JSON\n`) and syncs it. When that fails (a full disk), the
+    /// log is cut back to its last whole record before anything else is acknowledged, so a cut record
+    /// never ends up before an acknowledged one.
+    fn append(&mut self, change: &Change, fail_as_full: bool) -> std::io::Result<()> {
+        if self.needs_cut {
+            self.cut()?;
+        }
+        let line = record(&serde_json::to_vec(change).map_err(std::io::Error::other)?);
+        let written = if fail_as_full {
+            self.log
+                .write_all(&line[..line.len() / 2])
+                .and_then(|()| Err(std::io::Error::from_raw_os_error(28)))
+        } else {
+            self.log.write_all(&line).and_then(|()| self.log.sync_data())
+        };
+        if let Err(error) = written {
+            self.needs_cut = true;
+            // Should the cut fail too, the next append tries it again before writing.
+            let _ = self.cut();
+            return Err(error);
+        }
         self.log_bytes += line.len() as u64;
+        Ok(())
+    }
+
+    /// The log back to its whole records.
+    fn cut(&mut self) -> std::io::Result<()> {
+        self.log.set_len(self.log_bytes)?;
+        self.log.sync_data()?;
+        self.needs_cut = false;
         Ok(())
     }
 
@@ -259,6 +307,7 @@ impl Disk {
         self.log.set_len(0)?;
         self.log.sync_all()?;
         self.log_bytes = 0;
+        self.needs_cut = false;
         Ok(())
     }
 }
@@ -385,8 +434,42 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<Option<State>> {
     Ok(Some(state))
 }
 
-/// Applies the log's lines to `state`. A last line without its newline is a change that was never
-/// acknowledged (the process died writing it): it is cut off. Any other broken line stops the start.
+/// FNV-1a, 64 bits: the checksum of a log record (a torn write, not an attacker, is what it finds).
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// One log record: `LENGTH:CHECKSUM:JSON` and a newline, so replay knows a whole record from a torn one.
+fn record(json: &[u8]) -> Vec<u8> {
+    let mut line = format!("{}:{:016x}:", json.len(), fnv1a(json)).into_bytes();
+    line.extend_from_slice(json);
+    line.push(b'\n');
+    line
+}
+
+/// The JSON of a record (its line without the newline) when the record is whole: its length and
+/// checksum agree. A line of an earlier version (plain JSON) is taken as it is.
+fn record_json(content: &[u8]) -> Option<&[u8]> {
+    if content.first() == Some(&b'{') {
+        return Some(content);
+    }
+    let first = content.iter().position(|&byte| byte == b':')?;
+    let second = first + 1 + content.get(first + 1..)?.iter().position(|&byte| byte == b':')?;
+    let length: usize = std::str::from_utf8(&content[..first]).ok()?.parse().ok()?;
+    let checksum = u64::from_str_radix(std::str::from_utf8(&content[first + 1..second]).ok()?, 16).ok()?;
+    let json = &content[second + 1..];
+    (json.len() == length && fnv1a(json) == checksum).then_some(json)
+}
+
+/// Applies the log's records to `state`. A last record that is not whole (no newline, or a length or
+/// checksum that does not agree: the process died or the disk filled while writing it) was never
+/// acknowledged: it is cut off and the start goes on. A broken record before others stops the start,
+/// saying where.
 fn replay(log_path: &Path, state: &mut State) -> anyhow::Result<()> {
     let file = match File::open(log_path) {
         Ok(file) => file,
@@ -404,20 +487,32 @@ fn replay(log_path: &Path, state: &mut State) -> anyhow::Result<()> {
             return Ok(());
         }
         number += 1;
-        if line.last() != Some(&b'\n') {
-            eprintln!(
-                "scc-emulator: the last line of {} was cut by a crash before it was acknowledged; dropping it",
+        let whole = line.strip_suffix(b"\n").and_then(record_json).and_then(|json| {
+            serde_json::from_slice::<Change>(json)
+                .map_err(|error| error.to_string())
+                .ok()
+        });
+        let Some(change) = whole else {
+            let last = reader.fill_buf()?.is_empty();
+            if last {
+                eprintln!(
+                    "scc-emulator: the last record of {} was cut before it was acknowledged (a crash or a full disk); dropping it",
+                    log_path.display()
+                );
+                OpenOptions::new().write(true).open(log_path)?.set_len(offset)?;
+                return Ok(());
+            }
+            let why = match line.strip_suffix(b"\n").map(record_json) {
+                Some(Some(json)) => serde_json::from_slice::<Change>(json)
+                    .err()
+                    .map_or_else(String::new, |error| error.to_string()),
+                _ => "its length or checksum does not agree".to_owned(),
+            };
+            anyhow::bail!(
+                "the state log {} is broken at line {number} (byte {offset}): {why}; records follow it, so it was left as it is",
                 log_path.display()
             );
-            OpenOptions::new().write(true).open(log_path)?.set_len(offset)?;
-            return Ok(());
-        }
-        let change: Change = serde_json::from_slice(&line).map_err(|error| {
-            anyhow::anyhow!(
-                "the state log {} is broken at line {number} (byte {offset}): {error}; it was left as it is",
-                log_path.display()
-            )
-        })?;
+        };
         change.apply(state);
         offset += read as u64;
     }

@@ -320,6 +320,7 @@ fn every_acknowledged_change_survives_kill_9() {
         let (mut child, ready) = start(&["--state-file", &state_arg]);
         let token = ready["admin"]["access_token"].as_str().expect("token").to_owned();
         let address = address(&ready);
+        let control = ready["control_token"].as_str().expect("control token").to_owned();
         for index in 0..15 {
             let status = post(
                 &address,
@@ -328,6 +329,20 @@ fn every_acknowledged_change_survives_kill_9() {
                 &format!(r#"{{"name": "Durable {round}-{index}", "regionCode": "NAM"}}"#),
             );
             assert!(status.contains("201"), "{status}");
+            if index == 7 {
+                // The disk fills for two writes: refused (503), half their records written and cut.
+                let status = post(&address, "/_emulator/disk", &control, r#"{"full_for_writes": 2}"#);
+                assert!(status.contains("204"), "{status}");
+                for lost in 0..2 {
+                    let status = post(
+                        &address,
+                        "/v1/organizations",
+                        &token,
+                        &format!(r#"{{"name": "Lost {round}-{lost}", "regionCode": "NAM"}}"#),
+                    );
+                    assert!(status.contains("503"), "{status}");
+                }
+            }
         }
         // No goodbye: the process dies at once.
         child.kill().expect("kill -9");
@@ -346,7 +361,9 @@ fn every_acknowledged_change_survives_kill_9() {
         .filter_map(|org| org["name"].as_str().map(str::to_owned))
         .collect();
     for line in log.lines() {
-        let change: serde_json::Value = serde_json::from_str(line).expect("a whole line");
+        // A record: LENGTH:CHECKSUM:JSON.
+        let json = line.splitn(3, ':').nth(2).expect("a whole record");
+        let change: serde_json::Value = serde_json::from_str(json).expect("a whole record");
         for pair in change["organizations"].as_array().into_iter().flatten() {
             if let Some(name) = pair[1]["name"].as_str() {
                 names.insert(name.to_owned());
@@ -361,4 +378,8 @@ fn every_acknowledged_change_survives_kill_9() {
             );
         }
     }
+    assert!(
+        !names.iter().any(|name| name.starts_with("Lost")),
+        "a refused write was kept: {names:?}"
+    );
 }

@@ -202,6 +202,140 @@ async fn broken_files_stop_the_start_with_where_they_break() {
 
 #[cfg(unix)]
 #[tokio::test]
+async fn a_torn_last_record_is_dropped_and_a_torn_middle_one_stops_the_start() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("state.json");
+    let options = EmulatorOptions::default().state_file(&path);
+    let emu = Emu::with(options.clone()).await;
+    for index in 0..2 {
+        emu.call(
+            "POST",
+            "/v1/organizations",
+            Some(&emu.admin()),
+            Some(json!({"name": format!("Whole {index}"), "regionCode": "NAM"})),
+        )
+        .await
+        .expect(201);
+    }
+    let state = emu.state();
+    emu.emulator.shutdown().await.expect("stops");
+    let log_path = dir.path().join("state.json.log");
+    let good_log = std::fs::read(&log_path).expect("log");
+    let records: Vec<&[u8]> = good_log.split_inclusive(|&byte| byte == b'\n').collect();
+    assert_eq!(records.len(), 2);
+    // A record whose newline reached the disk but some of its bytes did not: its checksum disagrees.
+    let mut torn = records[1].to_vec();
+    let middle = torn.len() / 2;
+    torn[middle] = if torn[middle] == b'x' { b'y' } else { b'x' };
+
+    let mut last_torn = records[0].to_vec();
+    last_torn.extend_from_slice(&torn);
+    std::fs::write(&log_path, &last_torn).expect("write");
+    let again = Emu::with(options.clone()).await;
+    let names = |state: &serde_json::Value| -> Vec<String> {
+        state["organizations"]
+            .as_object()
+            .map(|orgs| {
+                orgs.values()
+                    .filter_map(|org| org["name"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let kept = names(&again.state());
+    assert!(
+        kept.contains(&"Whole 0".to_owned()) && !kept.contains(&"Whole 1".to_owned()),
+        "{kept:?}"
+    );
+    again.emulator.shutdown().await.expect("stops");
+    assert_eq!(
+        std::fs::read(&log_path).expect("log"),
+        records[0],
+        "the torn record is cut off"
+    );
+
+    let mut middle_torn = torn.clone();
+    middle_torn.extend_from_slice(records[1]);
+    std::fs::write(&log_path, &middle_torn).expect("write");
+    let error = scc_emulator::spawn(options.clone()).await.expect_err("refused");
+    let text = format!("{error:#}");
+    assert!(text.contains("broken at line 1") && text.contains("checksum"), "{text}");
+    assert_eq!(std::fs::read(&log_path).expect("log"), middle_torn, "left as it is");
+
+    // Lines of earlier versions (plain JSON, no length and checksum) still replay.
+    let legacy: Vec<u8> = records
+        .iter()
+        .flat_map(|record| {
+            let json_start = record
+                .iter()
+                .enumerate()
+                .filter(|(_, byte)| **byte == b':')
+                .nth(1)
+                .map_or(0, |(at, _)| at + 1);
+            record[json_start..].to_vec()
+        })
+        .collect();
+    assert!(legacy.starts_with(b"{"));
+    std::fs::write(&log_path, &legacy).expect("write");
+    let again = Emu::with(options).await;
+    assert_eq!(again.state(), state);
+}
+
+#[tokio::test]
+async fn a_full_disk_answers_503_and_loses_no_acknowledged_change() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("state.json");
+    let options = EmulatorOptions::default().state_file(&path);
+    let emu = Emu::with(options.clone()).await;
+    let create = |name: String| {
+        let emu = &emu;
+        async move {
+            emu.call(
+                "POST",
+                "/v1/organizations",
+                Some(&emu.admin()),
+                Some(json!({"name": name, "regionCode": "NAM"})),
+            )
+            .await
+        }
+    };
+    create("Before".to_owned()).await.expect(201);
+    emu.call("POST", "/_emulator/disk", None, Some(json!({"full_for_writes": 2})))
+        .await
+        .expect(204);
+    for index in 0..2 {
+        let refused = create(format!("Lost {index}")).await.expect(503);
+        assert!(
+            refused.body["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("could not be saved"),
+            "{:?}",
+            refused.body
+        );
+    }
+    create("After".to_owned()).await.expect(201);
+    let state = emu.state();
+    emu.emulator.shutdown().await.expect("stops");
+    // It starts again, with every acknowledged change and none of the refused ones.
+    let again = Emu::with(options).await;
+    assert_eq!(again.state(), state);
+    let names: Vec<String> = state["organizations"]
+        .as_object()
+        .map(|orgs| {
+            orgs.values()
+                .filter_map(|org| org["name"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        names.contains(&"Before".to_owned()) && names.contains(&"After".to_owned()),
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|name| name.starts_with("Lost")), "{names:?}");
+}
+
+#[tokio::test]
 async fn a_symbolic_link_is_not_followed() {
     let dir = tempfile::tempdir().expect("temp dir");
     let target = dir.path().join("elsewhere.json");
