@@ -56,10 +56,14 @@ fn exit(code: Code) -> ExitCode {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = match Cli::from_arg_matches(&help::command().get_matches()) {
+    let matches = help::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };
+    if let Some(("emulator", emulator)) = matches.subcommand() {
+        scc_emulator::warn_of_secrets_on_the_command_line(emulator);
+    }
     init_tracing(cli.global.verbose, cli.global.no_color);
     let command = match cli.command {
         Command::Local(local) => return run_local(local, cli.global.no_color).await,

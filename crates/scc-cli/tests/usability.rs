@@ -380,3 +380,30 @@ fn help_has_examples_and_the_environment_and_man_pages_are_written() {
     env.bare().args(["man", "--dir"]).arg(dir.path()).assert().code(0);
     assert!(dir.path().join("scc-apply.1").exists());
 }
+
+#[test]
+fn a_secret_given_on_the_command_line_is_warned_of_and_stdin_offered() {
+    let env = Env::new();
+    env.bare()
+        .args([
+            "configure",
+            "--org",
+            "o-1",
+            "--access-token",
+            "visible-in-ps",
+            "--dry-run",
+        ])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "--access-token on the command line can be read by other users",
+        ))
+        .stderr(predicate::str::contains("`--access-token -`"))
+        .stderr(predicate::str::contains("visible-in-ps").not());
+    env.bare()
+        .args(["configure", "--org", "o-1", "--access-token", "-", "--dry-run"])
+        .write_stdin("secret-from-stdin\n")
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("warning").not());
+}

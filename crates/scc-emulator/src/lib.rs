@@ -46,5 +46,5 @@ mod views;
 
 pub use faults::ScriptedFault;
 pub use handle::{Emulator, spawn, start};
-pub use options::{EmulatorOptions, HELP};
+pub use options::{EmulatorOptions, HELP, warn_of_secrets_on_the_command_line};
 pub use ready::{ClaimCodes, KeyCredentials, ReadyInfo, XdrCredentials};

@@ -14,7 +14,12 @@ struct Cli {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    scc_emulator::warn_of_secrets_on_the_command_line(&matches);
     match run(cli.options).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {

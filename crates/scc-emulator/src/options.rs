@@ -176,3 +176,13 @@ impl EmulatorOptions {
         self
     }
 }
+
+/// Warns on stderr when the control token was given as `--control-token VALUE`: other users of the
+/// machine see a process's command line (`ps`), and shells keep it in their history.
+pub fn warn_of_secrets_on_the_command_line(matches: &clap::ArgMatches) {
+    if matches.value_source("control_token") == Some(clap::parser::ValueSource::CommandLine) {
+        eprintln!(
+            "scc-emulator: warning: --control-token on the command line can be read by other users of this machine (ps) and stays in shell history; set SCC_EMULATOR_CONTROL_TOKEN instead"
+        );
+    }
+}

@@ -383,3 +383,27 @@ fn every_acknowledged_change_survives_kill_9() {
         "a refused write was kept: {names:?}"
     );
 }
+
+#[test]
+fn a_control_token_on_the_command_line_is_warned_of() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scc-emulator"))
+        .args(["--port", "0", "--control-token", "control-token-in-ps-0123456789"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("ready line");
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--control-token on the command line can be read"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("SCC_EMULATOR_CONTROL_TOKEN") && !stderr.contains("0123456789"),
+        "{stderr}"
+    );
+}

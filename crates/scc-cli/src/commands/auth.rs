@@ -27,7 +27,13 @@ fn read_secret(flag: &str, value: Option<String>) -> Result<Option<String>, CliE
             };
             Ok(Some(line.trim().to_owned()).filter(|text| !text.is_empty()))
         }
-        _ => Ok(value.filter(|text| !text.trim().is_empty())),
+        Some(_) => {
+            eprintln!(
+                "scc: warning: {flag} on the command line can be read by other users of this machine (ps) and stays in shell history; give `{flag} -` to read it from stdin"
+            );
+            Ok(value.filter(|text| !text.trim().is_empty()))
+        }
+        None => Ok(None),
     }
 }
 
