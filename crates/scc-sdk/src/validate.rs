@@ -7,6 +7,29 @@ pub const MAX_PAGE_SIZE: u32 = 500;
 /// The most items one bulk request may carry.
 pub const MAX_BULK_ITEMS: usize = 500;
 
+/// The longest name (organization, admin group) the SDK sends, in characters. The service's own limit
+/// is not published; names past it only ever fail later (a lookup by name in a URL, a table), so a
+/// conservative bound refuses them before they are created.
+pub const MAX_NAME_CHARS: usize = 255;
+
+/// A name: not empty, at most [`MAX_NAME_CHARS`] characters.
+///
+/// ```
+/// assert!(scc_sdk::validate::name("name", "Acme").is_ok());
+/// assert!(scc_sdk::validate::name("name", &"x".repeat(256)).is_err());
+/// ```
+pub fn name(field: &str, value: &str) -> Result<()> {
+    non_empty(field, value)?;
+    let count = value.chars().count();
+    if count > MAX_NAME_CHARS {
+        return Err(Error::invalid(
+            field,
+            format!("is {count} characters long; a name has at most {MAX_NAME_CHARS}"),
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn non_empty(field: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         return Err(Error::invalid(field, "must not be empty"));

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde::Deserialize;
 
-use super::{Query, WireMemberChange, created, json, member_changes, membership_answer, non_empty, page_response};
+use super::{Query, WireMemberChange, created, json, member_changes, membership_answer, page_response};
 use crate::app::App;
 use crate::closed::parse_field;
 use crate::domain::access::Caller;
@@ -62,7 +62,7 @@ pub(crate) async fn create(
 ) -> ApiResult<Response> {
     caller.require_write()?;
     let body: CreateBody = parse_json(&body)?;
-    non_empty("name", &body.name)?;
+    super::name("name", &body.name)?;
     let applies_to = match &body.applies_to {
         Some(value) => parse_field("appliesTo", value)?,
         None => AppliesTo::All,
@@ -98,7 +98,7 @@ pub(crate) async fn update(
         return Err(ApiError::bad_request("name or description must be given"));
     }
     if let Some(name) = &body.name {
-        non_empty("name", name)?;
+        super::name("name", name)?;
     }
     app.store.write(|state| {
         groups::update(state, &caller, &org_id, &group_id, body.name, body.description)

@@ -33,6 +33,21 @@ pub(crate) fn non_empty(field: impl std::fmt::Display, value: &str) -> ApiResult
     }
 }
 
+/// The longest name the emulator keeps (organizations, admin groups), in characters: the project's
+/// bound, as the real service's is not published.
+const MAX_NAME_CHARS: usize = 255;
+
+/// A name: not empty, and not longer than [`MAX_NAME_CHARS`].
+pub(crate) fn name(field: &str, value: &str) -> ApiResult<()> {
+    non_empty(field, value)?;
+    if value.chars().count() > MAX_NAME_CHARS {
+        return Err(ApiError::bad_request(format!(
+            "{field} is longer than {MAX_NAME_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
 /// A query value that is given and not empty.
 pub(crate) fn query_text<'q>(query: &'q HashMap<String, String>, name: &str) -> Option<&'q str> {
     query.get(name).map(String::as_str).filter(|value| !value.is_empty())

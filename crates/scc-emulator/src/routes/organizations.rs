@@ -8,7 +8,7 @@ use axum::response::Response;
 use bytes::Bytes;
 use serde::Deserialize;
 
-use super::{Query, created, json, non_empty, page_response, query_text};
+use super::{Query, created, json, page_response, query_text};
 use crate::app::App;
 use crate::closed::{Closed, one_of, query_param};
 use crate::domain::access::Caller;
@@ -60,7 +60,7 @@ struct CreateBody {
 pub(crate) async fn create(State(app): State<Arc<App>>, caller: Caller, body: Bytes) -> ApiResult<Response> {
     caller.require_write()?;
     let body: CreateBody = parse_json(&body)?;
-    non_empty("name", &body.name)?;
+    super::name("name", &body.name)?;
     let region = one_of("regionCode", &body.region_code, RegionCode::OF_ORGANIZATIONS)?;
     let org_type = match &body.org_type {
         Some(value) => one_of("type", value, OrgType::ALL)?,
@@ -95,7 +95,7 @@ pub(crate) async fn update(
 ) -> ApiResult<Response> {
     caller.require_write()?;
     let body: UpdateBody = parse_json(&body)?;
-    non_empty("name", &body.name)?;
+    super::name("name", &body.name)?;
     app.store.write(|state| {
         organizations::rename(state, &caller, &org_id, &body.name).map(|org| json(&views::organization(org)))
     })

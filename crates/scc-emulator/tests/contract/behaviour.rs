@@ -502,3 +502,43 @@ async fn the_name_filter_matches_part_of_a_name_and_follows_renames() {
     );
     assert_eq!(names(emu.get("/v1/organizations?name=fabri").await), ["Fabrikam"]);
 }
+
+#[tokio::test]
+async fn names_past_255_characters_are_refused() {
+    let emu = Emu::start().await;
+    let long = "n".repeat(300 * 1024);
+    let refused = emu
+        .call(
+            "POST",
+            "/v1/organizations",
+            Some(&emu.admin()),
+            Some(json!({"name": long, "regionCode": "NAM"})),
+        )
+        .await
+        .expect(400);
+    assert!(
+        refused.body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("longer than 255"),
+        "{:?}",
+        refused.body
+    );
+    let org = emu.org();
+    emu.call(
+        "POST",
+        &format!("/v1/organizations/{org}/adminGroups"),
+        Some(&emu.admin()),
+        Some(json!({"name": "é".repeat(256)})),
+    )
+    .await
+    .expect(400);
+    emu.call(
+        "POST",
+        &format!("/v1/organizations/{org}/adminGroups"),
+        Some(&emu.admin()),
+        Some(json!({"name": "é".repeat(255)})),
+    )
+    .await
+    .expect(201);
+}

@@ -408,7 +408,7 @@ impl CreateGroup {
     pub fn operation(mut self) -> Operation<AdminGroup> {
         let client = self.client.clone();
         Operation::json(&client, move || {
-            validate::non_empty("name", &self.name)?;
+            validate::name("name", &self.name)?;
             self.description = self.description.filter(|text| !text.is_empty());
             let request = Request::new("groups.create", Method::POST, "organizations/{org_id}/adminGroups")
                 .param("org_id", &self.org_id)
@@ -455,6 +455,9 @@ impl UpdateGroup {
         Operation::json(&client, move || {
             self.name = self.name.filter(|name| !name.trim().is_empty());
             self.description = self.description.filter(|text| !text.is_empty());
+            if let Some(name) = &self.name {
+                validate::name("name", name)?;
+            }
             if self.name.is_none() && self.description.is_none() {
                 return Err(Error::invalid(
                     "name",

@@ -111,7 +111,7 @@ impl Organizations {
     pub fn update(&self, org_id: impl Into<OrgId>, name: impl Into<String>) -> Operation<Organization> {
         Operation::json(&self.client, move || {
             let name = name.into();
-            validate::non_empty("name", &name)?;
+            validate::name("name", &name)?;
             let request = Request::new("organizations.update", Method::PUT, "organizations/{org_id}")
                 .param("org_id", org_id.into())
                 .json(&serde_json::json!({ "name": name }))?;
@@ -261,7 +261,7 @@ impl CreateOrganization {
     pub fn operation(self) -> Operation<Organization> {
         let client = self.client.clone();
         Operation::json(&client, move || {
-            validate::non_empty("name", &self.name)?;
+            validate::name("name", &self.name)?;
             validate::non_empty("region_code", self.region_code.as_str())?;
             let request = Request::new("organizations.create", Method::POST, "organizations").json(&self)?;
             Ok(request)

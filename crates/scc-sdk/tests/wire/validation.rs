@@ -27,6 +27,29 @@ async fn nothing_is_sent_for_invalid_input() {
         "region_code"
     );
     assert_eq!(field_of(client.organizations().update("o1", "").await), "name");
+    // Names past the bound (255 characters) never reach the service.
+    let long = "n".repeat(300 * 1024);
+    assert_eq!(
+        field_of(client.organizations().create(long.as_str(), "NAM").send().await),
+        "name"
+    );
+    assert_eq!(
+        field_of(client.organizations().update("o1", long.as_str()).await),
+        "name"
+    );
+    assert_eq!(
+        field_of(client.groups().create("o1", long.as_str()).send().await),
+        "name"
+    );
+    assert_eq!(
+        field_of(client.groups().update("o1", "g1").name(long.as_str()).send().await),
+        "name"
+    );
+    let longest = "é".repeat(scc_sdk::validate::MAX_NAME_CHARS);
+    assert!(
+        scc_sdk::validate::name("name", &longest).is_ok(),
+        "characters, not bytes"
+    );
     assert_eq!(field_of(client.subscriptions().get("o1", "").await), "subscription_id");
     assert_eq!(
         field_of(client.subscriptions().read_claim_code("o1", "").await),

@@ -195,6 +195,14 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<PlanFile, CliError> {
     parsed.map_err(|error| CliError::usage(format!("{}: {error}", path.display()), "fix the plan file"))
 }
 
+/// Why the SDK refused a value, without its field (the plan names the field by its place).
+fn invalid_reason(error: &scc_sdk::Error) -> String {
+    match error {
+        scc_sdk::Error::InvalidInput { reason, .. } => reason.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// The deepest nesting a plan file may have; a plan needs about six levels.
 const MAX_PLAN_NESTING: usize = 64;
 
@@ -274,8 +282,8 @@ pub(crate) fn validate(plan: &PlanFile) -> Vec<Problem> {
             (Some(_), Some(_)) => add(at.clone(), "has both `id` and `name`; give one".into()),
             _ => {}
         }
-        if org.name.as_deref().is_some_and(|name| name.trim().is_empty()) {
-            add(format!("{at}.name"), "must not be empty".into());
+        if let Some(Err(refused)) = org.name.as_deref().map(|name| scc_sdk::validate::name("name", name)) {
+            add(format!("{at}.name"), invalid_reason(&refused));
         }
         if org.create {
             if org.id.is_some() {
@@ -344,8 +352,8 @@ pub(crate) fn validate(plan: &PlanFile) -> Vec<Problem> {
         let mut groups = HashSet::new();
         for (g, group) in org.groups.iter().enumerate() {
             let at = format!("{at}.groups[{g}]");
-            if group.name.trim().is_empty() {
-                add(format!("{at}.name"), "must not be empty".into());
+            if let Err(refused) = scc_sdk::validate::name("name", &group.name) {
+                add(format!("{at}.name"), invalid_reason(&refused));
             } else if !groups.insert(group.name.to_lowercase()) {
                 add(format!("{at}.name"), format!("group {:?} is listed twice", group.name));
             }
