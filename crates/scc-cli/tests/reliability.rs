@@ -418,3 +418,58 @@ fn an_answer_over_the_limit_is_an_error_with_a_hint_naming_the_flag() {
         .stderr(predicate::str::contains("larger than 64 bytes"))
         .stderr(predicate::str::contains("--max-response-bytes"));
 }
+
+#[test]
+fn eight_processes_sharing_a_profile_refresh_once_and_all_succeed() {
+    let env = Env::new();
+    let ready = env.emulator.ready().clone();
+    env.bare()
+        .args([
+            "configure",
+            "--base-url",
+            env.emulator.base_url(),
+            "--org",
+            &ready.org_id,
+            "--api-key-id",
+            &ready.admin.api_key_id,
+            "--access-token",
+            "expired-access-token",
+            "--refresh-token",
+            "-",
+            "--no-input",
+        ])
+        .write_stdin(format!("{}\n", ready.admin.refresh_token))
+        .assert()
+        .success();
+    // The saved access token has expired: every process must refresh before its first request.
+    let path = env.config_dir.path().join("credentials/default.json");
+    let mut saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
+    saved["access_token"] = serde_json::json!("expired-access-token");
+    saved["access_token_expires_at"] = serde_json::json!(1);
+    std::fs::write(&path, serde_json::to_vec(&saved).expect("json")).expect("write");
+    env.clear_journal();
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            env.bare_process()
+                .args(["org", "list", "-o", "json"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawns")
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().expect("ends");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        assert!(!stderr.contains("create a new API key"), "{stderr}");
+    }
+    let refreshes = env
+        .journal()
+        .iter()
+        .filter(|request| request["path"].as_str().is_some_and(|path| path.ends_with("/token")))
+        .count();
+    assert_eq!(refreshes, 1, "one refresh for the eight processes");
+    // The newest pair is in the file, and it works.
+    env.bare().args(["org", "list"]).assert().success();
+}

@@ -188,6 +188,41 @@ pub fn jwt_claims(token: &str) -> Option<serde_json::Map<String, serde_json::Val
 pub trait TokenStore: Send + Sync {
     /// Stores the new credentials.
     fn store(&self, credentials: &Credentials) -> std::io::Result<()>;
+
+    /// The newest credentials the store holds, when it can tell: another process sharing the store
+    /// may have rotated the pair since this client read it. The default: none to tell.
+    fn newest(&self) -> std::io::Result<Option<Credentials>> {
+        Ok(None)
+    }
+
+    /// Tries to take the store's refresh lock, held from before a refresh until its pair is stored,
+    /// so processes sharing the store refresh one at a time (each after reading the newest pair)
+    /// instead of spending the same refresh token. `Ok(None)`: another holder has it now. The
+    /// default: a store with no lock.
+    fn try_lock_for_refresh(&self) -> std::io::Result<Option<RefreshLock>> {
+        Ok(Some(RefreshLock::default()))
+    }
+}
+
+/// A store's refresh lock, held until it is dropped.
+#[derive(Default)]
+pub struct RefreshLock {
+    held: Option<std::fs::File>,
+}
+
+impl RefreshLock {
+    /// The lock held by an open, locked file (unlocked when the file is closed).
+    pub fn file(file: std::fs::File) -> Self {
+        Self { held: Some(file) }
+    }
+}
+
+impl fmt::Debug for RefreshLock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RefreshLock")
+            .field("held", &self.held.is_some())
+            .finish()
+    }
 }
 
 impl<F> TokenStore for F
@@ -350,6 +385,32 @@ impl FileTokenStore {
 impl TokenStore for FileTokenStore {
     fn store(&self, credentials: &Credentials) -> std::io::Result<()> {
         self.save(credentials)
+    }
+
+    fn newest(&self) -> std::io::Result<Option<Credentials>> {
+        match self.read() {
+            Ok(stored) => Ok(stored.refreshing(None)),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// `FILE.lock` beside the credentials file, locked exclusively (advisory, released when the process
+    /// ends however it ends).
+    fn try_lock_for_refresh(&self) -> std::io::Result<Option<RefreshLock>> {
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        let path = self.path.with_file_name(name);
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(RefreshLock::file(file))),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(error)) => Err(error),
+        }
     }
 }
 
@@ -558,7 +619,28 @@ impl Refresher {
     async fn refresh_locked(&self, transport: &Transport, credentials: &mut Credentials) -> Result<()> {
         // Boxed: a refresh is a whole request of its own; inline, its state would make the future of
         // every request that might refresh (all of them) several kilobytes larger.
-        let rotated = Box::pin(rotate(transport, transport.config.retry, credentials)).await?;
+        Box::pin(self.refresh_shared(transport, credentials)).await
+    }
+
+    /// A refresh under the store's lock: another process sharing the store may have rotated the pair
+    /// already (then its pair is taken, and refreshed only if it is due too); a refused refresh token
+    /// is looked up once more in the store (a process that took no lock may have rotated it), so a
+    /// refusal reported is one of the newest refresh token.
+    async fn refresh_shared(&self, transport: &Transport, credentials: &mut Credentials) -> Result<()> {
+        let _lock = match &self.store {
+            Some(store) => Some(lock_for_refresh(store.as_ref(), transport).await),
+            None => None,
+        };
+        if self.adopt_newer(credentials) && !credentials.expiring(transport.clock.now()) {
+            return Ok(());
+        }
+        let rotated = match rotate(transport, transport.config.retry, credentials).await {
+            Ok(rotated) => rotated,
+            Err(refused) if refused.is_refresh_rejected() && self.adopt_newer(credentials) => {
+                rotate(transport, transport.config.retry, credentials).await?
+            }
+            Err(failed) => return Err(failed),
+        };
         // Memory first, so the client never loses the only refresh token that still works.
         *credentials = rotated;
         self.refreshes.fetch_add(1, Ordering::SeqCst);
@@ -570,6 +652,39 @@ impl Refresher {
         }
         Ok(())
     }
+
+    /// Takes the store's pair when it is another one of the same key (rotated by another process).
+    fn adopt_newer(&self, credentials: &mut Credentials) -> bool {
+        let Some(Ok(Some(newest))) = self.store.as_ref().map(|store| store.newest()) else {
+            return false;
+        };
+        let other = newest.org_id == credentials.org_id
+            && newest.api_key_id == credentials.api_key_id
+            && newest.refresh_token.expose_secret() != credentials.refresh_token.expose_secret();
+        if other {
+            tracing::debug!(api_key_id = %credentials.api_key_id, "took the pair another process rotated");
+            *credentials = newest;
+        }
+        other
+    }
+}
+
+/// Waits for the store's refresh lock (polling: the wait never blocks a runtime thread), at most
+/// 30 s; past that, or when the lock cannot be had at all, the refresh goes on without it.
+async fn lock_for_refresh(store: &dyn TokenStore, transport: &Transport) -> Option<RefreshLock> {
+    const POLL: Duration = Duration::from_millis(25);
+    for _ in 0..(30_000 / POLL.as_millis() as usize) {
+        match store.try_lock_for_refresh() {
+            Ok(Some(lock)) => return Some(lock),
+            Ok(None) => transport.sleep.sleep(POLL).await,
+            Err(error) => {
+                tracing::debug!(%error, "refreshing without the store's lock");
+                return None;
+            }
+        }
+    }
+    tracing::debug!("the store's refresh lock stayed taken for 30 s; refreshing without it");
+    None
 }
 
 #[derive(Deserialize)]

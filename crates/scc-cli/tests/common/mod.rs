@@ -134,6 +134,16 @@ pub(crate) fn delete_control(env: &Env, path: &str) {
 }
 
 impl Env {
+    /// `scc` as a plain process with an empty environment but for the config folder, as [`Env::bare`].
+    pub(crate) fn bare_process(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("scc"));
+        command
+            .env_clear()
+            .env("SCC_CONFIG_DIR", self.config_dir.path())
+            .env("NO_COLOR", "1");
+        command
+    }
+
     /// `scc` as a plain process (to run several at once or send it a signal), set up as [`Env::scc`].
     pub(crate) fn scc_process(&self) -> std::process::Command {
         let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("scc"));
