@@ -74,6 +74,64 @@ fn names_with_spaces_or_another_case_match_what_the_service_keeps() {
 }
 
 #[test]
+fn names_in_other_unicode_forms_cases_or_with_invisible_characters_are_one_name() {
+    let env = Env::new();
+    // NFC in the first plan; the second spells the organization in NFD, the group in another case, the
+    // member's e-mail in upper case with an accent, and hides a zero-width space in the group's name.
+    let first = write_plan(
+        &env,
+        "nfc.yaml",
+        "organizations:\n  - name: \"Café Zürich\"\n    create: true\n    region: EMEA\n    users:\n      - {email: élodie@x.example, first_name: Élodie, last_name: Roux}\n    groups:\n      - name: équipe\n        members: [élodie@x.example]\n",
+    );
+    env.scc()
+        .args(["apply", "--yes", "-o", "json"])
+        .arg(&first)
+        .assert()
+        .code(0);
+    let second = write_plan(
+        &env,
+        "nfd.yaml",
+        "organizations:\n  - name: \"Cafe\u{301} Zu\u{308}rich\"\n    create: true\n    region: EMEA\n    users:\n      - {email: ÉLODIE@X.EXAMPLE, first_name: Élodie, last_name: Roux}\n    groups:\n      - name: \"ÉQUI\u{200b}PE\"\n        members: [ÉLODIE@x.example]\n",
+    );
+    let output = env
+        .scc()
+        .args(["apply", "--yes", "-o", "json"])
+        .arg(&second)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        stdout_json(&output)["items"],
+        json!([]),
+        "the same organization, group and member"
+    );
+    let cafes = env.control("GET", "state")["organizations"]
+        .as_object()
+        .expect("organizations")
+        .values()
+        .filter(|org| scc_sdk::validate::name_key(org["name"].as_str().unwrap_or_default()) == "café zürich")
+        .count();
+    assert_eq!(cafes, 1);
+    // A name of invisible characters alone is no name.
+    let invisible = write_plan(
+        &env,
+        "invisible.yaml",
+        "organizations:\n  - name: \"\u{200b}\"\n    create: true\n    region: NAM\n",
+    );
+    env.scc()
+        .args(["apply", "--yes"])
+        .arg(&invisible)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("must not be empty"));
+}
+
+#[test]
 fn a_lost_answer_whose_read_back_fails_is_unknown_exit_7_never_ok() {
     let env = Env::new();
     let plan = write_plan(

@@ -127,9 +127,9 @@ pub(crate) struct State {
 }
 
 impl Row for Organization {
-    /// Its name in lower case, computed once: a name filter reads these, not every row.
+    /// Its name's key ([`name_key`]), computed once: a name filter reads these, not every row.
     fn search_text(&self) -> Option<String> {
-        Some(self.name.to_lowercase())
+        Some(name_key(&self.name))
     }
 }
 
@@ -161,6 +161,37 @@ impl Row for User {
     }
 }
 
+/// The emulator's own implementation of the rule by which two names are one (the SDK holds to the
+/// same rule with its own: `fixtures/names.json` is the corpus both are tested on): NFC, default-
+/// ignorable code points removed, surrounding whitespace trimmed, Unicode lower case.
+pub(crate) fn name_key(text: &str) -> String {
+    let composed = icu_normalizer::ComposingNormalizerBorrowed::new_nfc().normalize(text);
+    composed
+        .chars()
+        .filter(|c| {
+            let code = u32::from(*c);
+            !(code == 0xAD
+                || code == 0x34F
+                || code == 0x61C
+                || (0x115F..=0x1160).contains(&code)
+                || (0x17B4..=0x17B5).contains(&code)
+                || (0x180B..=0x180F).contains(&code)
+                || (0x200B..=0x200F).contains(&code)
+                || (0x202A..=0x202E).contains(&code)
+                || (0x2060..=0x206F).contains(&code)
+                || code == 0x3164
+                || (0xFE00..=0xFE0F).contains(&code)
+                || code == 0xFEFF
+                || code == 0xFFA0
+                || (0x1BCA0..=0x1BCA3).contains(&code)
+                || (0x1D173..=0x1D17A).contains(&code)
+                || (0xE0000..=0xE0FFF).contains(&code))
+        })
+        .collect::<String>()
+        .trim()
+        .to_lowercase()
+}
+
 /// The index key of the rows of an organization.
 pub(crate) fn org_key(org_id: &str) -> String {
     format!("org\n{org_id}")
@@ -168,7 +199,7 @@ pub(crate) fn org_key(org_id: &str) -> String {
 
 /// The index key of a user by organization and e-mail (any case).
 pub(crate) fn user_key(org_id: &str, email: &str) -> String {
-    format!("email\n{org_id}\n{}", email.to_lowercase())
+    format!("email\n{org_id}\n{}", name_key(email))
 }
 
 impl State {
@@ -388,4 +419,39 @@ pub(crate) struct XdrToken {
     pub(crate) user_id: String,
     pub(crate) scopes: Vec<String>,
     pub(crate) expires_at: i64,
+}
+
+#[cfg(test)]
+mod names_corpus {
+    use super::name_key;
+
+    /// The emulator's rule over the corpus the SDK is held to as well.
+    #[test]
+    fn one_rule_for_names() {
+        let path = format!("{}/../../fixtures/names.json", env!("CARGO_MANIFEST_DIR"));
+        let corpus: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("corpus")).expect("JSON");
+        let pairs = |kind: &str| -> Vec<(String, String)> {
+            corpus[kind]
+                .as_array()
+                .expect("pairs")
+                .iter()
+                .map(|pair| {
+                    (
+                        pair[0].as_str().expect("a").to_owned(),
+                        pair[1].as_str().expect("b").to_owned(),
+                    )
+                })
+                .collect()
+        };
+        for (a, b) in pairs("same") {
+            assert_eq!(name_key(&a), name_key(&b), "{a:?} and {b:?} are one name");
+        }
+        for (a, b) in pairs("different") {
+            assert_ne!(name_key(&a), name_key(&b), "{a:?} and {b:?} are two names");
+        }
+        for empty in corpus["empty"].as_array().expect("empty") {
+            assert_eq!(name_key(empty.as_str().expect("text")), "", "{empty}");
+        }
+    }
 }

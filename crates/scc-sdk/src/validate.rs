@@ -12,14 +12,62 @@ pub const MAX_BULK_ITEMS: usize = 500;
 /// conservative bound refuses them before they are created.
 pub const MAX_NAME_CHARS: usize = 255;
 
-/// A name: not empty, at most [`MAX_NAME_CHARS`] characters.
+/// The one rule by which two names (of organizations, groups, and e-mail addresses) are the same
+/// name: Unicode NFC, invisible characters removed (zero-width spaces and joiners, the byte-order mark,
+/// soft hyphens, bidirectional marks: Unicode's default-ignorable code points), surrounding whitespace
+/// trimmed, then Unicode lower case. The CLI and the plan checks compare with it; the emulator holds to
+/// the same rule with its own implementation (`fixtures/names.json` is the corpus both are tested on).
+///
+/// ```
+/// use scc_sdk::validate::name_key;
+/// assert_eq!(name_key("Café Zürich"), name_key("Cafe\u{301} Zu\u{308}rich"));
+/// assert_eq!(name_key("ÉQUIPE"), name_key(" équipe "));
+/// assert_eq!(name_key("Ac\u{200b}me"), "acme");
+/// assert_eq!(name_key("\u{200b}"), "");
+/// ```
+pub fn name_key(text: &str) -> String {
+    let composed = icu_normalizer::ComposingNormalizerBorrowed::new_nfc().normalize(text);
+    let visible: String = composed.chars().filter(|c| !invisible(*c)).collect();
+    visible.trim().to_lowercase()
+}
+
+/// Unicode's default-ignorable code points: shown as nothing, so they never tell two names apart.
+fn invisible(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0xAD | 0x34F
+            | 0x61C
+            | 0x115F..=0x1160
+            | 0x17B4..=0x17B5
+            | 0x180B..=0x180F
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x206F
+            | 0x3164
+            | 0xFE00..=0xFE0F
+            | 0xFEFF
+            | 0xFFA0
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0000..=0xE0FFF
+    )
+}
+
+/// A name: not empty under [`name_key`] (spaces or invisible characters alone are refused), at most
+/// [`MAX_NAME_CHARS`] characters.
 ///
 /// ```
 /// assert!(scc_sdk::validate::name("name", "Acme").is_ok());
 /// assert!(scc_sdk::validate::name("name", &"x".repeat(256)).is_err());
+/// assert!(scc_sdk::validate::name("name", "\u{200b}").is_err());
 /// ```
 pub fn name(field: &str, value: &str) -> Result<()> {
-    non_empty(field, value)?;
+    if name_key(value).is_empty() {
+        return Err(Error::invalid(
+            field,
+            "must not be empty (spaces and invisible characters alone are no name)",
+        ));
+    }
     let count = value.chars().count();
     if count > MAX_NAME_CHARS {
         return Err(Error::invalid(

@@ -19,7 +19,7 @@ pub(crate) fn is_id(text: &str) -> bool {
 }
 
 fn key(text: &str) -> String {
-    text.trim().to_lowercase()
+    scc_sdk::validate::name_key(text)
 }
 
 /// The one candidate whose label matches `text`, or an error listing several.

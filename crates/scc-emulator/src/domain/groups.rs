@@ -47,8 +47,9 @@ pub(crate) fn list(state: &State, caller: &Caller, org_id: &str) -> ApiResult<Ve
 }
 
 fn name_taken(state: &State, org_id: &str, name: &str, except: Option<&str>) -> ApiResult<()> {
+    let key = crate::model::name_key(name);
     let taken = state.groups.find_indexed(&org_key(org_id)).any(|group| {
-        group.org_id == org_id && group.name.eq_ignore_ascii_case(name.trim()) && Some(group.id.as_str()) != except
+        group.org_id == org_id && crate::model::name_key(&group.name) == key && Some(group.id.as_str()) != except
     });
     if taken {
         Err(ApiError::conflict(format!(

@@ -20,7 +20,7 @@ pub(crate) fn find_by_email<'s>(state: &'s State, org_id: &str, email: &str) -> 
     state
         .users
         .find_indexed(&user_key(org_id, email))
-        .find(|user| user.org_id == org_id && user.email.eq_ignore_ascii_case(email))
+        .find(|user| user.org_id == org_id && crate::model::name_key(&user.email) == crate::model::name_key(email))
 }
 
 /// A user of the organization by id or by e-mail (role assignments accept both).

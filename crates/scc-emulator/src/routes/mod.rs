@@ -39,7 +39,11 @@ const MAX_NAME_CHARS: usize = 255;
 
 /// A name: not empty, and not longer than [`MAX_NAME_CHARS`].
 pub(crate) fn name(field: &str, value: &str) -> ApiResult<()> {
-    non_empty(field, value)?;
+    if crate::model::name_key(value).is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "{field} must not be empty (spaces and invisible characters alone are no name)"
+        )));
+    }
     if value.chars().count() > MAX_NAME_CHARS {
         return Err(ApiError::bad_request(format!(
             "{field} is longer than {MAX_NAME_CHARS} characters"

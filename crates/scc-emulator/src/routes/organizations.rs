@@ -31,7 +31,10 @@ pub(crate) async fn list(
         region_code: query_param(&query, "regionCode", RegionCode::OF_ORGANIZATION_FILTER)?,
         sort_by: query_param(&query, "sortBy", SortField::ALL)?,
         order: query_param(&query, "order", SortOrder::ALL)?,
-        name: query_text(&query, "name").map(str::to_lowercase),
+        // Compared by the names' rule (the index holds each name's key).
+        name: query_text(&query, "name")
+            .map(crate::model::name_key)
+            .filter(|key| !key.is_empty()),
         country_code: query_text(&query, "countryCode").map(str::to_owned),
         manager_org_id: query_text(&query, "managerOrgId").map(str::to_owned),
     };

@@ -542,3 +542,39 @@ async fn names_past_255_characters_are_refused() {
     .await
     .expect(201);
 }
+
+#[tokio::test]
+async fn names_are_one_name_in_any_unicode_form_case_or_with_invisible_characters() {
+    let emu = Emu::start().await;
+    let org = emu.org();
+    let groups = format!("/v1/organizations/{org}/adminGroups");
+    emu.call("POST", &groups, Some(&emu.admin()), Some(json!({"name": "ÉQUIPE"})))
+        .await
+        .expect(201);
+    for same in ["équipe", "E\u{301}QUIPE", "ÉQUI\u{200b}PE"] {
+        emu.call("POST", &groups, Some(&emu.admin()), Some(json!({"name": same})))
+            .await
+            .expect(409);
+    }
+    for invisible in ["\u{200b}", " \u{feff} "] {
+        emu.call(
+            "POST",
+            "/v1/organizations",
+            Some(&emu.admin()),
+            Some(json!({"name": invisible, "regionCode": "NAM"})),
+        )
+        .await
+        .expect(400);
+    }
+    // The name filter follows the rule: NFD finds NFC.
+    emu.call(
+        "POST",
+        "/v1/organizations",
+        Some(&emu.admin()),
+        Some(json!({"name": "Café Zürich", "regionCode": "EMEA", "type": "MANAGED"})),
+    )
+    .await
+    .expect(201);
+    let found = emu.get("/v1/organizations?name=Cafe%CC%81%20Zu%CC%88rich").await;
+    assert_eq!(found["organizations"].as_array().map(Vec::len), Some(1), "{found}");
+}

@@ -184,3 +184,22 @@ fn client_construction_errors_name_the_field() {
         "timeout"
     );
 }
+
+#[test]
+fn names_compare_by_one_rule_over_the_shared_corpus() {
+    use scc_sdk::validate::name_key;
+    let corpus = crate::support::fixture("names.json");
+    for pair in corpus["same"].as_array().expect("same") {
+        let (a, b) = (pair[0].as_str().expect("a"), pair[1].as_str().expect("b"));
+        assert_eq!(name_key(a), name_key(b), "{a:?} and {b:?} are one name");
+    }
+    for pair in corpus["different"].as_array().expect("different") {
+        let (a, b) = (pair[0].as_str().expect("a"), pair[1].as_str().expect("b"));
+        assert_ne!(name_key(a), name_key(b), "{a:?} and {b:?} are two names");
+    }
+    for empty in corpus["empty"].as_array().expect("empty") {
+        let empty = empty.as_str().expect("text");
+        assert_eq!(name_key(empty), "", "{empty:?}");
+        assert!(scc_sdk::validate::name("name", empty).is_err(), "{empty:?} is no name");
+    }
+}

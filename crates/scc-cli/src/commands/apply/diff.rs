@@ -240,9 +240,9 @@ fn users(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
         }
     }
     if plan.prune.users {
-        let wanted: HashSet<String> = plan.users.iter().map(|u| u.email.trim().to_lowercase()).collect();
+        let wanted: HashSet<String> = plan.users.iter().map(|u| name_key(&u.email)).collect();
         for user in current {
-            if !wanted.contains(&user.email.to_lowercase()) {
+            if !wanted.contains(&name_key(&user.email)) {
                 out.changes.push(Change::RemoveUser {
                     email: user.email.clone(),
                 });
@@ -299,9 +299,9 @@ fn members(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
                 None => continue,
             },
         };
-        let wanted: HashSet<String> = group.members.iter().map(|m| m.trim().to_lowercase()).collect();
+        let wanted: HashSet<String> = group.members.iter().map(|m| name_key(m)).collect();
         for member in &group.members {
-            if !current.contains(&member.trim().to_lowercase()) {
+            if !current.contains(&name_key(member)) {
                 out.changes.push(Change::AddMember {
                     group: name.clone(),
                     email: member.trim().to_owned(),
@@ -397,10 +397,7 @@ fn roles(plan: &OrgPlan, seen: &Observation, fresh: bool, out: &mut Diff) {
             match seen.user_by_email(email) {
                 None => {
                     // An admin's invite gives the role; a user the plan invites gets it after.
-                    let invited = plan
-                        .users
-                        .iter()
-                        .find(|user| user.email.trim().eq_ignore_ascii_case(email.trim()));
+                    let invited = plan.users.iter().find(|user| name_key(&user.email) == name_key(email));
                     if invited.is_some_and(|user| !(user.admin && is_admin_role)) {
                         out.changes.push(Change::AssignRole {
                             role: role.clone(),

@@ -451,13 +451,13 @@ async fn roles(run: &Run<'_>, org: &str, changes: &[Change], group_ids: &HashMap
         .users
         .iter()
         .flatten()
-        .map(|user| (user.email.to_lowercase(), user.id.clone()))
+        .map(|user| (name_key(&user.email), user.id.clone()))
         .collect();
     match users {
         Some(Ok(page)) => user_ids.extend(
             page.items
                 .into_iter()
-                .filter_map(|user| user.email.map(|email| (email.to_lowercase(), user.id.to_string()))),
+                .filter_map(|user| user.email.map(|email| (name_key(&email), user.id.to_string()))),
         ),
         Some(Err(error)) => {
             for change in &role_changes {
@@ -503,7 +503,7 @@ async fn roles(run: &Run<'_>, org: &str, changes: &[Change], group_ids: &HashMap
                     continue;
                 }
             },
-            Holder::User(email) => match user_ids.get(&email.to_lowercase()) {
+            Holder::User(email) => match user_ids.get(&name_key(email)) {
                 Some(id) => RoleChange::AddUser(id.clone()),
                 None => {
                     run.change(change, Outcome::Skipped("its user does not exist (the invite failed)"));

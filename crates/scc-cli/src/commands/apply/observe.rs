@@ -80,11 +80,8 @@ impl Observation {
     }
 
     pub(crate) fn user_by_email(&self, email: &str) -> Option<&SeenUser> {
-        let key = email.trim().to_lowercase();
-        self.users
-            .as_ref()?
-            .iter()
-            .find(|user| user.email.to_lowercase() == key)
+        let key = name_key(email);
+        self.users.as_ref()?.iter().find(|user| name_key(&user.email) == key)
     }
 
     pub(crate) fn group_by_name(&self, name: &str) -> Option<&SeenGroup> {
@@ -201,7 +198,7 @@ pub(crate) async fn observe(client: &Client, org: &str, scope: Scope<'_>) -> Obs
                     Some(client.groups().get_users(org, id.as_str()).await.map(|page| {
                         page.items
                             .iter()
-                            .filter_map(|user| user.email.as_ref().map(|e| e.to_lowercase()))
+                            .filter_map(|user| user.email.as_ref().map(|e| name_key(e)))
                             .collect::<HashSet<_>>()
                     }))
                 },
@@ -271,11 +268,10 @@ async fn observe_user_roles(client: &Client, org: &str, scope: Scope<'_>, observ
         .iter()
         .filter(|user| match scope {
             Scope::Everything => true,
-            Scope::Plan(plan) => plan.desired_roles().iter().any(|role| {
-                role.users
-                    .iter()
-                    .any(|email| email.trim().eq_ignore_ascii_case(&user.email))
-            }),
+            Scope::Plan(plan) => plan
+                .desired_roles()
+                .iter()
+                .any(|role| role.users.iter().any(|email| name_key(email) == name_key(&user.email))),
         })
         .map(|user| (user.id.clone(), user.email.clone()))
         .collect();

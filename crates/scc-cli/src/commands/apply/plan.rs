@@ -151,11 +151,12 @@ impl OrgPlan {
     }
 }
 
-/// How names are matched, as the service compares them: surrounding spaces dropped (the service
-/// stores names trimmed) and case ignored (so `Acme` and `acme ` are one organization or group,
-/// never two). Every name comparison of apply goes through this.
+/// How names (and e-mail addresses) are matched: the SDK's one rule ([`scc_sdk::validate::name_key`]:
+/// NFC, invisible characters dropped, surrounding spaces trimmed, case ignored), the emulator's too,
+/// so `Acme`, `acme ` and `Ac\u{200b}me` are one organization or group, never two. Every name
+/// comparison of apply goes through this.
 pub(crate) fn name_key(name: &str) -> String {
-    name.trim().to_lowercase()
+    scc_sdk::validate::name_key(name)
 }
 
 /// Reads a plan file, by its extension: `.yaml`/`.yml`, `.toml`, `.json`.
@@ -339,7 +340,7 @@ pub(crate) fn validate(plan: &PlanFile) -> Vec<Problem> {
                     format!("{at}.email"),
                     format!("{:?} is not an e-mail address", user.email),
                 );
-            } else if !emails.insert(user.email.to_lowercase()) {
+            } else if !emails.insert(name_key(&user.email)) {
                 add(format!("{at}.email"), format!("{} is listed twice", user.email));
             }
             if user.first_name.trim().is_empty() {
@@ -354,7 +355,7 @@ pub(crate) fn validate(plan: &PlanFile) -> Vec<Problem> {
             let at = format!("{at}.groups[{g}]");
             if let Err(refused) = scc_sdk::validate::name("name", &group.name) {
                 add(format!("{at}.name"), invalid_reason(&refused));
-            } else if !groups.insert(group.name.to_lowercase()) {
+            } else if !groups.insert(name_key(&group.name)) {
                 add(format!("{at}.name"), format!("group {:?} is listed twice", group.name));
             }
             if let Some(applies_to) = &group.applies_to
@@ -386,7 +387,7 @@ pub(crate) fn validate(plan: &PlanFile) -> Vec<Problem> {
                 add(at.clone(), "assigns the role to no group and no user".into());
             }
             for (g, group) in role.groups.iter().enumerate() {
-                if !groups.contains(&group.to_lowercase()) {
+                if !groups.contains(&name_key(group)) {
                     add(
                         format!("{at}.groups[{g}]"),
                         format!("group {group:?} is not one of this organization's groups"),
