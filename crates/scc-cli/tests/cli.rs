@@ -869,22 +869,6 @@ fn claim_dry_run_reads_the_claim_code_and_shows_the_create() {
     env.scc().args(["subscription", "claim-info", &code]).assert().success();
 }
 
-/// `scc` as `Env::scc` runs it, as a plain process whose stdout the test chooses.
-fn scc_process(env: &Env, args: &[&str], stdout: std::process::Stdio) -> std::process::Output {
-    std::process::Command::new(assert_cmd::cargo::cargo_bin("scc"))
-        .args(args)
-        .env_clear()
-        .env("SCC_CONFIG_DIR", env.config_dir.path())
-        .env("NO_COLOR", "1")
-        .env("SCC_BASE_URL", env.emulator.base_url())
-        .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
-        .env("SCC_ORG_ID", env.org())
-        .stdout(stdout)
-        .stderr(std::process::Stdio::piped())
-        .output()
-        .expect("runs")
-}
-
 #[test]
 fn output_that_cannot_be_written_is_a_failure_and_a_closed_pipe_stays_quiet() {
     let env = Env::new();
@@ -897,7 +881,13 @@ fn output_that_cannot_be_written_is_a_failure_and_a_closed_pipe_stays_quiet() {
             .write(true)
             .open("/dev/full")
             .expect("/dev/full");
-        let output = scc_process(&env, args, full.into());
+        let output = env
+            .scc_process()
+            .args(args)
+            .stdout(full)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("runs");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
         assert!(
@@ -906,12 +896,9 @@ fn output_that_cannot_be_written_is_a_failure_and_a_closed_pipe_stays_quiet() {
         );
     }
     // A reader that closed its end (`| head`): no message, and the command's own code.
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("scc"))
+    let mut child = env
+        .scc_process()
         .args(["org", "list", "-o", "json"])
-        .env_clear()
-        .env("SCC_CONFIG_DIR", env.config_dir.path())
-        .env("SCC_BASE_URL", env.emulator.base_url())
-        .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
