@@ -30,7 +30,7 @@ from .exceptions import InvalidInputError
 _ORGANIZATION_TYPES = {"STANDALONE", "MANAGER", "MANAGED"}
 _SUBSCRIPTION_TYPES = {"trial", "free", "paid"}
 _APPLIES_TO = {"all": "all", "manager": "manager", "selected_managed": "selected_managed",
-               # The seed's usage example writes the stale value SOME_MANAGED (REFERENCE §C17).
+               # The seed's usage example writes the stale value SOME_MANAGED (docs/decisions.md, "Applies-to values").
                "some_managed": "selected_managed"}
 _USER_STATUSES = frozenset(_native.closed_sets()["user_status"])
 

@@ -31,7 +31,8 @@ ORG = "org-123"
 
 # (call on a client, the request 1.0.6's tests assert: method, path below /v1, query, JSON body), written
 # from cisco-scc-sdk 1.0.6's tests/test_resources*.py. The one difference: `type="MANAGED"` (an
-# organization type) is not sent as a subscription type (REFERENCE decision 9; warned instead).
+# organization type) is not sent as a subscription type but warned of, as
+# docs/decisions.md, "Subscription type and patch" says.
 Shape = Tuple[str, Callable[[Any], Any], str, str, Dict[str, Any], Any]
 SHAPES: List[Shape] = [
     ("groups.list paginates", lambda c: c.groups.list(org_id=ORG, max=50, cursor="cursor-1"),
@@ -650,3 +651,17 @@ def test_proxies_from_the_environment_as_requests_reads_them(monkeypatch: pytest
     finally:
         proxy.shutdown()
         proxy.server_close()
+
+
+def test_every_decision_the_code_cites_is_written_down() -> None:
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    headings = set(re.findall(r"^## (.+)$", (root / "docs" / "decisions.md").read_text(), re.M))
+    cited = set()
+    for folder in ["crates", "python", "examples"]:
+        for path in (root / folder).rglob("*"):
+            if path.suffix in {".rs", ".py", ".pyi"} and "target" not in path.parts:
+                cited |= set(re.findall(r'docs/decisions\.md[,(]? \(?"([^"]+)"', path.read_text(errors="replace")))
+    assert cited, "the code cites its decisions by name"
+    assert cited <= headings, cited - headings

@@ -39,7 +39,7 @@ impl RegionCode {
 
 closed_set!(
     /// A user's `status`. The emulator sets `ACTIVE`, `PENDING` and `DISABLED`; a list may filter by
-    /// `SHARED` too (decision 6).
+    /// `SHARED` too (docs/decisions.md, "User statuses").
     UserStatus { Active = "ACTIVE", Pending = "PENDING", Disabled = "DISABLED", Shared = "SHARED" }
 );
 

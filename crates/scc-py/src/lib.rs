@@ -77,7 +77,7 @@ impl log::Log for UnderPackage {
 #[pyfunction]
 fn closed_sets() -> std::collections::BTreeMap<&'static str, Vec<&'static str>> {
     use scc_sdk::types::*;
-    // The spellings of older SDK versions and docs (REFERENCE §3, "User status"), sent as given.
+    // The spellings of older SDK versions and docs (docs/decisions.md, "User statuses"), sent as given.
     let legacy_user_status = ["DISABLE", "INACTIVE"];
     [
         ("organization_type", OrganizationType::KNOWN.to_vec()),

@@ -112,7 +112,7 @@ impl Listed for ManagedOrganization {
 /// field of the body in `extra`.
 ///
 /// Organizations and admin groups are paginated; the other lists come whole and have no cursor.
-/// The next cursor, as the project's decision 2 says: the body's `cursor`, then its `nextCursor`, then
+/// The next cursor, as docs/decisions.md ("Pagination") says: the body's `cursor`, then its `nextCursor`, then
 /// the `cursor` query parameter of a `Link: <…>; rel="next"` header.
 pub(crate) fn next_cursor(
     cursor: Option<&serde_json::Value>,
@@ -143,7 +143,7 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    /// Reads the next cursor as the project's decision 2 says: body `cursor`, then `nextCursor`,
+    /// Reads the next cursor as docs/decisions.md ("Pagination") says: body `cursor`, then `nextCursor`,
     /// then the `cursor` query parameter of a `Link: <…>; rel="next"` header.
     pub(crate) fn resolve_cursor(&mut self, link_header: Option<&str>) {
         self.next_cursor = next_cursor(self.extra.get("cursor"), self.extra.get("nextCursor"), link_header);

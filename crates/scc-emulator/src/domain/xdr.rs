@@ -13,7 +13,7 @@ use crate::model::{ScimStatus, State, XdrClient, XdrOrg, XdrRole, XdrState, XdrT
 
 /// Seconds an XDR access token lives (the documented `expires_in`).
 pub(crate) const XDR_TOKEN_TTL: i64 = 600;
-/// The identity provider ids (decision 11): Secure Endpoint denies non-admins by default, Secure
+/// The identity provider ids (docs/decisions.md, "XDR identity providers"): Secure Endpoint denies non-admins by default, Secure
 /// Malware Analytics allows them.
 pub(crate) const SECURE_ENDPOINT_IDP: &str = "idb-amp";
 pub(crate) const SECURE_MALWARE_ANALYTICS_IDP: &str = "threatgrid";

@@ -221,7 +221,7 @@ impl Groups {
 
     /// Removes a group shared by the manager from a managed organization: `DELETE
     /// …/adminGroups/{groupId}` sent for the managed organization. The manager's group stays; only the
-    /// share ends. (No separate endpoint exists; this is the project's decision 8.)
+    /// share ends. (No separate endpoint exists: docs/decisions.md, "Shared groups".)
     ///
     /// A method named for removing a share never deletes a group: before sending, it reads the
     /// organization's manager (`managerOrgId`) and checks that the manager holds a group of this id;

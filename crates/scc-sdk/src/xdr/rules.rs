@@ -15,7 +15,7 @@ pub enum OrgCapability {
     Other,
 }
 
-/// Which identity provider ids mean what (the project's decision 11: the ids are assumptions, so
+/// Which identity provider ids mean what (docs/decisions.md, "XDR identity providers": the ids are assumptions, so
 /// they are configurable).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdpDefaults {
