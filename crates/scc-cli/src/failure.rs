@@ -69,11 +69,9 @@ impl From<scc_sdk::Error> for CliError {
             return dry;
         }
         let message = error.to_string();
+        // XDR's refusals of client credentials (the SDK knows which codes they are) carry an IROH code.
         let iroh_code = error.as_api_error().and_then(scc_sdk::ApiError::error_code);
-        if matches!(
-            iroh_code.as_deref(),
-            Some("invalid_client" | "wrong_client_creds" | "access_denied")
-        ) {
+        if error.is_authentication() && iroh_code.is_some() {
             return Self::new(
                 Code::Auth,
                 message,

@@ -58,18 +58,8 @@ pub(crate) fn to_py(py: Python<'_>, error: &Error) -> PyErr {
     }
 }
 
-/// XDR's token endpoint answers rejected client credentials with 400 and these codes: an
-/// authentication failure, as the CLI treats it.
-const XDR_AUTH_CODES: [&str; 3] = ["invalid_client", "wrong_client_creds", "access_denied"];
-
 fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
-    let rejected_credentials = error
-        .as_api_error()
-        .and_then(|api| api.error_code())
-        .is_some_and(|code| XDR_AUTH_CODES.contains(&code.as_str()));
-    let name = if rejected_credentials {
-        "AuthenticationError"
-    } else if error.status() == Some(422) {
+    let name = if error.status() == Some(422) {
         // The seed counts 422 (unprocessable) with 400 as a validation error.
         "ValidationError"
     } else {

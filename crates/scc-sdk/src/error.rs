@@ -460,6 +460,9 @@ impl From<ApiError> for Error {
     }
 }
 
+/// The IROH error codes with which XDR's token endpoint refuses client credentials (with a 400).
+const REFUSED_CLIENT_CREDENTIALS: [&str; 3] = ["invalid_client", "wrong_client_creds", "access_denied"];
+
 /// The service's answer to a request that failed (any non-2xx status).
 ///
 /// Built from every error response, whatever its body: the SCC envelope (`trackingId`, `message`,
@@ -541,8 +544,17 @@ impl ApiError {
         }
     }
 
-    /// What kind of failure the status means.
+    /// What kind of failure the status means. XDR's token endpoint refuses client credentials with 400
+    /// and an `error` of `invalid_client`, `wrong_client_creds` or `access_denied`: an authentication
+    /// failure, whatever the status says.
     pub fn kind(&self) -> ErrorKind {
+        if self.status == 400
+            && self
+                .error_code()
+                .is_some_and(|code| REFUSED_CLIENT_CREDENTIALS.contains(&code.as_str()))
+        {
+            return ErrorKind::Authentication;
+        }
         StatusCode::from_u16(self.status).map_or(ErrorKind::OtherStatus, ErrorKind::from_status)
     }
 
@@ -672,6 +684,22 @@ mod tests {
         ] {
             assert_eq!(ApiError::from_response(status, "/", b"", None).kind(), kind, "{status}");
         }
+    }
+
+    #[test]
+    fn xdr_refusals_of_client_credentials_are_authentication_failures() {
+        for code in ["invalid_client", "wrong_client_creds", "access_denied"] {
+            let body = format!(r#"{{"error": "{code}", "error_description": "no"}}"#);
+            let error = ApiError::from_response(400, "/iroh/oauth2/token", body.as_bytes(), None);
+            assert_eq!(error.kind(), ErrorKind::Authentication, "{code}");
+        }
+        let other = ApiError::from_response(
+            400,
+            "/iroh/oauth2/token",
+            br#"{"error": "unsupported_grant_type"}"#,
+            None,
+        );
+        assert_eq!(other.kind(), ErrorKind::Validation);
     }
 
     #[test]
