@@ -5,19 +5,21 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+// The closed sets flags take: the SDK's, so a value it learns is a value the CLI takes.
+use scc_sdk::types::{AppliesTo, OrganizationType, RegionCode, RoleType, SortOrder, SubscriptionType, UserStatus};
 /// Regions of an organization.
-const ORG_REGIONS: &[&str] = &["NAM", "EMEA", "APJC"];
+const ORG_REGIONS: &[&str] = RegionCode::ORGANIZATION;
 /// Regions an organization filter takes.
-const ORG_FILTER_REGIONS: &[&str] = &["NAM", "EMEA", "APJC", "GLOBAL"];
+const ORG_FILTER_REGIONS: &[&str] = RegionCode::ORGANIZATION_FILTER;
 /// Regions of a product.
-const PRODUCT_REGIONS: &[&str] = &["NAM", "EMEA", "APJC", "US", "GLOBAL"];
-const ORG_TYPES: &[&str] = &["STANDALONE", "MANAGER", "MANAGED"];
-const USER_STATUSES: &[&str] = &["ACTIVE", "PENDING", "DISABLED", "SHARED"];
-const ROLE_TYPES: &[&str] = &["CUSTOM", "BUNDLED", "STATIC"];
-const SORT_ORDERS: &[&str] = &["ASC", "DESC"];
-const APPLIES_TO: &[&str] = &["all", "manager", "selected_managed"];
-const SUBSCRIPTION_TYPES: &[&str] = &["trial", "free", "paid"];
-const XDR_REGIONS: &[&str] = &["us", "eu", "apjc"];
+const PRODUCT_REGIONS: &[&str] = RegionCode::KNOWN;
+const ORG_TYPES: &[&str] = OrganizationType::KNOWN;
+const USER_STATUSES: &[&str] = UserStatus::KNOWN;
+const ROLE_TYPES: &[&str] = RoleType::KNOWN;
+const SORT_ORDERS: &[&str] = SortOrder::KNOWN;
+const APPLIES_TO: &[&str] = AppliesTo::KNOWN;
+const SUBSCRIPTION_TYPES: &[&str] = SubscriptionType::KNOWN;
+const XDR_REGIONS: &[&str] = scc_sdk::xdr::XdrRegion::KNOWN;
 
 /// One of `values`, matched in any case and given on as the API spells it; a bad value is a usage
 /// error (exit 2) that lists them, and `--help` shows them.

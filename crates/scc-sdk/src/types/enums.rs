@@ -131,3 +131,14 @@ open_enum!(
         Paid = "paid",
     }
 );
+
+impl RegionCode {
+    /// The regions an organization is created in.
+    ///
+    /// ```
+    /// assert!(scc_sdk::types::RegionCode::ORGANIZATION.iter().all(|code| scc_sdk::types::RegionCode::KNOWN.contains(code)));
+    /// ```
+    pub const ORGANIZATION: &'static [&'static str] = &["NAM", "EMEA", "APJC"];
+    /// The regions an organization list filters by: an organization's, and `GLOBAL`.
+    pub const ORGANIZATION_FILTER: &'static [&'static str] = &["NAM", "EMEA", "APJC", "GLOBAL"];
+}

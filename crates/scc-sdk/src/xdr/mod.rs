@@ -52,6 +52,9 @@ pub enum XdrRegion {
 }
 
 impl XdrRegion {
+    /// The regions' names, as [`FromStr`] takes them.
+    pub const KNOWN: &'static [&'static str] = &["us", "eu", "apjc"];
+
     /// The region's base URL.
     pub fn base_url(self) -> &'static str {
         match self {

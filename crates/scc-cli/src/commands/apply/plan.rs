@@ -1,6 +1,7 @@
 //! The plan file: what organizations should hold. YAML, TOML or JSON (by extension). Every problem is
 //! found before anything is sent, each with its location.
 
+use scc_sdk::types::{AppliesTo, RegionCode};
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -196,6 +197,15 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<PlanFile, CliError> {
     parsed.map_err(|error| CliError::usage(format!("{}: {error}", path.display()), "fix the plan file"))
 }
 
+/// `value` is not one of the SDK's closed set `known`: `"MARS" is not NAM, EMEA or APJC`.
+fn not_one_of(value: &str, known: &[&str]) -> String {
+    let (last, rest) = known.split_last().map_or(("", &[][..]), |(last, rest)| (*last, rest));
+    if rest.is_empty() {
+        return format!("{value:?} is not {last}");
+    }
+    format!("{value:?} is not {} or {last}", rest.join(", "))
+}
+
 /// Why the SDK refused a value, without its field (the plan names the field by its place).
 fn invalid_reason(error: &scc_sdk::Error) -> String {
     match error {
@@ -294,8 +304,8 @@ pub(crate) fn validate(plan: &PlanFile) -> Vec<Problem> {
                 );
             }
             match org.region.as_deref() {
-                Some("NAM" | "EMEA" | "APJC") => {}
-                Some(other) => add(format!("{at}.region"), format!("{other:?} is not NAM, EMEA or APJC")),
+                Some(region) if RegionCode::ORGANIZATION.contains(&region) => {}
+                Some(other) => add(format!("{at}.region"), not_one_of(other, RegionCode::ORGANIZATION)),
                 None => add(format!("{at}.region"), "is required to create the organization".into()),
             }
         }
@@ -324,12 +334,9 @@ pub(crate) fn validate(plan: &PlanFile) -> Vec<Problem> {
                 );
             }
             if let Some(region) = &subscription.region
-                && !matches!(region.as_str(), "NAM" | "EMEA" | "APJC" | "US" | "GLOBAL")
+                && !RegionCode::KNOWN.contains(&region.as_str())
             {
-                add(
-                    format!("{at}.region"),
-                    format!("{region:?} is not NAM, EMEA, APJC, US or GLOBAL"),
-                );
+                add(format!("{at}.region"), not_one_of(region, RegionCode::KNOWN));
             }
         }
         let mut emails = HashSet::new();
@@ -359,12 +366,9 @@ pub(crate) fn validate(plan: &PlanFile) -> Vec<Problem> {
                 add(format!("{at}.name"), format!("group {:?} is listed twice", group.name));
             }
             if let Some(applies_to) = &group.applies_to
-                && !matches!(applies_to.as_str(), "all" | "manager" | "selected_managed")
+                && !AppliesTo::KNOWN.contains(&applies_to.as_str())
             {
-                add(
-                    format!("{at}.applies_to"),
-                    format!("{applies_to:?} is not all, manager or selected_managed"),
-                );
+                add(format!("{at}.applies_to"), not_one_of(applies_to, AppliesTo::KNOWN));
             }
             for (m, member) in group.members.iter().enumerate() {
                 if !scc_sdk::validate::is_email(member) {
