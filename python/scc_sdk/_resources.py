@@ -27,12 +27,13 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from . import _native
 from .exceptions import InvalidInputError
 
-_ORGANIZATION_TYPES = {"STANDALONE", "MANAGER", "MANAGED"}
-_SUBSCRIPTION_TYPES = {"trial", "free", "paid"}
-_APPLIES_TO = {"all": "all", "manager": "manager", "selected_managed": "selected_managed",
-               # The seed's usage example writes the stale value SOME_MANAGED (docs/decisions.md, "Applies-to values").
-               "some_managed": "selected_managed"}
-_USER_STATUSES = frozenset(_native.closed_sets()["user_status"])
+# The SDK's closed sets (one place for each: the Rust core).
+_CLOSED_SETS = _native.closed_sets()
+_ORGANIZATION_TYPES = frozenset(_CLOSED_SETS["organization_type"])
+_USER_STATUSES = frozenset(_CLOSED_SETS["user_status"])
+_APPLIES_TO = {value.lower(): value for value in _CLOSED_SETS["applies_to"]}
+# The seed's usage example writes the stale value SOME_MANAGED (docs/decisions.md, "Applies-to values").
+_APPLIES_TO["some_managed"] = "selected_managed"
 
 #: What every method that sends may raise, for the docstrings.
 _RAISES = """
@@ -295,8 +296,6 @@ class SubscriptionsResource(BaseResource):
                 "type (trial, free or paid); it is not sent. Drop the argument.",
                 DeprecationWarning, stacklevel=_caller_level())
             type = None
-        elif type is not None and type.lower() not in _SUBSCRIPTION_TYPES:
-            raise _refuse("type", f"must be trial, free or paid, not {type!r}")
         return self._send("subscriptions.create", {
             "org_id": org_id, "claim_code": claim_code, "products": products,
             "type": type.lower() if type else None,

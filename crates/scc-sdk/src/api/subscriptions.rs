@@ -11,7 +11,7 @@ use crate::types::{
     ClaimInfo, EntitlementQuantity, OrgId, ProductId, ProductSelection, RegionCode, Subscription, SubscriptionId,
     SubscriptionType,
 };
-use crate::{Client, Result, validate};
+use crate::{Client, Error, Result, validate};
 
 /// Subscriptions and claim codes: `client.subscriptions()`.
 #[derive(Debug, Clone)]
@@ -270,6 +270,14 @@ impl CreateSubscription {
         let client = self.client.clone();
         Operation::json(&client, move || {
             validate::non_empty("claim_code", &self.claim_code)?;
+            // Only the three types the service documents are sent, as
+            // docs/decisions.md, "Subscription type and patch" says.
+            if let Some(SubscriptionType::Unknown(other)) = &self.subscription_type {
+                return Err(Error::invalid(
+                    "type",
+                    format!("must be {}, not {other:?}", SubscriptionType::KNOWN.join(", ")),
+                ));
+            }
             if self.products.as_ref().is_some_and(Vec::is_empty) {
                 self.products = None;
             }

@@ -45,6 +45,17 @@ async fn nothing_is_sent_for_invalid_input() {
         field_of(client.groups().update("o1", "g1").name(long.as_str()).send().await),
         "name"
     );
+    assert_eq!(
+        field_of(
+            client
+                .subscriptions()
+                .create("o1", "ABCD-EFGH-IJKL-MNOP")
+                .subscription_type("gold")
+                .send()
+                .await
+        ),
+        "type"
+    );
     let longest = "é".repeat(scc_sdk::validate::MAX_NAME_CHARS);
     assert!(
         scc_sdk::validate::name("name", &longest).is_ok(),
