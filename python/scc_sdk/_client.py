@@ -26,10 +26,19 @@ from ._resources import (
 )
 from .exceptions import InvalidInputError, SCCError
 
-DEFAULT_BASE_URL = "https://api.security.cisco.com"
-DEFAULT_BASE_PATH = "v1"
+# The defaults are the Rust SDK's (one place for each).
+_DEFAULTS = _native.defaults()
+DEFAULT_BASE_URL: str = _DEFAULTS["base_url"]
+DEFAULT_BASE_PATH: str = _DEFAULTS["base_path"]
+#: Seconds one attempt may take (30).
+DEFAULT_TIMEOUT: float = _DEFAULTS["timeout"]
+#: Extra attempts after a failure that is safe to retry (2: three attempts in all).
+DEFAULT_RETRIES: int = _DEFAULTS["max_attempts"] - 1
+#: The first and the longest wait between attempts, seconds (0.5 and 20).
+DEFAULT_RETRY_BACKOFF: float = _DEFAULTS["initial_backoff"]
+DEFAULT_RETRY_MAX_BACKOFF: float = _DEFAULTS["max_backoff"]
 #: The largest answer body read (8 MiB); a longer one raises ``APIError`` instead of filling memory.
-DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+DEFAULT_MAX_RESPONSE_BYTES: int = _DEFAULTS["max_response_bytes"]
 
 TokenStore = Union[str, "os.PathLike[str]", Callable[[Dict[str, Any]], None]]
 #: ``timeout`` as ``requests`` takes it: seconds per attempt, ``(connect, read)``, or None (no limit).
@@ -137,9 +146,10 @@ class _Base:
     _native: Any
 
     def __init__(self, access_token: str, base_url: Optional[str] = None, base_path: str = DEFAULT_BASE_PATH,
-                 timeout: Timeout = 30, *, deadline: Optional[float] = None, verify: Verify = True,
-                 ca_bundle: Optional[Union[str, "os.PathLike[str]"]] = None, retries: int = 2,
-                 retry_backoff: float = 0.5, retry_max_backoff: float = 20.0, rate_limit: Optional[float] = None,
+                 timeout: Timeout = DEFAULT_TIMEOUT, *, deadline: Optional[float] = None, verify: Verify = True,
+                 ca_bundle: Optional[Union[str, "os.PathLike[str]"]] = None, retries: int = DEFAULT_RETRIES,
+                 retry_backoff: float = DEFAULT_RETRY_BACKOFF, retry_max_backoff: float = DEFAULT_RETRY_MAX_BACKOFF,
+                 rate_limit: Optional[float] = None,
                  rate_limit_burst: int = 1, max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
         self._setup(access_token, base_url, base_path, timeout, deadline=deadline, verify=verify,
                     ca_bundle=ca_bundle, retries=retries, retry_backoff=retry_backoff,
@@ -149,10 +159,11 @@ class _Base:
     @classmethod
     def from_credentials(cls: Type[_C], org_id: str, api_key_id: str, access_token: str, refresh_token: str,
                          token_store: Optional[TokenStore] = None, *, base_url: Optional[str] = None,
-                         base_path: str = DEFAULT_BASE_PATH, timeout: Timeout = 30,
+                         base_path: str = DEFAULT_BASE_PATH, timeout: Timeout = DEFAULT_TIMEOUT,
                          deadline: Optional[float] = None, verify: Verify = True,
-                         ca_bundle: Optional[Union[str, "os.PathLike[str]"]] = None, retries: int = 2,
-                         retry_backoff: float = 0.5, retry_max_backoff: float = 20.0,
+                         ca_bundle: Optional[Union[str, "os.PathLike[str]"]] = None, retries: int = DEFAULT_RETRIES,
+                         retry_backoff: float = DEFAULT_RETRY_BACKOFF,
+                         retry_max_backoff: float = DEFAULT_RETRY_MAX_BACKOFF,
                          rate_limit: Optional[float] = None, rate_limit_burst: int = 1,
                          max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> _C:
         """A client that refreshes its access token itself (before it expires and after a 401, once for

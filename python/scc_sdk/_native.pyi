@@ -3,7 +3,7 @@
 from os import PathLike
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Union, final
 
-__all__ = ["NativeClient", "NativeEmulator", "NativeXdrClient", "__version__", "build_products", "bulk_summary", "closed_sets", "plan", "set_debug_logging", "shutdown_runtime", "xdr_rules"]
+__all__ = ["NativeClient", "NativeEmulator", "NativeXdrClient", "__version__", "build_products", "bulk_summary", "closed_sets", "defaults", "plan", "set_debug_logging", "shutdown_runtime", "xdr_rules"]
 
 __version__: str
 
@@ -21,9 +21,9 @@ class NativeClient:
         connect_timeout: Optional[float] = None,
         deadline: Optional[float] = None,
         ca_bundle: Union[str, "PathLike[str]", None] = None,
-        max_attempts: int = 3,
-        initial_backoff: float = 0.5,
-        max_backoff: float = 20.0,
+        max_attempts: int = ...,
+        initial_backoff: float = ...,
+        max_backoff: float = ...,
         rate_limit: Optional[float] = None,
         rate_burst: Optional[int] = None,
         credentials: Optional[Dict[str, str]] = None,
@@ -72,6 +72,7 @@ class NativeEmulator:
 def build_products(claim_info: bytes, preferred_region: str) -> bytes: ...
 def plan(operation: str, args: Dict[str, Any]) -> bytes: ...
 def closed_sets() -> Dict[str, List[str]]: ...
+def defaults() -> Dict[str, Any]: ...
 def bulk_summary(body: bytes) -> Tuple[int, int, int, bool]: ...
 def xdr_rules(whoami: bytes) -> Dict[str, Any]: ...
 def set_debug_logging(enabled: bool) -> None: ...

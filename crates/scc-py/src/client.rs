@@ -568,7 +568,9 @@ impl NativeClient {
     #[new]
     #[pyo3(signature = (
         access_token, base_url, base_path, timeout, *, connect_timeout=None, deadline=None,
-        ca_bundle=None, max_attempts=3, initial_backoff=0.5, max_backoff=20.0, rate_limit=None,
+        ca_bundle=None, max_attempts=scc_sdk::retry::DEFAULT_MAX_ATTEMPTS,
+        initial_backoff=scc_sdk::retry::DEFAULT_INITIAL_BACKOFF.as_secs_f64(),
+        max_backoff=scc_sdk::retry::DEFAULT_MAX_BACKOFF.as_secs_f64(), rate_limit=None,
         rate_burst=None, credentials=None, token_store=None,
         max_response_bytes=scc_sdk::config::DEFAULT_MAX_RESPONSE_BYTES,
     ))]

@@ -94,6 +94,24 @@ fn closed_sets() -> std::collections::BTreeMap<&'static str, Vec<&'static str>> 
     .collect()
 }
 
+/// The SDK's defaults, for the Python layer's signatures: `timeout`, `connect_timeout` (seconds),
+/// `max_attempts`, `initial_backoff`, `max_backoff` (seconds), `max_response_bytes`, `base_url`,
+/// `base_path`.
+#[pyfunction]
+fn defaults(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
+    use scc_sdk::{config, retry};
+    let table = pyo3::types::PyDict::new(py);
+    table.set_item("timeout", config::DEFAULT_TIMEOUT.as_secs_f64())?;
+    table.set_item("connect_timeout", config::DEFAULT_CONNECT_TIMEOUT.as_secs_f64())?;
+    table.set_item("max_attempts", retry::DEFAULT_MAX_ATTEMPTS)?;
+    table.set_item("initial_backoff", retry::DEFAULT_INITIAL_BACKOFF.as_secs_f64())?;
+    table.set_item("max_backoff", retry::DEFAULT_MAX_BACKOFF.as_secs_f64())?;
+    table.set_item("max_response_bytes", config::DEFAULT_MAX_RESPONSE_BYTES)?;
+    table.set_item("base_url", config::DEFAULT_BASE_URL)?;
+    table.set_item("base_path", config::DEFAULT_BASE_PATH)?;
+    Ok(table)
+}
+
 /// The native module `scc_sdk._native`.
 #[pymodule]
 mod _native {
@@ -107,7 +125,7 @@ mod _native {
     #[pymodule_export]
     use super::runtime::shutdown_runtime;
     #[pymodule_export]
-    use super::{closed_sets, set_debug_logging};
+    use super::{closed_sets, defaults, set_debug_logging};
 
     /// Sends the SDK's `tracing` events to Python's `logging` (logger names from the Rust targets:
     /// `scc_sdk.transport`, …) at DEBUG and above; dependencies' events below WARNING are left out.

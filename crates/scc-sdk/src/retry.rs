@@ -22,12 +22,19 @@ pub struct RetryConfig {
     max_backoff: Duration,
 }
 
+/// Attempts in all, by default (the first and two retries).
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+/// The first wait between attempts, by default.
+pub const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_millis(500);
+/// The longest wait between attempts, by default.
+pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(20);
+
 impl Default for RetryConfig {
     fn default() -> Self {
         Self {
-            max_attempts: 3,
-            initial_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(20),
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+            initial_backoff: DEFAULT_INITIAL_BACKOFF,
+            max_backoff: DEFAULT_MAX_BACKOFF,
         }
     }
 }
