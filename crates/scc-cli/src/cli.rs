@@ -489,6 +489,8 @@ pub(crate) enum GroupCommand {
         group_id: String,
     },
     /// Add or remove members and managed organizations.
+    #[command(group(clap::ArgGroup::new("changes").required(true).multiple(true)
+        .args(["add_users", "remove_users", "add_managed_orgs", "remove_managed_orgs"])))]
     Patch {
         /// Group name or id.
         #[arg(value_name = "GROUP")]
@@ -560,6 +562,8 @@ pub(crate) enum RoleCommand {
         name: String,
     },
     /// Assign or take away a role.
+    #[command(group(clap::ArgGroup::new("changes").required(true).multiple(true)
+        .args(["add_users", "remove_users", "add_groups", "remove_groups"])))]
     Patch {
         /// Role display name or id.
         #[arg(value_name = "ROLE")]

@@ -219,11 +219,13 @@ fn user_patch_reads_ndjson_from_stdin_and_json_files() {
         r#"{"users": [{"email": "a1@example.com", "operation": "reset_mfa"}]}"#,
     )
     .expect("write");
+    // Every item refused before sending: nothing was sent, a usage error (exit 2), as the README's
+    // table says for input refused before sending (it was 3, "partial", before).
     env.scc()
         .args(["user", "patch", "--file"])
         .arg(&file)
         .assert()
-        .code(3)
+        .code(2)
         .stdout(predicate::str::contains("`users[0].factorId` must not be empty"));
 }
 

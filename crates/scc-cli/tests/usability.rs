@@ -407,3 +407,48 @@ fn a_secret_given_on_the_command_line_is_warned_of_and_stdin_offered() {
         .code(0)
         .stderr(predicate::str::contains("warning").not());
 }
+
+#[test]
+fn a_base_url_written_with_the_version_works() {
+    let env = Env::new();
+    env.scc()
+        .args(["--base-url", &format!("{}/v1", env.emulator.base_url()), "org", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Acme MSP"));
+}
+
+#[test]
+fn a_patch_without_changes_names_the_flags_it_takes() {
+    let env = Env::new();
+    env.scc()
+        .args(["group", "patch", "SOC"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--add-user").and(predicate::str::contains("--add-managed-org")));
+    env.scc()
+        .args(["role", "patch", "Organization Administrator"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--add-user").and(predicate::str::contains("--add-group")));
+}
+
+#[test]
+fn an_invitation_refused_before_sending_is_a_usage_error() {
+    let env = Env::new();
+    env.clear_journal();
+    env.scc()
+        .args([
+            "user",
+            "invite",
+            "mike@contoso,com",
+            "--first-name",
+            "Mike",
+            "--last-name",
+            "Typo",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nothing was sent"));
+    assert!(env.journal().is_empty());
+}

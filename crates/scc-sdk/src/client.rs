@@ -384,7 +384,11 @@ impl ClientBuilder {
             }
             (None, None, None) => return Err(Error::invalid("access_token", "must not be empty")),
         };
-        let base_url = config::parse_base_url(self.base_url.as_deref().unwrap_or(config::DEFAULT_BASE_URL))?;
+        let base_path = self.base_path.unwrap_or_else(|| config::DEFAULT_BASE_PATH.to_owned());
+        let base_url = config::without_base_path(
+            config::parse_base_url(self.base_url.as_deref().unwrap_or(config::DEFAULT_BASE_URL))?,
+            &base_path,
+        );
         let timeout = self.timeout.unwrap_or(Some(config::DEFAULT_TIMEOUT));
         let connect_timeout = self.connect_timeout.unwrap_or(config::DEFAULT_CONNECT_TIMEOUT);
         if timeout.is_some_and(|timeout| timeout.is_zero()) {
@@ -402,7 +406,7 @@ impl ClientBuilder {
         }
         let config = Config {
             base_url,
-            base_path: self.base_path.unwrap_or_else(|| config::DEFAULT_BASE_PATH.to_owned()),
+            base_path,
             timeout,
             deadline: self.deadline,
             ca_bundle: self.ca_bundle,

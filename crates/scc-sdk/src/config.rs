@@ -99,6 +99,35 @@ pub fn redacted(url: &str) -> String {
     }
 }
 
+/// `base_url` without a trailing `base_path`: the service's docs write the base URL with the version
+/// (`https://api.security.cisco.com/v1`), and joined with the base path again it would read `/v1/v1`.
+///
+/// ```
+/// let client = scc_sdk::Client::builder().access_token("t").base_url("https://api.security.cisco.com/v1/").build()?;
+/// assert_eq!(client.config().api_root().as_str(), "https://api.security.cisco.com/v1");
+/// let proxied = scc_sdk::Client::builder().access_token("t").base_url("https://proxy.example/scc").build()?;
+/// assert_eq!(proxied.config().api_root().as_str(), "https://proxy.example/scc/v1");
+/// # Ok::<(), scc_sdk::Error>(())
+/// ```
+pub(crate) fn without_base_path(mut base_url: Url, base_path: &str) -> Url {
+    let wanted: Vec<&str> = base_path.split('/').filter(|segment| !segment.is_empty()).collect();
+    let have: Vec<String> = base_url
+        .path_segments()
+        .map(|segments| {
+            segments
+                .filter(|segment| !segment.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    if wanted.is_empty() || have.len() < wanted.len() || have[have.len() - wanted.len()..] != wanted[..] {
+        return base_url;
+    }
+    let kept = have[..have.len() - wanted.len()].join("/");
+    base_url.set_path(&format!("/{kept}"));
+    base_url
+}
+
 pub(crate) fn parse_base_url(raw: &str) -> Result<Url> {
     let url = Url::parse(raw.trim())
         .map_err(|error| Error::invalid("base_url", format!("is not a URL ({error}): {}", redacted(raw))))?;

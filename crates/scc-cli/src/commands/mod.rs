@@ -155,6 +155,22 @@ pub(crate) fn print_report(ctx: &Ctx, report: &BulkReport) -> Result<Code, CliEr
         })
         .collect();
     ctx.ui.list(&rows, crate::output::columns::BULK_REPORT);
+    // Nothing was sent because every item was refused before sending: a usage error (exit 2), as for
+    // any input refused before sending; some refused beside others sent is a partial failure (exit 3).
+    let refused_before_sending = report
+        .items
+        .iter()
+        .all(|item| matches!(item.outcome, scc_sdk::ItemOutcome::NotSent(_)));
+    if refused_before_sending && !report.items.is_empty() {
+        ctx.ui.error(
+            &format!(
+                "nothing was sent: the {} item(s) were refused before sending",
+                report.items.len()
+            ),
+            Some("every reason is listed above; fix them and run again"),
+        );
+        return Ok(Code::Usage);
+    }
     Ok(summary_code(ctx, report.summary()))
 }
 
