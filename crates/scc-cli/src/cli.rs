@@ -6,7 +6,9 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 // The closed sets flags take: the SDK's, so a value it learns is a value the CLI takes.
-use scc_sdk::types::{AppliesTo, OrganizationType, RegionCode, RoleType, SortOrder, SubscriptionType, UserStatus};
+use scc_sdk::types::{
+    AppliesTo, OrganizationSortField, OrganizationType, RegionCode, RoleType, SortOrder, SubscriptionType, UserStatus,
+};
 /// Regions of an organization.
 const ORG_REGIONS: &[&str] = RegionCode::ORGANIZATION;
 /// Regions an organization filter takes.
@@ -17,6 +19,7 @@ const ORG_TYPES: &[&str] = OrganizationType::KNOWN;
 const USER_STATUSES: &[&str] = UserStatus::KNOWN;
 const ROLE_TYPES: &[&str] = RoleType::KNOWN;
 const SORT_ORDERS: &[&str] = SortOrder::KNOWN;
+const ORG_SORT_FIELDS: &[&str] = OrganizationSortField::KNOWN;
 const APPLIES_TO: &[&str] = AppliesTo::KNOWN;
 const SUBSCRIPTION_TYPES: &[&str] = SubscriptionType::KNOWN;
 const XDR_REGIONS: &[&str] = scc_sdk::xdr::XdrRegion::KNOWN;
@@ -231,8 +234,8 @@ pub(crate) enum OrgCommand {
         /// Organizations managed by this organization.
         #[arg(long)]
         manager: Option<String>,
-        /// Field to sort by, e.g. name.
-        #[arg(long)]
+        /// Field to sort by.
+        #[arg(long, value_parser = one_of(ORG_SORT_FIELDS), ignore_case = true)]
         sort_by: Option<String>,
         /// Sort order.
         #[arg(long, value_parser = one_of(SORT_ORDERS), ignore_case = true)]

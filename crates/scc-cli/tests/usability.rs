@@ -452,3 +452,26 @@ fn an_invitation_refused_before_sending_is_a_usage_error() {
         .stderr(predicate::str::contains("nothing was sent"));
     assert!(env.journal().is_empty());
 }
+
+#[test]
+fn a_sort_field_is_checked_before_sending() {
+    let env = Env::new();
+    env.clear_journal();
+    env.scc()
+        .args(["org", "list", "--sort-by", "bogus"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("regionCode"));
+    assert!(env.journal().is_empty());
+    env.scc()
+        .args(["org", "list", "--sort-by", "REGIONCODE", "--order", "desc"])
+        .assert()
+        .success();
+    let sent = env.journal();
+    assert!(
+        sent.iter().any(|request| request["query"]
+            .as_str()
+            .is_some_and(|query| query.contains("sortBy=regionCode") && query.contains("order=DESC"))),
+        "{sent:?}"
+    );
+}

@@ -42,6 +42,23 @@ open_enum!(
 );
 
 open_enum!(
+    /// `sortBy` of an organization list: the fields the project knows to sort by (docs/decisions.md,
+    /// "Sorting"); the service may know more, so the SDK sends any value it is given.
+    OrganizationSortField {
+        /// By name.
+        Name = "name",
+        /// By type.
+        Type = "type",
+        /// By region.
+        RegionCode = "regionCode",
+        /// By creation time.
+        Created = "created",
+        /// By id.
+        Id = "id",
+    }
+);
+
+open_enum!(
     /// `status` of a user. The sources disagree on the value set; `DISABLE` and `INACTIVE` arrive as
     /// [`UserStatus::Unknown`].
     UserStatus {
