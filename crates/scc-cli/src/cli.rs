@@ -654,6 +654,10 @@ pub(crate) struct EmulatorArgs {
     /// `. FILE` points any shell, and scc, at this emulator.
     #[arg(long, value_name = "FILE")]
     pub(crate) env_file: Option<PathBuf>,
+    /// Print the JSON ready line (with the credentials) on stdout also when it is a terminal; it is
+    /// always printed when stdout is a pipe or a file.
+    #[arg(long)]
+    pub(crate) ready_line: bool,
 }
 
 #[derive(Debug, Args)]

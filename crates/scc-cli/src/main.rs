@@ -148,11 +148,15 @@ async fn run_local(command: LocalCommand, no_color: bool) -> ExitCode {
                 ),
             ),
         },
-        LocalCommand::Emulator(args) => serve_emulator(args.options, args.env_file).await,
+        LocalCommand::Emulator(args) => serve_emulator(args.options, args.env_file, args.ready_line).await,
     }
 }
 
-async fn serve_emulator(options: scc_emulator::EmulatorOptions, env_file: Option<std::path::PathBuf>) -> ExitCode {
+async fn serve_emulator(
+    options: scc_emulator::EmulatorOptions,
+    env_file: Option<std::path::PathBuf>,
+    ready_line: bool,
+) -> ExitCode {
     let ui = Ui::new(Format::Json, true);
     let emulator = match scc_emulator::start(options).await {
         Ok(emulator) => emulator,
@@ -172,10 +176,19 @@ async fn serve_emulator(options: scc_emulator::EmulatorOptions, env_file: Option
             CliError::failure(format!("cannot write {}: {error}", path.display()), None),
         );
     }
-    ui.write_stdout(&format!("{line}\n"));
+    // The ready line holds the credentials: to a pipe or a file (a script reads it) always, to a
+    // terminal (where it would stay in the scrollback) only when asked.
+    let to_terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    if ready_line || !to_terminal {
+        ui.write_stdout(&format!("{line}\n"));
+    }
     eprintln!("scc emulator: serving on {} (Ctrl-C to stop)", ready.base_url);
-    if let Some(path) = &env_file {
-        eprintln!("scc emulator: `. {}` points a shell at it", path.display());
+    match &env_file {
+        Some(path) => eprintln!("scc emulator: `. {}` points a shell at it", path.display()),
+        None if to_terminal && !ready_line => eprintln!(
+            "scc emulator: its credentials are not shown on a terminal: give --env-file FILE (then `. FILE`), or --ready-line"
+        ),
+        None => {}
     }
     let result = serving.await;
     if let Some(path) = &env_file {
@@ -194,6 +207,9 @@ fn env_lines(ready: &scc_emulator::ReadyInfo) -> String {
         ("SCC_BASE_URL", ready.base_url.as_str()),
         ("SCC_ACCESS_TOKEN", ready.admin.access_token.as_str()),
         ("SCC_ORG_ID", ready.org_id.as_str()),
+        // What `scc configure` and refreshing credentials need besides the access token.
+        ("SCC_API_KEY_ID", ready.admin.api_key_id.as_str()),
+        ("SCC_REFRESH_TOKEN", ready.admin.refresh_token.as_str()),
         ("SCC_XDR_BASE_URL", ready.xdr.base_url.as_str()),
         ("SCC_XDR_CLIENT_ID", ready.xdr.client_id.as_str()),
         ("SCC_XDR_CLIENT_SECRET", ready.xdr.client_secret.as_str()),

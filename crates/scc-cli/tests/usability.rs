@@ -270,6 +270,16 @@ fn scc_emulator_writes_an_env_file_that_points_scc_at_it_and_logs_each_request()
         "export SCC_BASE_URL='{}'",
         ready["base_url"].as_str().unwrap_or_default()
     )));
+    // Everything `scc configure` and refreshing credentials need, not only the access token.
+    for (name, value) in [
+        ("SCC_API_KEY_ID", &ready["admin"]["api_key_id"]),
+        ("SCC_REFRESH_TOKEN", &ready["admin"]["refresh_token"]),
+    ] {
+        assert!(
+            text.contains(&format!("export {name}='{}'", value.as_str().unwrap_or_default())),
+            "{name}"
+        );
+    }
     // `. FILE` then scc: the same as the shell would do.
     let script = format!(
         ". '{}' && '{}' org get -o json",
@@ -473,5 +483,35 @@ fn a_sort_field_is_checked_before_sending() {
             .as_str()
             .is_some_and(|query| query.contains("sortBy=regionCode") && query.contains("order=DESC"))),
         "{sent:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn on_a_terminal_the_emulator_keeps_its_credentials_off_the_screen() {
+    // `script` gives the emulator a terminal (a pty) for stdout; it is stopped after its first lines.
+    let scc = assert_cmd::cargo::cargo_bin!("scc").display().to_string();
+    let output = std::process::Command::new("timeout")
+        .args([
+            "-s",
+            "INT",
+            "3",
+            "script",
+            "-qec",
+            &format!("'{scc}' emulator --port 0"),
+            "/dev/null",
+        ])
+        .env("SCC_CONFIG_DIR", tempfile::tempdir().expect("dir").path())
+        .output()
+        .expect("runs");
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(screen.contains("serving on http://127.0.0.1:"), "{screen}");
+    assert!(
+        screen.contains("not shown on a terminal") && screen.contains("--env-file"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("access_token") && !screen.contains("refresh_token"),
+        "{screen}"
     );
 }
