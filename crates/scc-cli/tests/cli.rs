@@ -389,9 +389,10 @@ fn dry_run_sends_nothing() {
     assert!(output.status.success());
     let planned = stdout_json(&output);
     assert_eq!(planned["method"], "POST");
+    // With an MSP key, a new organization is one the key manages (it was STANDALONE, out of reach).
     assert_eq!(
         planned["body"],
-        json!({"name": "Dry", "regionCode": "NAM", "type": "STANDALONE"})
+        json!({"name": "Dry", "regionCode": "NAM", "type": "MANAGED"})
     );
     env.scc()
         .args(["user", "disable", "alice.admin@acme.example", "--dry-run"])

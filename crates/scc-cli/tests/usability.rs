@@ -515,3 +515,44 @@ fn on_a_terminal_the_emulator_keeps_its_credentials_off_the_screen() {
         "{screen}"
     );
 }
+
+#[test]
+fn an_organization_created_with_an_msp_key_is_one_it_can_reach() {
+    let env = Env::new();
+    let created = env
+        .scc()
+        .args([
+            "org",
+            "create",
+            "--name",
+            "Reachable Co",
+            "--region",
+            "nam",
+            "-o",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    assert_eq!(stdout_json(&created)["type"], "MANAGED");
+    assert!(String::from_utf8_lossy(&created.stderr).contains("creating a MANAGED organization"));
+    // Right after, by its name: it is within the key's reach.
+    env.scc().args(["org", "get", "Reachable Co"]).assert().success();
+    // Asked for explicitly, a STANDALONE one is said to be out of reach before it is made.
+    env.scc()
+        .args([
+            "org",
+            "create",
+            "--name",
+            "Own Co",
+            "--region",
+            "nam",
+            "--type",
+            "standalone",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "will not reach the new STANDALONE organization",
+        ));
+}

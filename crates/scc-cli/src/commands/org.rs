@@ -54,9 +54,10 @@ pub(crate) async fn run(ctx: &Ctx, command: OrgCommand) -> Result<Code, CliError
             ctx.ui.item(&to_json(&orgs.get(id).await?), columns::ORG);
         }
         OrgCommand::Create { name, region, org_type } => {
+            let org_type = reachable_type(ctx, &client, org_type.map(OrganizationType::from)).await?;
             let org = orgs
                 .create(name, region)
-                .set_organization_type(org_type.map(OrganizationType::from))
+                .set_organization_type(Some(org_type))
                 .send()
                 .await?;
             ctx.ui.item(&to_json(&org), columns::ORG);
@@ -67,4 +68,40 @@ pub(crate) async fn run(ctx: &Ctx, command: OrgCommand) -> Result<Code, CliError
         }
     }
     Ok(Code::Ok)
+}
+
+/// The type of a new organization: as given, else what the key can manage (a MANAGER's key: MANAGED;
+/// otherwise STANDALONE). Says so before creating one the key will not reach (a token reaches its own
+/// organization and the ones it manages only), so a retry never makes a second one.
+async fn reachable_type(
+    ctx: &Ctx,
+    client: &scc_sdk::Client,
+    given: Option<OrganizationType>,
+) -> Result<OrganizationType, CliError> {
+    let own = match ctx.settings.org() {
+        Ok(org_id) => Some(client.organizations().get(org_id).await?),
+        Err(_) => None,
+    };
+    let manager = own
+        .as_ref()
+        .is_some_and(|org| org.organization_type == Some(OrganizationType::Manager));
+    let chosen = match given {
+        Some(given) => given,
+        None if manager => {
+            ctx.ui.note("creating a MANAGED organization: the key's organization is a MANAGER (--type standalone for one it will not manage)");
+            OrganizationType::Managed
+        }
+        None => OrganizationType::Standalone,
+    };
+    if chosen != OrganizationType::Managed {
+        let whose = own
+            .as_ref()
+            .and_then(|org| org.name.clone())
+            .map_or_else(|| "this key".to_owned(), |name| format!("this key (of {name})"));
+        ctx.ui.note(&format!(
+            "note: {whose} will not reach the new {} organization: only its own API key manages it",
+            chosen.as_str()
+        ));
+    }
+    Ok(chosen)
 }
