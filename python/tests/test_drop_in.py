@@ -214,6 +214,20 @@ def test_each_request_shape_of_the_original_tests_through_their_test_double(shap
     assert dummy.calls == [original_call(method, path, query, body, operation)]
 
 
+def test_calls_of_several_requests_say_a_test_double_cannot_take_them() -> None:
+    from scc_sdk.resources.groups import GroupsResource
+    from scc_sdk.resources.roles import RolesResource
+    from scc_sdk.resources.users import UsersResource
+
+    dummy = DummyClient()
+    for call in [lambda: UsersResource(dummy).patch_all(ORG, [{"email": "a@example.com", "operation": "enable"}]),
+                 lambda: RolesResource(dummy).find_role_id(ORG, "Platform", "Organization Administrator"),
+                 lambda: GroupsResource(dummy).remove_shared_group(ORG, "grp-456")]:
+        with pytest.raises(scc_sdk.InvalidInputError, match="needs an scc_sdk Client"):
+            call()
+    assert dummy.calls == []
+
+
 def test_the_original_reset_mfa_check_is_a_value_error_on_a_test_double() -> None:
     from scc_sdk.resources.users import UsersResource
 

@@ -30,9 +30,24 @@ impl<'py> Args<'py> {
         self.dict.get_item(name).ok().flatten().filter(|value| !value.is_none())
     }
 
+    /// Reads a call's arguments with `read`; when it succeeds, keys it did not read are refused (the
+    /// outer error, a `TypeError`). Its own failure (input the SDK refuses) is the inner one.
+    pub(crate) fn read_all<T>(
+        dict: Bound<'py, PyDict>,
+        operation: &str,
+        read: impl FnOnce(&Self) -> Result<T, Error>,
+    ) -> PyResult<Result<T, Error>> {
+        let args = Self::new(dict);
+        let read = read(&args);
+        if read.is_ok() {
+            args.finish(operation)?;
+        }
+        Ok(read)
+    }
+
     /// Refuses keys the operation did not read, naming them (a `TypeError`, as Python does for an
     /// unexpected keyword argument).
-    pub(crate) fn finish(&self, operation: &str) -> PyResult<()> {
+    fn finish(&self, operation: &str) -> PyResult<()> {
         let read = self.read.borrow();
         let mut unread = Vec::new();
         for key in self.dict.keys() {

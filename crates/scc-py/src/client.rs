@@ -162,23 +162,24 @@ fn patch_users(client: Client, org_id: String, args: &Args<'_>, mode: Mode) -> R
             )),
         }
     }
-    if valid.is_empty() && !not_sent.is_empty() {
-        let results: Vec<_> = not_sent.into_iter().map(|(_, result)| result).collect();
+    let nothing_to_send = valid.is_empty() && !not_sent.is_empty();
+    if mode == Mode::Plan || nothing_to_send {
+        let refused: Vec<_> = not_sent.into_iter().map(|(_, result)| result).collect();
         let body = match mode {
-            Mode::Send => serde_json::json!({ "results": results }),
-            Mode::Plan => serde_json::json!({ "request": null, "not_sent": results }),
+            Mode::Send => Ok(serde_json::json!({ "results": refused })),
+            Mode::Plan if nothing_to_send => Ok(serde_json::json!({ "request": null, "not_sent": refused })),
+            Mode::Plan => client
+                .users()
+                .patch(org_id, valid)
+                .plan()
+                .map(|planned| serde_json::json!({ "request": planned, "not_sent": refused })),
         };
-        return Ok(Box::pin(std::future::ready(Reply::computed(&body))));
+        return Ok(Box::pin(std::future::ready(
+            body.and_then(|body| Reply::computed(&body)),
+        )));
     }
     let sent = valid.len();
     let operation = client.users().patch(org_id, valid);
-    if mode == Mode::Plan {
-        let planned = operation.plan();
-        let results: Vec<_> = not_sent.into_iter().map(|(_, result)| result).collect();
-        return Ok(Box::pin(std::future::ready(planned.and_then(|planned| {
-            Reply::computed(&serde_json::json!({ "request": planned, "not_sent": results }))
-        }))));
-    }
     if not_sent.is_empty() {
         return Ok(mode.run(operation));
     }
@@ -315,14 +316,9 @@ impl NativeClient {
 
     /// The call prepared for sending; an argument it did not read is a `TypeError`.
     fn prepared(&self, operation: &str, args: Bound<'_, PyDict>) -> PyResult<Result<Pending, Error>> {
-        let args = Args::new(args);
-        let prepared = self
-            .client()
-            .and_then(|client| prepare(client, operation, &args, Mode::Send));
-        if prepared.is_ok() {
-            args.finish(operation)?;
-        }
-        Ok(prepared)
+        Args::read_all(args, operation, |args| {
+            prepare(self.client()?, operation, args, Mode::Send)
+        })
     }
 }
 
@@ -337,9 +333,8 @@ pub(crate) fn plan(py: Python<'_>, operation: &str, args: Bound<'_, PyDict>) -> 
             .get_or_init(|| Client::new("planning-only").map_err(|error| error.to_string()))
             .clone()
             .map_err(errors::internal_error)?;
-        let args = Args::new(args);
-        let pending = prepare(planner, operation, &args, Mode::Plan).map_err(|error| errors::to_py(py, &error))?;
-        args.finish(operation)?;
+        let pending = Args::read_all(args, operation, |args| prepare(planner, operation, args, Mode::Plan))?
+            .map_err(|error| errors::to_py(py, &error))?;
         // A plan is computed at once: the future is ready on its first poll.
         let reply = futures_util::FutureExt::now_or_never(pending)
             .ok_or_else(|| errors::internal_error("a plan was not ready at once".to_owned()))?

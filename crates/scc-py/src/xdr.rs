@@ -52,12 +52,7 @@ impl NativeXdrClient {
         operation: &str,
         args: Bound<'_, PyDict>,
     ) -> PyResult<Result<crate::client::Pending, scc_sdk::Error>> {
-        let args = Args::new(args);
-        let prepared = self.prepare(operation, &args);
-        if prepared.is_ok() {
-            args.finish(operation)?;
-        }
-        Ok(prepared)
+        Args::read_all(args, operation, |args| self.prepare(operation, args))
     }
 
     fn prepare(&self, operation: &str, args: &Args<'_>) -> Result<crate::client::Pending, Error> {

@@ -560,6 +560,23 @@ mod tests {
     }
 
     #[test]
+    fn from_env_reads_the_ca_bundle() {
+        let env = |name: &str| match name {
+            "SCC_ACCESS_TOKEN" => Some("t".to_owned()),
+            "SCC_CA_BUNDLE" => Some("/nonexistent/company-ca.pem".to_owned()),
+            _ => None,
+        };
+        let error = Client::builder()
+            .read_lookup(env)
+            .and_then(ClientBuilder::build)
+            .expect_err("the bundle is read when the client is built");
+        assert!(
+            error.to_string().contains("`ca_bundle`") && error.to_string().contains("/nonexistent/company-ca.pem"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn defaults() {
         let client = Client::new("t").expect("builds");
         let config = client.config();
