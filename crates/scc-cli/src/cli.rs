@@ -45,6 +45,8 @@ Exit codes:
   5    not found
   6    rate limited, still after retries
   7    outcome unknown: an answer was lost and reading the state back could not settle it (every such item is listed)
+  8    the plan is not the state's any more (`scc apply`): a saved plan is stale, or the state changed after the
+       plan was shown; nothing was made in those organizations, and their plan now is shown
   130  interrupted (Ctrl-C); `scc apply` first lists what was done, what failed and what is unknown";
 
 /// scc: Cisco Security Cloud Control from the command line.
@@ -737,6 +739,15 @@ pub(crate) struct ApplyArgs {
     /// `scc plan`: exit 0 when nothing would change, 2 when something would (as terraform does).
     #[arg(long)]
     pub(crate) detailed_exitcode: bool,
+    /// `scc plan`: save the plan to PATH; `scc apply PATH` then makes exactly those changes, or refuses
+    /// when the state changed since.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) out: Option<PathBuf>,
+    /// `scc apply`: append one JSON line per change made (or tried) to PATH: time, service,
+    /// organization, change, outcome, tracking id, API key id (default: the profile's `journal`,
+    /// or SCC_JOURNAL).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) journal: Option<PathBuf>,
 }
 
 /// `--rate-limit`: a number of requests per second the client can keep to.

@@ -13,13 +13,14 @@ pub(crate) enum Code {
     NotFound = 5,
     RateLimited = 6,
     Unknown = 7,
+    PlanChanged = 8,
     Interrupted = 130,
 }
 
 impl Code {
     /// Every code, for the test that ties them to `scc exit-codes` and the README.
     #[cfg(test)]
-    pub(crate) const ALL: [Code; 9] = [
+    pub(crate) const ALL: [Code; 10] = [
         Code::Ok,
         Code::Failure,
         Code::Usage,
@@ -28,6 +29,7 @@ impl Code {
         Code::NotFound,
         Code::RateLimited,
         Code::Unknown,
+        Code::PlanChanged,
         Code::Interrupted,
     ];
 }

@@ -54,6 +54,9 @@ pub(crate) struct Profile {
     pub(crate) output: Option<Format>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) timeout: Option<u64>,
+    /// `scc apply`'s change journal (one JSON line per change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) journal: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -77,6 +80,8 @@ pub(crate) struct Settings {
     pub(crate) ca_bundle: Option<std::path::PathBuf>,
     pub(crate) max_response_bytes: usize,
     pub(crate) credentials: Option<Resolved<StoredCredentials>>,
+    /// `scc apply`'s change journal: SCC_JOURNAL, or the profile's `journal`.
+    pub(crate) journal: Option<PathBuf>,
 }
 
 fn env(name: &'static str) -> Option<String> {
@@ -298,6 +303,7 @@ impl Settings {
                 .or_else(|| env(scc_sdk::config::ENV_CA_BUNDLE).map(Into::into)),
             max_response_bytes,
             credentials,
+            journal: env("SCC_JOURNAL").map(PathBuf::from).or_else(|| stored.journal.clone()),
         })
     }
 

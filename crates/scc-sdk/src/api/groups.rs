@@ -247,10 +247,7 @@ impl Groups {
         };
         let org = self.client.organizations().get(org_id.clone()).await?;
         let manager = org
-            .extra
-            .get("managerOrgId")
-            .and_then(serde_json::Value::as_str)
-            .filter(|manager| !manager.is_empty())
+            .manager_org_id()
             .map(str::to_owned)
             .ok_or_else(|| not_shared(format!("organization {} has no manager organization", org_id.as_str())))?;
         match self.get(manager.as_str(), group_id.clone()).await {

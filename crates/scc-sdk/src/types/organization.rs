@@ -31,6 +31,18 @@ pub struct Organization {
     pub extra: Extra,
 }
 
+impl Organization {
+    /// `managerOrgId`: the MANAGER organization that manages this one, if any (not set, or empty,
+    /// for a STANDALONE or MANAGER organization). A group of a managed organization is shared into
+    /// it, not its own, exactly when its manager holds a group of that id.
+    pub fn manager_org_id(&self) -> Option<&str> {
+        self.extra
+            .get("managerOrgId")
+            .and_then(serde_json::Value::as_str)
+            .filter(|manager| !manager.is_empty())
+    }
+}
+
 /// One organization reached by a shared admin group (`GET …/adminGroups/{groupId}/managedOrgs`).
 /// The service documents no fields, so all are optional.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

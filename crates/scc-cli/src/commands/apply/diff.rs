@@ -3,6 +3,8 @@
 
 use std::collections::HashSet;
 
+use serde::{Deserialize, Serialize};
+
 use super::observe::{Observation, Section};
 use super::plan::{ADMIN_PRODUCT, ADMIN_ROLE, OrgPlan, name_key};
 
@@ -25,7 +27,7 @@ impl Sign {
 }
 
 /// A role as the plan names it, and its id once the organization's roles are known.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub(crate) struct RoleRef {
     pub(crate) product: String,
     pub(crate) name: String,
@@ -39,7 +41,8 @@ impl RoleRef {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum Holder {
     /// A group, by name.
     Group(String),
@@ -47,8 +50,10 @@ pub(crate) enum Holder {
     User(String),
 }
 
-/// One change to one target.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One change to one target: what a plan shows, a saved plan holds, apply makes and the journal
+/// records.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
 pub(crate) enum Change {
     CreateOrg {
         name: String,
@@ -106,6 +111,18 @@ pub(crate) enum Change {
 }
 
 impl Change {
+    /// The change without the ids the service gave its targets: what it does, by name. A new
+    /// organization's plan knows no role id; the same change read back knows it.
+    pub(crate) fn target(&self) -> Change {
+        let mut target = self.clone();
+        match &mut target {
+            Self::UpdateUser { id, .. } | Self::UpdateGroup { id, .. } | Self::DeleteGroup { id, .. } => id.clear(),
+            Self::AssignRole { role, .. } | Self::UnassignRole { role, .. } => role.id = None,
+            _ => {}
+        }
+        target
+    }
+
     pub(crate) fn sign(&self) -> Sign {
         match self {
             Self::CreateOrg { .. }
@@ -172,12 +189,13 @@ impl Change {
     }
 }
 
-/// What the plan asks for that the diff cannot turn into a change (a role that does not exist).
+/// What the plan asks for that the state rules out: no change can make it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Problem {
-    pub(crate) object: String,
-    pub(crate) action: &'static str,
-    pub(crate) message: String,
+pub(crate) enum Problem {
+    /// The organization has no such role.
+    NoSuchRole { product: String, role: String },
+    /// The plan's group has the name of a group the manager shares into the organization.
+    SharedGroup(String),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -186,14 +204,19 @@ pub(crate) struct Diff {
     pub(crate) problems: Vec<Problem>,
 }
 
+/// Creating the plan's organization.
+pub(crate) fn create_org(plan: &OrgPlan) -> Change {
+    Change::CreateOrg {
+        name: plan.label(),
+        region: plan.region.clone().unwrap_or_default(),
+    }
+}
+
 /// The changes that make `seen` match `plan`. `fresh` is an organization that does not exist yet.
 pub(crate) fn diff(plan: &OrgPlan, seen: &Observation, fresh: bool) -> Diff {
     let mut out = Diff::default();
     if fresh {
-        out.changes.push(Change::CreateOrg {
-            name: plan.label(),
-            region: plan.region.clone().unwrap_or_default(),
-        });
+        out.changes.push(create_org(plan));
     }
     subscriptions(plan, seen, &mut out);
     users(plan, seen, &mut out);
@@ -255,6 +278,7 @@ fn groups(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
     let Some(current) = &seen.groups else { return };
     for group in &plan.groups {
         match seen.group_by_name(&group.name) {
+            Some(shared) if shared.shared => out.problems.push(Problem::SharedGroup(shared.name.clone())),
             None => out.changes.push(Change::CreateGroup {
                 name: group.name.trim().to_owned(),
                 description: group.description.clone(),
@@ -274,7 +298,8 @@ fn groups(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
     }
     if plan.prune.groups {
         let wanted: HashSet<String> = plan.groups.iter().map(|g| name_key(&g.name)).collect();
-        for group in current {
+        // A group the manager shares is not the organization's own: never pruned.
+        for group in current.iter().filter(|group| !group.shared) {
             if !wanted.contains(&name_key(&group.name)) {
                 out.changes.push(Change::DeleteGroup {
                     id: group.id.clone(),
@@ -294,6 +319,7 @@ fn members(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
         let current = match seen.group_by_name(&group.name) {
             // Created by this change set: every member is to add.
             None => HashSet::new(),
+            Some(shared) if shared.shared => continue,
             Some(existing) => match &existing.members {
                 Some(members) => members.clone(),
                 None => continue,
@@ -349,10 +375,9 @@ fn roles(plan: &OrgPlan, seen: &Observation, fresh: bool, out: &mut Diff) {
                     id: Some(found.id.to_string()),
                 },
                 None => {
-                    out.problems.push(Problem {
-                        object: format!("role {} / {}", wanted.product, wanted.role),
-                        action: "find",
-                        message: format!("no role {:?} for product {:?}", wanted.role, wanted.product),
+                    out.problems.push(Problem::NoSuchRole {
+                        product: wanted.product.clone(),
+                        role: wanted.role.clone(),
                     });
                     continue;
                 }
@@ -361,6 +386,7 @@ fn roles(plan: &OrgPlan, seen: &Observation, fresh: bool, out: &mut Diff) {
         let holds = |held: &HashSet<String>| role.id.as_ref().is_some_and(|id| held.contains(id));
         for group in &wanted.groups {
             match seen.group_by_name(group) {
+                Some(shared) if shared.shared => {}
                 None => out.changes.push(Change::AssignRole {
                     role: role.clone(),
                     holder: Holder::Group(group.trim().to_owned()),
@@ -376,7 +402,7 @@ fn roles(plan: &OrgPlan, seen: &Observation, fresh: bool, out: &mut Diff) {
             }
         }
         if plan.prune.roles {
-            for group in current_groups {
+            for group in current_groups.iter().filter(|group| !group.shared) {
                 if wanted.groups.iter().any(|name| name_key(name) == name_key(&group.name)) {
                     continue;
                 }
@@ -490,6 +516,7 @@ mod tests {
                 description: None,
                 members: Some(["bo@acme.example".to_owned()].into()),
                 roles: Some(["member".to_owned()].into()),
+                shared: false,
             }]),
             roles: Some(vec![
                 role("admin", ADMIN_PRODUCT, ADMIN_ROLE),
@@ -517,7 +544,12 @@ mod tests {
         let mut missing_role = seen;
         missing_role.roles = Some(vec![role("admin", ADMIN_PRODUCT, ADMIN_ROLE)]);
         let result = diff(&plan(PLAN), &missing_role, false);
-        assert_eq!(result.problems.len(), 1);
-        assert!(result.problems[0].message.contains("Organization Member"));
+        assert_eq!(
+            result.problems,
+            vec![Problem::NoSuchRole {
+                product: ADMIN_PRODUCT.into(),
+                role: "Organization Member".into()
+            }]
+        );
     }
 }

@@ -1,201 +1,347 @@
-//! Reconciling one organization with its plan, in rounds of observe → diff → execute. A write whose
-//! answer was lost is never repeated blindly: the next round observes again, and the change is done
-//! again only if the state shows it missing; if the state cannot be read, its outcome stays unknown.
-//! Plan mode observes and diffs, and writes nothing.
+//! One organization, planned and applied. A plan is a value: the organization's typed changes and a
+//! fingerprint of the state they were computed against. Applying takes a plan that was confirmed (shown
+//! and answered, saved and reviewed, or confirmed ahead with `--yes`), reads the state again under
+//! the organization's lock, and makes the changes only when that state still gives the confirmed
+//! plan; otherwise it makes nothing and returns the new plan. Then rounds of observe → diff →
+//! execute settle what a lost answer left unknown; a round only ever makes confirmed changes (a
+//! removal that was not shown is never made). Outcomes are values, folded per change.
 
-use std::sync::PoisonError;
-use std::sync::atomic::{AtomicBool, Ordering};
+use scc_sdk::types::Organization;
+use serde::{Deserialize, Serialize};
 
-use scc_sdk::Client;
-
-use super::diff;
-use super::execute;
-use super::observe::{self, Directory, Observation, Scope, Section};
+use super::diff::{self, Change};
+use super::ledger::Recorder;
+use super::observe::{Observation, Section};
+use super::outcome::{Outcome, Outcomes, Refusal, Skip, Subject};
 use super::plan::OrgPlan;
-use super::report::{ItemReport, Mode, OrgOutcome, Outcome, Progress, Run, duplicates_message};
 
 /// Rounds of observe and fix per organization in one apply.
-const ROUNDS: u32 = 4;
+pub(crate) const ROUNDS: u32 = 4;
+
+/// The fingerprint of an organization that does not exist (yet).
+const ABSENT: &str = "absent";
+
 /// What looking an organization up found.
-enum Lookup {
-    Found(String),
+pub(crate) enum Lookup {
+    Found(Organization),
     /// The service answered: there is none.
     Missing,
-    /// The lookup failed or was ambiguous (reported); nothing may be concluded.
-    Unknown,
+    /// The lookup failed, or found several: nothing may be concluded.
+    Blocked(Subject, Outcome),
 }
 
-/// Reconciles one organization.
-pub(crate) async fn reconcile(
-    client: &Client,
-    directory: Option<&Directory>,
-    plan: &OrgPlan,
-    mode: Mode,
-    progress: Progress,
-) -> OrgOutcome {
-    let run = Run {
-        client,
-        plan,
-        mode,
-        label: plan.label(),
-        items: progress,
-        again: AtomicBool::new(false),
+/// What the engine needs of the service: the real one, or a test's.
+pub(crate) trait Service {
+    /// The plan's organization; `first` allows the run's listing of organizations.
+    async fn find(&self, plan: &OrgPlan, first: bool) -> Lookup;
+    /// What the organization holds now, as far as the plan needs.
+    async fn observe(&self, org: &Organization, plan: &OrgPlan) -> Observation;
+    /// Creates the plan's organization (recording the outcome); the organization when it is made and is
+    /// the only one of its name.
+    async fn create(&self, plan: &OrgPlan, recorder: &Recorder<'_>) -> Option<Organization>;
+    /// Makes the changes, recording each one's outcome.
+    async fn execute(&self, org: &str, changes: Vec<Change>, seen: &Observation, recorder: &Recorder<'_>);
+}
+
+/// One organization's plan: its changes and what they were computed against.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Planned {
+    /// The organization's id; none when it does not exist (it is created) or could not be found.
+    pub(crate) org_id: Option<String>,
+    pub(crate) changes: Vec<Change>,
+    /// The digest of the state read ([`Observation::fingerprint`]), or `absent`.
+    pub(crate) fingerprint: String,
+    /// What the plan asks for and the state rules out, and reads that failed.
+    #[serde(skip)]
+    pub(crate) problems: Vec<(Subject, Outcome)>,
+    /// The organization and the state read, for applying right after.
+    #[serde(skip)]
+    found: Option<(Organization, Observation)>,
+}
+
+impl Planned {
+    /// A read failed: the plan may miss changes of what could not be read.
+    pub(crate) fn unread(&self) -> bool {
+        self.problems
+            .iter()
+            .any(|(subject, outcome)| matches!(subject, Subject::Read { .. }) && matches!(outcome, Outcome::Failed(_)))
+    }
+
+    /// Every failed read may pass on another try.
+    fn passing(&self) -> bool {
+        self.problems
+            .iter()
+            .all(|(_, outcome)| !matches!(outcome, Outcome::Failed(failure) if !failure.passing))
+    }
+
+    /// The plan as report lines: each change planned, then each problem.
+    pub(crate) fn items(&self) -> Vec<(Subject, Outcome)> {
+        self.changes
+            .iter()
+            .map(|change| (Subject::Change(change.clone()), Outcome::Planned))
+            .chain(self.problems.iter().cloned())
+            .collect()
+    }
+}
+
+/// Reads the organization and computes its changes. Writes nothing.
+pub(crate) async fn plan(service: &impl Service, plan: &OrgPlan, first: bool) -> Planned {
+    let unplanned = |problems, fingerprint: &str| Planned {
+        org_id: None,
+        changes: Vec::new(),
+        fingerprint: fingerprint.to_owned(),
+        problems,
+        found: None,
     };
-    let mut rounds = 0;
-    let mut org_id: Option<String> = None;
-    while rounds < ROUNDS {
-        rounds += 1;
-        run.again.store(false, Ordering::SeqCst);
-        let earlier = run.take_unsettled();
-        if org_id.is_none() {
-            org_id = match find_org(&run, directory, rounds).await {
-                Lookup::Found(id) => Some(id),
-                // Created only when the service said it is not there, never when the lookup failed.
-                Lookup::Missing if run.writing() => execute::create_org(&run).await,
-                Lookup::Missing if plan.create => {
-                    let planned = diff::diff(plan, &Observation::empty(), true);
-                    record_plan(&run, &planned);
-                    break;
-                }
-                Lookup::Missing | Lookup::Unknown => None,
-            };
+    match service.find(plan, first).await {
+        Lookup::Found(org) => {
+            let seen = service.observe(&org, plan).await;
+            let diff = diff::diff(plan, &seen, false);
+            let problems = seen
+                .failures
+                .iter()
+                .map(|failure| failure.item())
+                .chain(diff.problems.iter().map(diff::Problem::item))
+                .collect();
+            Planned {
+                org_id: Some(org.id.to_string()),
+                changes: diff.changes,
+                fingerprint: seen.fingerprint(),
+                problems,
+                found: Some((org, seen)),
+            }
         }
-        let Some(org) = org_id.clone() else {
-            // Nothing of the organization could be read: what was unsettled stays so.
-            restore(&run, earlier);
-            if !run.again.load(Ordering::SeqCst) {
+        Lookup::Missing if plan.create => Planned {
+            changes: diff::diff(plan, &Observation::empty(), true).changes,
+            ..unplanned(Vec::new(), ABSENT)
+        },
+        Lookup::Missing => unplanned(
+            vec![(
+                Subject::find(&plan.label()),
+                Outcome::Refused(Refusal::NoSuchOrganization),
+            )],
+            ABSENT,
+        ),
+        Lookup::Blocked(subject, outcome) => unplanned(vec![(subject, outcome)], "unread"),
+    }
+}
+
+/// The plan `apply` is asked to make, and how it was confirmed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Confirmed<'p> {
+    /// `--yes`: whatever the state read under the lock gives.
+    Ahead,
+    /// Shown and answered: the changes read under the lock must be these.
+    Shown(&'p Planned),
+    /// A saved plan: the state read under the lock must be the one it was computed against.
+    Saved(&'p Planned),
+}
+
+/// What applying did to one organization.
+#[derive(Debug, Clone)]
+pub(crate) enum Verdict {
+    /// The confirmed plan held: its changes were made (each outcome is in the report).
+    Applied,
+    /// The state now gives other changes than those shown: nothing was made; `now` is the new plan.
+    Changed { shown: Box<Planned>, now: Box<Planned> },
+    /// The state is not the one the saved plan was computed against: nothing was made.
+    Stale { saved: Box<Planned>, now: Box<Planned> },
+}
+
+/// One organization's apply: its outcomes and its verdict.
+#[derive(Debug, Clone)]
+pub(crate) struct Applied {
+    pub(crate) org_id: Option<String>,
+    pub(crate) outcomes: Outcomes,
+    pub(crate) verdict: Verdict,
+}
+
+/// Applies one organization's confirmed plan (the caller holds its lock).
+pub(crate) async fn apply(
+    service: &impl Service,
+    org_plan: &OrgPlan,
+    confirmed: Confirmed<'_>,
+    first: bool,
+    recorder: &Recorder<'_>,
+) -> Applied {
+    let mut outcomes = Outcomes::default();
+    // The state now; read again while a read fails for a passing reason.
+    let mut rounds = 0;
+    let now = loop {
+        rounds += 1;
+        let now = plan(service, org_plan, first && rounds == 1).await;
+        if now.unread() && now.passing() && rounds < ROUNDS {
+            continue;
+        }
+        break now;
+    };
+    let finish = |outcomes: Outcomes, org_id: Option<String>, verdict: Verdict| Applied {
+        org_id,
+        outcomes,
+        verdict,
+    };
+    if now.unread() {
+        // Part of the state could not be read: nothing may be concluded, nothing is made.
+        outcomes.extend(now.problems.clone());
+        return finish(outcomes, now.org_id.clone(), Verdict::Applied);
+    }
+    match confirmed {
+        Confirmed::Shown(shown) if shown.org_id != now.org_id || shown.changes != now.changes => {
+            let verdict = Verdict::Changed {
+                shown: Box::new(shown.clone()),
+                now: Box::new(now.clone()),
+            };
+            return finish(outcomes, now.org_id, verdict);
+        }
+        Confirmed::Saved(saved) if saved.org_id != now.org_id || saved.fingerprint != now.fingerprint => {
+            let verdict = Verdict::Stale {
+                saved: Box::new(saved.clone()),
+                now: Box::new(now.clone()),
+            };
+            return finish(outcomes, now.org_id, verdict);
+        }
+        _ => {}
+    }
+    outcomes.extend(now.problems.clone());
+    if now.org_id.is_none() && now.changes.is_empty() {
+        // Not found and not to be created: the refusal is the report.
+        return finish(outcomes, None, Verdict::Applied);
+    }
+    if let Some(id) = &now.org_id {
+        recorder.organization(id);
+    }
+    let allowed: std::collections::HashSet<Change> = now.changes.iter().map(Change::target).collect();
+    let (mut org, mut first_seen) = match now.found {
+        Some((org, seen)) => (Some(org), Some(seen)),
+        None => (None, None),
+    };
+    let mut round = 1;
+    loop {
+        recorder.round(round);
+        let next = round < ROUNDS;
+        if org.is_none() {
+            org = create(service, org_plan, &allowed, round, &mut outcomes, recorder).await;
+            if org.is_none() {
+                if next && outcomes.any_unsettled() {
+                    round += 1;
+                    continue;
+                }
                 break;
             }
+        }
+        let Some(current) = &org else { break };
+        let seen = match first_seen.take() {
+            Some(seen) => seen,
+            None => {
+                outcomes.forget_reads();
+                service.observe(current, org_plan).await
+            }
+        };
+        outcomes.extend(seen.failures.iter().map(|failure| failure.item()));
+        let diff = diff::diff(org_plan, &seen, false);
+        outcomes.extend(diff.problems.iter().map(diff::Problem::item));
+        settle(&mut outcomes, &seen, &diff);
+        let mut to_make = Vec::new();
+        for change in diff.changes {
+            let subject = Subject::Change(change.target());
+            if !allowed.contains(&change.target()) {
+                // Appeared after the plan was confirmed: shown in the report, never made.
+                if outcomes.get(&subject).is_none() {
+                    recorder.finish(&change, Outcome::Skipped(Skip::NotConfirmed));
+                }
+                continue;
+            }
+            match outcomes.get(&subject) {
+                None => to_make.push(change),
+                Some(outcome) if outcome.unsettled() => to_make.push(change),
+                Some(_) => {}
+            }
+        }
+        if !to_make.is_empty() {
+            if recorder.journal_broken() {
+                for change in &to_make {
+                    recorder.finish(change, Outcome::Skipped(Skip::JournalBroken));
+                }
+                outcomes.extend(recorder.take());
+                break;
+            }
+            service.execute(current.id.as_str(), to_make, &seen, recorder).await;
+        }
+        outcomes.extend(recorder.take());
+        if !(next && outcomes.any_unsettled()) {
+            break;
+        }
+        round += 1;
+    }
+    finish(outcomes, org.map(|org| org.id.to_string()), Verdict::Applied)
+}
+
+/// Creates the organization, or finds the one an earlier round's create made (its answer lost).
+async fn create(
+    service: &impl Service,
+    plan: &OrgPlan,
+    allowed: &std::collections::HashSet<Change>,
+    round: u32,
+    outcomes: &mut Outcomes,
+    recorder: &Recorder<'_>,
+) -> Option<Organization> {
+    let change = diff::create_org(plan);
+    let subject = Subject::Change(change.target());
+    if !allowed.contains(&change.target()) {
+        return None;
+    }
+    if round > 1 {
+        match service.find(plan, false).await {
+            Lookup::Found(org) => {
+                // An earlier create whose outcome was unknown: it was made.
+                outcomes.set(subject, Outcome::Done);
+                recorder.organization(org.id.as_str());
+                return Some(org);
+            }
+            Lookup::Missing => {}
+            Lookup::Blocked(read, outcome) => {
+                outcomes.set(read, outcome);
+                return None;
+            }
+        }
+        if outcomes.get(&subject).is_some_and(|outcome| !outcome.unsettled()) {
+            return None;
+        }
+    }
+    if recorder.journal_broken() {
+        recorder.finish(&change, Outcome::Skipped(Skip::JournalBroken));
+        outcomes.extend(recorder.take());
+        return None;
+    }
+    let made = service.create(plan, recorder).await;
+    outcomes.extend(recorder.take());
+    if let Some(org) = &made {
+        recorder.organization(org.id.as_str());
+    }
+    made
+}
+
+/// Earlier outcomes left unsettled, against this round's reading: a change the diff no longer
+/// holds was made (reported done), but only when this round could read its part; one the diff still
+/// holds is made again by this round.
+fn settle(outcomes: &mut Outcomes, seen: &Observation, diff: &diff::Diff) {
+    let mut blind: std::collections::HashSet<Section> = seen.failures.iter().map(|failure| failure.section).collect();
+    // Members and role holders are read through the group and user lists.
+    if blind.contains(&Section::Groups) {
+        blind.extend([Section::Members, Section::Roles]);
+    }
+    if blind.contains(&Section::Users) {
+        blind.insert(Section::Roles);
+    }
+    let pending: std::collections::HashSet<Change> = diff.changes.iter().map(Change::target).collect();
+    for (subject, outcome) in outcomes.iter_mut() {
+        let Subject::Change(change) = subject else { continue };
+        if !outcome.unsettled() || blind.contains(&change.section()) || pending.contains(change) {
             continue;
-        };
-        let seen = observe::observe(client, &org, Scope::Plan(plan)).await;
-        run.report_reads(&seen);
-        let changes = diff::diff(plan, &seen, false);
-        run.settle(earlier, &seen, &changes);
-        if !run.writing() {
-            record_plan(&run, &changes);
-            break;
         }
-        for problem in &changes.problems {
-            run.record(
-                problem.object.clone(),
-                problem.action,
-                Some(Section::Roles),
-                None,
-                Outcome::Refused(problem.message.clone()),
-            );
-        }
-        if !changes.changes.is_empty() {
-            execute::execute(&run, &org, changes.changes, &seen).await;
-        }
-        // Another round when a write may need settling or a read failed for a passing reason: the
-        // diff could not see what that read would have shown.
-        if !run.again.load(Ordering::SeqCst) {
-            break;
-        }
-    }
-    let items = run.items.lock().unwrap_or_else(PoisonError::into_inner).clone();
-    OrgOutcome {
-        org: plan.label(),
-        org_id,
-        rounds,
-        items,
+        *outcome = Outcome::Done;
     }
 }
 
-fn restore(run: &Run<'_>, earlier: Vec<ItemReport>) {
-    let mut items = run.items.lock().unwrap_or_else(PoisonError::into_inner);
-    for item in earlier {
-        if !items
-            .iter()
-            .any(|seen| seen.object == item.object && seen.action == item.action)
-        {
-            items.push(item);
-        }
-    }
-}
-
-/// Plan mode: each change planned (deletions too: `scc plan` shows what `--yes` would remove).
-fn record_plan(run: &Run<'_>, planned: &diff::Diff) {
-    for change in &planned.changes {
-        run.change(change, Outcome::Planned);
-    }
-    for problem in &planned.problems {
-        run.record(
-            problem.object.clone(),
-            problem.action,
-            Some(Section::Roles),
-            None,
-            Outcome::Refused(problem.message.clone()),
-        );
-    }
-}
-
-/// The organization: by id, or by name (trimmed, any case) among those the token reaches: from the
-/// run's directory in the first round, by one filtered request after that.
-async fn find_org(run: &Run<'_>, directory: Option<&Directory>, round: u32) -> Lookup {
-    let plan = run.plan;
-    if let Some(id) = &plan.id {
-        return match run.client.organizations().get(id.trim()).await {
-            Ok(org) => Lookup::Found(org.id.to_string()),
-            Err(error) => {
-                run.record(
-                    format!("organization {id}"),
-                    "find",
-                    Some(Section::Organization),
-                    None,
-                    Outcome::Failed(&error),
-                );
-                Lookup::Unknown
-            }
-        };
-    }
-    let name = plan.label();
-    // The run's directory, in the first round, unless another run held this one's lock since it was
-    // listed (the caller then gives none): that run may have created the organization since. Another machine's
-    // create is caught by the look for duplicates right after this one's.
-    let listed = directory
-        .filter(|_| round == 1)
-        .map(|directory| directory.named(&name).to_vec());
-    let matches = match listed {
-        Some(found) => found,
-        None => match observe::orgs_named(run.client, &name).await {
-            Ok(found) => found,
-            Err(error) => {
-                run.record(
-                    format!("organization {name}"),
-                    "find",
-                    Some(Section::Organization),
-                    None,
-                    Outcome::Failed(&error),
-                );
-                return Lookup::Unknown;
-            }
-        },
-    };
-    match matches.len() {
-        0 => {
-            if !plan.create {
-                run.record(
-                    format!("organization {name}"),
-                    "find",
-                    Some(Section::Organization),
-                    None,
-                    Outcome::Refused("no organization has this name (set `create: true` to create it)".into()),
-                );
-            }
-            Lookup::Missing
-        }
-        1 => Lookup::Found(matches[0].id.to_string()),
-        _ => {
-            run.record(
-                format!("organization {name}"),
-                "find",
-                Some(Section::Organization),
-                None,
-                Outcome::Refused(duplicates_message(&matches)),
-            );
-            Lookup::Unknown
-        }
-    }
-}
+#[cfg(test)]
+mod tests;

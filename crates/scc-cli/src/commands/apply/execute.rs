@@ -5,34 +5,27 @@
 
 use std::collections::HashMap;
 
-use scc_sdk::types::{AppliesTo, OrganizationType, RegionCode, UserOperation};
-use scc_sdk::{Error, ItemOutcome, ItemResult};
+use scc_sdk::types::{AppliesTo, Organization, OrganizationType, RegionCode, UserOperation};
+use scc_sdk::{Client, Error, ItemOutcome, ItemResult};
 
 use super::diff::{Change, Holder};
+use super::ledger::Recorder;
 use super::observe::{self, Observation};
-use super::plan::name_key;
-use super::report::{Outcome, Run, duplicates_message};
+use super::outcome::{Outcome, Refusal, Skip, Subject};
+use super::plan::{OrgPlan, name_key};
 
 /// Most items the service takes in one bulk PATCH (users, admin groups, roles).
 const MAX_BULK_ITEMS: usize = 500;
 
 /// Creates the plan's organization, then looks again: another machine may have created the same one
 /// at the same moment, and a duplicate stops the work rather than fill one of two.
-pub(crate) async fn create_org(run: &Run<'_>) -> Option<String> {
-    let plan = run.plan;
-    if !plan.create || plan.id.is_some() {
-        return None;
-    }
-    let change = Change::CreateOrg {
-        name: plan.label(),
-        region: plan.region.clone().unwrap_or_default(),
-    };
+pub(crate) async fn create_org(client: &Client, plan: &OrgPlan, rec: &Recorder<'_>) -> Option<Organization> {
+    let change = super::diff::create_org(plan);
     let Change::CreateOrg { name, region } = &change else {
         return None;
     };
-    run.change(&change, Outcome::InFlight);
-    let created = match run
-        .client
+    rec.start(&change);
+    let created = match client
         .organizations()
         .create(name.as_str(), region.as_str())
         .organization_type(OrganizationType::Managed)
@@ -41,37 +34,35 @@ pub(crate) async fn create_org(run: &Run<'_>) -> Option<String> {
     {
         Ok(created) => created,
         Err(error) => {
-            run.change(&change, Outcome::Failed(&error));
+            rec.failed(&change, &error);
             return None;
         }
     };
-    match observe::orgs_named(run.client, name).await {
+    match observe::orgs_named(client, name).await {
         Ok(matches) if matches.len() > 1 => {
-            run.change(
+            rec.finish(
                 &change,
-                Outcome::Refused(format!("created {}, but {}", created.id, duplicates_message(&matches))),
+                Outcome::Refused(Refusal::DuplicateOrganizations {
+                    ids: matches.iter().map(|org| org.id.to_string()).collect(),
+                    created: Some(created.id.to_string()),
+                }),
             );
             None
         }
         Ok(_) => {
-            run.change(&change, Outcome::Ok);
-            Some(created.id.to_string())
+            rec.finish(&change, Outcome::Done);
+            Some(created)
         }
         Err(error) => {
-            run.change(&change, Outcome::Ok);
-            run.record(
-                format!("organization {name}"),
-                "find",
-                Some(super::observe::Section::Organization),
-                None,
-                Outcome::Failed(&error),
-            );
+            // Made; whether it is the only one of its name is not known: no further change.
+            rec.finish(&change, Outcome::Done);
+            rec.read(Subject::find(name), Outcome::of_error(&error, false));
             None
         }
     }
 }
 
-pub(crate) async fn execute(run: &Run<'_>, org: &str, changes: Vec<Change>, seen: &Observation) {
+pub(crate) async fn execute(client: &Client, rec: &Recorder<'_>, org: &str, changes: Vec<Change>, seen: &Observation) {
     let (first, second): (Vec<Change>, Vec<Change>) = changes.into_iter().partition(|change| {
         !matches!(
             change,
@@ -83,8 +74,8 @@ pub(crate) async fn execute(run: &Run<'_>, org: &str, changes: Vec<Change>, seen
     });
     // Claims depend on nothing else; members and role holders wait for the users and groups they
     // name, not for the claims.
-    tokio::join!(claims(run, org, &first), async {
-        let (_, created_groups) = tokio::join!(users(run, org, &first), groups(run, org, &first));
+    tokio::join!(claims(client, rec, org, &first), async {
+        let (_, created_groups) = tokio::join!(users(client, rec, org, &first), groups(client, rec, org, &first));
         if second.is_empty() {
             return;
         }
@@ -96,29 +87,31 @@ pub(crate) async fn execute(run: &Run<'_>, org: &str, changes: Vec<Change>, seen
             .collect();
         group_ids.extend(created_groups);
         tokio::join!(
-            members(run, org, &second, &group_ids),
-            roles(run, org, &second, &group_ids, seen)
+            members(client, rec, org, &second, &group_ids),
+            roles(client, rec, org, &second, &group_ids, seen)
         );
     });
 }
 
-async fn claims(run: &Run<'_>, org: &str, changes: &[Change]) {
-    let subscriptions = run.client.subscriptions();
+async fn claims(client: &Client, rec: &Recorder<'_>, org: &str, changes: &[Change]) {
+    let subscriptions = client.subscriptions();
     for change in changes {
         let Change::Claim { code, region } = change else {
             continue;
         };
-        run.change(change, Outcome::InFlight);
+        rec.start(change);
         match subscriptions.read_claim_code(org, code.as_str()).await {
-            Err(error) if error.is_conflict() => claimed_elsewhere(run, org, change, code, &error).await,
-            Err(error) => run.change(change, Outcome::Failed(&error)),
+            Err(error) if error.is_conflict() => claimed_elsewhere(client, rec, org, change, code, &error).await,
+            Err(error) => rec.failed(change, &error),
             Ok(info) => {
                 let products = info.build_products(&RegionCode::from(region.clone()));
                 match subscriptions.create(org, code.as_str()).products(products).send().await {
-                    Ok(_) => run.change(change, Outcome::Ok),
+                    Ok(_) => rec.finish(change, Outcome::Done),
                     // Claimed between the read and the claim: by whom decides.
-                    Err(error) if error.is_conflict() => claimed_elsewhere(run, org, change, code, &error).await,
-                    Err(error) => run.change(change, Outcome::Failed(&error)),
+                    Err(error) if error.is_conflict() => {
+                        claimed_elsewhere(client, rec, org, change, code, &error).await
+                    }
+                    Err(error) => rec.failed(change, &error),
                 }
             }
         }
@@ -128,11 +121,18 @@ async fn claims(run: &Run<'_>, org: &str, changes: &[Change]) {
 /// A claim code the service calls used (409): done when a subscription of this organization came
 /// from it; otherwise a failure quoting the service, which names the holder when the token may see
 /// it. When the subscriptions name no claim code at all, the holder cannot be known: unknown.
-async fn claimed_elsewhere(run: &Run<'_>, org: &str, change: &Change, code: &str, conflict: &Error) {
-    let held = match run.client.subscriptions().list(org).send().await {
+async fn claimed_elsewhere(
+    client: &Client,
+    rec: &Recorder<'_>,
+    org: &str,
+    change: &Change,
+    code: &str,
+    conflict: &Error,
+) {
+    let held = match client.subscriptions().list(org).send().await {
         Ok(page) => page.items,
         Err(error) => {
-            run.change(change, Outcome::Failed(&error));
+            rec.failed(change, &error);
             return;
         }
     };
@@ -142,23 +142,20 @@ async fn claimed_elsewhere(run: &Run<'_>, org: &str, change: &Change, code: &str
         .map_or_else(|| conflict.to_string(), |api| api.message.clone());
     if named.iter().any(|held| name_key(held) == name_key(code)) {
         // This organization's: a claim whose answer was lost. It is in place.
-        run.change(change, Outcome::Ok);
+        rec.finish(change, Outcome::Done);
     } else if named.is_empty() && !held.is_empty() {
-        run.change(
+        rec.finish(
             change,
             Outcome::Unknown(format!(
                 "{service_says}; the service does not say which organization holds it, so it cannot be counted as done"
             )),
         );
     } else {
-        run.change(
-            change,
-            Outcome::Refused(format!("{service_says}: not by this organization")),
-        );
+        rec.finish(change, Outcome::Refused(Refusal::ClaimedElsewhere(service_says)));
     }
 }
 
-async fn users(run: &Run<'_>, org: &str, changes: &[Change]) {
+async fn users(client: &Client, rec: &Recorder<'_>, org: &str, changes: &[Change]) {
     let mut bulk: Vec<(&Change, UserOperation)> = Vec::new();
     for change in changes {
         match change {
@@ -178,9 +175,8 @@ async fn users(run: &Run<'_>, org: &str, changes: &[Change]) {
                 last_name,
                 ..
             } => {
-                run.change(change, Outcome::InFlight);
-                let result = run
-                    .client
+                rec.start(change);
+                let result = client
                     .users()
                     .update(org, id.clone())
                     .first_name(first_name.as_str())
@@ -188,8 +184,8 @@ async fn users(run: &Run<'_>, org: &str, changes: &[Change]) {
                     .send()
                     .await;
                 match result {
-                    Ok(_) => run.change(change, Outcome::Ok),
-                    Err(error) => run.change(change, Outcome::Failed(&error)),
+                    Ok(_) => rec.finish(change, Outcome::Done),
+                    Err(error) => rec.failed(change, &error),
                 }
             }
             _ => {}
@@ -199,37 +195,34 @@ async fn users(run: &Run<'_>, org: &str, changes: &[Change]) {
         return;
     }
     for (change, _) in &bulk {
-        run.change(change, Outcome::InFlight);
+        rec.start(change);
     }
     let (targets, operations): (Vec<&Change>, Vec<UserOperation>) = bulk.into_iter().unzip();
-    let report = run
-        .client
-        .users()
-        .patch_all(org, operations)
-        .concurrency(2)
-        .send()
-        .await;
+    let report = client.users().patch_all(org, operations).concurrency(2).send().await;
     for (change, item) in targets.into_iter().zip(report.items) {
-        record_item(run, change, item.outcome);
+        record_item(rec, change, item.outcome);
     }
 }
 
-fn record_item(run: &Run<'_>, change: &Change, outcome: ItemOutcome) {
+fn record_item(rec: &Recorder<'_>, change: &Change, outcome: ItemOutcome) {
     match outcome {
-        ItemOutcome::Succeeded(_) => run.change(change, Outcome::Ok),
-        ItemOutcome::RequestFailed(error) | ItemOutcome::NotSent(error) => run.change(change, Outcome::Failed(&error)),
-        ItemOutcome::NoResult => run.change(
+        ItemOutcome::Succeeded(_) => rec.finish(change, Outcome::Done),
+        ItemOutcome::RequestFailed(error) | ItemOutcome::NotSent(error) => rec.failed(change, &error),
+        ItemOutcome::NoResult => rec.finish(
             change,
             Outcome::Unknown("the answer holds no result for this item".into()),
         ),
-        other => run.change(change, Outcome::Refused(other.failure_reason().unwrap_or_default())),
+        other => rec.finish(
+            change,
+            Outcome::Refused(Refusal::Service(other.failure_reason().unwrap_or_default())),
+        ),
     }
 }
 
 /// Creates, updates and deletes groups, all at once; returns the ids of the groups it created (or
 /// adopted).
-async fn groups(run: &Run<'_>, org: &str, changes: &[Change]) -> HashMap<String, String> {
-    let work = changes.iter().map(|change| group_change(run, org, change));
+async fn groups(client: &Client, rec: &Recorder<'_>, org: &str, changes: &[Change]) -> HashMap<String, String> {
+    let work = changes.iter().map(|change| group_change(client, rec, org, change));
     futures_util::future::join_all(work)
         .await
         .into_iter()
@@ -238,7 +231,7 @@ async fn groups(run: &Run<'_>, org: &str, changes: &[Change]) -> HashMap<String,
 }
 
 /// One group change; the created (or adopted) group's name key and id.
-async fn group_change(run: &Run<'_>, org: &str, change: &Change) -> Option<(String, String)> {
+async fn group_change(client: &Client, rec: &Recorder<'_>, org: &str, change: &Change) -> Option<(String, String)> {
     let mut created = HashMap::new();
     {
         match change {
@@ -247,9 +240,8 @@ async fn group_change(run: &Run<'_>, org: &str, change: &Change) -> Option<(Stri
                 description,
                 applies_to,
             } => {
-                run.change(change, Outcome::InFlight);
-                let result = run
-                    .client
+                rec.start(change);
+                let result = client
                     .groups()
                     .create(org, name.as_str())
                     .set_description(description.clone())
@@ -259,37 +251,36 @@ async fn group_change(run: &Run<'_>, org: &str, change: &Change) -> Option<(Stri
                 match result {
                     Ok(group) => {
                         created.insert(name_key(name), group.id.to_string());
-                        run.change(change, Outcome::Ok);
+                        rec.finish(change, Outcome::Done);
                     }
                     // It exists (an earlier attempt whose answer was lost, or another run): adopt
                     // it once it is seen, so its members and roles are done in this round too.
                     Err(error) if error.is_conflict() => {
-                        if let Some(id) = adopt_group(run, org, change, name).await {
+                        if let Some(id) = adopt_group(client, rec, org, change, name).await {
                             created.insert(name_key(name), id);
                         }
                     }
-                    Err(error) => run.change(change, Outcome::Failed(&error)),
+                    Err(error) => rec.failed(change, &error),
                 }
             }
             Change::UpdateGroup { id, description, .. } => {
-                run.change(change, Outcome::InFlight);
-                let result = run
-                    .client
+                rec.start(change);
+                let result = client
                     .groups()
                     .update(org, id.clone())
                     .set_description(description.clone())
                     .send()
                     .await;
                 match result {
-                    Ok(_) => run.change(change, Outcome::Ok),
-                    Err(error) => run.change(change, Outcome::Failed(&error)),
+                    Ok(_) => rec.finish(change, Outcome::Done),
+                    Err(error) => rec.failed(change, &error),
                 }
             }
             Change::DeleteGroup { id, .. } => {
-                run.change(change, Outcome::InFlight);
-                match run.client.groups().delete(org, id.clone()).send().await {
-                    Ok(()) => run.change(change, Outcome::Ok),
-                    Err(error) => run.change(change, Outcome::Failed(&error)),
+                rec.start(change);
+                match client.groups().delete(org, id.clone()).send().await {
+                    Ok(()) => rec.finish(change, Outcome::Done),
+                    Err(error) => rec.failed(change, &error),
                 }
             }
             _ => {}
@@ -300,9 +291,9 @@ async fn group_change(run: &Run<'_>, org: &str, change: &Change) -> Option<(Stri
 
 /// After a 409 on a group's creation: the group exists; it is read back and taken as the plan's.
 /// A 409 without a group of that name to be seen is a failure, never a success.
-async fn adopt_group(run: &Run<'_>, org: &str, change: &Change, name: &str) -> Option<String> {
+async fn adopt_group(client: &Client, rec: &Recorder<'_>, org: &str, change: &Change, name: &str) -> Option<String> {
     let listed: Result<Vec<_>, _> =
-        futures_util::TryStreamExt::try_collect(run.client.groups().list(org).max(500).items()).await;
+        futures_util::TryStreamExt::try_collect(client.groups().list(org).max(500).items()).await;
     match listed {
         Ok(groups) => match groups.into_iter().find(|group| {
             group
@@ -311,21 +302,21 @@ async fn adopt_group(run: &Run<'_>, org: &str, change: &Change, name: &str) -> O
                 .is_some_and(|found| name_key(found) == name_key(name))
         }) {
             Some(group) => {
-                run.change(change, Outcome::Ok);
+                rec.finish(change, Outcome::Done);
                 Some(group.id.to_string())
             }
             None => {
-                run.change(
+                rec.finish(
                     change,
-                    Outcome::Refused(
+                    Outcome::Refused(Refusal::Service(
                         "the service says the group exists (409), but no group of this name is listed".into(),
-                    ),
+                    )),
                 );
                 None
             }
         },
         Err(_) => {
-            run.change(
+            rec.finish(
                 change,
                 Outcome::Unknown("the service says the group exists (409), and reading the groups back failed".into()),
             );
@@ -335,22 +326,22 @@ async fn adopt_group(run: &Run<'_>, org: &str, change: &Change, name: &str) -> O
 }
 
 /// Records the per-item results of a bulk PATCH.
-fn record_results(run: &Run<'_>, batch: &[&Change], result: Result<Vec<ItemResult>, Error>) {
+fn record_results(rec: &Recorder<'_>, batch: &[&Change], result: Result<Vec<ItemResult>, Error>) {
     match result {
         Ok(results) => {
             let mut results = results.into_iter();
             for change in batch {
                 match results.next() {
-                    Some(item) if item.is_success() => run.change(change, Outcome::Ok),
-                    Some(item) => run.change(
+                    Some(item) if item.is_success() => rec.finish(change, Outcome::Done),
+                    Some(item) => rec.finish(
                         change,
-                        Outcome::Refused(
+                        Outcome::Refused(Refusal::Service(
                             item.error_description
                                 .clone()
                                 .unwrap_or_else(|| item.status.to_string()),
-                        ),
+                        )),
                     ),
-                    None => run.change(
+                    None => rec.finish(
                         change,
                         Outcome::Unknown("the answer holds no result for this item".into()),
                     ),
@@ -359,22 +350,28 @@ fn record_results(run: &Run<'_>, batch: &[&Change], result: Result<Vec<ItemResul
         }
         Err(error) => {
             for change in batch {
-                run.change(change, Outcome::Failed(&error));
+                rec.failed(change, &error);
             }
         }
     }
 }
 
-async fn members(run: &Run<'_>, org: &str, changes: &[Change], group_ids: &HashMap<String, String>) {
+async fn members(
+    client: &Client,
+    rec: &Recorder<'_>,
+    org: &str,
+    changes: &[Change],
+    group_ids: &HashMap<String, String>,
+) {
     let mut by_group: Vec<(String, Vec<&Change>)> = Vec::new();
     for change in changes {
         let (Change::AddMember { group, .. } | Change::RemoveMember { group, .. }) = change else {
             continue;
         };
         let Some(id) = group_ids.get(&name_key(group)) else {
-            run.change(
+            rec.finish(
                 change,
-                Outcome::Skipped("its group does not exist (its creation failed)"),
+                Outcome::Skipped(Skip::Dependency("its group does not exist (its creation failed)")),
             );
             continue;
         };
@@ -386,22 +383,29 @@ async fn members(run: &Run<'_>, org: &str, changes: &[Change], group_ids: &HashM
     let work = by_group.into_iter().map(|(id, changes)| async move {
         // At the service's limit per request: a group of any size converges.
         for batch in changes.chunks(MAX_BULK_ITEMS) {
-            let mut patch = run.client.groups().patch(org, id.as_str());
+            let mut patch = client.groups().patch(org, id.as_str());
             for change in batch {
                 patch = match change {
                     Change::AddMember { email, .. } => patch.add_user(email.as_str()),
                     Change::RemoveMember { email, .. } => patch.remove_user(email.as_str()),
                     _ => patch,
                 };
-                run.change(change, Outcome::InFlight);
+                rec.start(change);
             }
-            record_results(run, batch, patch.send().await.map(|result| result.results));
+            record_results(rec, batch, patch.send().await.map(|result| result.results));
         }
     });
     futures_util::future::join_all(work).await;
 }
 
-async fn roles(run: &Run<'_>, org: &str, changes: &[Change], group_ids: &HashMap<String, String>, seen: &Observation) {
+async fn roles(
+    client: &Client,
+    rec: &Recorder<'_>,
+    org: &str,
+    changes: &[Change],
+    group_ids: &HashMap<String, String>,
+    seen: &Observation,
+) {
     let role_changes: Vec<&Change> = changes
         .iter()
         .filter(|c| matches!(c, Change::AssignRole { .. } | Change::UnassignRole { .. }))
@@ -424,14 +428,14 @@ async fn roles(run: &Run<'_>, org: &str, changes: &[Change], group_ids: &HashMap
     let (all_roles, users) = tokio::join!(
         async {
             if needs_roles {
-                Some(run.client.roles().list(org).send().await)
+                Some(client.roles().list(org).send().await)
             } else {
                 None
             }
         },
         async {
             if needs_users {
-                Some(run.client.users().list(org).send().await)
+                Some(client.users().list(org).send().await)
             } else {
                 None
             }
@@ -441,7 +445,7 @@ async fn roles(run: &Run<'_>, org: &str, changes: &[Change], group_ids: &HashMap
         Some(Ok(page)) => page.items,
         Some(Err(error)) => {
             for change in &role_changes {
-                run.change(change, Outcome::Failed(&error));
+                rec.failed(change, &error);
             }
             return;
         }
@@ -461,7 +465,7 @@ async fn roles(run: &Run<'_>, org: &str, changes: &[Change], group_ids: &HashMap
         ),
         Some(Err(error)) => {
             for change in &role_changes {
-                run.change(change, Outcome::Failed(&error));
+                rec.failed(change, &error);
             }
             return;
         }
@@ -483,9 +487,12 @@ async fn roles(run: &Run<'_>, org: &str, changes: &[Change], group_ids: &HashMap
             {
                 Some(found) => found.id.to_string(),
                 None => {
-                    run.change(
+                    rec.finish(
                         change,
-                        Outcome::Refused(format!("no role {:?} for product {:?}", role.name, role.product)),
+                        Outcome::Refused(Refusal::NoSuchRole {
+                            product: role.product.clone(),
+                            role: role.name.clone(),
+                        }),
                     );
                     continue;
                 }
@@ -496,9 +503,9 @@ async fn roles(run: &Run<'_>, org: &str, changes: &[Change], group_ids: &HashMap
                 Some(id) if assign => RoleChange::AddGroup(id.clone()),
                 Some(id) => RoleChange::RemoveGroup(id.clone()),
                 None => {
-                    run.change(
+                    rec.finish(
                         change,
-                        Outcome::Skipped("its group does not exist (its creation failed)"),
+                        Outcome::Skipped(Skip::Dependency("its group does not exist (its creation failed)")),
                     );
                     continue;
                 }
@@ -506,7 +513,10 @@ async fn roles(run: &Run<'_>, org: &str, changes: &[Change], group_ids: &HashMap
             Holder::User(email) => match user_ids.get(&name_key(email)) {
                 Some(id) => RoleChange::AddUser(id.clone()),
                 None => {
-                    run.change(change, Outcome::Skipped("its user does not exist (the invite failed)"));
+                    rec.finish(
+                        change,
+                        Outcome::Skipped(Skip::Dependency("its user does not exist (the invite failed)")),
+                    );
                     continue;
                 }
             },
@@ -518,17 +528,17 @@ async fn roles(run: &Run<'_>, org: &str, changes: &[Change], group_ids: &HashMap
     }
     let work = by_role.into_iter().map(|(role_id, changes)| async move {
         for batch in changes.chunks(MAX_BULK_ITEMS) {
-            let mut patch = run.client.roles().patch(org, role_id.clone());
+            let mut patch = client.roles().patch(org, role_id.clone());
             for (change, operation) in batch {
                 patch = match operation {
                     RoleChange::AddGroup(id) => patch.add_group(id.as_str()),
                     RoleChange::RemoveGroup(id) => patch.remove_group(id.as_str()),
                     RoleChange::AddUser(id) => patch.add_user(id.as_str()),
                 };
-                run.change(change, Outcome::InFlight);
+                rec.start(change);
             }
             let targets: Vec<&Change> = batch.iter().map(|(change, _)| *change).collect();
-            record_results(run, &targets, patch.send().await.map(|result| result.results));
+            record_results(rec, &targets, patch.send().await.map(|result| result.results));
         }
     });
     futures_util::future::join_all(work).await;

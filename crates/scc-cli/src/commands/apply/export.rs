@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use futures_util::StreamExt;
 use scc_sdk::types::Organization;
 
-use super::observe::{self, Directory, Observation, Scope};
+use super::observe::{self, Directory, Managers, Observation, Scope};
 use super::plan::{
     ADMIN_PRODUCT, ADMIN_ROLE, GroupPlan, OrgPlan, PlanFile, Prune, RolePlan, SubscriptionPlan, UserPlan,
 };
@@ -25,10 +25,15 @@ pub(crate) async fn run(ctx: &Ctx) -> Result<Code, CliError> {
         .as_ref()
         .filter(|org| org.source == Source::Flag)
         .map(|org| org.value.clone());
+    // A name works here as wherever an organization's id is asked.
     let orgs: Vec<Organization> = match &only {
-        Some(id) => vec![client.organizations().get(id.as_str()).await?],
+        Some(text) => {
+            let id = crate::commands::resolve::org(&client, text).await?;
+            vec![client.organizations().get(id.as_str()).await?]
+        }
         None => Directory::read_all(&client).await?,
     };
+    let managers = Managers::default();
     let mut name_count: BTreeMap<String, usize> = BTreeMap::new();
     for org in &orgs {
         if let Some(name) = &org.name {
@@ -36,9 +41,9 @@ pub(crate) async fn run(ctx: &Ctx) -> Result<Code, CliError> {
         }
     }
     let observed: Vec<(Organization, Observation)> = futures_util::stream::iter(orgs.into_iter().map(|org| {
-        let client = &client;
+        let (client, managers) = (&client, &managers);
         async move {
-            let seen = observe::observe(client, org.id.as_str(), Scope::Everything).await;
+            let seen = observe::observe(client, &org, managers, Scope::Everything).await;
             (org, seen)
         }
     }))
@@ -100,10 +105,10 @@ pub(crate) fn to_plan(org: &Organization, seen: &Observation, by_name: bool) -> 
         })
         .collect();
     users.sort_by(|a, b| a.email.cmp(&b.email));
-    let mut groups: Vec<GroupPlan> = seen
-        .groups
-        .iter()
-        .flatten()
+    // A group the manager shares into the organization is the manager's: not exported (a plan of
+    // this organization neither makes nor changes it).
+    let own_groups = || seen.groups.iter().flatten().filter(|group| !group.shared);
+    let mut groups: Vec<GroupPlan> = own_groups()
         .map(|group| {
             let mut members: Vec<String> = group.members.iter().flatten().cloned().collect();
             members.sort();
@@ -125,10 +130,7 @@ pub(crate) fn to_plan(org: &Organization, seen: &Observation, by_name: bool) -> 
             continue;
         };
         let id = role.id.to_string();
-        let mut holder_groups: Vec<String> = seen
-            .groups
-            .iter()
-            .flatten()
+        let mut holder_groups: Vec<String> = own_groups()
             .filter(|group| group.roles.as_ref().is_some_and(|held| held.contains(&id)))
             .map(|group| group.name.clone())
             .collect();

@@ -13,8 +13,9 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
+use super::observe::Section;
+use super::outcome::{Failure, Outcome, Subject};
 use super::plan::{OrgPlan, name_key};
-use super::report::{ItemReport, OrgOutcome, Status};
 
 /// How many lock files the organizations share.
 const LOCK_FILES: u64 = 1024;
@@ -119,10 +120,11 @@ fn in_process(path: &Path) -> Arc<tokio::sync::Mutex<()>> {
         .clone()
 }
 
-/// FNV-1a: stable across builds, so every scc version picks the same lock file.
-fn fingerprint(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+/// FNV-1a, 64 bits: stable across builds, so every scc version picks the same lock file and reads
+/// the same digest of a state (a digest against change, not against an attacker).
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 
@@ -134,7 +136,7 @@ pub(crate) fn lock_path(dir: &Path, service: &str, org: &OrgPlan) -> PathBuf {
     let key = format!("{}\n{target}", service.trim_end_matches('/'));
     // One of LOCK_FILES files: thousands of organizations do not make thousands of files. Two
     // organizations on one file only wait for each other a moment, as two runs of one would.
-    dir.join(format!("apply-{:04}.lock", fingerprint(&key) % LOCK_FILES))
+    dir.join(format!("apply-{:04}.lock", fnv1a(key.as_bytes()) % LOCK_FILES))
 }
 
 /// Takes the organization's lock, waiting (and saying so) while another run holds it; says whether
@@ -188,25 +190,21 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
-/// The report of an organization whose lock could not be taken: nothing was done.
-pub(crate) fn refused(org: &OrgPlan, error: std::io::Error) -> OrgOutcome {
-    OrgOutcome {
-        org: org.label(),
-        org_id: None,
-        rounds: 0,
-        items: vec![ItemReport {
-            org: org.label(),
+/// The report line of an organization whose lock could not be taken: nothing was done.
+pub(crate) fn refused(org: &OrgPlan, error: &std::io::Error) -> (Subject, Outcome) {
+    (
+        Subject::Read {
             object: format!("organization {}", org.label()),
-            action: "lock".into(),
-            result: Status::Failed,
+            action: "lock",
+            section: Section::Organization,
+        },
+        Outcome::Failed(Failure {
+            kind: "Lock".into(),
+            message: format!("cannot take the lock of this organization: {error}; nothing was done"),
             tracking_id: None,
-            error: Some(format!(
-                "cannot take the lock of this organization: {error}; nothing was done"
-            )),
-            sign: None,
-            section: None,
-        }],
-    }
+            passing: false,
+        }),
+    )
 }
 
 #[cfg(test)]

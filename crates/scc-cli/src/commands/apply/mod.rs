@@ -1,164 +1,407 @@
 //! `scc plan FILE` and `scc apply FILE`: declarative, idempotent onboarding of many organizations.
+//! The plan shown is the plan made: `scc apply` confirms a plan value and makes it only where the
+//! state still gives it (see `engine`); `scc plan --out` saves one for `scc apply PLAN`.
 
 mod diff;
 mod engine;
 mod execute;
 pub(crate) mod export;
+mod ledger;
 mod lock;
 mod observe;
+mod outcome;
 pub(crate) mod plan;
 mod report;
+mod saved;
 
 use futures_util::StreamExt;
+use scc_sdk::Client;
+use scc_sdk::types::Organization;
 use serde_json::{Value, json};
 
 use super::Ctx;
 use crate::cli::{ApplyArgs, Format};
 use crate::failure::{CliError, Code};
-use report::{ItemReport, Mode, OrgOutcome, Status};
+use diff::Change;
+use engine::{Applied, Confirmed, Lookup, Planned, Verdict};
+use ledger::{Actor, Ledger, Recorder};
+use observe::{Directory, Managers, Observation, Scope};
+use outcome::{Outcome, Refusal, Subject};
+use plan::{OrgPlan, PlanFile};
+use report::OrgReport;
+
+/// The service as the engine sees it: the SDK's client, the run's listing of organizations and its
+/// knowledge of shared groups.
+struct Live<'a> {
+    client: &'a Client,
+    directory: Option<&'a Directory>,
+    managers: &'a Managers,
+}
+
+impl engine::Service for Live<'_> {
+    /// By id, or by name (trimmed, any case) among those the token reaches: from the run's listing
+    /// when `first` allows it, by one filtered request otherwise.
+    async fn find(&self, plan: &OrgPlan, first: bool) -> Lookup {
+        if let Some(id) = &plan.id {
+            return match self.client.organizations().get(id.trim()).await {
+                Ok(org) => Lookup::Found(org),
+                Err(error) => Lookup::Blocked(Subject::find(id), Outcome::of_error(&error, false)),
+            };
+        }
+        let name = plan.label();
+        let matches: Vec<Organization> = match self.directory.filter(|_| first) {
+            Some(directory) => directory.named(&name).to_vec(),
+            None => match observe::orgs_named(self.client, &name).await {
+                Ok(found) => found,
+                Err(error) => return Lookup::Blocked(Subject::find(&name), Outcome::of_error(&error, false)),
+            },
+        };
+        match <[Organization; 1]>::try_from(matches) {
+            Ok([org]) => Lookup::Found(org),
+            Err(matches) if matches.is_empty() => Lookup::Missing,
+            Err(matches) => Lookup::Blocked(
+                Subject::find(&name),
+                Outcome::Refused(Refusal::DuplicateOrganizations {
+                    ids: matches.iter().map(|org| org.id.to_string()).collect(),
+                    created: None,
+                }),
+            ),
+        }
+    }
+
+    async fn observe(&self, org: &Organization, plan: &OrgPlan) -> Observation {
+        observe::observe(self.client, org, self.managers, Scope::Plan(plan)).await
+    }
+
+    async fn create(&self, plan: &OrgPlan, recorder: &Recorder<'_>) -> Option<Organization> {
+        execute::create_org(self.client, plan, recorder).await
+    }
+
+    async fn execute(&self, org: &str, changes: Vec<Change>, seen: &Observation, recorder: &Recorder<'_>) {
+        execute::execute(self.client, recorder, org, changes, seen).await;
+    }
+}
 
 pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<Code, CliError> {
-    let file = plan::read(&args.file)?;
+    let (file, digest, saved) = match saved::read(&args.file)? {
+        saved::Source::Plan(file, digest) => (file, digest, None),
+        saved::Source::Saved(saved) => (saved.plan_file(), String::new(), Some(saved)),
+    };
     let problems = plan::validate(&file);
     if !problems.is_empty() {
         return Err(plan::problems_error(&args.file, &problems));
+    }
+    if args.out.is_some() && (!plan_only || saved.is_some()) {
+        return Err(CliError::usage(
+            "--out saves the plan `scc plan` computes from a plan file".into(),
+            "scc plan FILE --out PLAN, then scc apply PLAN",
+        ));
     }
     let mut builder = ctx.settings.client_builder(&ctx.global, false)?;
     if let Some(rate) = args.rate_limit {
         builder = builder.rate_limit(scc_sdk::RateLimit::new(rate, (rate.ceil() as u32).max(1)));
     }
     let client = builder.build()?;
+    let service = ctx.settings.base_url.value.clone();
+    if let Some(saved) = &saved {
+        saved.check(&args.file, &service)?;
+    }
+    let run = Run {
+        ctx,
+        client: &client,
+        file: &file,
+        concurrency: args.concurrency.max(1),
+        managers: Managers::default(),
+    };
     if plan_only || ctx.global.dry_run {
-        let Some((outcomes, _)) = reconcile_all(ctx, &client, &file, Mode::Plan, args.concurrency).await? else {
-            return Ok(Code::Interrupted);
+        let plans = match &saved {
+            // A saved plan shows what it holds (`scc apply` checks it against the state).
+            Some(saved) => saved.organizations.iter().map(|org| org.planned.clone()).collect(),
+            None => match run.plan_all().await? {
+                Some(plans) => plans,
+                None => return Ok(Code::Interrupted),
+            },
         };
-        let code = print_plan(ctx, &outcomes);
+        let code = print_plan(ctx, &file, &plans);
+        if let Some(out) = &args.out {
+            if code != Code::Ok {
+                return Err(CliError::new(
+                    Code::Partial,
+                    format!("the plan has problems (listed above): not saved to {}", out.display()),
+                    Some("fix them, then plan again".into()),
+                ));
+            }
+            saved::write(out, &save(&args.file, &digest, &service, &file, &plans))?;
+            ctx.ui.note(&format!(
+                "Saved the plan to {0}: `scc apply {0}` makes exactly these changes, or refuses where the state changed since.",
+                out.display()
+            ));
+        }
+        let changes = plans.iter().any(|planned| !planned.changes.is_empty());
         // As terraform's: 0 nothing to change, 2 changes to make (problems keep their code).
-        let changes = has_changes(&outcomes);
         return Ok(if args.detailed_exitcode && code == Code::Ok && changes {
             Code::Usage
         } else {
             code
         });
     }
-    // Plan, then confirm: `--yes` confirms ahead; without a terminal to ask on, nothing is done.
-    if !ctx.global.yes {
-        if !ctx.ui.can_ask() {
-            return Err(CliError::usage(
-                "scc apply changes organizations and there is no terminal to confirm on".into(),
-                "pass --yes to confirm; `scc plan FILE` shows the changes first",
-            ));
-        }
-        let Some((planned, _)) = reconcile_all(ctx, &client, &file, Mode::Plan, args.concurrency).await? else {
-            return Ok(Code::Interrupted);
-        };
-        let code = print_plan(ctx, &planned);
-        let changes = has_changes(&planned);
-        if !changes {
-            return Ok(code);
-        }
-        if !ctx.ui.confirm("Apply these changes?") {
-            return Err(CliError::usage(
-                "not confirmed: nothing was changed".into(),
-                "answer y to apply, or pass --yes",
-            ));
-        }
+    // Without a terminal to ask on, nothing is done unless confirmed ahead.
+    if saved.is_none() && !ctx.global.yes && !ctx.ui.can_ask() {
+        return Err(CliError::usage(
+            "scc apply changes organizations and there is no terminal to confirm on".into(),
+            "pass --yes to confirm; `scc plan FILE` shows the changes first, `scc plan FILE --out PLAN` saves them for `scc apply PLAN`",
+        ));
     }
-    let Some((outcomes, seconds)) = reconcile_all(ctx, &client, &file, Mode::Apply, args.concurrency).await? else {
-        return Ok(Code::Interrupted);
+    let journal = args.journal.clone().or_else(|| ctx.settings.journal.clone());
+    let actor = Actor {
+        service: service.clone(),
+        api_key_id: ctx
+            .settings
+            .credentials
+            .as_ref()
+            .and_then(|credentials| credentials.value.api_key_id.clone()),
     };
-    Ok(print_apply(ctx, &outcomes, seconds))
-}
-
-/// Whether a plan has anything to change.
-fn has_changes(outcomes: &[OrgOutcome]) -> bool {
-    outcomes
-        .iter()
-        .flat_map(|outcome| &outcome.items)
-        .any(|item| item.result == Status::Planned)
-}
-
-/// Every organization of the plan, `concurrency` at a time; `None` after Ctrl-C (the summary of what
-/// was done is printed).
-async fn reconcile_all(
-    ctx: &Ctx,
-    client: &scc_sdk::Client,
-    file: &plan::PlanFile,
-    mode: Mode,
-    concurrency: usize,
-) -> Result<Option<(Vec<OrgOutcome>, f64)>, CliError> {
-    let bar = ctx.ui.progress(
-        file.organizations.len() as u64,
-        if mode == Mode::Plan { "reading" } else { "applying" },
-    );
+    let labels = file.organizations.iter().map(OrgPlan::label).collect();
+    let ledger = Ledger::new(labels, actor, journal.as_deref()).map_err(|error| {
+        CliError::usage(
+            format!(
+                "cannot open the change journal {}: {error}",
+                journal.as_deref().unwrap_or(std::path::Path::new("")).display()
+            ),
+            "check --journal (or the profile's journal, or SCC_JOURNAL); nothing was changed",
+        )
+    })?;
     let started = std::time::Instant::now();
-    let progress: Vec<report::Progress> = file.organizations.iter().map(|_| report::Progress::default()).collect();
-    let locks_dir = ctx.settings.config_dir.join("locks");
-    let service = ctx.settings.base_url.value.clone();
-    // The lock files' turns are read before the listing: a turn taken after it says the listing may
-    // be out of date for that organization.
-    let turns = match mode {
-        Mode::Apply => lock::Turns::read(&locks_dir, &service, &file.organizations),
-        Mode::Plan => Default::default(),
-    };
-    // Organizations named in the plan are found in one listing of those the token reaches.
-    let directory = if file.organizations.iter().any(|org| org.id.is_none()) {
-        Some(observe::Directory::read(client).await?)
-    } else {
-        None
-    };
-    let directory = directory.as_ref();
-    let work = futures_util::stream::iter(file.organizations.iter().enumerate())
-        .map(|(index, org)| {
-            let progress = progress[index].clone();
-            let locks_dir = locks_dir.clone();
-            let service = service.clone();
-            let turns = &turns;
-            async move {
-                // One run at a time per organization on this machine: a second waits for the first.
-                let (_lock, held_by_another) = match mode {
-                    Mode::Plan => (None, false),
-                    Mode::Apply => match lock::acquire(&locks_dir, &service, org, turns).await {
-                        Ok((lock, held_by_another)) => (Some(lock), held_by_another),
-                        Err(error) => return (index, lock::refused(org, error)),
-                    },
-                };
-                // Another run held the lock since the listing: the listing is out of date for it.
-                let directory = directory.filter(|_| !held_by_another);
-                (index, engine::reconcile(client, directory, org, mode, progress).await)
-            }
-        })
-        .buffer_unordered(concurrency.max(1))
-        .inspect(|(_, outcome)| {
-            // Progress per organization: the one just finished, and what it took.
-            let changes = outcome.items.iter().filter(|item| item.sign.is_some()).count();
-            bar.set_message(format!("{}: {changes} change(s)", outcome.org));
-            bar.inc(1);
-        })
-        .collect::<Vec<(usize, OrgOutcome)>>();
-    let finished = tokio::select! {
-        outcomes = work => Some(outcomes),
-        () = stop_requested() => None,
-    };
-    bar.finish_and_clear();
-    let Some(mut outcomes) = finished else {
-        let so_far: Vec<OrgOutcome> = file
+    let mut results: Vec<Option<Applied>> = vec![None; file.organizations.len()];
+    if let Some(saved) = &saved {
+        let work = saved
             .organizations
             .iter()
-            .zip(&progress)
-            .map(|(org, items)| OrgOutcome {
-                org: org.label(),
-                org_id: None,
-                rounds: 0,
-                items: items.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone(),
-            })
+            .enumerate()
+            .map(|(index, org)| (index, Confirmed::Saved(&org.planned)))
             .collect();
-        print_interrupted(ctx, &so_far);
-        return Ok(None);
-    };
-    outcomes.sort_by_key(|(index, _)| *index);
-    let outcomes: Vec<OrgOutcome> = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
-    Ok(Some((outcomes, started.elapsed().as_secs_f64())))
+        let Some(applied) = run.apply_all(work, &ledger).await? else {
+            return Ok(Code::Interrupted);
+        };
+        keep(&mut results, applied);
+    } else if ctx.global.yes {
+        let work = (0..file.organizations.len())
+            .map(|index| (index, Confirmed::Ahead))
+            .collect();
+        let Some(applied) = run.apply_all(work, &ledger).await? else {
+            return Ok(Code::Interrupted);
+        };
+        keep(&mut results, applied);
+    } else {
+        // Shown, answered, made where the state still gives it; where it does not, the new plan is
+        // shown and asked about, until nothing is left or the answer is no.
+        let Some(mut plans) = run.plan_all().await? else {
+            return Ok(Code::Interrupted);
+        };
+        let mut pending: Vec<usize> = (0..plans.len()).collect();
+        loop {
+            let shown: Vec<Planned> = pending.iter().map(|&index| plans[index].clone()).collect();
+            let shown_file = PlanFile {
+                organizations: pending.iter().map(|&index| file.organizations[index].clone()).collect(),
+            };
+            let code = print_plan(ctx, &shown_file, &shown);
+            if shown.iter().all(|planned| planned.changes.is_empty()) {
+                if results.iter().all(Option::is_none) {
+                    return Ok(code);
+                }
+                break;
+            }
+            if !ctx.ui.confirm("Apply these changes?") {
+                if results.iter().any(Option::is_some) {
+                    print_apply(ctx, &file, &results, started.elapsed().as_secs_f64());
+                }
+                return Err(CliError::usage(
+                    "not confirmed: nothing more was changed".into(),
+                    "answer y to apply, or pass --yes",
+                ));
+            }
+            let work = pending
+                .iter()
+                .map(|&index| (index, Confirmed::Shown(&plans[index])))
+                .collect();
+            let Some(applied) = run.apply_all(work, &ledger).await? else {
+                return Ok(Code::Interrupted);
+            };
+            let mut changed = Vec::new();
+            let mut new_plans = Vec::new();
+            for (index, applied) in applied {
+                if let Verdict::Changed { now, .. } = &applied.verdict {
+                    changed.push(index);
+                    new_plans.push((index, (**now).clone()));
+                }
+                results[index] = Some(applied);
+            }
+            for (index, now) in new_plans {
+                plans[index] = now;
+            }
+            if changed.is_empty() {
+                break;
+            }
+            ctx.ui.note(&format!(
+                "The state of {} organization(s) changed after the plan was shown: nothing was made there. Their plan now:",
+                changed.len()
+            ));
+            pending = changed;
+        }
+    }
+    Ok(print_apply(ctx, &file, &results, started.elapsed().as_secs_f64()))
+}
+
+fn keep(results: &mut [Option<Applied>], applied: Vec<(usize, Applied)>) {
+    for (index, applied) in applied {
+        results[index] = Some(applied);
+    }
+}
+
+/// The saved plan of `plans`, computed from the plan file at `path`.
+fn save(path: &std::path::Path, digest: &str, service: &str, file: &PlanFile, plans: &[Planned]) -> saved::SavedPlan {
+    saved::SavedPlan {
+        format: saved::FORMAT.into(),
+        scc_version: env!("CARGO_PKG_VERSION").into(),
+        service: service.to_owned(),
+        created: jiff::Timestamp::now().to_string(),
+        plan_file: saved::PlanSource {
+            path: path.display().to_string(),
+            fnv1a64: digest.to_owned(),
+        },
+        organizations: file
+            .organizations
+            .iter()
+            .zip(plans)
+            .map(|(plan, planned)| saved::SavedOrg {
+                plan: plan.clone(),
+                planned: planned.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// One `scc plan` or `scc apply`.
+struct Run<'a> {
+    ctx: &'a Ctx,
+    client: &'a Client,
+    file: &'a PlanFile,
+    concurrency: usize,
+    managers: Managers,
+}
+
+impl Run<'_> {
+    /// Organizations named in the plan are found in one listing of those the token reaches.
+    async fn directory(&self) -> Result<Option<Directory>, CliError> {
+        if self.file.organizations.iter().any(|org| org.id.is_none()) {
+            Ok(Some(Directory::read(self.client).await?))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Every organization's plan, `concurrency` at a time; writes nothing. `None` after Ctrl-C.
+    async fn plan_all(&self) -> Result<Option<Vec<Planned>>, CliError> {
+        let directory = self.directory().await?;
+        let live = Live {
+            client: self.client,
+            directory: directory.as_ref(),
+            managers: &self.managers,
+        };
+        let bar = self.ctx.ui.progress(self.file.organizations.len() as u64, "reading");
+        let work = futures_util::stream::iter(self.file.organizations.iter().enumerate())
+            .map(|(index, org)| {
+                let live = &live;
+                async move { (index, engine::plan(live, org, true).await) }
+            })
+            .buffer_unordered(self.concurrency)
+            .inspect(|_| bar.inc(1))
+            .collect::<Vec<(usize, Planned)>>();
+        let finished = tokio::select! {
+            plans = work => Some(plans),
+            () = stop_requested() => None,
+        };
+        bar.finish_and_clear();
+        let Some(mut plans) = finished else {
+            self.ctx
+                .ui
+                .error("interrupted while reading: nothing was changed", None);
+            return Ok(None);
+        };
+        plans.sort_by_key(|(index, _)| *index);
+        Ok(Some(plans.into_iter().map(|(_, planned)| planned).collect()))
+    }
+
+    /// Applies the confirmed plans of the organizations at these indices, each under its lock.
+    /// `None` after Ctrl-C (the summary of what was done is printed, from the ledger).
+    async fn apply_all(
+        &self,
+        work: Vec<(usize, Confirmed<'_>)>,
+        ledger: &Ledger,
+    ) -> Result<Option<Vec<(usize, Applied)>>, CliError> {
+        let orgs = &self.file.organizations;
+        let locks_dir = self.ctx.settings.config_dir.join("locks");
+        let service = self.ctx.settings.base_url.value.clone();
+        let bar = self.ctx.ui.progress(work.len() as u64, "applying");
+        // The lock files' turns are read before the listing: a turn taken after it says the listing
+        // may be out of date for that organization.
+        let turns = lock::Turns::read(&locks_dir, &service, orgs);
+        let directory = self.directory().await?;
+        let live = Live {
+            client: self.client,
+            directory: directory.as_ref(),
+            managers: &self.managers,
+        };
+        let tasks = futures_util::stream::iter(work)
+            .map(|(index, confirmed)| {
+                let (live, turns, locks_dir, service) = (&live, &turns, &locks_dir, &service);
+                let org = &orgs[index];
+                async move {
+                    let recorder = ledger.recorder(index);
+                    // One run at a time per organization on this machine: a second waits for the first.
+                    let (_lock, held_by_another) = match lock::acquire(locks_dir, service, org, turns).await {
+                        Ok(taken) => taken,
+                        Err(error) => {
+                            let (subject, outcome) = lock::refused(org, &error);
+                            recorder.read(subject.clone(), outcome.clone());
+                            let mut outcomes = outcome::Outcomes::default();
+                            outcomes.set(subject, outcome);
+                            let refused = Applied {
+                                org_id: None,
+                                outcomes,
+                                verdict: Verdict::Applied,
+                            };
+                            return (index, refused);
+                        }
+                    };
+                    // Another run held the lock since the listing: the listing is out of date for it.
+                    let applied = engine::apply(live, org, confirmed, !held_by_another, &recorder).await;
+                    (index, applied)
+                }
+            })
+            .buffer_unordered(self.concurrency)
+            .inspect(|(index, applied)| {
+                let changes = applied
+                    .outcomes
+                    .iter()
+                    .filter(|(subject, _)| subject.sign().is_some())
+                    .count();
+                bar.set_message(format!("{}: {changes} change(s)", orgs[*index].label()));
+                bar.inc(1);
+            })
+            .collect::<Vec<(usize, Applied)>>();
+        let finished = tokio::select! {
+            applied = tasks => Some(applied),
+            () = stop_requested() => None,
+        };
+        bar.finish_and_clear();
+        let Some(mut applied) = finished else {
+            print_interrupted(self.ctx, &ledger.interrupted());
+            return Ok(None);
+        };
+        applied.sort_by_key(|(index, _)| *index);
+        Ok(Some(applied))
+    }
 }
 
 /// Ctrl-C, or SIGTERM (a service manager, `timeout`, `kill`): either stops the run the same way,
@@ -175,66 +418,69 @@ async fn stop_requested() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-fn counts(items: &[&ItemReport]) -> Value {
-    let by = |signs: &[char]| {
-        items
-            .iter()
-            .filter(|item| item.sign.is_some_and(|s| signs.contains(&s)))
-            .count()
-    };
-    json!({"create": by(&['+']), "update": by(&['~']), "remove": by(&['-']), "total": items.len()})
+/// The lines of each organization's plan.
+fn plan_reports(file: &PlanFile, plans: &[Planned]) -> Vec<OrgReport> {
+    file.organizations
+        .iter()
+        .zip(plans)
+        .map(|(org, planned)| OrgReport {
+            org: org.label(),
+            org_id: planned.org_id.clone(),
+            items: planned.items(),
+        })
+        .collect()
 }
 
-fn print_plan(ctx: &Ctx, outcomes: &[OrgOutcome]) -> Code {
-    let all: Vec<&ItemReport> = outcomes.iter().flat_map(|outcome| &outcome.items).collect();
-    let changes: Vec<&ItemReport> = all
+/// Writes one organization's plan lines: `+ invite user …`, `! find role …: why`.
+fn plan_text(report: &OrgReport, text: &mut String) {
+    if report.items.is_empty() {
+        text.push_str(&format!("{}: nothing to do\n", report.org));
+        return;
+    }
+    let planned = report.count("planned");
+    let state = if report.org_id.is_none() && planned > 0 {
+        " (new)"
+    } else {
+        ""
+    };
+    text.push_str(&format!("{}{state}: {planned} change(s)\n", report.org));
+    for (subject, outcome) in &report.items {
+        match outcome {
+            Outcome::Planned => text.push_str(&format!(
+                "  {} {} {}\n",
+                subject.sign().unwrap_or('+'),
+                subject.action(),
+                subject.object()
+            )),
+            other => text.push_str(&format!(
+                "  ! {} {}: {}\n",
+                subject.action(),
+                subject.object(),
+                other.reason().unwrap_or_default()
+            )),
+        }
+    }
+}
+
+fn print_plan(ctx: &Ctx, file: &PlanFile, plans: &[Planned]) -> Code {
+    let reports = plan_reports(file, plans);
+    let all: Vec<&OrgReport> = reports.iter().collect();
+    let problems: usize = reports
         .iter()
-        .copied()
-        .filter(|item| item.result == Status::Planned)
-        .collect();
-    let problems: Vec<&ItemReport> = all
-        .iter()
-        .copied()
-        .filter(|item| item.result != Status::Planned)
-        .collect();
-    let unchanged = outcomes.iter().filter(|outcome| outcome.items.is_empty()).count();
+        .map(|report| report.items.len() - report.count("planned"))
+        .sum();
+    let unchanged = reports.iter().filter(|report| report.items.is_empty()).count();
     let summary = json!({
-        "changes": counts(&changes),
-        "organizations": outcomes.len(),
+        "changes": OrgReport::signs(&all, "planned"),
+        "organizations": reports.len(),
         "organizations_unchanged": unchanged,
-        "problems": problems.len(),
+        "problems": problems,
     });
     match ctx.ui.format {
         Format::Table | Format::Wide => {
             let mut text = String::new();
-            for outcome in outcomes {
-                if outcome.items.is_empty() {
-                    text.push_str(&format!("{}: nothing to do\n", outcome.org));
-                    continue;
-                }
-                let planned = outcome
-                    .items
-                    .iter()
-                    .filter(|item| item.result == Status::Planned)
-                    .count();
-                let state = if outcome.org_id.is_none() { " (new)" } else { "" };
-                text.push_str(&format!("{}{state}: {planned} change(s)\n", outcome.org));
-                for item in &outcome.items {
-                    match item.result {
-                        Status::Planned => text.push_str(&format!(
-                            "  {} {} {}\n",
-                            item.sign.unwrap_or('+'),
-                            item.action,
-                            item.object
-                        )),
-                        _ => text.push_str(&format!(
-                            "  ! {} {}: {}\n",
-                            item.action,
-                            item.object,
-                            item.error.clone().unwrap_or_default()
-                        )),
-                    }
-                }
+            for report in &reports {
+                plan_text(report, &mut text);
             }
             let c = &summary["changes"];
             text.push_str(&format!(
@@ -242,56 +488,63 @@ fn print_plan(ctx: &Ctx, outcomes: &[OrgOutcome]) -> Code {
                 c["create"],
                 c["update"],
                 c["remove"],
-                outcomes.len() - unchanged,
+                reports.len() - unchanged,
                 unchanged
             ));
             ctx.ui.write_stdout(&text);
         }
         _ => {
-            let organizations: Vec<Value> = outcomes
+            let organizations: Vec<Value> = reports
                 .iter()
-                .map(|outcome| json!({"org": outcome.org, "org_id": outcome.org_id, "changes": outcome.items}))
+                .map(|report| json!({"org": report.org, "org_id": report.org_id, "changes": report.rows()}))
                 .collect();
             ctx.ui
                 .item(&json!({"organizations": organizations, "summary": summary}), &[]);
         }
     }
-    if problems.is_empty() { Code::Ok } else { Code::Partial }
+    if problems == 0 { Code::Ok } else { Code::Partial }
 }
 
 /// After Ctrl-C: each organization's completed, failed and unknown items (writes sent and not
 /// answered are unknown: they may have been applied).
-fn print_interrupted(ctx: &Ctx, outcomes: &[OrgOutcome]) {
-    let items: Vec<&ItemReport> = outcomes.iter().flat_map(|outcome| &outcome.items).collect();
-    let count = |result: Status| items.iter().filter(|item| item.result == result).count();
+fn print_interrupted(ctx: &Ctx, interrupted: &[(String, Vec<(Subject, Outcome)>)]) {
+    let reports: Vec<OrgReport> = interrupted
+        .iter()
+        .map(|(org, items)| OrgReport {
+            org: org.clone(),
+            org_id: None,
+            items: items.clone(),
+        })
+        .collect();
+    let count = |status: &str| reports.iter().map(|report| report.count(status)).sum::<usize>();
     match ctx.ui.format {
         Format::Table | Format::Wide => {
-            if !items.is_empty() {
-                let rows: Vec<Value> = items
-                    .iter()
-                    .map(|item| serde_json::to_value(item).unwrap_or_default())
-                    .collect();
+            let rows: Vec<Value> = reports
+                .iter()
+                .flat_map(OrgReport::rows)
+                .map(|row| serde_json::to_value(row).unwrap_or_default())
+                .collect();
+            if !rows.is_empty() {
                 ctx.ui.list(&rows, crate::output::columns::APPLY_REPORT);
             }
-            for outcome in outcomes {
-                let of = |result: Status| outcome.items.iter().filter(|item| item.result == result).count();
+            for report in &reports {
                 eprintln!(
                     "  {}: {} done, {} failed, {} unknown",
-                    outcome.org,
-                    of(Status::Ok),
-                    of(Status::Failed),
-                    of(Status::Unknown)
+                    crate::output::shown(&report.org),
+                    report.count("ok"),
+                    report.count("failed"),
+                    report.count("unknown")
                 );
             }
         }
         _ => {
-            let organizations: Vec<Value> = outcomes
+            let organizations: Vec<Value> = reports
                 .iter()
-                .map(|outcome| json!({"org": outcome.org, "items": outcome.items}))
+                .map(|report| json!({"org": report.org, "items": report.rows()}))
                 .collect();
             ctx.ui.item(
                 &json!({"interrupted": true, "organizations": organizations,
-                        "summary": {"done": count(Status::Ok), "failed": count(Status::Failed), "unknown": count(Status::Unknown)}}),
+                        "summary": {"done": count("ok"), "failed": count("failed"), "unknown": count("unknown")}}),
                 &[],
             );
         }
@@ -299,11 +552,11 @@ fn print_interrupted(ctx: &Ctx, outcomes: &[OrgOutcome]) {
     ctx.ui.error(
         &format!(
             "interrupted: {} change(s) done, {} failed, {} unknown",
-            count(Status::Ok),
-            count(Status::Failed),
-            count(Status::Unknown)
+            count("ok"),
+            count("failed"),
+            count("unknown")
         ),
-        Some(if count(Status::Unknown) > 0 {
+        Some(if count("unknown") > 0 {
             "the unknown items were sent and not answered: they may have been applied. `scc plan` on the same file shows what is still missing"
         } else {
             "`scc plan` on the same file shows what is still missing; apply again to finish"
@@ -311,58 +564,154 @@ fn print_interrupted(ctx: &Ctx, outcomes: &[OrgOutcome]) {
     );
 }
 
-fn print_apply(ctx: &Ctx, outcomes: &[OrgOutcome], seconds: f64) -> Code {
-    let items: Vec<&ItemReport> = outcomes.iter().flat_map(|outcome| &outcome.items).collect();
-    let failed = items.iter().filter(|item| item.result == Status::Failed).count();
-    let unknown = items.iter().filter(|item| item.result == Status::Unknown).count();
-    let skipped = items.iter().filter(|item| item.result == Status::Skipped).count();
-    let applied: Vec<&ItemReport> = items.iter().copied().filter(|item| item.result == Status::Ok).collect();
-    let unchanged = outcomes.iter().filter(|outcome| outcome.items.is_empty()).count();
+/// The difference between the plan confirmed and the plan now, change by change.
+fn difference(confirmed: &Planned, now: &Planned) -> Vec<String> {
+    let before: Vec<Change> = confirmed.changes.iter().map(Change::target).collect();
+    let after: Vec<Change> = now.changes.iter().map(Change::target).collect();
+    let mut lines: Vec<String> = after
+        .iter()
+        .filter(|change| !before.contains(change))
+        .map(|change| {
+            format!(
+                "now also: {} {} {}",
+                change.sign().symbol(),
+                change.action(),
+                change.object()
+            )
+        })
+        .collect();
+    lines.extend(before.iter().filter(|change| !after.contains(change)).map(|change| {
+        format!(
+            "no longer: {} {} {}",
+            change.sign().symbol(),
+            change.action(),
+            change.object()
+        )
+    }));
+    if lines.is_empty() {
+        lines
+            .push("the same changes, computed against another state: plan again to save the plan of this state".into());
+    }
+    lines
+}
+
+fn print_apply(ctx: &Ctx, file: &PlanFile, results: &[Option<Applied>], seconds: f64) -> Code {
+    let reports: Vec<OrgReport> = file
+        .organizations
+        .iter()
+        .zip(results)
+        .filter_map(|(org, applied)| {
+            let applied = applied.as_ref()?;
+            Some(OrgReport {
+                org: org.label(),
+                org_id: applied.org_id.clone(),
+                items: applied.outcomes.iter().cloned().collect(),
+            })
+        })
+        .collect();
+    // Organizations where nothing was made because the plan is not the state's any more.
+    let changed: Vec<(String, &'static str, &Planned, &Planned)> = file
+        .organizations
+        .iter()
+        .zip(results)
+        .filter_map(|(org, applied)| match &applied.as_ref()?.verdict {
+            Verdict::Applied => None,
+            Verdict::Changed { shown, now } => Some((org.label(), "changed", &**shown, &**now)),
+            Verdict::Stale { saved, now } => Some((org.label(), "stale", &**saved, &**now)),
+        })
+        .collect();
+    let all: Vec<&OrgReport> = reports.iter().collect();
+    let count = |status: &str| reports.iter().map(|report| report.count(status)).sum::<usize>();
+    let (applied, failed, unknown, skipped) = (count("ok"), count("failed"), count("unknown"), count("skipped"));
+    let unchanged = reports
+        .iter()
+        .zip(results.iter().flatten())
+        .filter(|(report, applied)| report.items.is_empty() && matches!(applied.verdict, Verdict::Applied))
+        .count();
     match ctx.ui.format {
         Format::Table | Format::Wide => {
-            if !items.is_empty() {
-                let rows: Vec<Value> = items
-                    .iter()
-                    .map(|item| serde_json::to_value(item).unwrap_or_default())
-                    .collect();
+            let rows: Vec<Value> = reports
+                .iter()
+                .flat_map(OrgReport::rows)
+                .map(|row| serde_json::to_value(row).unwrap_or_default())
+                .collect();
+            if !rows.is_empty() {
                 ctx.ui.list(&rows, crate::output::columns::APPLY_REPORT);
+            }
+            if !changed.is_empty() {
+                let mut text = String::from("\nNot applied: the plan is not the state's any more:\n");
+                for (org, why, was, now) in &changed {
+                    let report = OrgReport {
+                        org: org.clone(),
+                        org_id: now.org_id.clone(),
+                        items: now.items(),
+                    };
+                    plan_text(&report, &mut text);
+                    let since = if *why == "stale" { "saved" } else { "shown" };
+                    for line in difference(was, now) {
+                        text.push_str(&format!("    since the plan was {since}: {line}\n"));
+                    }
+                }
+                ctx.ui.write_stdout(&text);
             }
         }
         _ => {
+            let changed_json: Vec<Value> = changed
+                .iter()
+                .map(|(org, why, was, now)| {
+                    let report = OrgReport {
+                        org: org.clone(),
+                        org_id: now.org_id.clone(),
+                        items: now.items(),
+                    };
+                    json!({"org": org, "why": why, "plan_now": report.rows(), "difference": difference(was, now)})
+                })
+                .collect();
+            let rows: Vec<report::Row> = reports.iter().flat_map(OrgReport::rows).collect();
             let document = json!({
-                "items": items,
-                "summary": {"applied": counts(&applied), "failed": failed, "unknown": unknown, "skipped": skipped,
-                            "organizations": outcomes.len(), "organizations_unchanged": unchanged,
+                "items": rows,
+                "not_applied": changed_json,
+                "summary": {"applied": OrgReport::signs(&all, "ok"), "failed": failed, "unknown": unknown, "skipped": skipped,
+                            "not_applied": changed.len(),
+                            "organizations": reports.len(), "organizations_unchanged": unchanged,
                             "seconds": (seconds * 1000.0).round() / 1000.0},
             });
             ctx.ui.item(&document, &[]);
         }
     }
-    if items.is_empty() {
+    if reports.iter().all(|report| report.items.is_empty()) && changed.is_empty() {
         ctx.ui.success(&format!(
             "No changes: the state of {} organization(s) matches the plan.",
-            outcomes.len()
+            reports.len()
         ));
         return Code::Ok;
     }
     let message = format!(
-        "Applied {} change(s) in {} organization(s) ({} unchanged) in {seconds:.2} s; {failed} failed, {unknown} unknown, {skipped} skipped.",
-        applied.len(),
-        outcomes.len() - unchanged,
-        unchanged
+        "Applied {applied} change(s) in {} organization(s) ({unchanged} unchanged) in {seconds:.2} s; {failed} failed, {unknown} unknown, {skipped} skipped{}.",
+        reports.len() - unchanged - changed.len(),
+        if changed.is_empty() {
+            String::new()
+        } else {
+            format!(", {} organization(s) not applied (plan out of date)", changed.len())
+        }
     );
     // A hint only says what is true of this run's failures.
-    let duplicates = items.iter().any(|item| {
-        item.error
-            .as_deref()
-            .is_some_and(|e| e.contains("organizations have this name"))
-    });
+    let duplicates = reports
+        .iter()
+        .flat_map(|report| &report.items)
+        .any(|(_, outcome)| matches!(outcome, Outcome::Refused(Refusal::DuplicateOrganizations { .. })));
     if unknown > 0 {
         ctx.ui.error(
             &message,
             Some("the unknown items lost their answer and reading back could not settle them: they may have been applied. `scc plan` on the same file shows what is still missing"),
         );
         Code::Unknown
+    } else if !changed.is_empty() {
+        ctx.ui.error(
+            &message,
+            Some("the state changed after the plan was computed: nothing was made in those organizations; review their plan now (above) and apply again"),
+        );
+        Code::PlanChanged
     } else if failed > 0 {
         let hint = if duplicates {
             "an organization name is held by several organizations (listed above): keep one, remove the others, then apply again"

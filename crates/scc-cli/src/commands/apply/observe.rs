@@ -1,7 +1,8 @@
 //! Observe: read what an organization holds now, once, into typed values. A part whose read failed
 //! is `None`, and its failure is reported: nothing may be concluded about that part.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use futures_util::{StreamExt, TryStreamExt};
 use scc_sdk::types::{Organization, Role};
@@ -47,6 +48,9 @@ pub(crate) struct SeenGroup {
     pub(crate) members: Option<HashSet<String>>,
     /// Ids of the roles the group holds; `None` when not read.
     pub(crate) roles: Option<HashSet<String>>,
+    /// Shared into the organization by its manager: not the organization's own (never pruned,
+    /// never exported, never changed from here).
+    pub(crate) shared: bool,
 }
 
 /// What one organization holds, as far as it was read.
@@ -107,13 +111,17 @@ fn failure(object: impl Into<String>, action: &'static str, section: Section, er
 }
 
 /// Reads the organization's state: the four lists at once, then the details they lead to.
-pub(crate) async fn observe(client: &Client, org: &str, scope: Scope<'_>) -> Observation {
+pub(crate) async fn observe(client: &Client, org: &Organization, managers: &Managers, scope: Scope<'_>) -> Observation {
     let mut observation = Observation::default();
-    let (subscriptions, users, groups, roles) = tokio::join!(
+    let manager = org.manager_org_id().map(str::to_owned);
+    let org_id = org.id.to_string();
+    let org = org_id.as_str();
+    let (subscriptions, users, groups, roles, shared) = tokio::join!(
         client.subscriptions().list(org).send(),
         client.users().list(org).send(),
         client.groups().list(org).max(500).items().try_collect::<Vec<_>>(),
         client.roles().list(org).send(),
+        managers.shared_into(client, manager),
     );
     match subscriptions {
         Ok(page) => {
@@ -157,12 +165,28 @@ pub(crate) async fn observe(client: &Client, org: &str, scope: Scope<'_>) -> Obs
             .failures
             .push(failure("roles", "list", Section::Roles, error)),
     }
-    let groups = match groups {
-        Ok(groups) => groups,
-        Err(error) => {
+    let groups = match (groups, shared) {
+        (Ok(groups), Ok(shared)) => groups
+            .into_iter()
+            .map(|group| {
+                let is_shared = shared.contains(group.id.as_str());
+                (group, is_shared)
+            })
+            .collect::<Vec<_>>(),
+        (Err(error), _) => {
             observation
                 .failures
                 .push(failure("groups", "list", Section::Groups, error));
+            return observation;
+        }
+        // Which groups are the organization's own cannot be told: nothing may be concluded of them.
+        (Ok(_), Err(error)) => {
+            observation.failures.push(failure(
+                "groups shared by the manager organization",
+                "list",
+                Section::Groups,
+                error,
+            ));
             return observation;
         }
     };
@@ -185,9 +209,10 @@ pub(crate) async fn observe(client: &Client, org: &str, scope: Scope<'_>) -> Obs
                     .any(|r| r.groups.iter().any(|g| name_key(g) == name_key(name)))
         }
     };
-    let details = futures_util::stream::iter(groups.into_iter().map(|group| {
+    let details = futures_util::stream::iter(groups.into_iter().map(|(group, shared)| {
         let name = group.name.clone().unwrap_or_default();
-        let wanted = wanted_group(&name);
+        // A shared group's members are the manager's users: not this organization's to read.
+        let wanted = wanted_group(&name) && !shared;
         async move {
             let id = group.id.to_string();
             let (members, held) = tokio::join!(
@@ -215,14 +240,21 @@ pub(crate) async fn observe(client: &Client, org: &str, scope: Scope<'_>) -> Obs
                     )
                 },
             );
-            (group.id.to_string(), name, group.description.clone(), members, held)
+            (
+                group.id.to_string(),
+                name,
+                group.description.clone(),
+                members,
+                held,
+                shared,
+            )
         }
     }))
     .buffered(8)
     .collect::<Vec<_>>()
     .await;
     let mut seen_groups = Vec::new();
-    for (id, name, description, members, held) in details {
+    for (id, name, description, members, held, shared) in details {
         let members = match members {
             Some(Ok(members)) => Some(members),
             Some(Err(error)) => {
@@ -252,6 +284,7 @@ pub(crate) async fn observe(client: &Client, org: &str, scope: Scope<'_>) -> Obs
             description,
             members,
             roles,
+            shared,
         });
     }
     observation.groups = Some(seen_groups);
@@ -347,4 +380,110 @@ pub(crate) async fn orgs_named(client: &Client, name: &str) -> Result<Vec<Organi
                 .is_some_and(|found| name_key(found) == name_key(name))
         })
         .collect())
+}
+
+/// The ids of one organization's groups.
+type GroupIds = Arc<HashSet<String>>;
+
+/// Which groups are shared into which organization, by the rule the SDK's `remove_shared_group`
+/// uses: a group of a managed organization is shared exactly when its manager (`managerOrgId`)
+/// holds a group of that id. Each manager's groups are listed once per run.
+#[derive(Debug, Default)]
+pub(crate) struct Managers {
+    /// Each manager's group ids, listed once.
+    groups_of: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<GroupIds>>>>,
+}
+
+impl Managers {
+    /// The ids of the groups shared into an organization whose manager is `manager` (none
+    /// without a manager).
+    pub(crate) async fn shared_into(&self, client: &Client, manager: Option<String>) -> Result<GroupIds, Error> {
+        let Some(manager) = manager else {
+            return Ok(Arc::default());
+        };
+        let cell = self
+            .groups_of
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(manager.clone())
+            .or_default()
+            .clone();
+        cell.get_or_try_init(|| async {
+            let groups: Vec<scc_sdk::types::AdminGroup> = client
+                .groups()
+                .list(manager.as_str())
+                .max(500)
+                .items()
+                .try_collect()
+                .await?;
+            Ok(Arc::new(groups.into_iter().map(|group| group.id.to_string()).collect()))
+        })
+        .await
+        .cloned()
+    }
+}
+
+impl Observation {
+    /// A digest of what was read, the same for the same state however the service ordered it: a
+    /// saved plan records it, and applying the plan refuses it when the state reads otherwise.
+    pub(crate) fn fingerprint(&self) -> String {
+        fn sorted(set: &Option<HashSet<String>>) -> Option<BTreeSet<&String>> {
+            set.as_ref().map(|set| set.iter().collect())
+        }
+        let users: Option<BTreeMap<&str, serde_json::Value>> = self.users.as_ref().map(|users| {
+            users
+                .iter()
+                .map(|user| {
+                    (
+                        user.id.as_str(),
+                        serde_json::json!([user.email, user.first_name, user.last_name]),
+                    )
+                })
+                .collect()
+        });
+        let groups: Option<BTreeMap<&str, serde_json::Value>> = self.groups.as_ref().map(|groups| {
+            groups
+                .iter()
+                .map(|group| {
+                    (
+                        group.id.as_str(),
+                        serde_json::json!([
+                            group.name,
+                            group.description,
+                            sorted(&group.members),
+                            sorted(&group.roles),
+                            group.shared
+                        ]),
+                    )
+                })
+                .collect()
+        });
+        let roles: Option<BTreeMap<String, serde_json::Value>> = self.roles.as_ref().map(|roles| {
+            roles
+                .iter()
+                .map(|role| {
+                    let products: BTreeSet<&str> = role
+                        .products
+                        .iter()
+                        .flatten()
+                        .filter_map(|p| p.name.as_deref())
+                        .collect();
+                    (role.id.to_string(), serde_json::json!([role.display_name, products]))
+                })
+                .collect()
+        });
+        let user_roles: BTreeMap<&String, Option<BTreeSet<&String>>> = self
+            .user_roles
+            .iter()
+            .map(|(user, held)| (user, sorted(held)))
+            .collect();
+        let canonical = serde_json::json!({
+            "claim_codes": sorted(&self.claim_codes),
+            "users": users,
+            "groups": groups,
+            "roles": roles,
+            "user_roles": user_roles,
+        });
+        format!("fnv1a64:{:016x}", super::lock::fnv1a(canonical.to_string().as_bytes()))
+    }
 }

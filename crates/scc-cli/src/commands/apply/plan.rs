@@ -160,13 +160,6 @@ pub(crate) fn name_key(name: &str) -> String {
     scc_sdk::validate::name_key(name)
 }
 
-/// Reads a plan file, by its extension: `.yaml`/`.yml`, `.toml`, `.json`.
-pub(crate) fn read(path: &Path) -> Result<PlanFile, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| CliError::usage(format!("cannot read {}: {error}", path.display()), "check the path"))?;
-    parse(path, &text)
-}
-
 /// Parses a plan's text by the file's extension.
 pub(crate) fn parse(path: &Path, text: &str) -> Result<PlanFile, CliError> {
     let extension = path

@@ -1,0 +1,297 @@
+//! What became of a change (or of a read): typed values that the rounds fold, keyed by the change
+//! itself, and that the report and the journal render at the end.
+
+use scc_sdk::Error;
+
+use super::diff::{Change, Problem};
+use super::observe::{ReadFailure, Section};
+
+/// What one line of a report is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Subject {
+    /// A change to the organization.
+    Change(Change),
+    /// Finding the organization, or reading a part of it.
+    Read {
+        object: String,
+        action: &'static str,
+        section: Section,
+    },
+}
+
+impl Subject {
+    pub(crate) fn find(org: &str) -> Self {
+        Self::Read {
+            object: format!("organization {org}"),
+            action: "find",
+            section: Section::Organization,
+        }
+    }
+
+    pub(crate) fn object(&self) -> String {
+        match self {
+            Self::Change(change) => change.object(),
+            Self::Read { object, .. } => object.clone(),
+        }
+    }
+
+    pub(crate) fn action(&self) -> &'static str {
+        match self {
+            Self::Change(change) => change.action(),
+            Self::Read { action, .. } => action,
+        }
+    }
+
+    /// `+`, `~` or `-` for a change; none for a read.
+    pub(crate) fn sign(&self) -> Option<char> {
+        match self {
+            Self::Change(change) => Some(change.sign().symbol()),
+            Self::Read { .. } => None,
+        }
+    }
+
+    pub(crate) fn change(&self) -> Option<&Change> {
+        match self {
+            Self::Change(change) => Some(change),
+            Self::Read { .. } => None,
+        }
+    }
+}
+
+/// A request that failed, as the report and the journal need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Failure {
+    /// The SDK's error kind, e.g. `NotFound`.
+    pub(crate) kind: String,
+    pub(crate) message: String,
+    pub(crate) tracking_id: Option<String>,
+    /// Another round may fix it (a passing failure, or a read of unknown result).
+    pub(crate) passing: bool,
+}
+
+/// Why a change was not made although its request (if any) was answered, or why it was never sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// Several organizations have the plan's name; `created` is the one this run made, if it did.
+    DuplicateOrganizations { ids: Vec<String>, created: Option<String> },
+    /// No organization has the plan's name, and the plan does not create it.
+    NoSuchOrganization,
+    /// The claim code is used, and not by this organization (the service's words).
+    ClaimedElsewhere(String),
+    /// The plan names a role the organization does not have.
+    NoSuchRole { product: String, role: String },
+    /// The plan names a group that the organization's manager shares into it.
+    SharedGroup(String),
+    /// The service refused this item of a bulk request, or answered in a way that rules it out.
+    Service(String),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::DuplicateOrganizations { ids, created } => {
+                if let Some(created) = created {
+                    write!(f, "created {created}, but ")?;
+                }
+                write!(
+                    f,
+                    "{} organizations have this name ({}): another run may have created one at the same time; \
+                     keep one, remove the others in Security Cloud Control, then apply again",
+                    ids.len(),
+                    ids.join(", ")
+                )
+            }
+            Self::NoSuchOrganization => f.write_str("no organization has this name (set `create: true` to create it)"),
+            Self::ClaimedElsewhere(service_says) => write!(f, "{service_says}: not by this organization"),
+            Self::NoSuchRole { product, role } => write!(f, "no role {role:?} for product {product:?}"),
+            Self::SharedGroup(name) => write!(
+                f,
+                "group {name:?} is shared into this organization by its manager: only the manager changes it \
+                 (give the plan's group another name)"
+            ),
+            Self::Service(reason) => f.write_str(reason),
+        }
+    }
+}
+
+/// Why a change was not tried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Skip {
+    /// What it needs (its group, its user) is missing because that change failed.
+    Dependency(&'static str),
+    /// It appeared after the plan was confirmed (the state changed while applying): never made
+    /// unless it is shown first.
+    NotConfirmed,
+    /// The change journal cannot be written: no change is made that it would not record.
+    JournalBroken,
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Dependency(why) => f.write_str(why),
+            Self::NotConfirmed => f.write_str(
+                "not in the confirmed plan: the state changed while applying; `scc plan` shows it, apply again to make it",
+            ),
+            Self::JournalBroken => f.write_str("not made: the change journal cannot be written"),
+        }
+    }
+}
+
+/// What became of one subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// In a plan: to be made.
+    Planned,
+    Done,
+    Failed(Failure),
+    /// A write whose answer was lost (it may have been applied) and that reading back could not
+    /// settle; the reason says why.
+    Unknown(String),
+    Refused(Refusal),
+    Skipped(Skip),
+}
+
+impl Outcome {
+    /// The outcome of a request that failed. A write the service may have received without
+    /// answering is unknown, never failed: it may have been applied.
+    pub(crate) fn of_error(error: &Error, write: bool) -> Self {
+        let refused = error.status().is_some_and(|status| (400..500).contains(&status));
+        let lost = error.may_have_reached_server() && !refused;
+        if lost && write && error.was_write() {
+            return Self::Unknown(error.to_string());
+        }
+        Self::Failed(Failure {
+            kind: format!("{:?}", error.kind()),
+            message: error.to_string(),
+            tracking_id: error.tracking_id().map(str::to_owned),
+            passing: error.is_retryable() || lost,
+        })
+    }
+
+    /// Another round may change it: an unknown write, a passing failure, a change whose
+    /// dependency failed.
+    pub(crate) fn unsettled(&self) -> bool {
+        match self {
+            Self::Unknown(_) | Self::Skipped(Skip::Dependency(_)) => true,
+            Self::Failed(failure) => failure.passing,
+            _ => false,
+        }
+    }
+
+    /// The report's word for it.
+    pub(crate) fn status(&self) -> &'static str {
+        match self {
+            Self::Planned => "planned",
+            Self::Done => "ok",
+            Self::Failed(_) | Self::Refused(_) => "failed",
+            Self::Unknown(_) => "unknown",
+            Self::Skipped(_) => "skipped",
+        }
+    }
+
+    /// Why it is not done, in words.
+    pub(crate) fn reason(&self) -> Option<String> {
+        match self {
+            Self::Planned | Self::Done => None,
+            Self::Failed(failure) => Some(failure.message.clone()),
+            Self::Unknown(why) => Some(why.clone()),
+            Self::Refused(refusal) => Some(refusal.to_string()),
+            Self::Skipped(skip) => Some(skip.to_string()),
+        }
+    }
+
+    pub(crate) fn tracking_id(&self) -> Option<&str> {
+        match self {
+            Self::Failed(failure) => failure.tracking_id.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+impl ReadFailure {
+    /// The report line of a read that failed.
+    pub(crate) fn item(&self) -> (Subject, Outcome) {
+        (
+            Subject::Read {
+                object: self.object.clone(),
+                action: self.action,
+                section: self.section,
+            },
+            Outcome::of_error(&self.error, false),
+        )
+    }
+}
+
+impl Problem {
+    /// The report line of what the plan asks for and the state rules out.
+    pub(crate) fn item(&self) -> (Subject, Outcome) {
+        match self {
+            Problem::NoSuchRole { product, role } => (
+                Subject::Read {
+                    object: format!("role {product} / {role}"),
+                    action: "find",
+                    section: Section::Roles,
+                },
+                Outcome::Refused(Refusal::NoSuchRole {
+                    product: product.clone(),
+                    role: role.clone(),
+                }),
+            ),
+            Problem::SharedGroup(name) => (
+                Subject::Read {
+                    object: format!("group {name}"),
+                    action: "find",
+                    section: Section::Groups,
+                },
+                Outcome::Refused(Refusal::SharedGroup(name.clone())),
+            ),
+        }
+    }
+}
+
+/// Everything that became of one organization's subjects, in the order they first happened; a
+/// later outcome of the same subject replaces the earlier one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Outcomes {
+    items: Vec<(Subject, Outcome)>,
+}
+
+impl Outcomes {
+    pub(crate) fn set(&mut self, subject: Subject, outcome: Outcome) {
+        match self.items.iter_mut().find(|(seen, _)| *seen == subject) {
+            Some((_, existing)) => *existing = outcome,
+            None => self.items.push((subject, outcome)),
+        }
+    }
+
+    pub(crate) fn extend(&mut self, items: impl IntoIterator<Item = (Subject, Outcome)>) {
+        for (subject, outcome) in items {
+            self.set(subject, outcome);
+        }
+    }
+
+    pub(crate) fn get(&self, subject: &Subject) -> Option<&Outcome> {
+        self.items
+            .iter()
+            .find(|(seen, _)| seen == subject)
+            .map(|(_, outcome)| outcome)
+    }
+
+    /// Drops the reads: each round reads again and reports its own failures.
+    pub(crate) fn forget_reads(&mut self) {
+        self.items.retain(|(subject, _)| subject.change().is_some());
+    }
+
+    pub(crate) fn any_unsettled(&self) -> bool {
+        self.items.iter().any(|(_, outcome)| outcome.unsettled())
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &(Subject, Outcome)> {
+        self.items.iter()
+    }
+
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut (Subject, Outcome)> {
+        self.items.iter_mut()
+    }
+}
