@@ -475,3 +475,175 @@ fn export_then_plan_reports_no_change_for_every_organization() {
         .expect("runs");
     assert_eq!(stdout_json(&one)["organizations"].as_array().map(Vec::len), Some(1));
 }
+
+#[test]
+fn a_group_the_manager_shares_is_never_pruned_nor_exported_and_export_takes_a_name() {
+    let env = Env::new();
+    let path = write_plan(
+        &env,
+        "organizations:\n  - name: Acme Customer East\n    groups:\n      - {name: East Operators}\n    prune: {groups: true}\n",
+    );
+    let plan = env
+        .scc()
+        .args(["plan", "-o", "json"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(plan.status.code(), Some(0), "{}", String::from_utf8_lossy(&plan.stderr));
+    let report = stdout_json(&plan);
+    let changes = report["organizations"][0]["changes"].to_string();
+    assert!(
+        !changes.contains("SOC Analysts"),
+        "the MSP's shared group is not the organization's own: {report}"
+    );
+    env.scc().args(["apply", "--yes"]).arg(&path).assert().success();
+    let state = env.control("GET", "state");
+    let shared = state["groups"]
+        .as_object()
+        .expect("groups")
+        .values()
+        .find(|group| group["name"] == "SOC Analysts")
+        .expect("the MSP's group");
+    assert!(
+        shared["shared_with"].to_string().contains(&{
+            let east = state["organizations"]
+                .as_object()
+                .expect("orgs")
+                .values()
+                .find(|org| org["name"] == "Acme Customer East")
+                .expect("east");
+            east["id"].as_str().expect("id").to_owned()
+        }),
+        "still shared: {shared}"
+    );
+    // Export by name (names work where ids are asked), without the shared group or its members.
+    let exported = env
+        .scc()
+        .args(["export", "-o", "json", "--org", "Acme Customer East"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        exported.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    let document = stdout_json(&exported);
+    assert_eq!(document["organizations"][0]["name"], "Acme Customer East");
+    assert!(!document.to_string().contains("SOC Analysts"), "{document}");
+    // A plan naming the shared group is refused for that group, with why.
+    let naming = write_plan(
+        &env,
+        "organizations:\n  - name: Acme Customer East\n    groups:\n      - {name: soc analysts, members: [someone@east.example]}\n",
+    );
+    env.scc()
+        .args(["plan"])
+        .arg(&naming)
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("shared into this organization by its manager"));
+}
+
+#[test]
+fn a_saved_plan_is_applied_exactly_and_refused_once_the_state_moved() {
+    let env = Env::new();
+    let path = write_plan(
+        &env,
+        "organizations:\n  - name: Acme Customer West\n    users:\n      - {email: nia@west.example, first_name: Nia, last_name: Okafor}\n",
+    );
+    let saved = env.config_dir.path().join("west.plan.json");
+    env.scc()
+        .args(["plan", "--out"])
+        .arg(&saved)
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("+ invite user nia@west.example"))
+        .stderr(predicate::str::contains("Saved the plan to"));
+    let document: Value = serde_json::from_str(&std::fs::read_to_string(&saved).expect("saved")).expect("json");
+    assert_eq!(document["format"], "scc-saved-plan/1");
+    assert_eq!(document["service"], env.emulator.base_url());
+    assert_eq!(
+        document["organizations"][0]["planned"]["changes"][0]["change"],
+        "invite"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&saved).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "a saved plan names users: the owner's only");
+    }
+    // Another service: refused before anything is read.
+    env.clear_journal();
+    env.scc()
+        .args(["apply", "--base-url", "http://127.0.0.1:9"])
+        .arg(&saved)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("was computed against"));
+
+    // Someone changes the organization after the plan was saved: nothing is made, the difference is shown.
+    env.scc()
+        .args([
+            "user",
+            "invite",
+            "--org",
+            "Acme Customer West",
+            "late@west.example",
+            "--first-name",
+            "Late",
+            "--last-name",
+            "Comer",
+        ])
+        .assert()
+        .success();
+    env.clear_journal();
+    env.scc()
+        .args(["apply"])
+        .arg(&saved)
+        .assert()
+        .code(8)
+        .stdout(predicate::str::contains("Not applied"))
+        .stdout(predicate::str::contains(
+            "the same changes, computed against another state",
+        ));
+    assert!(
+        env.journal().iter().all(|entry| entry["method"] == "GET"),
+        "nothing was written: {:?}",
+        env.journal()
+    );
+    // Planned again and applied: exactly the saved changes, then nothing more to do.
+    env.scc()
+        .args(["plan", "--out"])
+        .arg(&saved)
+        .arg(&path)
+        .assert()
+        .success();
+    let journal_file = env.config_dir.path().join("changes.jsonl");
+    env.scc()
+        .args(["apply", "--journal"])
+        .arg(&journal_file)
+        .arg(&saved)
+        .assert()
+        .success();
+    env.scc()
+        .args(["plan", "--detailed-exitcode"])
+        .arg(&path)
+        .assert()
+        .code(0);
+    let lines: Vec<Value> = std::fs::read_to_string(&journal_file)
+        .expect("journal")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["object"], "user nia@west.example");
+    assert_eq!(lines[0]["outcome"], "ok");
+    assert_eq!(lines[0]["service"], env.emulator.base_url());
+    assert_eq!(lines[0]["organization"], "Acme Customer West");
+    let text = std::fs::read_to_string(&journal_file).expect("journal");
+    assert!(
+        !text.contains(&env.emulator.ready().admin.access_token),
+        "never a token in the journal"
+    );
+}

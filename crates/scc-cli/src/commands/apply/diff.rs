@@ -552,4 +552,36 @@ mod tests {
             }]
         );
     }
+
+    #[test]
+    fn a_group_the_manager_shares_is_never_pruned_and_cannot_be_planned() {
+        let shared = SeenGroup {
+            id: "g-msp".into(),
+            name: "SOC Analysts".into(),
+            description: None,
+            members: None,
+            roles: Some(["member".to_owned()].into()),
+            shared: true,
+        };
+        let seen = Observation {
+            claim_codes: Some(Default::default()),
+            users: Some(Vec::new()),
+            groups: Some(vec![shared]),
+            roles: Some(vec![role("member", ADMIN_PRODUCT, "Organization Member")]),
+            ..Observation::default()
+        };
+        let pruning = plan(
+            "organizations:\n  - name: East\n    groups: [{name: Own}]\n    roles:\n      - {product: Security Cloud Control, role: Organization Member, groups: [Own]}\n    prune: {groups: true, roles: true, members: true}\n",
+        );
+        let result = diff(&pruning, &seen, false);
+        assert!(
+            result.changes.iter().all(|change| !change.object().contains("SOC Analysts")),
+            "{:?}",
+            result.changes
+        );
+        let naming = plan("organizations:\n  - name: East\n    groups: [{name: soc analysts, members: [a@east.example]}]\n");
+        let result = diff(&naming, &seen, false);
+        assert_eq!(result.changes, Vec::new());
+        assert_eq!(result.problems, vec![Problem::SharedGroup("SOC Analysts".into())]);
+    }
 }

@@ -447,6 +447,31 @@ mod tests {
     }
 
     #[test]
+    fn names_that_are_one_name_to_the_service_are_refused_as_twice_listed() {
+        let plan: PlanFile = serde_norway::from_str(
+            "organizations:\n  - name: Acme\n    groups:\n      - {name: SOC}\n      - {name: \" soc\"}\n    users:\n      - {email: a@acme.example, first_name: A, last_name: B}\n      - {email: A@Acme.example, first_name: A, last_name: B}\n",
+        )
+        .expect("plan");
+        let problems: Vec<(String, String)> = validate(&plan)
+            .into_iter()
+            .map(|problem| (problem.location, problem.message))
+            .collect();
+        assert_eq!(
+            problems,
+            vec![
+                (
+                    "organizations[0].users[1].email".to_owned(),
+                    "A@Acme.example is listed twice".to_owned()
+                ),
+                (
+                    "organizations[0].groups[1].name".to_owned(),
+                    "group \" soc\" is listed twice".to_owned()
+                ),
+            ]
+        );
+    }
+
+    #[test]
     fn every_problem_at_once() {
         let plan: PlanFile = serde_norway::from_str(
             r#"
