@@ -598,6 +598,9 @@ fn a_saved_plan_is_applied_exactly_and_refused_once_the_state_moved() {
         .assert()
         .success();
     env.clear_journal();
+    env.scc().args(["plan"]).arg(&path).assert().success();
+    let plan_requests = env.journal().len();
+    env.clear_journal();
     env.scc()
         .args(["apply"])
         .arg(&saved)
@@ -611,6 +614,11 @@ fn a_saved_plan_is_applied_exactly_and_refused_once_the_state_moved() {
         env.journal().iter().all(|entry| entry["method"] == "GET"),
         "nothing was written: {:?}",
         env.journal()
+    );
+    assert!(
+        env.journal().len() <= plan_requests,
+        "checking a saved plan costs one reading of the organization, as a plan does ({} > {plan_requests})",
+        env.journal().len()
     );
     // Planned again and applied: exactly the saved changes, then nothing more to do.
     env.scc()

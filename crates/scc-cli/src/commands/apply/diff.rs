@@ -575,11 +575,15 @@ mod tests {
         );
         let result = diff(&pruning, &seen, false);
         assert!(
-            result.changes.iter().all(|change| !change.object().contains("SOC Analysts")),
+            result
+                .changes
+                .iter()
+                .all(|change| !change.object().contains("SOC Analysts")),
             "{:?}",
             result.changes
         );
-        let naming = plan("organizations:\n  - name: East\n    groups: [{name: soc analysts, members: [a@east.example]}]\n");
+        let naming =
+            plan("organizations:\n  - name: East\n    groups: [{name: soc analysts, members: [a@east.example]}]\n");
         let result = diff(&naming, &seen, false);
         assert_eq!(result.changes, Vec::new());
         assert_eq!(result.problems, vec![Problem::SharedGroup("SOC Analysts".into())]);

@@ -4,7 +4,8 @@
 //! the organization's lock, and makes the changes only when that state still gives the confirmed
 //! plan; otherwise it makes nothing and returns the new plan. Then rounds of observe → diff →
 //! execute settle what a lost answer left unknown; a round only ever makes confirmed changes (a
-//! removal that was not shown is never made). Outcomes are values, folded per change.
+//! removal that was not shown is never made). Outcomes are values, folded per change. (docs/decisions.md,
+//! "Plans and their confirmation".)
 
 use scc_sdk::types::Organization;
 use serde::{Deserialize, Serialize};
@@ -74,6 +75,15 @@ impl Planned {
             .all(|(_, outcome)| !matches!(outcome, Outcome::Failed(failure) if !failure.passing))
     }
 
+    /// The plan with the fingerprint of the state it was computed against, and without that state
+    /// (a saved plan, or plans kept while the user is asked, need only the fingerprint).
+    pub(crate) fn fingerprinted(mut self) -> Self {
+        if let Some((_, seen)) = self.found.take() {
+            self.fingerprint = seen.fingerprint();
+        }
+        self
+    }
+
     /// The plan as report lines: each change planned, then each problem.
     pub(crate) fn items(&self) -> Vec<(Subject, Outcome)> {
         self.changes
@@ -106,7 +116,8 @@ pub(crate) async fn plan(service: &impl Service, plan: &OrgPlan, first: bool) ->
             Planned {
                 org_id: Some(org.id.to_string()),
                 changes: diff.changes,
-                fingerprint: seen.fingerprint(),
+                // Computed when a saved plan needs it ([`Planned::fingerprinted`]).
+                fingerprint: String::new(),
                 problems,
                 found: Some((org, seen)),
             }
@@ -187,18 +198,27 @@ pub(crate) async fn apply(
     }
     match confirmed {
         Confirmed::Shown(shown) if shown.org_id != now.org_id || shown.changes != now.changes => {
+            let org_id = now.org_id.clone();
             let verdict = Verdict::Changed {
                 shown: Box::new(shown.clone()),
-                now: Box::new(now.clone()),
+                now: Box::new(now.fingerprinted()),
             };
-            return finish(outcomes, now.org_id, verdict);
+            return finish(outcomes, org_id, verdict);
         }
-        Confirmed::Saved(saved) if saved.org_id != now.org_id || saved.fingerprint != now.fingerprint => {
+        Confirmed::Saved(saved)
+            if saved.org_id != now.org_id
+                || now
+                    .found
+                    .as_ref()
+                    .map_or(now.fingerprint.clone(), |(_, seen)| seen.fingerprint())
+                    != saved.fingerprint =>
+        {
+            let org_id = now.org_id.clone();
             let verdict = Verdict::Stale {
                 saved: Box::new(saved.clone()),
-                now: Box::new(now.clone()),
+                now: Box::new(now.fingerprinted()),
             };
-            return finish(outcomes, now.org_id, verdict);
+            return finish(outcomes, org_id, verdict);
         }
         _ => {}
     }
@@ -240,7 +260,9 @@ pub(crate) async fn apply(
         outcomes.extend(seen.failures.iter().map(|failure| failure.item()));
         let diff = diff::diff(org_plan, &seen, false);
         outcomes.extend(diff.problems.iter().map(diff::Problem::item));
-        settle(&mut outcomes, &seen, &diff);
+        for change in settle(&mut outcomes, &seen, &diff) {
+            recorder.settled(&change);
+        }
         let mut to_make = Vec::new();
         for change in diff.changes {
             let subject = Subject::Change(change.target());
@@ -294,8 +316,9 @@ async fn create(
         match service.find(plan, false).await {
             Lookup::Found(org) => {
                 // An earlier create whose outcome was unknown: it was made.
-                outcomes.set(subject, Outcome::Done);
                 recorder.organization(org.id.as_str());
+                outcomes.set(subject, Outcome::Done);
+                recorder.settled(&change);
                 return Some(org);
             }
             Lookup::Missing => {}
@@ -324,7 +347,7 @@ async fn create(
 /// Earlier outcomes left unsettled, against this round's reading: a change the diff no longer
 /// holds was made (reported done), but only when this round could read its part; one the diff still
 /// holds is made again by this round.
-fn settle(outcomes: &mut Outcomes, seen: &Observation, diff: &diff::Diff) {
+fn settle(outcomes: &mut Outcomes, seen: &Observation, diff: &diff::Diff) -> Vec<Change> {
     let mut blind: std::collections::HashSet<Section> = seen.failures.iter().map(|failure| failure.section).collect();
     // Members and role holders are read through the group and user lists.
     if blind.contains(&Section::Groups) {
@@ -334,13 +357,16 @@ fn settle(outcomes: &mut Outcomes, seen: &Observation, diff: &diff::Diff) {
         blind.insert(Section::Roles);
     }
     let pending: std::collections::HashSet<Change> = diff.changes.iter().map(Change::target).collect();
+    let mut settled = Vec::new();
     for (subject, outcome) in outcomes.iter_mut() {
         let Subject::Change(change) = subject else { continue };
         if !outcome.unsettled() || blind.contains(&change.section()) || pending.contains(change) {
             continue;
         }
         *outcome = Outcome::Done;
+        settled.push(change.clone());
     }
+    settled
 }
 
 #[cfg(test)]

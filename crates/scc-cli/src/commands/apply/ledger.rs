@@ -11,7 +11,7 @@ use std::sync::{Mutex, PoisonError};
 use serde_json::json;
 
 use super::diff::Change;
-use super::outcome::{Outcome, Subject};
+use super::outcome::{Outcome, Outcomes, Subject};
 
 /// What an interrupt finds of a change that was sent and not answered.
 pub(crate) const IN_FLIGHT: &str = "sent; no answer yet (interrupted): it may have been applied";
@@ -46,6 +46,9 @@ struct Org {
     label: String,
     org_id: Option<String>,
     entries: Vec<(Subject, Entry)>,
+    /// Once the organization is done: its outcomes, kept here until the run reports them (one copy,
+    /// which an interrupt reports too).
+    done: Option<Outcomes>,
 }
 
 /// Every organization's changes as they happen, and the journal.
@@ -161,6 +164,18 @@ impl Ledger {
         }
     }
 
+    /// The organization is done: its outcomes replace what was recorded as it went.
+    pub(crate) fn done(&self, index: usize, outcomes: Outcomes) {
+        let mut org = self.org(index);
+        org.entries = Vec::new();
+        org.done = Some(outcomes);
+    }
+
+    /// The outcomes of a finished organization, for the report.
+    pub(crate) fn take_done(&self, index: usize) -> Outcomes {
+        self.org(index).done.take().unwrap_or_default()
+    }
+
     /// After Ctrl-C: each organization's changes, those sent and not answered as unknown (and
     /// journaled so), so the summary and the journal agree.
     pub(crate) fn interrupted(&self) -> Vec<(String, Vec<(Subject, Outcome)>)> {
@@ -177,14 +192,17 @@ impl Ledger {
                         }
                     }
                 }
-                let items: Vec<(Subject, Outcome)> = org
-                    .entries
-                    .iter()
-                    .filter_map(|(subject, entry)| match entry {
-                        Entry::Ended(outcome) => Some((subject.clone(), outcome.clone())),
-                        Entry::InFlight => None,
-                    })
-                    .collect();
+                let items: Vec<(Subject, Outcome)> = match &org.done {
+                    Some(done) => done.iter().cloned().collect(),
+                    None => org
+                        .entries
+                        .iter()
+                        .filter_map(|(subject, entry)| match entry {
+                            Entry::Ended(outcome) => Some((subject.clone(), outcome.clone())),
+                            Entry::InFlight => None,
+                        })
+                        .collect(),
+                };
                 (org.label.clone(), items)
             };
             for change in unanswered {
@@ -238,6 +256,15 @@ impl Recorder<'_> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push((subject, outcome));
+    }
+
+    /// A change whose answer was lost, found in place by reading the state back: done, and
+    /// journaled so (not sent again).
+    pub(crate) fn settled(&self, change: &Change) {
+        let subject = Subject::Change(change.target());
+        self.ledger.set(self.index, subject, Entry::Ended(Outcome::Done));
+        let round = *self.round.lock().unwrap_or_else(PoisonError::into_inner);
+        self.ledger.journal(self.index, round, change, &Outcome::Done, false);
     }
 
     /// A change whose request failed.

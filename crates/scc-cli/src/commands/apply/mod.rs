@@ -312,7 +312,8 @@ impl Run<'_> {
         let work = futures_util::stream::iter(self.file.organizations.iter().enumerate())
             .map(|(index, org)| {
                 let live = &live;
-                async move { (index, engine::plan(live, org, true).await) }
+                // The state read is not kept: only its fingerprint, for a saved plan.
+                async move { (index, engine::plan(live, org, true).await.fingerprinted()) }
             })
             .buffer_unordered(self.concurrency)
             .inspect(|_| bar.inc(1))
@@ -359,35 +360,37 @@ impl Run<'_> {
                 async move {
                     let recorder = ledger.recorder(index);
                     // One run at a time per organization on this machine: a second waits for the first.
-                    let (_lock, held_by_another) = match lock::acquire(locks_dir, service, org, turns).await {
-                        Ok(taken) => taken,
+                    let mut applied = match lock::acquire(locks_dir, service, org, turns).await {
+                        // Another run held the lock since the listing: the listing is out of date for it.
+                        Ok((_lock, held_by_another)) => {
+                            engine::apply(live, org, confirmed, !held_by_another, &recorder).await
+                        }
                         Err(error) => {
                             let (subject, outcome) = lock::refused(org, &error);
-                            recorder.read(subject.clone(), outcome.clone());
                             let mut outcomes = outcome::Outcomes::default();
                             outcomes.set(subject, outcome);
-                            let refused = Applied {
+                            Applied {
                                 org_id: None,
                                 outcomes,
                                 verdict: Verdict::Applied,
-                            };
-                            return (index, refused);
+                            }
                         }
                     };
-                    // Another run held the lock since the listing: the listing is out of date for it.
-                    let applied = engine::apply(live, org, confirmed, !held_by_another, &recorder).await;
-                    (index, applied)
+                    let changes = applied
+                        .outcomes
+                        .iter()
+                        .filter(|(subject, _)| subject.sign().is_some())
+                        .count();
+                    // The outcomes wait in the ledger (an interrupt reports them from there).
+                    ledger.done(index, std::mem::take(&mut applied.outcomes));
+                    (index, changes, applied)
                 }
             })
             .buffer_unordered(self.concurrency)
-            .inspect(|(index, applied)| {
-                let changes = applied
-                    .outcomes
-                    .iter()
-                    .filter(|(subject, _)| subject.sign().is_some())
-                    .count();
-                bar.set_message(format!("{}: {changes} change(s)", orgs[*index].label()));
+            .map(|(index, changes, applied)| {
+                bar.set_message(format!("{}: {changes} change(s)", orgs[index].label()));
                 bar.inc(1);
+                (index, applied)
             })
             .collect::<Vec<(usize, Applied)>>();
         let finished = tokio::select! {
@@ -400,6 +403,9 @@ impl Run<'_> {
             return Ok(None);
         };
         applied.sort_by_key(|(index, _)| *index);
+        for (index, applied) in &mut applied {
+            applied.outcomes = ledger.take_done(*index);
+        }
         Ok(Some(applied))
     }
 }
@@ -667,7 +673,12 @@ fn print_apply(ctx: &Ctx, file: &PlanFile, results: &[Option<Applied>], seconds:
                     json!({"org": org, "why": why, "plan_now": report.rows(), "difference": difference(was, now)})
                 })
                 .collect();
-            let rows: Vec<report::Row> = reports.iter().flat_map(OrgReport::rows).collect();
+            // Row by row into the document: a run of thousands of organizations holds no second copy.
+            let rows: Vec<Value> = reports
+                .iter()
+                .flat_map(OrgReport::rows)
+                .map(|row| serde_json::to_value(row).unwrap_or_default())
+                .collect();
             let document = json!({
                 "items": rows,
                 "not_applied": changed_json,

@@ -220,28 +220,31 @@ fn a_lost_answer_is_settled_by_reading_back_and_never_sent_twice() {
         "the second round read ana back: done, not sent again"
     );
     assert!(matches!(applied.verdict, Verdict::Applied));
-    // The journal holds each attempt as it ended: ana's unknown, then bo's done.
+    // The journal holds each attempt as it ended, then ana found in place in round two.
     let lines: Vec<serde_json::Value> = std::fs::read_to_string(&journal)
         .expect("journal")
         .lines()
         .map(|line| serde_json::from_str(line).expect("JSON line"))
         .collect();
-    let journaled: Vec<(&str, &str, u64)> = lines
+    let journaled: Vec<(&str, &str, u64, bool)> = lines
         .iter()
         .map(|line| {
             (
                 line["object"].as_str().unwrap_or_default(),
                 line["outcome"].as_str().unwrap_or_default(),
                 line["round"].as_u64().unwrap_or_default(),
+                line["sent"].as_bool().unwrap_or_default(),
             )
         })
         .collect();
     assert_eq!(
         journaled,
         vec![
-            ("user ana@acme.example", "unknown", 1),
-            ("user bo@acme.example", "ok", 1)
-        ]
+            ("user ana@acme.example", "unknown", 1, true),
+            ("user bo@acme.example", "ok", 1, true),
+            ("user ana@acme.example", "ok", 2, false)
+        ],
+        "the settlement by reading back is journaled too, as not sent"
     );
 }
 
@@ -344,7 +347,8 @@ fn a_removal_that_appears_while_applying_is_reported_and_never_made() {
 fn a_saved_plan_is_made_on_the_state_it_was_computed_against_and_refused_on_another() {
     let plan = org_plan(TWO_USERS);
     let fake = Fake::with_users(&["ana@acme.example"]);
-    let saved = block_on(super::plan(&fake, &plan, true));
+    let saved = block_on(super::plan(&fake, &plan, true)).fingerprinted();
+    assert!(saved.fingerprint.starts_with("fnv1a64:"), "{}", saved.fingerprint);
     let round_trip: Planned = serde_json::from_value(serde_json::to_value(&saved).expect("saved")).expect("read back");
     // Someone renames ana: the changes are the same (invite bo), the state is not.
     fake.state.lock().expect("the fake's lock").users[0].first_name = Some("Renamed".into());
