@@ -213,7 +213,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
             }
             if !ctx.ui.confirm("Apply these changes?") {
                 if results.iter().any(Option::is_some) {
-                    print_apply(ctx, &file, &results, started.elapsed().as_secs_f64());
+                    print_apply(ctx, &file, results, started.elapsed().as_secs_f64());
                 }
                 return Err(CliError::usage(
                     "not confirmed: nothing more was changed".into(),
@@ -249,7 +249,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
             pending = changed;
         }
     }
-    Ok(print_apply(ctx, &file, &results, started.elapsed().as_secs_f64()))
+    Ok(print_apply(ctx, &file, results, started.elapsed().as_secs_f64()))
 }
 
 fn keep(results: &mut [Option<Applied>], applied: Vec<(usize, Applied)>) {
@@ -601,20 +601,22 @@ fn difference(confirmed: &Planned, now: &Planned) -> Vec<String> {
     lines
 }
 
-fn print_apply(ctx: &Ctx, file: &PlanFile, results: &[Option<Applied>], seconds: f64) -> Code {
+fn print_apply(ctx: &Ctx, file: &PlanFile, mut results: Vec<Option<Applied>>, seconds: f64) -> Code {
+    // The outcomes move into the report: thousands of organizations are not held twice.
     let reports: Vec<OrgReport> = file
         .organizations
         .iter()
-        .zip(results)
+        .zip(&mut results)
         .filter_map(|(org, applied)| {
-            let applied = applied.as_ref()?;
+            let applied = applied.as_mut()?;
             Some(OrgReport {
                 org: org.label(),
                 org_id: applied.org_id.clone(),
-                items: applied.outcomes.iter().cloned().collect(),
+                items: std::mem::take(&mut applied.outcomes).into_items(),
             })
         })
         .collect();
+    let results = &results;
     // Organizations where nothing was made because the plan is not the state's any more.
     let changed: Vec<(String, &'static str, &Planned, &Planned)> = file
         .organizations
@@ -679,14 +681,15 @@ fn print_apply(ctx: &Ctx, file: &PlanFile, results: &[Option<Applied>], seconds:
                 .flat_map(OrgReport::rows)
                 .map(|row| serde_json::to_value(row).unwrap_or_default())
                 .collect();
-            let document = json!({
-                "items": rows,
+            let mut document = json!({
                 "not_applied": changed_json,
                 "summary": {"applied": OrgReport::signs(&all, "ok"), "failed": failed, "unknown": unknown, "skipped": skipped,
                             "not_applied": changed.len(),
                             "organizations": reports.len(), "organizations_unchanged": unchanged,
                             "seconds": (seconds * 1000.0).round() / 1000.0},
             });
+            // Moved in, not copied (`json!` would serialize a second copy of every row).
+            document["items"] = Value::Array(rows);
             ctx.ui.item(&document, &[]);
         }
     }

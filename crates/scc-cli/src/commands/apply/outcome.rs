@@ -291,6 +291,10 @@ impl Outcomes {
         self.items.iter()
     }
 
+    pub(crate) fn into_items(self) -> Vec<(Subject, Outcome)> {
+        self.items
+    }
+
     pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut (Subject, Outcome)> {
         self.items.iter_mut()
     }
