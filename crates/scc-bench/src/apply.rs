@@ -17,9 +17,11 @@ pub(crate) fn plan(claim_codes: &[String], orgs: usize) -> String {
             "  - name: Customer {o:03}\n    create: true\n    region: NAM\n    subscriptions:\n      - claim_code: {code}\n    users:\n"
         ));
         for u in 0..10 {
+            // One administrator; the others leave `admin` out (`admin: false` would also manage, and
+            // read, who holds the role directly).
+            let admin = if u == 0 { ", admin: true" } else { "" };
             text.push_str(&format!(
-                "      - {{email: user{u}@customer{o:03}.example, first_name: User, last_name: Number {u}, admin: {}}}\n",
-                u == 0
+                "      - {{email: user{u}@customer{o:03}.example, first_name: User, last_name: Number {u}{admin}}}\n"
             ));
         }
         text.push_str(&format!(

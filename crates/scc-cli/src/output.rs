@@ -127,6 +127,8 @@ pub(crate) struct Ui {
     stdout_tty: bool,
     stderr_tty: bool,
     color: bool,
+    /// Plans on a terminal: `+` green, `~` yellow, `-` red (NO_COLOR and --no-color turn it off).
+    stdout_color: bool,
     jq: Option<crate::jq::Jq>,
 }
 
@@ -138,6 +140,9 @@ impl Ui {
             stdout_tty: std::io::stdout().is_terminal(),
             stderr_tty,
             color: stderr_tty && !no_color && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()),
+            stdout_color: std::io::stdout().is_terminal()
+                && !no_color
+                && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()),
             jq: None,
         }
     }
@@ -162,6 +167,23 @@ impl Ui {
                 self.write_stdout(&text);
             }
             Err(error) => self.error(&error.message, error.hint.as_deref()),
+        }
+    }
+
+    /// A line of a plan for stdout, coloured by what it does on a terminal; what came from the
+    /// service or the plan file is escaped.
+    pub(crate) fn plan_line(&self, sign: char, text: &str) -> String {
+        let text = shown(text).into_owned();
+        let colour = match sign {
+            '+' => "32",
+            '~' => "33",
+            '-' | '!' => "31",
+            _ => return text,
+        };
+        if self.stdout_color {
+            format!("\x1b[{colour}m{text}\x1b[0m")
+        } else {
+            text
         }
     }
 

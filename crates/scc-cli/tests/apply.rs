@@ -655,3 +655,138 @@ fn a_saved_plan_is_applied_exactly_and_refused_once_the_state_moved() {
         "never a token in the journal"
     );
 }
+
+#[test]
+fn plans_tell_the_truth_attributes_admin_false_what_will_fail_and_roles_held_through_groups() {
+    let env = Env::new();
+    let claimed = env.emulator.ready().claim_codes.claimed[0].clone();
+    // A role held through a group is the group's: export does not write its members as direct holders.
+    let exported = env
+        .scc()
+        .args(["export", "-o", "json", "--org", "Acme MSP"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        exported.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    let document = stdout_json(&exported);
+    let org = &document["organizations"][0];
+    let member_role = org["roles"]
+        .as_array()
+        .expect("roles")
+        .iter()
+        .find(|role| role["role"] == "Organization Member")
+        .expect("the member role, held by SOC Analysts");
+    assert_eq!(member_role["groups"], serde_json::json!(["SOC Analysts"]));
+    assert!(member_role.get("users").is_none(), "{member_role}");
+    let admin_of = |email: &str| {
+        org["users"]
+            .as_array()
+            .expect("users")
+            .iter()
+            .find(|user| user["email"] == email)
+            .map(|user| user["admin"].clone())
+    };
+    assert_eq!(admin_of("alice.admin@acme.example"), Some(Value::Bool(true)));
+    assert_eq!(admin_of("bob.analyst@acme.example"), Some(Value::Null));
+
+    let path = write_plan(
+        &env,
+        &format!(
+            "organizations:\n  - name: Acme MSP\n    users:\n      - {{email: alice.admin@acme.example, first_name: Alice, last_name: Administrator, admin: false}}\n    groups:\n      - {{name: SOC Analysts, members: [alice.admin@acme.example, bob.analyst@acme.example, ghost@acme.example]}}\n  - name: Acme Customer West\n    subscriptions: [{{claim_code: {claimed}}}]\n"
+        ),
+    );
+    env.clear_journal();
+    let plan = env.scc().args(["plan"]).arg(&path).output().expect("runs");
+    let text = String::from_utf8_lossy(&plan.stdout);
+    assert_eq!(plan.status.code(), Some(3), "problems are a non-zero exit: {text}");
+    for expected in [
+        "~ update user alice.admin@acme.example",
+        "      last_name: \"Admin\" -> \"Administrator\"",
+        "- unassign role Security Cloud Control / Organization Administrator of user alice.admin@acme.example",
+        "! find user ghost@acme.example: will fail: groups[0].members[2] is not a user of the organization",
+        &format!("! claim subscription {claimed}: will fail:"),
+    ] {
+        assert!(text.contains(expected), "{expected:?} in:\n{text}");
+    }
+    assert!(!text.contains("\x1b["), "no colour off a terminal");
+    assert!(
+        env.journal().iter().all(|entry| entry["method"] == "GET"
+            || entry["path"]
+                .as_str()
+                .is_some_and(|path| path.ends_with("/subscriptions/claimInfo"))),
+        "a plan writes nothing (reading a claim code's details is a POST): {:?}",
+        env.journal()
+    );
+    // Applied: what can be made is made; what was said to fail is not tried.
+    env.clear_journal();
+    env.scc().args(["apply", "--yes"]).arg(&path).assert().code(3);
+    assert!(
+        !env.journal()
+            .iter()
+            .any(|entry| entry["method"] == "POST"
+                && entry["path"].as_str().is_some_and(|p| p.ends_with("/subscriptions"))),
+        "the claim said to fail was not sent"
+    );
+    let after = env
+        .scc()
+        .args(["export", "-o", "json", "--org", "Acme MSP"])
+        .output()
+        .expect("runs");
+    let after = stdout_json(&after);
+    let alice = after["organizations"][0]["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .find(|user| user["email"] == "alice.admin@acme.example")
+        .cloned()
+        .expect("alice");
+    assert_eq!(alice["last_name"], "Administrator");
+    assert!(alice.get("admin").is_none(), "no longer an administrator: {alice}");
+}
+
+#[cfg(unix)]
+#[test]
+fn on_a_terminal_the_plan_is_coloured_by_what_it_does_unless_no_color() {
+    let env = Env::new();
+    let path = write_plan(
+        &env,
+        "organizations:\n  - name: Acme MSP\n    users:\n      - {email: bob.analyst@acme.example, first_name: Bob, last_name: Analytic}\n      - {email: new.one@acme.example, first_name: New, last_name: One}\n",
+    );
+    let scc = assert_cmd::cargo::cargo_bin!("scc").display().to_string();
+    let on_terminal = |no_color: Option<&str>| {
+        let mut command = std::process::Command::new("script");
+        command
+            .args(["-qec", &format!("'{scc}' plan '{}'", path.display()), "/dev/null"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("SCC_CONFIG_DIR", env.config_dir.path())
+            .env("SCC_BASE_URL", env.emulator.base_url())
+            .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
+            .env("SCC_ORG_ID", env.org());
+        if let Some(value) = no_color {
+            command.env("NO_COLOR", value);
+        }
+        let output = command.output().expect("script runs");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let screen = on_terminal(None);
+    assert!(
+        screen.contains("\x1b[33m  ~ update user bob.analyst@acme.example\x1b[0m"),
+        "{screen:?}"
+    );
+    assert!(
+        screen.contains("\x1b[33m      last_name: \"Analyst\" -> \"Analytic\"\x1b[0m"),
+        "{screen:?}"
+    );
+    assert!(
+        screen.contains("\x1b[32m  + invite user new.one@acme.example\x1b[0m"),
+        "{screen:?}"
+    );
+    let plain = on_terminal(Some("1"));
+    assert!(plain.contains("  ~ update user bob.analyst@acme.example"), "{plain:?}");
+    assert!(!plain.contains("\x1b[3"), "NO_COLOR: {plain:?}");
+}

@@ -74,6 +74,9 @@ pub(crate) enum Change {
         email: String,
         first_name: String,
         last_name: String,
+        /// The names now, shown beside the new ones.
+        from_first_name: String,
+        from_last_name: String,
     },
     RemoveUser {
         email: String,
@@ -87,6 +90,7 @@ pub(crate) enum Change {
         id: String,
         name: String,
         description: Option<String>,
+        from_description: Option<String>,
     },
     DeleteGroup {
         id: String,
@@ -174,6 +178,39 @@ impl Change {
         }
     }
 
+    /// What an update changes, attribute by attribute: `last_name: "One" -> "Uno"`.
+    pub(crate) fn details(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut attribute = |name: &str, from: &str, to: &str| {
+            if from != to {
+                lines.push(format!("{name}: {from:?} -> {to:?}"));
+            }
+        };
+        match self {
+            Self::UpdateUser {
+                first_name,
+                last_name,
+                from_first_name,
+                from_last_name,
+                ..
+            } => {
+                attribute("first_name", from_first_name, first_name);
+                attribute("last_name", from_last_name, last_name);
+            }
+            Self::UpdateGroup {
+                description,
+                from_description,
+                ..
+            } => attribute(
+                "description",
+                from_description.as_deref().unwrap_or_default(),
+                description.as_deref().unwrap_or_default(),
+            ),
+            _ => {}
+        }
+        lines
+    }
+
     pub(crate) fn action(&self) -> &'static str {
         match self {
             Self::CreateOrg { .. } | Self::CreateGroup { .. } => "create",
@@ -196,6 +233,9 @@ pub(crate) enum Problem {
     NoSuchRole { product: String, role: String },
     /// The plan's group has the name of a group the manager shares into the organization.
     SharedGroup(String),
+    /// A member or role holder (at `at` in the organization's plan) who is not a user of the
+    /// organization and whom the plan does not invite: adding them would fail.
+    NotAUser { at: String, email: String },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -223,7 +263,57 @@ pub(crate) fn diff(plan: &OrgPlan, seen: &Observation, fresh: bool) -> Diff {
     groups(plan, seen, &mut out);
     members(plan, seen, &mut out);
     roles(plan, seen, fresh, &mut out);
+    not_admins(plan, seen, &mut out);
     out
+}
+
+/// Whether `email` is a user of the organization or one the plan invites.
+fn known_or_invited(plan: &OrgPlan, seen: &Observation, email: &str) -> bool {
+    seen.user_by_email(email).is_some() || plan.users.iter().any(|user| name_key(&user.email) == name_key(email))
+}
+
+/// Where a role's user is in the organization's plan: `roles[1].users[0]`.
+fn role_user_at(plan: &OrgPlan, wanted: &super::plan::RolePlan, email: &str) -> String {
+    plan.roles
+        .iter()
+        .enumerate()
+        .filter(|(_, role)| role.product == wanted.product && role.role == wanted.role)
+        .find_map(|(r, role)| {
+            let u = role.users.iter().position(|user| name_key(user) == name_key(email))?;
+            Some(format!("roles[{r}].users[{u}]"))
+        })
+        .unwrap_or_else(|| "roles".into())
+}
+
+/// `admin: false`: a direct assignment of the administrator role is taken away. `admin` is about the
+/// direct assignment only: the role a group gives is the group's (the plan's `roles`).
+fn not_admins(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
+    let Some(roles) = &seen.roles else { return };
+    let Some(admin) = roles
+        .iter()
+        .find(|role| role.display_name.as_deref() == Some(ADMIN_ROLE) && role.has_product(ADMIN_PRODUCT))
+    else {
+        return;
+    };
+    let admin_id = admin.id.to_string();
+    for user in plan.users.iter().filter(|user| user.admin == Some(false)) {
+        let Some(existing) = seen.user_by_email(&user.email) else {
+            continue;
+        };
+        let Some(direct) = seen.direct_roles(existing) else {
+            continue;
+        };
+        if direct.contains(&admin_id) {
+            out.changes.push(Change::UnassignRole {
+                role: RoleRef {
+                    product: ADMIN_PRODUCT.into(),
+                    name: ADMIN_ROLE.into(),
+                    id: Some(admin_id.clone()),
+                },
+                holder: Holder::User(existing.email.clone()),
+            });
+        }
+    }
 }
 
 fn subscriptions(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
@@ -246,17 +336,19 @@ fn users(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
                 email: user.email.trim().to_owned(),
                 first_name: user.first_name.clone(),
                 last_name: user.last_name.clone(),
-                admin: user.admin,
+                admin: user.is_admin(),
             }),
             Some(existing) => {
-                let same = existing.first_name.as_deref().unwrap_or_default() == user.first_name
-                    && existing.last_name.as_deref().unwrap_or_default() == user.last_name;
-                if !same {
+                let from_first_name = existing.first_name.clone().unwrap_or_default();
+                let from_last_name = existing.last_name.clone().unwrap_or_default();
+                if from_first_name != user.first_name || from_last_name != user.last_name {
                     out.changes.push(Change::UpdateUser {
                         id: existing.id.clone(),
                         email: user.email.trim().to_owned(),
                         first_name: user.first_name.clone(),
                         last_name: user.last_name.clone(),
+                        from_first_name,
+                        from_last_name,
                     });
                 }
             }
@@ -291,6 +383,7 @@ fn groups(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
                         id: existing.id.clone(),
                         name: group.name.trim().to_owned(),
                         description: group.description.clone(),
+                        from_description: existing.description.clone(),
                     });
                 }
             }
@@ -314,7 +407,7 @@ fn members(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
     if seen.groups.is_none() {
         return;
     }
-    for group in &plan.groups {
+    for (g, group) in plan.groups.iter().enumerate() {
         let name = group.name.trim().to_owned();
         let current = match seen.group_by_name(&group.name) {
             // Created by this change set: every member is to add.
@@ -326,8 +419,15 @@ fn members(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
             },
         };
         let wanted: HashSet<String> = group.members.iter().map(|m| name_key(m)).collect();
-        for member in &group.members {
+        for (m, member) in group.members.iter().enumerate() {
             if !current.contains(&name_key(member)) {
+                if !known_or_invited(plan, seen, member) {
+                    out.problems.push(Problem::NotAUser {
+                        at: format!("groups[{g}].members[{m}]"),
+                        email: member.trim().to_owned(),
+                    });
+                    continue;
+                }
                 out.changes.push(Change::AddMember {
                     group: name.clone(),
                     email: member.trim().to_owned(),
@@ -424,11 +524,16 @@ fn roles(plan: &OrgPlan, seen: &Observation, fresh: bool, out: &mut Diff) {
                 None => {
                     // An admin's invite gives the role; a user the plan invites gets it after.
                     let invited = plan.users.iter().find(|user| name_key(&user.email) == name_key(email));
-                    if invited.is_some_and(|user| !(user.admin && is_admin_role)) {
-                        out.changes.push(Change::AssignRole {
+                    match invited {
+                        Some(user) if user.is_admin() && is_admin_role => {}
+                        Some(_) => out.changes.push(Change::AssignRole {
                             role: role.clone(),
                             holder: Holder::User(email.trim().to_owned()),
-                        });
+                        }),
+                        None => out.problems.push(Problem::NotAUser {
+                            at: role_user_at(plan, &wanted, email),
+                            email: email.trim().to_owned(),
+                        }),
                     }
                 }
                 Some(user) => match seen.user_roles.get(&user.id) {

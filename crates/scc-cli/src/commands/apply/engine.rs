@@ -40,6 +40,9 @@ pub(crate) trait Service {
     /// Creates the plan's organization (recording the outcome); the organization when it is made and is
     /// the only one of its name.
     async fn create(&self, plan: &OrgPlan, recorder: &Recorder<'_>) -> Option<Organization>;
+    /// The planned changes the service will refuse, as far as a read can tell (a claim code another
+    /// organization holds). Writes nothing.
+    async fn will_fail(&self, org: &str, changes: &[Change], seen: &Observation) -> Vec<(Change, Refusal)>;
     /// Makes the changes, recording each one's outcome.
     async fn execute(&self, org: &str, changes: Vec<Change>, seen: &Observation, recorder: &Recorder<'_>);
 }
@@ -106,13 +109,18 @@ pub(crate) async fn plan(service: &impl Service, plan: &OrgPlan, first: bool) ->
     match service.find(plan, first).await {
         Lookup::Found(org) => {
             let seen = service.observe(&org, plan).await;
-            let diff = diff::diff(plan, &seen, false);
-            let problems = seen
+            let mut diff = diff::diff(plan, &seen, false);
+            let mut problems: Vec<(Subject, Outcome)> = seen
                 .failures
                 .iter()
                 .map(|failure| failure.item())
                 .chain(diff.problems.iter().map(diff::Problem::item))
                 .collect();
+            // What would fail is said now, and left out of the changes.
+            for (change, refusal) in service.will_fail(org.id.as_str(), &diff.changes, &seen).await {
+                diff.changes.retain(|planned| *planned != change);
+                problems.push((Subject::Change(change), Outcome::Refused(refusal)));
+            }
             Planned {
                 org_id: Some(org.id.to_string()),
                 changes: diff.changes,

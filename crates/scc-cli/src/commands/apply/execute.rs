@@ -511,7 +511,8 @@ async fn roles(
                 }
             },
             Holder::User(email) => match user_ids.get(&name_key(email)) {
-                Some(id) => RoleChange::AddUser(id.clone()),
+                Some(id) if assign => RoleChange::AddUser(id.clone()),
+                Some(id) => RoleChange::RemoveUser(id.clone()),
                 None => {
                     rec.finish(
                         change,
@@ -534,6 +535,7 @@ async fn roles(
                     RoleChange::AddGroup(id) => patch.add_group(id.as_str()),
                     RoleChange::RemoveGroup(id) => patch.remove_group(id.as_str()),
                     RoleChange::AddUser(id) => patch.add_user(id.as_str()),
+                    RoleChange::RemoveUser(id) => patch.remove_user(id.as_str()),
                 };
                 rec.start(change);
             }
@@ -549,4 +551,5 @@ enum RoleChange {
     AddGroup(String),
     RemoveGroup(String),
     AddUser(String),
+    RemoveUser(String),
 }

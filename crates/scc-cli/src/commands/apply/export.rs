@@ -96,12 +96,11 @@ pub(crate) fn to_plan(org: &Organization, seen: &Observation, by_name: bool) -> 
             email: user.email.clone(),
             first_name: user.first_name.clone().unwrap_or_default(),
             last_name: user.last_name.clone().unwrap_or_default(),
-            admin: admin_role.as_ref().is_some_and(|admin| {
-                seen.user_roles
-                    .get(&user.id)
-                    .and_then(Option::as_ref)
-                    .is_some_and(|held| held.contains(admin))
-            }),
+            // Only a direct assignment: one through a group is the group's, exported with it.
+            admin: admin_role
+                .as_ref()
+                .is_some_and(|admin| seen.direct_roles(user).is_some_and(|direct| direct.contains(admin)))
+                .then_some(true),
         })
         .collect();
     users.sort_by(|a, b| a.email.cmp(&b.email));
@@ -139,13 +138,11 @@ pub(crate) fn to_plan(org: &Organization, seen: &Observation, by_name: bool) -> 
             .users
             .iter()
             .flatten()
-            .filter(|user| Some(&id) != admin_role.as_ref() || !users.iter().any(|u| u.email == user.email && u.admin))
             .filter(|user| {
-                seen.user_roles
-                    .get(&user.id)
-                    .and_then(Option::as_ref)
-                    .is_some_and(|held| held.contains(&id))
+                Some(&id) != admin_role.as_ref() || !users.iter().any(|u| u.email == user.email && u.is_admin())
             })
+            // Held directly: a role held through a group is written as the group's, not as its members'.
+            .filter(|user| seen.direct_roles(user).is_some_and(|direct| direct.contains(&id)))
             .map(|user| user.email.clone())
             .collect();
         if holder_groups.is_empty() && holder_users.is_empty() {

@@ -77,6 +77,33 @@ impl engine::Service for Live<'_> {
         execute::create_org(self.client, plan, recorder).await
     }
 
+    /// A claim code the service calls used: it will fail, unless this organization holds it, which
+    /// is only known when the service names the codes of subscriptions.
+    async fn will_fail(&self, org: &str, changes: &[Change], seen: &Observation) -> Vec<(Change, Refusal)> {
+        if seen.has_subscriptions && !seen.subscriptions_name_codes {
+            return Vec::new();
+        }
+        let claims = changes.iter().filter_map(|change| match change {
+            Change::Claim { code, .. } => Some((change, code)),
+            _ => None,
+        });
+        let mut refused = Vec::new();
+        for (change, code) in claims {
+            if let Err(error) = self.client.subscriptions().read_claim_code(org, code.as_str()).await
+                && error.is_conflict()
+            {
+                let service_says = error
+                    .as_api_error()
+                    .map_or_else(|| error.to_string(), |api| api.message.clone());
+                refused.push((
+                    change.clone(),
+                    Refusal::ClaimedElsewhere(format!("will fail: {service_says}")),
+                ));
+            }
+        }
+        refused
+    }
+
     async fn execute(&self, org: &str, changes: Vec<Change>, seen: &Observation, recorder: &Recorder<'_>) {
         execute::execute(self.client, recorder, org, changes, seen).await;
     }
@@ -437,10 +464,11 @@ fn plan_reports(file: &PlanFile, plans: &[Planned]) -> Vec<OrgReport> {
         .collect()
 }
 
-/// Writes one organization's plan lines: `+ invite user …`, `! find role …: why`.
-fn plan_text(report: &OrgReport, text: &mut String) {
+/// Writes one organization's plan lines: `+ invite user …`, `~ update user …` with each attribute
+/// `old -> new`, `! find role …: why`.
+fn plan_text(ui: &crate::output::Ui, report: &OrgReport, text: &mut String) {
     if report.items.is_empty() {
-        text.push_str(&format!("{}: nothing to do\n", report.org));
+        text.push_str(&format!("{}: nothing to do\n", crate::output::shown(&report.org)));
         return;
     }
     let planned = report.count("planned");
@@ -449,21 +477,32 @@ fn plan_text(report: &OrgReport, text: &mut String) {
     } else {
         ""
     };
-    text.push_str(&format!("{}{state}: {planned} change(s)\n", report.org));
+    text.push_str(&format!(
+        "{}{state}: {planned} change(s)\n",
+        crate::output::shown(&report.org)
+    ));
     for (subject, outcome) in &report.items {
         match outcome {
-            Outcome::Planned => text.push_str(&format!(
-                "  {} {} {}\n",
-                subject.sign().unwrap_or('+'),
-                subject.action(),
-                subject.object()
-            )),
-            other => text.push_str(&format!(
-                "  ! {} {}: {}\n",
-                subject.action(),
-                subject.object(),
-                other.reason().unwrap_or_default()
-            )),
+            Outcome::Planned => {
+                let sign = subject.sign().unwrap_or('+');
+                let line = format!("  {sign} {} {}", subject.action(), subject.object());
+                text.push_str(&ui.plan_line(sign, &line));
+                text.push('\n');
+                for detail in subject.change().map(Change::details).unwrap_or_default() {
+                    text.push_str(&ui.plan_line(sign, &format!("      {detail}")));
+                    text.push('\n');
+                }
+            }
+            other => {
+                let line = format!(
+                    "  ! {} {}: {}",
+                    subject.action(),
+                    subject.object(),
+                    other.reason().unwrap_or_default()
+                );
+                text.push_str(&ui.plan_line('!', &line));
+                text.push('\n');
+            }
         }
     }
 }
@@ -486,7 +525,7 @@ fn print_plan(ctx: &Ctx, file: &PlanFile, plans: &[Planned]) -> Code {
         Format::Table | Format::Wide => {
             let mut text = String::new();
             for report in &reports {
-                plan_text(report, &mut text);
+                plan_text(&ctx.ui, report, &mut text);
             }
             let c = &summary["changes"];
             text.push_str(&format!(
@@ -654,7 +693,7 @@ fn print_apply(ctx: &Ctx, file: &PlanFile, mut results: Vec<Option<Applied>>, se
                         org_id: now.org_id.clone(),
                         items: now.items(),
                     };
-                    plan_text(&report, &mut text);
+                    plan_text(&ctx.ui, &report, &mut text);
                     let since = if *why == "stale" { "saved" } else { "shown" };
                     for line in difference(was, now) {
                         text.push_str(&format!("    since the plan was {since}: {line}\n"));

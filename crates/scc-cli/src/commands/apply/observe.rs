@@ -88,6 +88,23 @@ impl Observation {
         self.users.as_ref()?.iter().find(|user| name_key(&user.email) == key)
     }
 
+    /// The roles the user holds directly: those the service lists for them, less those one of their
+    /// groups holds. `None` when that cannot be told (their roles, or a group's members or roles, were
+    /// not read).
+    pub(crate) fn direct_roles(&self, user: &SeenUser) -> Option<HashSet<String>> {
+        let held = self.user_roles.get(&user.id)?.as_ref()?;
+        let mut direct = held.clone();
+        for group in self.groups.as_ref()? {
+            let member = group.members.as_ref()?.contains(&name_key(&user.email));
+            if member {
+                for role in group.roles.as_ref()? {
+                    direct.remove(role);
+                }
+            }
+        }
+        Some(direct)
+    }
+
     pub(crate) fn group_by_name(&self, name: &str) -> Option<&SeenGroup> {
         let key = name_key(name);
         self.groups.as_ref()?.iter().find(|group| name_key(&group.name) == key)
@@ -194,14 +211,16 @@ pub(crate) async fn observe(client: &Client, org: &Organization, managers: &Mana
     let (members_of, roles_of) = match scope {
         Scope::Everything => (true, true),
         Scope::Plan(plan) => (
-            plan.prune.members || plan.groups.iter().any(|g| !g.members.is_empty()),
-            plan.prune.roles || !plan.desired_roles().is_empty(),
+            plan.prune.members || plan.groups.iter().any(|g| !g.members.is_empty()) || not_admins(plan),
+            plan.prune.roles || !plan.desired_roles().is_empty() || not_admins(plan),
         ),
     };
     let wanted_group = |name: &str| match scope {
         Scope::Everything => true,
         Scope::Plan(plan) => {
+            // Whether a user holds a role directly or through a group needs every group read.
             plan.prune.roles
+                || not_admins(plan)
                 || plan.groups.iter().any(|g| name_key(&g.name) == name_key(name))
                 || plan
                     .roles
@@ -211,8 +230,9 @@ pub(crate) async fn observe(client: &Client, org: &Organization, managers: &Mana
     };
     let details = futures_util::stream::iter(groups.into_iter().map(|(group, shared)| {
         let name = group.name.clone().unwrap_or_default();
-        // A shared group's members are the manager's users: not this organization's to read.
-        let wanted = wanted_group(&name) && !shared;
+        // A shared group's members and roles are read too where needed: a role a user holds through it
+        // is not the user's own (the group itself is never changed from here).
+        let wanted = wanted_group(&name);
         async move {
             let id = group.id.to_string();
             let (members, held) = tokio::join!(
@@ -292,7 +312,12 @@ pub(crate) async fn observe(client: &Client, org: &Organization, managers: &Mana
     observation
 }
 
-/// The roles users hold directly: every user for an export, those named by the plan's roles otherwise.
+/// The plan says `admin: false` of some user.
+fn not_admins(plan: &OrgPlan) -> bool {
+    plan.users.iter().any(|user| user.admin == Some(false))
+}
+
+/// The roles users hold (directly or through groups, as the service lists them): every user for an export, those named by the plan's roles otherwise.
 async fn observe_user_roles(client: &Client, org: &str, scope: Scope<'_>, observation: &mut Observation) {
     let Some(users) = &observation.users else {
         return;
@@ -301,10 +326,14 @@ async fn observe_user_roles(client: &Client, org: &str, scope: Scope<'_>, observ
         .iter()
         .filter(|user| match scope {
             Scope::Everything => true,
-            Scope::Plan(plan) => plan
-                .desired_roles()
-                .iter()
-                .any(|role| role.users.iter().any(|email| name_key(email) == name_key(&user.email))),
+            Scope::Plan(plan) => {
+                plan.desired_roles()
+                    .iter()
+                    .any(|role| role.users.iter().any(|email| name_key(email) == name_key(&user.email)))
+                    || plan.users.iter().any(|planned| {
+                        planned.admin == Some(false) && name_key(&planned.email) == name_key(&user.email)
+                    })
+            }
         })
         .map(|user| (user.id.clone(), user.email.clone()))
         .collect();

@@ -82,6 +82,8 @@ pub(crate) enum Refusal {
     NoSuchRole { product: String, role: String },
     /// The plan names a group that the organization's manager shares into it.
     SharedGroup(String),
+    /// The plan names (at this place) a user who is not in the organization and whom it does not invite.
+    NotAUser { at: String },
     /// The service refused this item of a bulk request, or answered in a way that rules it out.
     Service(String),
 }
@@ -108,6 +110,10 @@ impl std::fmt::Display for Refusal {
                 f,
                 "group {name:?} is shared into this organization by its manager: only the manager changes it \
                  (give the plan's group another name)"
+            ),
+            Self::NotAUser { at } => write!(
+                f,
+                "will fail: {at} is not a user of the organization, and the plan does not invite them (add them to `users`)"
             ),
             Self::Service(reason) => f.write_str(reason),
         }
@@ -237,6 +243,14 @@ impl Problem {
                     product: product.clone(),
                     role: role.clone(),
                 }),
+            ),
+            Problem::NotAUser { at, email } => (
+                Subject::Read {
+                    object: format!("user {email}"),
+                    action: "find",
+                    section: Section::Users,
+                },
+                Outcome::Refused(Refusal::NotAUser { at: at.clone() }),
             ),
             Problem::SharedGroup(name) => (
                 Subject::Read {

@@ -57,9 +57,16 @@ pub(crate) struct UserPlan {
     pub(crate) email: String,
     pub(crate) first_name: String,
     pub(crate) last_name: String,
-    /// Holds the Security Cloud Control Organization Administrator role.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub(crate) admin: bool,
+    /// Holds the Security Cloud Control Organization Administrator role (directly): `true` gives it,
+    /// `false` takes a direct one away, none leaves it as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) admin: Option<bool>,
+}
+
+impl UserPlan {
+    pub(crate) fn is_admin(&self) -> bool {
+        self.admin == Some(true)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -133,7 +140,12 @@ impl OrgPlan {
     /// The plan's role assignments, with the Organization Administrator role of every admin user.
     pub(crate) fn desired_roles(&self) -> Vec<RolePlan> {
         let mut roles: Vec<RolePlan> = self.roles.clone();
-        let admins: Vec<String> = self.users.iter().filter(|u| u.admin).map(|u| u.email.clone()).collect();
+        let admins: Vec<String> = self
+            .users
+            .iter()
+            .filter(|u| u.is_admin())
+            .map(|u| u.email.clone())
+            .collect();
         if !admins.is_empty() {
             match roles
                 .iter_mut()

@@ -129,6 +129,10 @@ impl Service for Fake {
         }
     }
 
+    async fn will_fail(&self, _org: &str, _changes: &[Change], _seen: &Observation) -> Vec<(Change, Refusal)> {
+        Vec::new()
+    }
+
     async fn execute(&self, _org: &str, changes: Vec<Change>, _seen: &Observation, recorder: &Recorder<'_>) {
         for change in changes {
             recorder.start(&change);
