@@ -556,3 +556,83 @@ fn an_organization_created_with_an_msp_key_is_one_it_can_reach() {
             "will not reach the new STANDALONE organization",
         ));
 }
+
+#[test]
+fn a_script_run_twice_changes_nothing_the_second_time_and_exits_zero() {
+    let env = Env::new();
+    let writes = |env: &Env| {
+        env.journal()
+            .into_iter()
+            .filter(|entry| entry["method"] != "GET")
+            .count()
+    };
+    let invite = [
+        "user",
+        "invite",
+        "nia@acme.example",
+        "--first-name",
+        "Nia",
+        "--last-name",
+        "Okafor",
+    ];
+    env.scc().args(invite).assert().success();
+    env.clear_journal();
+    let steps: [&[&str]; 6] = [
+        &invite,
+        &["user", "enable", "bob.analyst@acme.example"],
+        &["user", "remove", "--yes", "nobody.here@acme.example"],
+        &[
+            "group",
+            "patch",
+            "SOC Analysts",
+            "--add-user",
+            "bob.analyst@acme.example",
+        ],
+        &[
+            "role",
+            "patch",
+            "Organization Administrator",
+            "--add-user",
+            "alice.admin@acme.example",
+        ],
+        &["role", "patch", "Organization Member", "--add-group", "SOC Analysts"],
+    ];
+    for step in steps {
+        env.scc()
+            .args(step)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("unchanged"))
+            .stderr(predicate::str::contains("unchanged (already in place)"));
+    }
+    assert_eq!(writes(&env), 0, "nothing in place was sent: {:?}", env.journal());
+
+    // Already there, but not as asked: still an error, and it shows the difference.
+    env.scc()
+        .args([
+            "user",
+            "invite",
+            "nia@acme.example",
+            "--first-name",
+            "Nia",
+            "--last-name",
+            "Okafor-Lee",
+        ])
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("already a user, as \"Nia\" \"Okafor\""))
+        .stdout(predicate::str::contains("scc user update nia@acme.example"));
+    assert_eq!(writes(&env), 0);
+    // Beside one that changes something: that one is sent, the rest reported unchanged.
+    env.scc()
+        .args([
+            "user",
+            "disable",
+            "bob.analyst@acme.example",
+            "dave.former@acme.example",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("1 of 1 succeeded, 1 unchanged"));
+    assert_eq!(writes(&env), 1);
+}

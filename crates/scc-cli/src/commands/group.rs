@@ -83,20 +83,73 @@ pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliErr
             remove_managed_orgs,
         } => {
             let group_id = id(group_id).await?;
+            // What is already in place is not sent (a script run again exits 0): one read of the
+            // members, one of the managed organizations, when the change names them.
+            let key = scc_sdk::validate::name_key;
+            let members: Option<Vec<String>> = if add_users.is_empty() && remove_users.is_empty() {
+                None
+            } else {
+                groups
+                    .get_users(org.as_str(), group_id.as_str())
+                    .await
+                    .ok()
+                    .map(|page| {
+                        page.items
+                            .iter()
+                            .filter_map(|user| user.email.as_deref().map(key))
+                            .collect()
+                    })
+            };
+            let managed: Option<Vec<String>> = if add_managed_orgs.is_empty() && remove_managed_orgs.is_empty() {
+                None
+            } else {
+                groups
+                    .get_managed_organizations(org.as_str(), group_id.as_str())
+                    .await
+                    .ok()
+                    .map(|page| page.items.iter().filter_map(|org| org.id.clone()).collect())
+            };
+            let mut unchanged = Vec::new();
             let mut request = groups.patch(org, group_id);
+            let mut to_send = 0;
+            let mut plan = |kind: &str, operation: &str, id: String, present: Option<bool>| {
+                if present == Some(operation == "add") {
+                    unchanged.push(
+                        serde_json::json!({"id": id, "type": kind, "operation": operation, "status": "unchanged"}),
+                    );
+                    return None;
+                }
+                to_send += 1;
+                Some(id)
+            };
+            let has_member = |email: &str| members.as_ref().map(|members| members.contains(&key(email)));
+            let has_org = |id: &str| managed.as_ref().map(|orgs| orgs.iter().any(|org| org == id.trim()));
             for email in add_users {
-                request = request.add_user(email);
+                let present = has_member(&email);
+                if let Some(email) = plan("user", "add", email, present) {
+                    request = request.add_user(email);
+                }
             }
             for email in remove_users {
-                request = request.remove_user(email);
+                let present = has_member(&email);
+                if let Some(email) = plan("user", "remove", email, present) {
+                    request = request.remove_user(email);
+                }
             }
             for id in add_managed_orgs {
-                request = request.add_managed_org(id);
+                let present = has_org(&id);
+                if let Some(id) = plan("managedOrg", "add", id, present) {
+                    request = request.add_managed_org(id);
+                }
             }
             for id in remove_managed_orgs {
-                request = request.remove_managed_org(id);
+                let present = has_org(&id);
+                if let Some(id) = plan("managedOrg", "remove", id, present) {
+                    request = request.remove_managed_org(id);
+                }
             }
-            return Ok(print_results(ctx, &request.send().await?));
+            let result = if to_send > 0 { Some(request.send().await?) } else { None };
+            return Ok(print_results(ctx, result.as_ref(), unchanged));
         }
         GroupCommand::Users { group_id } => {
             let group_id = id(group_id).await?;

@@ -90,20 +90,37 @@ pub(crate) fn to_json_list<T: Serialize>(items: &[T]) -> Vec<Value> {
 }
 
 /// Prints the per-item results of a bulk PATCH; exit 3 when any item failed.
-pub(crate) fn print_results(ctx: &Ctx, result: &BulkResult) -> Code {
-    ctx.ui
-        .list(&to_json_list(&result.results), crate::output::columns::BULK_RESULT);
-    summary_code(ctx, result.summary())
+/// Prints a bulk PATCH's results, after the items already in place (`unchanged`, not sent).
+pub(crate) fn print_results(ctx: &Ctx, result: Option<&BulkResult>, unchanged: Vec<Value>) -> Code {
+    let unchanged_count = unchanged.len();
+    let mut rows = unchanged;
+    let (succeeded, failed) = result.map_or((0, 0), |result| {
+        let summary = result.summary();
+        (summary.succeeded, summary.failed)
+    });
+    if let Some(result) = result {
+        rows.extend(to_json_list(&result.results));
+    }
+    ctx.ui.list(&rows, crate::output::columns::BULK_RESULT);
+    summary_code(ctx, succeeded, failed, unchanged_count)
 }
 
-fn summary_code(ctx: &Ctx, summary: scc_sdk::Summary) -> Code {
-    if summary.all_successful {
+/// Exit 0 when every item sent succeeded (those already in place count as done: a script can run
+/// again), 3 when some failed.
+fn summary_code(ctx: &Ctx, succeeded: usize, failed: usize, unchanged: usize) -> Code {
+    let total = succeeded + failed;
+    let unchanged_note = if unchanged > 0 {
+        format!(", {unchanged} unchanged (already in place)")
+    } else {
+        String::new()
+    };
+    if failed == 0 {
         ctx.ui
-            .success(&format!("{} of {} succeeded", summary.succeeded, summary.total));
+            .success(&format!("{succeeded} of {total} succeeded{unchanged_note}"));
         Code::Ok
     } else {
         ctx.ui.error(
-            &format!("{} of {} items failed", summary.failed, summary.total),
+            &format!("{failed} of {} items failed{unchanged_note}", total + unchanged),
             Some("every failure is listed above"),
         );
         Code::Partial
@@ -112,7 +129,7 @@ fn summary_code(ctx: &Ctx, summary: scc_sdk::Summary) -> Code {
 
 /// Prints a bulk report (one row per input item); exit 3 when any item failed. Under --dry-run the
 /// planned requests are printed instead.
-pub(crate) fn print_report(ctx: &Ctx, report: &BulkReport) -> Result<Code, CliError> {
+pub(crate) fn print_report(ctx: &Ctx, report: &BulkReport, settled: Vec<Value>) -> Result<Code, CliError> {
     let planned: Vec<Value> = report
         .items
         .iter()
@@ -124,7 +141,10 @@ pub(crate) fn print_report(ctx: &Ctx, report: &BulkReport) -> Result<Code, CliEr
             _ => None,
         })
         .collect();
-    if !planned.is_empty() {
+    if !planned.is_empty() || ctx.global.dry_run && report.items.is_empty() {
+        if !settled.is_empty() {
+            ctx.ui.list(&settled, crate::output::columns::BULK_REPORT);
+        }
         let mut unique: Vec<Value> = Vec::new();
         for request in planned {
             if !unique.contains(&request) {
@@ -136,24 +156,24 @@ pub(crate) fn print_report(ctx: &Ctx, report: &BulkReport) -> Result<Code, CliEr
         ctx.ui.note("dry run: nothing was sent");
         return Ok(Code::Ok);
     }
-    let rows: Vec<Value> = report
-        .items
-        .iter()
-        .map(|item| {
-            let mut row = json!({
-                "email": item.email,
-                "operation": item.operation.as_str(),
-                "result": if item.outcome.is_success() { "success" } else { "failed" },
-            });
-            if let Some(reason) = item.outcome.failure_reason() {
-                row["error"] = reason.into();
-            }
-            if let Some(tracking_id) = item.outcome.tracking_id() {
-                row["trackingId"] = tracking_id.into();
-            }
-            row
-        })
-        .collect();
+    // Items already in place (or in place otherwise than asked) first: they were not sent.
+    let differing = settled.iter().filter(|row| row["result"] == "failed").count();
+    let unchanged = settled.len() - differing;
+    let mut rows: Vec<Value> = settled;
+    rows.extend(report.items.iter().map(|item| {
+        let mut row = json!({
+            "email": item.email,
+            "operation": item.operation.as_str(),
+            "result": if item.outcome.is_success() { "success" } else { "failed" },
+        });
+        if let Some(reason) = item.outcome.failure_reason() {
+            row["error"] = reason.into();
+        }
+        if let Some(tracking_id) = item.outcome.tracking_id() {
+            row["trackingId"] = tracking_id.into();
+        }
+        row
+    }));
     ctx.ui.list(&rows, crate::output::columns::BULK_REPORT);
     // Nothing was sent because every item was refused before sending: a usage error (exit 2), as for
     // any input refused before sending; some refused beside others sent is a partial failure (exit 3).
@@ -161,7 +181,7 @@ pub(crate) fn print_report(ctx: &Ctx, report: &BulkReport) -> Result<Code, CliEr
         .items
         .iter()
         .all(|item| matches!(item.outcome, scc_sdk::ItemOutcome::NotSent(_)));
-    if refused_before_sending && !report.items.is_empty() {
+    if refused_before_sending && !report.items.is_empty() && differing == 0 {
         ctx.ui.error(
             &format!(
                 "nothing was sent: the {} item(s) were refused before sending",
@@ -171,7 +191,13 @@ pub(crate) fn print_report(ctx: &Ctx, report: &BulkReport) -> Result<Code, CliEr
         );
         return Ok(Code::Usage);
     }
-    Ok(summary_code(ctx, report.summary()))
+    let summary = report.summary();
+    Ok(summary_code(
+        ctx,
+        summary.succeeded,
+        summary.failed + differing,
+        unchanged,
+    ))
 }
 
 pub(crate) async fn run(ctx: &Ctx, command: RemoteCommand) -> Result<Code, CliError> {

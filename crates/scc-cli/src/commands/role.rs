@@ -50,21 +50,90 @@ pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliErro
             remove_groups,
         } => {
             let role_id = super::resolve::role(&client, &org, &role_id).await?;
-            let mut request = roles.patch(org.as_str(), role_id);
+            let mut request = roles.patch(org.as_str(), role_id.clone());
+            // What is already in place is not sent (a script run again exits 0).
+            let mut unchanged = Vec::new();
+            let mut to_send = 0;
+            let mut settled = |kind: &str, operation: &str, id: &str, present: Option<bool>| {
+                if present == Some(operation == "add") {
+                    unchanged.push(
+                        serde_json::json!({"id": id, "type": kind, "operation": operation, "status": "unchanged"}),
+                    );
+                    return true;
+                }
+                to_send += 1;
+                false
+            };
             for user in add_users {
-                request = request.add_user(super::resolve::user(&client, &org, &user).await?);
+                let user = super::resolve::user(&client, &org, &user).await?;
+                if !settled(
+                    "user",
+                    "add",
+                    &user,
+                    held_directly(&client, &org, &role_id, &user).await,
+                ) {
+                    request = request.add_user(user);
+                }
             }
             for user in remove_users {
-                request = request.remove_user(super::resolve::user(&client, &org, &user).await?);
+                let user = super::resolve::user(&client, &org, &user).await?;
+                if !settled(
+                    "user",
+                    "remove",
+                    &user,
+                    held_directly(&client, &org, &role_id, &user).await,
+                ) {
+                    request = request.remove_user(user);
+                }
             }
             for group in add_groups {
-                request = request.add_group(super::resolve::group(&client, &org, &group).await?);
+                let group = super::resolve::group(&client, &org, &group).await?;
+                if !settled(
+                    "group",
+                    "add",
+                    &group,
+                    group_holds(&client, &org, &role_id, &group).await,
+                ) {
+                    request = request.add_group(group);
+                }
             }
             for group in remove_groups {
-                request = request.remove_group(super::resolve::group(&client, &org, &group).await?);
+                let group = super::resolve::group(&client, &org, &group).await?;
+                if !settled(
+                    "group",
+                    "remove",
+                    &group,
+                    group_holds(&client, &org, &role_id, &group).await,
+                ) {
+                    request = request.remove_group(group);
+                }
             }
-            return Ok(print_results(ctx, &request.send().await?));
+            let result = if to_send > 0 { Some(request.send().await?) } else { None };
+            return Ok(print_results(ctx, result.as_ref(), unchanged));
         }
     }
     Ok(Code::Ok)
+}
+
+/// Whether the group holds the role; `None` when that cannot be read.
+async fn group_holds(client: &scc_sdk::Client, org: &str, role: &str, group: &str) -> Option<bool> {
+    let held = client.groups().get_assigned_roles(org, group).await.ok()?;
+    Some(held.items.iter().any(|held| held.id.as_str() == role))
+}
+
+/// Whether the user holds the role directly: the service lists the roles a user holds directly or
+/// through a group, so those of the user's groups are taken out. `None` when that cannot be read.
+async fn held_directly(client: &scc_sdk::Client, org: &str, role: &str, user: &str) -> Option<bool> {
+    let held = client.roles().list(org).user(user).send().await.ok()?;
+    if !held.items.iter().any(|held| held.id.as_str() == role) {
+        return Some(false);
+    }
+    let groups = client.users().get_groups(org, user).await.ok()?;
+    for group in &groups.items {
+        if group_holds(client, org, role, group.id.as_str()).await? {
+            // Through a group, and perhaps directly too: that cannot be told, so it is sent.
+            return None;
+        }
+    }
+    Some(true)
 }

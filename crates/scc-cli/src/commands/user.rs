@@ -85,6 +85,7 @@ async fn bulk(
     operations: Vec<UserOperation>,
     concurrency: usize,
 ) -> Result<Code, CliError> {
+    let (operations, settled) = in_place(client, &org, operations).await;
     let bar = ctx.ui.progress(operations.len() as u64, "users");
     let progress = bar.clone();
     let report = client
@@ -95,7 +96,86 @@ async fn bulk(
         .send()
         .await;
     bar.finish_and_clear();
-    print_report(ctx, &report)
+    print_report(ctx, &report, settled)
+}
+
+/// Splits the operations into those to send and the report rows of those already in place
+/// (`unchanged`) or in place otherwise than asked (`failed`, with the difference), by one listing of
+/// the organization's users: a script run again changes nothing and exits 0. When the listing fails,
+/// everything is sent (the service decides).
+async fn in_place(
+    client: &scc_sdk::Client,
+    org: &str,
+    operations: Vec<UserOperation>,
+) -> (Vec<UserOperation>, Vec<serde_json::Value>) {
+    use scc_sdk::types::{UserEffect, UserOperationType};
+    let judged = [
+        UserOperationType::Invite,
+        UserOperationType::Enable,
+        UserOperationType::Disable,
+        UserOperationType::Remove,
+    ];
+    // Items the SDK refuses before sending are left to it (and read nothing).
+    let judge = |op: &UserOperation| judged.contains(op.operation()) && op.validate("user").is_ok();
+    if !operations.iter().any(judge) {
+        return (operations, Vec::new());
+    }
+    let Ok(page) = client.users().list(org).send().await else {
+        return (operations, Vec::new());
+    };
+    let key = scc_sdk::validate::name_key;
+    let mut to_send = Vec::new();
+    let mut settled = Vec::new();
+    for op in operations {
+        if !judge(&op) {
+            to_send.push(op);
+            continue;
+        }
+        let current = page
+            .items
+            .iter()
+            .find(|user| user.email.as_deref().is_some_and(|email| key(email) == key(op.email())));
+        let row = |result: &str, error: Option<String>| {
+            let mut row =
+                serde_json::json!({"email": op.email(), "operation": op.operation().as_str(), "result": result});
+            if let Some(error) = error {
+                row["error"] = error.into();
+            }
+            row
+        };
+        match op.effect_on(current) {
+            UserEffect::None if op.is_admin() == Some(true) => match current {
+                Some(user) if holds_admin(client, org, user.id.as_str()).await == Some(false) => settled.push(row(
+                    "failed",
+                    Some(format!(
+                        "already a user, not an administrator: `scc role patch \"Organization Administrator\" --add-user {}`",
+                        op.email()
+                    )),
+                )),
+                Some(_) => settled.push(row("unchanged", None)),
+                None => to_send.push(op),
+            },
+            UserEffect::None => settled.push(row("unchanged", None)),
+            UserEffect::Conflicts(why) => {
+                let hint = format!("; to change the names: `scc user update {} --first-name … --last-name …`", op.email());
+                settled.push(row("failed", Some(format!("{why}{hint}"))));
+            }
+            UserEffect::Changes => to_send.push(op),
+        }
+    }
+    (to_send, settled)
+}
+
+/// Whether the user holds the Organization Administrator role (directly or through a group); `None`
+/// when that cannot be read.
+async fn holds_admin(client: &scc_sdk::Client, org: &str, user: &str) -> Option<bool> {
+    let admin = client
+        .roles()
+        .find_role_id(org, "Security Cloud Control", "Organization Administrator")
+        .await
+        .ok()??;
+    let held = client.roles().list(org).user(user).send().await.ok()?;
+    Some(held.items.iter().any(|role| role.id.as_str() == admin.as_str()))
 }
 
 /// User operations from a file (or `-`): a JSON array, `{"users": [...]}`, or one JSON object per

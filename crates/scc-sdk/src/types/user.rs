@@ -28,6 +28,17 @@ pub struct User {
     pub extra: Extra,
 }
 
+/// What a [`UserOperation`] would change ([`UserOperation::effect_on`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserEffect {
+    /// Already in place exactly: sending it would change nothing.
+    None,
+    /// In place, but not as asked (an invite of a user who exists under other names): why.
+    Conflicts(String),
+    /// It would change something, or the listing cannot tell.
+    Changes,
+}
+
 /// One item of a bulk user change (`PATCH /organizations/{orgId}/users`). Users are addressed by
 /// e-mail.
 ///
@@ -138,6 +149,50 @@ impl UserOperation {
     /// `factorId` (MFA resets).
     pub fn factor_id(&self) -> Option<&str> {
         self.factor_id.as_deref()
+    }
+
+    /// What this operation would change, judged from the user as the service lists them (`None`: not
+    /// a user of the organization). Re-runnable scripts send only what changes something, as
+    /// `kubectl apply` does. `isAdmin` is not judged: a listing does not show roles. Resending an
+    /// invite and resetting a password or MFA always act.
+    ///
+    /// ```
+    /// use scc_sdk::types::{User, UserEffect, UserOperation};
+    /// let bob: User = serde_json::from_value(serde_json::json!(
+    ///     {"id": "u1", "email": "bob@acme.example", "firstName": "Bob", "lastName": "Lee", "status": "ACTIVE"})).unwrap();
+    /// assert_eq!(UserOperation::enable("bob@acme.example").effect_on(Some(&bob)), UserEffect::None);
+    /// assert_eq!(UserOperation::invite("bob@acme.example", "Bob", "Lee").effect_on(Some(&bob)), UserEffect::None);
+    /// assert!(matches!(UserOperation::invite("bob@acme.example", "Rob", "Lee").effect_on(Some(&bob)), UserEffect::Conflicts(_)));
+    /// assert_eq!(UserOperation::remove("bob@acme.example").effect_on(None), UserEffect::None);
+    /// ```
+    pub fn effect_on(&self, current: Option<&User>) -> UserEffect {
+        let status = current.and_then(|user| user.status.as_ref()).map(UserStatus::as_str);
+        match (&self.operation, current) {
+            (UserOperationType::Remove, None) => UserEffect::None,
+            (UserOperationType::Enable, Some(_)) if status == Some("ACTIVE") => UserEffect::None,
+            (UserOperationType::Disable, Some(_)) if matches!(status, Some("DISABLED" | "DISABLE" | "INACTIVE")) => {
+                UserEffect::None
+            }
+            (UserOperationType::Invite, Some(user)) => {
+                let same = |wanted: Option<&str>, held: Option<&String>| {
+                    wanted.unwrap_or_default().trim() == held.map_or("", |name| name.trim())
+                };
+                if same(self.first_name(), user.first_name.as_ref()) && same(self.last_name(), user.last_name.as_ref())
+                {
+                    UserEffect::None
+                } else {
+                    UserEffect::Conflicts(format!(
+                        "already a user, as {:?} {:?} ({}); the invite names {:?} {:?}",
+                        user.first_name.as_deref().unwrap_or_default(),
+                        user.last_name.as_deref().unwrap_or_default(),
+                        status.unwrap_or("no status"),
+                        self.first_name().unwrap_or_default(),
+                        self.last_name().unwrap_or_default(),
+                    ))
+                }
+            }
+            _ => UserEffect::Changes,
+        }
     }
 
     /// Checks what the constructors guarantee, for items read from JSON. `field` is the item's path,
