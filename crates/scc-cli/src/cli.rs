@@ -629,6 +629,10 @@ pub(crate) struct ConfigureArgs {
     /// Never prompt, even on a terminal.
     #[arg(long)]
     pub(crate) no_input: bool,
+    /// Save without checking the token against the service (offline); an organization must then be
+    /// given by id.
+    #[arg(long)]
+    pub(crate) no_verify: bool,
 }
 
 #[derive(Debug, Subcommand)]

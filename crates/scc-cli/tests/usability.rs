@@ -225,7 +225,15 @@ fn whoami_says_the_organization_scope_and_expiry() {
 fn configure_dry_run_writes_nothing_and_a_token_from_stdin_is_said() {
     let env = Env::new();
     env.bare()
-        .args(["configure", "--org", "o-1", "--access-token", "-", "--dry-run"])
+        .args([
+            "configure",
+            "--org",
+            "0194a1b2-0000-7000-8000-000000000001",
+            "--access-token",
+            "-",
+            "--dry-run",
+            "--no-verify",
+        ])
         .write_stdin("secret-from-stdin\n")
         .assert()
         .code(0)
@@ -237,7 +245,7 @@ fn configure_dry_run_writes_nothing_and_a_token_from_stdin_is_said() {
         "no file written"
     );
     env.bare()
-        .args(["configure", "--org", "o-1", "--token", "-"])
+        .args(["configure", "--org", "0194a1b2-0000-7000-8000-000000000001", "--token", "-", "--no-verify"])
         .write_stdin("secret-from-stdin\n")
         .assert()
         .code(0);
@@ -398,10 +406,11 @@ fn a_secret_given_on_the_command_line_is_warned_of_and_stdin_offered() {
         .args([
             "configure",
             "--org",
-            "o-1",
+            "0194a1b2-0000-7000-8000-000000000001",
             "--access-token",
             "visible-in-ps",
             "--dry-run",
+            "--no-verify",
         ])
         .assert()
         .code(0)
@@ -411,7 +420,15 @@ fn a_secret_given_on_the_command_line_is_warned_of_and_stdin_offered() {
         .stderr(predicate::str::contains("`--access-token -`"))
         .stderr(predicate::str::contains("visible-in-ps").not());
     env.bare()
-        .args(["configure", "--org", "o-1", "--access-token", "-", "--dry-run"])
+        .args([
+            "configure",
+            "--org",
+            "0194a1b2-0000-7000-8000-000000000001",
+            "--access-token",
+            "-",
+            "--dry-run",
+            "--no-verify",
+        ])
         .write_stdin("secret-from-stdin\n")
         .assert()
         .code(0)
@@ -635,4 +652,52 @@ fn a_script_run_twice_changes_nothing_the_second_time_and_exits_zero() {
         .success()
         .stderr(predicate::str::contains("1 of 1 succeeded, 1 unchanged"));
     assert_eq!(writes(&env), 1);
+}
+
+#[test]
+fn configure_keeps_the_id_of_an_organization_given_by_name_and_checks_the_token() {
+    let env = Env::new();
+    let ready = env.emulator.ready().clone();
+    // A refused token: nothing is saved.
+    env.bare()
+        .args(["configure", "--base-url", env.emulator.base_url(), "--org", "Acme MSP"])
+        .args(["--access-token", "-", "--no-input"])
+        .write_stdin("not-a-token\n")
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("nothing was saved"));
+    assert!(!env.config_dir.path().join("config.toml").exists());
+    // The name is resolved with the token, the id kept, and said.
+    env.bare()
+        .args(["configure", "--base-url", env.emulator.base_url(), "--org", "Acme MSP"])
+        .args([
+            "--api-key-id",
+            &ready.admin.api_key_id,
+            "--access-token",
+            "-",
+            "--refresh-token",
+            "-",
+        ])
+        .arg("--no-input")
+        .write_stdin(format!("{}\n{}\n", ready.admin.access_token, ready.admin.refresh_token))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "organization \"Acme MSP\" is {}: the profile keeps the id",
+            ready.org_id
+        )))
+        .stderr(predicate::str::contains("checked the token: it reaches \"Acme MSP\""));
+    let config = std::fs::read_to_string(env.config_dir.path().join("config.toml")).expect("config");
+    assert!(config.contains(&format!("org_id = \"{}\"", ready.org_id)), "{config}");
+    let saved = std::fs::read_to_string(env.config_dir.path().join("credentials/default.json")).expect("credentials");
+    assert!(saved.contains(&ready.org_id));
+    // A refresh (which names the organization) works with the saved profile.
+    env.bare().args(["token", "refresh"]).assert().success();
+    env.bare().args(["whoami"]).assert().success();
+    // Offline, a name cannot be kept: the refresh would fail later.
+    env.bare()
+        .args(["configure", "--org", "Acme MSP", "--no-verify", "--dry-run"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("give the organization's id"));
 }

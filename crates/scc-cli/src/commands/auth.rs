@@ -58,7 +58,7 @@ fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> {
         .map_err(|error| CliError::failure(format!("cannot write {}: {error}", path.display()), None))
 }
 
-pub(crate) fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, CliError> {
+pub(crate) async fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, CliError> {
     let dir = &ctx.settings.config_dir;
     let profile_name = ctx.settings.profile.value.clone();
     let config_file = config_path(dir);
@@ -109,8 +109,6 @@ pub(crate) fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, CliError
     if let Some(seconds) = ctx.global.timeout {
         profile.timeout = Some(seconds);
     }
-    let org_id = profile.org_id.clone();
-
     let credentials_file = credentials_path(dir, &profile_name);
     let existing = read_credentials(&credentials_file)?;
     let mut access_token = read_secret("--access-token", args.access_token)?;
@@ -130,6 +128,46 @@ pub(crate) fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, CliError
             }
         }
     }
+
+    // Checked as `gh auth login` does: one read with the token given (an organization given by name
+    // is resolved to its id first, so a token refresh, which names the organization, works).
+    if !args.no_verify {
+        let token = access_token
+            .clone()
+            .or_else(|| existing.as_ref().map(|saved| saved.access_token.clone()))
+            .filter(|token| !token.is_empty());
+        let org_text = profile.org_id.clone();
+        let by_name = org_text.as_deref().is_some_and(|text| !super::resolve::is_id(text));
+        if access_token.is_some() || by_name {
+            let Some(token) = token else {
+                return Err(CliError::usage(
+                    format!(
+                        "organization {:?} is a name, and there is no token to find its id with",
+                        org_text.unwrap_or_default()
+                    ),
+                    "give the organization's id, or a token with --access-token",
+                ));
+            };
+            let refreshable =
+                refresh_token.is_some() || existing.as_ref().is_some_and(|saved| saved.refresh_token.is_some());
+            let resolved = check_token(ctx, profile, &token, org_text.as_deref(), refreshable).await?;
+            if let (Some(id), Some(text)) = (resolved, org_text) {
+                if id != text {
+                    ctx.ui
+                        .note(&format!("organization {text:?} is {id}: the profile keeps the id"));
+                }
+                profile.org_id = Some(id);
+            }
+        }
+    } else if let Some(text) = profile.org_id.as_deref()
+        && !super::resolve::is_id(text)
+    {
+        return Err(CliError::usage(
+            format!("organization {text:?} is a name, and --no-verify reads nothing to find its id"),
+            "give the organization's id (a token refresh names it), or leave out --no-verify",
+        ));
+    }
+    let org_id = profile.org_id.clone();
 
     let wrote_config = toml::to_string_pretty(&config)
         .map_err(|error| CliError::failure(format!("cannot write the configuration: {error}"), None))?;
@@ -309,4 +347,83 @@ pub(crate) async fn whoami(ctx: &Ctx) -> Result<Code, CliError> {
         ],
     );
     Ok(Code::Ok)
+}
+
+/// One read with the token being saved: the organization's id when it was given by name. A token
+/// the service refuses is an error (nothing is saved) unless a refresh token will replace it; a
+/// service that cannot be reached is said, and the profile saved.
+async fn check_token(
+    ctx: &Ctx,
+    profile: &crate::settings::Profile,
+    token: &str,
+    org: Option<&str>,
+    refreshable: bool,
+) -> Result<Option<String>, CliError> {
+    let mut builder = scc_sdk::Client::builder()
+        .access_token(token)
+        .base_url(
+            profile
+                .base_url
+                .clone()
+                .unwrap_or_else(|| scc_sdk::config::DEFAULT_BASE_URL.to_owned()),
+        )
+        .timeout(ctx.settings.timeout)
+        .max_response_bytes(ctx.settings.max_response_bytes);
+    if let Some(path) = &profile.base_path {
+        builder = builder.base_path(path.as_str());
+    }
+    if let Some(bundle) = &ctx.settings.ca_bundle {
+        builder = builder.ca_bundle(bundle.clone());
+    }
+    let client = builder.build()?;
+    let id = match org {
+        Some(text) if !super::resolve::is_id(text) => {
+            Some(super::resolve::org(&client, text).await.map_err(|error| {
+                CliError::new(
+                    error.code,
+                    format!(
+                        "cannot find organization {text:?} with this token: {}; nothing was saved",
+                        error.message
+                    ),
+                    Some("give the organization's id, or check the token".into()),
+                )
+            })?)
+        }
+        Some(id) => Some(id.to_owned()),
+        None => None,
+    };
+    let read = match &id {
+        Some(id) => client.organizations().get(id.as_str()).await.map(|org| org.name),
+        None => client.organizations().list().max(1).send().await.map(|_| None),
+    };
+    match read {
+        Ok(name) => {
+            let reach = match (&id, name) {
+                (Some(id), Some(name)) => format!(": it reaches {name:?} ({id})"),
+                (Some(id), None) => format!(": it reaches {id}"),
+                _ => String::new(),
+            };
+            ctx.ui.note(&format!("checked the token{reach}"));
+        }
+        Err(error) if error.kind() == scc_sdk::ErrorKind::Authentication && refreshable => ctx.ui.note(
+            "the access token was refused (expired?): the refresh token replaces it at the first command",
+        ),
+        Err(error) if error.kind() == scc_sdk::ErrorKind::Authentication => {
+            return Err(CliError::auth(
+                format!("the service refused the access token: {error}; nothing was saved"),
+                "copy the token again from Security Cloud Control (Platform Management > API Keys), or give --refresh-token and --api-key-id",
+            ));
+        }
+        Err(error) if error.is_not_found() => {
+            return Err(CliError::new(
+                Code::NotFound,
+                format!("the token does not reach organization {}: {error}; nothing was saved", id.unwrap_or_default()),
+                Some("give the organization the API key belongs to (or one it manages)".into()),
+            ));
+        }
+        Err(error) => ctx.ui.note(&format!(
+            "warning: could not check the token ({error}); the profile is saved: `scc whoami` checks it once the service can be reached"
+        )),
+    }
+    Ok(id)
 }
