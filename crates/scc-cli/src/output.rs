@@ -312,7 +312,7 @@ impl Ui {
 
     /// A table on a terminal (fitted to its width when `fit`: ids whole, other text cut with `…`,
     /// never wrapped); tab-separated lines without a header when piped.
-    fn table(&self, headers: Option<Vec<String>>, mut rows: Vec<Vec<String>>, fit: bool) {
+    fn table(&self, mut headers: Option<Vec<String>>, mut rows: Vec<Vec<String>>, fit: bool) {
         if !self.stdout_tty {
             let text: String = rows.iter().map(|row| format!("{}\n", row.join("\t"))).collect();
             self.write_stdout(&text);
@@ -323,8 +323,14 @@ impl Ui {
             .load_style(presets::UTF8_BORDERS_ONLY)
             .set_content_arrangement(ContentArrangement::Disabled);
         if fit {
-            let width = usize::from(table.width().unwrap_or(120));
-            fit_to_width(headers.as_deref(), &mut rows, width);
+            // COLUMNS, as shells set it and as a user may, before what the terminal says.
+            let width = std::env::var("COLUMNS")
+                .ok()
+                .and_then(|columns| columns.trim().parse::<u16>().ok())
+                .filter(|&columns| columns >= 20)
+                .or_else(|| table.width())
+                .unwrap_or(80);
+            fit_to_width(&mut headers, &mut rows, usize::from(width));
         }
         if let Some(headers) = headers {
             table.set_header(headers);
@@ -429,59 +435,148 @@ fn header_of(key: &str) -> String {
     header
 }
 
-/// Cuts cells so the table fits `width` columns: a column of ids (or narrow enough) stays whole,
-/// the others share what is left and lose their end to `…`.
-pub(crate) fn fit_to_width(headers: Option<&[String]>, rows: &mut [Vec<String>], width: usize) {
+/// The columns that name a row (kept whole at any width): an e-mail, a name, what a report line is about.
+const KEY_HEADERS: &[&str] = &["EMAIL", "NAME", "DISPLAY NAME", "OBJECT"];
+
+/// The shortest an id gets: `…` and its last 8 characters (the random part of the service's ids;
+/// their first characters are a timestamp, shared by ids made together). `-o wide` shows them whole.
+const SHORT_ID: usize = 9;
+
+/// Fits a table to `width` columns, giving way in this order: columns empty in every row are
+/// dropped; ids are shortened (`…1f3a9c2e`); other text is cut with `…` (down to 8 characters);
+/// id columns are dropped; other text is cut further (down to 4); the key column (an e-mail, a
+/// name) is cut last.
+pub(crate) fn fit_to_width(headers: &mut Option<Vec<String>>, rows: &mut Vec<Vec<String>>, width: usize) {
     let columns = rows.first().map_or(0, Vec::len);
     if columns == 0 {
         return;
     }
+    let empty: Vec<bool> = (0..columns).map(|c| rows.iter().all(|row| row[c].is_empty())).collect();
+    if empty.iter().any(|&e| e) && empty.iter().any(|&e| !e) {
+        let keep = |c: &usize| !empty[*c];
+        for row in rows.iter_mut() {
+            *row = (0..columns).filter(keep).map(|c| std::mem::take(&mut row[c])).collect();
+        }
+        if let Some(headers) = headers.as_mut() {
+            *headers = (0..columns)
+                .filter(keep)
+                .filter_map(|c| headers.get(c).cloned())
+                .collect();
+        }
+    }
+    let columns = rows[0].len();
     let length = |text: &str| text.chars().count();
-    let natural: Vec<usize> = (0..columns)
-        .map(|c| {
-            let cells = rows.iter().map(|row| length(&row[c])).max().unwrap_or(0);
-            let header = headers.and_then(|h| h.get(c)).map_or(0, |h| length(h));
-            cells.max(header)
-        })
-        .collect();
-    let whole: Vec<bool> = (0..columns)
-        .map(|c| {
-            rows.iter()
-                .all(|row| row[c].is_empty() || crate::commands::resolve::is_id(&row[c]))
-        })
-        .collect();
+    let header =
+        |headers: &Option<Vec<String>>, c: usize| headers.as_ref().and_then(|h| h.get(c)).cloned().unwrap_or_default();
+    // A column is as wide as its widest cell or its header.
+    let natural = |rows: &[Vec<String>], headers: &Option<Vec<String>>, c: usize| {
+        rows.iter()
+            .map(|row| length(&row[c]))
+            .max()
+            .unwrap_or(0)
+            .max(length(&header(headers, c)))
+    };
     // Borders and padding: 3 a column and 1.
-    let budget = width.saturating_sub(3 * columns + 1);
-    if natural.iter().sum::<usize>() <= budget {
+    let budget = |columns: usize| width.saturating_sub(3 * columns + 1);
+    let total = |rows: &[Vec<String>], headers: &Option<Vec<String>>| {
+        (0..rows[0].len()).map(|c| natural(rows, headers, c)).sum::<usize>()
+    };
+    if total(rows, headers) <= budget(columns) {
         return;
     }
-    let fixed: usize = (0..columns).filter(|&c| whole[c]).map(|c| natural[c]).sum();
-    let mut free: Vec<usize> = (0..columns).filter(|&c| !whole[c]).collect();
-    let mut left = budget.saturating_sub(fixed);
-    let mut caps = natural.clone();
-    // Columns narrower than an even share keep their width; the rest share what remains.
-    loop {
-        if free.is_empty() {
-            break;
-        }
-        let share = (left / free.len()).max(8);
-        let (narrow, wide): (Vec<usize>, Vec<usize>) = free.iter().partition(|&&c| natural[c] <= share);
-        if narrow.is_empty() {
-            for &c in &wide {
-                caps[c] = share;
-            }
-            break;
-        }
-        left = left.saturating_sub(narrow.iter().map(|&c| natural[c]).sum());
-        free = wide;
-    }
+    let is_ids = |rows: &[Vec<String>], c: usize| {
+        rows.iter()
+            .all(|row| row[c].is_empty() || crate::commands::resolve::is_id(&row[c]))
+    };
+    let key = (0..columns).find(|&c| KEY_HEADERS.contains(&header(headers, c).as_str()));
+    // Ids first: shortened to their last characters.
+    let ids: Vec<usize> = (0..columns).filter(|&c| is_ids(rows, c) && Some(c) != key).collect();
     for row in rows.iter_mut() {
-        for (c, text) in row.iter_mut().enumerate() {
-            if length(text) > caps[c] {
-                let kept: String = text.chars().take(caps[c].saturating_sub(1)).collect();
-                *text = format!("{kept}…");
+        for &c in &ids {
+            let id = &row[c];
+            if length(id) > SHORT_ID {
+                let tail: String = id.chars().skip(length(id) - (SHORT_ID - 1)).collect();
+                row[c] = format!("…{tail}");
             }
         }
+    }
+    if total(rows, headers) <= budget(columns) {
+        return;
+    }
+    // Then the other text, down to 8 characters a column; the key column stays whole.
+    let cut = |rows: &mut Vec<Vec<String>>,
+               headers: &mut Option<Vec<String>>,
+               budget: usize,
+               keep_whole: &[usize],
+               least: usize| {
+        let columns = rows[0].len();
+        let fixed: usize = keep_whole.iter().map(|&c| natural(rows, headers, c)).sum();
+        let mut free: Vec<usize> = (0..columns).filter(|c| !keep_whole.contains(c)).collect();
+        let mut left = budget.saturating_sub(fixed);
+        let mut caps: Vec<usize> = (0..columns).map(|c| natural(rows, headers, c)).collect();
+        loop {
+            if free.is_empty() {
+                break;
+            }
+            let share = (left / free.len()).max(least);
+            let (narrow, wide): (Vec<usize>, Vec<usize>) = free.iter().partition(|&&c| caps[c] <= share);
+            if narrow.is_empty() {
+                for &c in &wide {
+                    caps[c] = share;
+                }
+                break;
+            }
+            left = left.saturating_sub(narrow.iter().map(|&c| caps[c]).sum());
+            free = wide;
+        }
+        // Headers too: a header never holds a column wider than its cells may be.
+        for row in rows.iter_mut().chain(headers.as_mut()) {
+            for (c, text) in row.iter_mut().enumerate() {
+                if length(text) > caps[c] {
+                    let kept: String = text.chars().take(caps[c].saturating_sub(1)).collect();
+                    *text = format!("{kept}…");
+                }
+            }
+        }
+    };
+    let whole: Vec<usize> = ids.iter().copied().chain(key).collect();
+    cut(rows, &mut *headers, budget(columns), &whole, 8);
+    if total(rows, headers) <= budget(columns) || ids.is_empty() {
+        if total(rows, headers) > budget(columns) {
+            cut(
+                rows,
+                &mut *headers,
+                budget(columns),
+                &key.into_iter().collect::<Vec<_>>(),
+                4,
+            );
+        }
+        if total(rows, headers) > budget(columns) {
+            cut(rows, &mut *headers, budget(columns), &[], 4);
+        }
+        return;
+    }
+    // Then the id columns go (`-o wide` has them), and at last the key column is cut too.
+    let keep = |c: &usize| !ids.contains(c);
+    for row in rows.iter_mut() {
+        *row = (0..columns).filter(keep).map(|c| std::mem::take(&mut row[c])).collect();
+    }
+    if let Some(headers) = headers.as_mut() {
+        *headers = (0..columns)
+            .filter(keep)
+            .filter_map(|c| headers.get(c).cloned())
+            .collect();
+    }
+    let columns = rows[0].len();
+    let key = (0..columns).find(|&c| KEY_HEADERS.contains(&header(headers, c).as_str()));
+    let whole: Vec<usize> = key.into_iter().collect();
+    for least in [8, 4] {
+        if total(rows, headers) > budget(columns) {
+            cut(rows, &mut *headers, budget(columns), &whole, least);
+        }
+    }
+    if total(rows, headers) > budget(columns) {
+        cut(rows, &mut *headers, budget(columns), &[], 4);
     }
 }
 
@@ -567,21 +662,85 @@ mod tests {
         assert!(matches!(shown("Acme Zürich"), std::borrow::Cow::Borrowed(_)));
     }
 
+    fn width_of(rows: &[Vec<String>]) -> usize {
+        let columns = rows[0].len();
+        (0..columns)
+            .map(|c| rows.iter().map(|row| row[c].chars().count()).max().unwrap_or(0))
+            .sum::<usize>()
+            + 3 * columns
+            + 1
+    }
+
     #[test]
-    fn a_table_fits_its_width_with_ids_whole() {
-        let id = "323ae5c6-3842-42f6-b2ae-e22bbbc586c3".to_owned();
-        let mut rows = vec![vec![
-            id.clone(),
-            "a description far too long to fit in the narrow terminal".to_owned(),
-            "NAM".to_owned(),
-        ]];
-        let headers = vec!["ID".to_owned(), "DESCRIPTION".to_owned(), "REGION".to_owned()];
-        fit_to_width(Some(&headers), &mut rows, 70);
-        assert_eq!(rows[0][0], id, "ids are never cut");
-        assert_eq!(rows[0][2], "NAM", "a narrow column keeps its width");
-        assert!(rows[0][1].ends_with('…'));
-        let width: usize = rows[0].iter().map(|c| c.chars().count()).sum::<usize>() + 3 * 3 + 1;
-        assert!(width <= 70, "{width}");
+    fn at_80_columns_the_key_stays_whole_ids_give_way_first_and_empty_columns_go() {
+        let user = |id: &str, email: &str| {
+            vec![
+                id.to_owned(),
+                email.to_owned(),
+                "Alexandra-Maria".to_owned(),
+                "Vandenberghe-Okonkwo".to_owned(),
+                "ACTIVE".to_owned(),
+                String::new(),
+            ]
+        };
+        let mut rows = vec![
+            user(
+                "0194a1b2-8f00-7c3d-9e41-5a2f1f3a9c2e",
+                "alexandra-maria.vandenberghe@customer-east.example",
+            ),
+            user("0194a1b2-8f00-7c3d-9e41-5a2f77777777", "bo@customer-east.example"),
+        ];
+        let mut headers = Some(
+            ["ID", "EMAIL", "FIRST NAME", "LAST NAME", "STATUS", "TRACKING ID"]
+                .map(str::to_owned)
+                .to_vec(),
+        );
+        fit_to_width(&mut headers, &mut rows, 80);
+        assert_eq!(
+            headers.as_deref().map(|h| h.join(",")),
+            Some("EMAIL,FIRS…,LAST…,STAT…".to_owned()),
+            "the empty column is dropped, then the ids give way to the e-mail, then the other columns (headers too)"
+        );
+        assert_eq!(
+            rows[0][0], "alexandra-maria.vandenberghe@customer-east.example",
+            "the e-mail whole"
+        );
+        assert!(width_of(&rows) <= 80, "{rows:?}");
+        // Wide enough for short ids: they stay, as their distinct ends.
+        let mut rows = vec![
+            user("0194a1b2-8f00-7c3d-9e41-5a2f1f3a9c2e", "ana@acme.example"),
+            user("0194a1b2-8f00-7c3d-9e41-5a2f77777777", "bo@acme.example"),
+        ];
+        let mut headers = Some(
+            ["ID", "EMAIL", "FIRST NAME", "LAST NAME", "STATUS", "TRACKING ID"]
+                .map(str::to_owned)
+                .to_vec(),
+        );
+        fit_to_width(&mut headers, &mut rows, 80);
+        assert_eq!(rows[0][0], "…1f3a9c2e");
+        assert_eq!(rows[1][0], "…77777777");
+        assert_eq!(rows[0][2], "Alexandra-Maria", "{rows:?}");
+        assert!(width_of(&rows) <= 80, "{rows:?}");
+        // Roles: the display names, which start alike, are never cut to the same text.
+        let mut rows = vec![
+            vec![
+                "0194a1b2-8f00-7c3d-9e41-5a2f1f3a9c2e".to_owned(),
+                "Organization Administrator".to_owned(),
+                "STATIC".to_owned(),
+                "Security Cloud Control, Secure Endpoint, Secure Malware Analytics".to_owned(),
+            ],
+            vec![
+                "0194a1b2-8f00-7c3d-9e41-5a2f77777777".to_owned(),
+                "Organization Member".to_owned(),
+                "STATIC".to_owned(),
+                "Security Cloud Control, Secure Endpoint, Secure Malware Analytics".to_owned(),
+            ],
+        ];
+        let mut headers = Some(["ID", "DISPLAY NAME", "TYPE", "PRODUCTS"].map(str::to_owned).to_vec());
+        fit_to_width(&mut headers, &mut rows, 80);
+        assert_eq!(rows[0][1], "Organization Administrator");
+        assert_eq!(rows[1][1], "Organization Member");
+        assert!(width_of(&rows) <= 80, "{rows:?}");
         assert_eq!(header_of("createdAt"), "CREATED AT");
         assert_eq!(header_of("region_code"), "REGION CODE");
     }

@@ -245,7 +245,14 @@ fn configure_dry_run_writes_nothing_and_a_token_from_stdin_is_said() {
         "no file written"
     );
     env.bare()
-        .args(["configure", "--org", "0194a1b2-0000-7000-8000-000000000001", "--token", "-", "--no-verify"])
+        .args([
+            "configure",
+            "--org",
+            "0194a1b2-0000-7000-8000-000000000001",
+            "--token",
+            "-",
+            "--no-verify",
+        ])
         .write_stdin("secret-from-stdin\n")
         .assert()
         .code(0);
@@ -700,4 +707,54 @@ fn configure_keeps_the_id_of_an_organization_given_by_name_and_checks_the_token(
         .assert()
         .code(2)
         .stderr(predicate::str::contains("give the organization's id"));
+}
+
+#[cfg(unix)]
+#[test]
+fn at_80_columns_every_table_fits_and_keeps_its_names_whole() {
+    let env = Env::new();
+    let scc = assert_cmd::cargo::cargo_bin!("scc").display().to_string();
+    let on_terminal = |args: &str| {
+        let output = std::process::Command::new("script")
+            .args(["-qec", &format!("'{scc}' {args}"), "/dev/null"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("COLUMNS", "80")
+            .env("NO_COLOR", "1")
+            .env("SCC_CONFIG_DIR", env.config_dir.path())
+            .env("SCC_BASE_URL", env.emulator.base_url())
+            .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
+            .env("SCC_ORG_ID", env.org())
+            .output()
+            .expect("script runs");
+        String::from_utf8_lossy(&output.stdout).replace('\r', "")
+    };
+    for (args, whole) in [
+        ("org list", vec!["Acme Customer East", "Acme Customer West", "Acme MSP"]),
+        (
+            "user list",
+            vec!["alice.admin@acme.example", "dave.former@acme.example"],
+        ),
+        ("group list", vec!["SOC Analysts"]),
+        (
+            "role list --user alice.admin@acme.example",
+            vec!["Organization Administrator", "Organization Member"],
+        ),
+    ] {
+        let screen = on_terminal(args);
+        for line in screen.lines() {
+            assert!(
+                line.chars().count() <= 80,
+                "{args}: {line:?} is wider than 80\n{screen}"
+            );
+        }
+        for name in whole {
+            assert!(screen.contains(name), "{args}: {name:?} whole in\n{screen}");
+        }
+    }
+    let listed = env.scc().args(["user", "list", "-o", "json"]).output().expect("runs");
+    let id = stdout_json(&listed)[0]["id"].as_str().expect("an id").to_owned();
+    assert!(!on_terminal("user list").contains(&id), "at 80 columns the id is short");
+    let wide = on_terminal("user list -o wide");
+    assert!(wide.contains(&id), "-o wide shows every field whole: {wide}");
 }
