@@ -64,8 +64,9 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
-/// Flags every command takes.
+/// Flags every command takes (listed apart, after the command's own).
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Global options")]
 pub(crate) struct Global {
     /// Profile of the configuration and credentials files [env: SCC_PROFILE] [default: default].
     #[arg(long, global = true)]

@@ -40,11 +40,34 @@ impl Jq {
         let arena = Arena::default();
         let modules = Loader::new(defs)
             .load(&arena, File { code, path: () })
-            .map_err(|errors| refused("syntax", errors.len()))?;
-        let filter = Compiler::default()
-            .with_funs(funs)
-            .compile(modules)
-            .map_err(|errors| refused("compile", errors.len()))?;
+            .map_err(|errors| {
+                // Each error holds the part of the expression it is about: its column is said.
+                let found: Vec<(&str, String)> = errors
+                    .iter()
+                    .flat_map(|(_, error)| match error {
+                        jaq_core::load::Error::Lex(errors) => errors
+                            .iter()
+                            .map(|(expect, at)| (*at, format!("expected {}", expect.as_str())))
+                            .collect::<Vec<_>>(),
+                        jaq_core::load::Error::Parse(errors) => errors
+                            .iter()
+                            .map(|(expect, at)| (*at, format!("expected {}", expect.as_str())))
+                            .collect(),
+                        jaq_core::load::Error::Io(errors) => {
+                            errors.iter().map(|(at, why)| (*at, why.clone())).collect()
+                        }
+                    })
+                    .collect();
+                located(code, &found).unwrap_or_else(|| refused("syntax", errors.len()))
+            })?;
+        let filter = Compiler::default().with_funs(funs).compile(modules).map_err(|errors| {
+            let found: Vec<(&str, String)> = errors
+                .iter()
+                .flat_map(|(_, errors)| errors.iter())
+                .map(|(at, undefined)| (*at, format!("undefined {} `{at}`", undefined.as_str())))
+                .collect();
+            located(code, &found).unwrap_or_else(|| refused("compile", errors.len()))
+        })?;
         Ok(Self { filter })
     }
 
@@ -61,6 +84,37 @@ impl Jq {
         }
         Ok(outputs)
     }
+}
+
+/// The first problem of an expression, at its column, with a caret under it:
+///
+/// ```text
+/// --jq ".[] | .name | lenght": undefined filter `lenght` at column 15
+///   .[] | .name | lenght
+///                 ^
+/// ```
+///
+/// `None` when the place is not within the expression (then the count is said instead).
+fn located(code: &str, found: &[(&str, String)]) -> Option<CliError> {
+    let (at, what) = found.first()?;
+    let start = code.as_ptr() as usize;
+    let offset = (at.as_ptr() as usize)
+        .checked_sub(start)
+        .filter(|offset| *offset <= code.len())?;
+    let column = code.get(..offset)?.chars().count() + 1;
+    let more = if found.len() > 1 {
+        format!(" (and {} more)", found.len() - 1)
+    } else {
+        String::new()
+    };
+    let line: String = code.chars().map(|c| if c == '\n' { ' ' } else { c }).collect();
+    Some(CliError::usage(
+        format!(
+            "--jq {code:?}: {what} at column {column}{more}\n  {line}\n  {}^",
+            " ".repeat(column - 1)
+        ),
+        "check the expression, e.g. --jq '.[] | .id' or --jq 'map(select(.status == \"ACTIVE\")) | length'",
+    ))
 }
 
 /// The name of a definition of `code` that calls itself (directly, or through a definition nested
@@ -167,6 +221,21 @@ fn walk_pattern<'s>(pattern: &Pattern<&'s str>, each: &mut dyn FnMut(&Term<&'s s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bad_expression_is_shown_with_a_caret_at_its_column() {
+        let error = Jq::compile(".[] | .name | lenght").expect_err("undefined");
+        assert_eq!(
+            error.message,
+            "--jq \".[] | .name | lenght\": undefined filter `lenght` at column 15\n  .[] | .name | lenght\n                ^"
+        );
+        let error = Jq::compile(".[] | (.name").expect_err("unclosed");
+        assert!(
+            error.message.contains("expected closing parenthesis at column 13"),
+            "{}",
+            error.message
+        );
+    }
     use serde_json::json;
 
     #[test]
