@@ -94,6 +94,9 @@ pub(crate) struct Global {
     /// No colour (also when NO_COLOR is set).
     #[arg(long, global = true)]
     pub(crate) no_color: bool,
+    /// Never page long output on a terminal (the pager is SCC_PAGER, else PAGER, else `less -FRX`).
+    #[arg(long, global = true)]
+    pub(crate) no_pager: bool,
     /// Seconds one attempt may take [default: 30].
     #[arg(long, global = true, value_name = "SECONDS")]
     pub(crate) timeout: Option<u64>,
@@ -175,6 +178,9 @@ pub(crate) enum RemoteCommand {
     /// Credentials.
     #[command(subcommand)]
     Auth(AuthCommand),
+    /// The profiles: list them, choose the one used when none is named.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
     /// Who the SCC token is: its organization (name and type), scope and expiry; `scc xdr whoami` for XDR.
     Whoami,
     /// Run the whole onboarding example against an embedded emulator.
@@ -195,6 +201,8 @@ pub(crate) enum LocalCommand {
     /// The exit codes of scc.
     #[command(long_about = EXIT_CODES)]
     ExitCodes,
+    /// This scc: version, commit, build date and target (`-o json` for a document).
+    Version,
     /// Write the man pages (one per command, from the same definitions as --help).
     Man {
         /// Folder to write `scc.1`, `scc-org.1`, `scc-org-list.1`, … into.
@@ -634,6 +642,18 @@ pub(crate) struct ConfigureArgs {
     /// given by id.
     #[arg(long)]
     pub(crate) no_verify: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ProfileCommand {
+    /// Every profile, the one in use marked, with its service, organization and credentials.
+    #[command(visible_alias = "ls")]
+    List,
+    /// Use this profile when neither --profile nor SCC_PROFILE names one.
+    Use {
+        /// The profile.
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

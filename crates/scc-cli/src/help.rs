@@ -8,6 +8,44 @@ use crate::cli::Cli;
 /// Examples by command path (`org list`, `xdr org update`, …).
 const EXAMPLES: &[(&str, &str)] = &[
     (
+        "",
+        "scc demo                                    # the whole onboarding against an embedded emulator\n  scc configure && scc whoami                 # a profile for the service\n  scc org list -o json --jq '.[].name'\n  scc plan customers.yaml && scc apply customers.yaml",
+    ),
+    (
+        "org",
+        "scc org list\n  scc org get \"Contoso Retail\"\n  scc org create --name \"Contoso Retail\" --region EMEA",
+    ),
+    (
+        "subscription",
+        "scc subscription claim-info PHJZ-DWMF-ZBYH-FYMB\n  scc subscription claim PHJZ-DWMF-ZBYH-FYMB --region emea\n  scc subscription list",
+    ),
+    (
+        "user",
+        "scc user list --status pending\n  scc user invite ana@contoso.example --first-name Ana --last-name Silva\n  scc user patch --file users.jsonl",
+    ),
+    (
+        "group",
+        "scc group create --name SOC --applies-to all\n  scc group patch SOC --add-user ana@contoso.example\n  scc group users SOC",
+    ),
+    (
+        "role",
+        "scc role list --user ana@contoso.example\n  scc role patch \"Organization Member\" --add-group SOC",
+    ),
+    ("token", "scc token refresh"),
+    (
+        "xdr",
+        "scc xdr whoami\n  scc xdr org get -o json\n  scc xdr org update --allow-all-roles-to-login true",
+    ),
+    ("xdr org", "scc xdr org get\n  scc xdr org update --name \"Contoso\""),
+    ("auth", "scc auth status\n  scc auth status --profile staging -o json"),
+    ("profile", "scc profile list\n  scc profile use staging"),
+    ("profile list", "scc profile list\n  scc profile list -o json"),
+    (
+        "profile use",
+        "scc profile use staging      # --profile and SCC_PROFILE still come first",
+    ),
+    ("version", "scc version\n  scc version -o json"),
+    (
         "org list",
         "scc org list\n  scc org list --name acme --type MANAGED -o json\n  scc org list --jq '.[].name'",
     ),
@@ -167,6 +205,10 @@ ENVIRONMENT:
   SCC_XDR_REGION          XDR region (as scc xdr --region)
   SCC_XDR_BASE_URL        XDR address (as scc xdr --xdr-base-url)
   SCC_CONFIG_DIR          folder of config.toml and credentials/ (default $XDG_CONFIG_HOME/scc)
+  SCC_CA_BUNDLE           PEM file of certificate authorities to trust too (as --ca-bundle)
+  SCC_JOURNAL             scc apply's change journal (as --journal)
+  SCC_PAGER, PAGER        pager of long output on a terminal (default less -FRX; --no-pager)
+  COLUMNS, LINES          the terminal's size, when given
   NO_COLOR                no colour
 
 See `scc exit-codes` for the exit codes.";
@@ -178,7 +220,12 @@ fn examples_for(path: &str) -> Option<&'static str> {
 fn attach(command: Command, path: &str) -> Command {
     let mut command = command;
     if let Some(text) = examples_for(path) {
-        command = command.after_help(format!("EXAMPLES:\n  {text}"));
+        let examples = format!("EXAMPLES:\n  {text}");
+        // `--help` shows the long text: the examples go first in it too.
+        if let Some(long) = command.get_after_long_help().map(ToString::to_string) {
+            command = command.after_long_help(format!("{examples}\n\n{long}"));
+        }
+        command = command.after_help(examples);
     }
     let names: Vec<String> = command.get_subcommands().map(|sub| sub.get_name().to_owned()).collect();
     for name in names {
@@ -194,7 +241,7 @@ fn attach(command: Command, path: &str) -> Command {
 
 /// The command tree with its examples and environment section.
 pub(crate) fn command() -> Command {
-    attach(Cli::command(), "").after_long_help(ENVIRONMENT)
+    attach(Cli::command().after_long_help(ENVIRONMENT), "")
 }
 
 /// Writes one man page per command (`scc.1`, `scc-org.1`, `scc-org-list.1`, …) into `dir`.
@@ -230,9 +277,7 @@ mod tests {
 
     fn leaves(command: &Command, path: &str, out: &mut Vec<(String, Command)>) {
         let subs: Vec<&Command> = command.get_subcommands().filter(|s| s.get_name() != "help").collect();
-        if subs.is_empty() || examples_for(path).is_some() {
-            out.push((path.to_owned(), command.clone()));
-        }
+        out.push((path.to_owned(), command.clone()));
         for sub in subs {
             let sub_path = if path.is_empty() {
                 sub.get_name().to_owned()
@@ -251,9 +296,6 @@ mod tests {
         leaves(&root, "", &mut commands);
         let mut missing = Vec::new();
         for (path, command) in &commands {
-            if path.is_empty() {
-                continue;
-            }
             if !command
                 .get_after_help()
                 .is_some_and(|help| help.to_string().starts_with("EXAMPLES:"))

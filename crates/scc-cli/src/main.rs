@@ -66,7 +66,7 @@ async fn main() -> ExitCode {
     }
     init_tracing(cli.global.verbose, cli.global.no_color);
     let command = match cli.command {
-        Command::Local(local) => return run_local(local, cli.global.no_color).await,
+        Command::Local(local) => return run_local(local, cli.global.no_color, cli.global.output).await,
         Command::Remote(command) => command,
     };
     let fallback_ui = Ui::new(Format::Table, cli.global.no_color);
@@ -75,7 +75,7 @@ async fn main() -> ExitCode {
         Err(error) => return report(&fallback_ui, error),
     };
     // `configure` makes profiles; every other command needs the one it names to exist.
-    if !matches!(command, RemoteCommand::Configure(_))
+    if !matches!(command, RemoteCommand::Configure(_) | RemoteCommand::Profile(_))
         && let Err(error) = settings.check_profile_exists()
     {
         return report(&fallback_ui, error);
@@ -86,7 +86,9 @@ async fn main() -> ExitCode {
         Err(error) => return report(&fallback_ui, error),
     };
     let ctx = Ctx {
-        ui: Ui::new(settings.output, cli.global.no_color).with_jq(jq),
+        ui: Ui::new(settings.output, cli.global.no_color)
+            .with_jq(jq)
+            .with_pager(!cli.global.no_pager),
         global: cli.global,
         settings,
     };
@@ -122,8 +124,28 @@ fn report(ui: &Ui, error: CliError) -> ExitCode {
 }
 
 /// Commands that need no settings.
-async fn run_local(command: LocalCommand, no_color: bool) -> ExitCode {
+async fn run_local(command: LocalCommand, no_color: bool, output: Option<Format>) -> ExitCode {
     match command {
+        LocalCommand::Version => {
+            let ui = Ui::new(output.unwrap_or(Format::Table), no_color);
+            let version = serde_json::json!({
+                "version": env!("CARGO_PKG_VERSION"),
+                "commit": env!("SCC_COMMIT"),
+                "built": env!("SCC_BUILD_DATE"),
+                "target": env!("SCC_TARGET"),
+            });
+            match ui.format {
+                Format::Table | Format::Wide => ui.write_stdout(&format!(
+                    "scc {} (commit {}, built {}, {})\n",
+                    env!("CARGO_PKG_VERSION"),
+                    env!("SCC_COMMIT"),
+                    env!("SCC_BUILD_DATE"),
+                    env!("SCC_TARGET")
+                )),
+                _ => ui.item(&version, &[]),
+            }
+            exit(Code::Ok)
+        }
         LocalCommand::Completion { shell } => {
             // Into a buffer, then out: a closed pipe (`| head`) ends quietly.
             let mut script = Vec::new();

@@ -129,6 +129,8 @@ pub(crate) struct Ui {
     color: bool,
     /// Plans on a terminal: `+` green, `~` yellow, `-` red (NO_COLOR and --no-color turn it off).
     stdout_color: bool,
+    /// Long output on a terminal goes through a pager (not with --no-pager).
+    pager: bool,
     jq: Option<crate::jq::Jq>,
 }
 
@@ -143,8 +145,46 @@ impl Ui {
             stdout_color: std::io::stdout().is_terminal()
                 && !no_color
                 && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()),
+            pager: false,
             jq: None,
         }
+    }
+
+    /// Pages output longer than the terminal, as gh and git do (`--no-pager` turns it off).
+    pub(crate) fn with_pager(mut self, pager: bool) -> Self {
+        self.pager = pager;
+        self
+    }
+
+    /// Writes `text` through the pager when it is longer than the terminal: SCC_PAGER, else PAGER,
+    /// else `less -FRX` (empty or `cat` means none). Without a terminal, or when the pager cannot
+    /// start, straight to stdout.
+    fn write_paged(&self, text: &str) {
+        let height = std::env::var("LINES")
+            .ok()
+            .and_then(|lines| lines.trim().parse::<usize>().ok())
+            .filter(|&lines| lines >= 2)
+            .or_else(|| terminal_size::terminal_size().map(|(_, height)| usize::from(height.0)));
+        let long = height.is_some_and(|height| text.lines().count() >= height);
+        let pager = std::env::var("SCC_PAGER")
+            .or_else(|_| std::env::var("PAGER"))
+            .unwrap_or_else(|_| "less -FRX".into());
+        let pager = pager.trim();
+        if !(self.pager && self.stdout_tty && long) || pager.is_empty() || pager == "cat" {
+            return self.write_stdout(text);
+        }
+        let child = std::process::Command::new("sh")
+            .args(["-c", pager])
+            .stdin(std::process::Stdio::piped())
+            .spawn();
+        let Ok(mut child) = child else {
+            return self.write_stdout(text);
+        };
+        if let Some(mut stdin) = child.stdin.take() {
+            // Quitting the pager early closes its input: the rest is not wanted.
+            let _ = stdin.write_all(text.as_bytes());
+        }
+        let _ = child.wait();
     }
 
     /// Every document printed goes through this jq filter first.
@@ -307,7 +347,7 @@ impl Ui {
                 format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
             }
         };
-        self.write_stdout(&text);
+        self.write_paged(&text);
     }
 
     /// A table on a terminal (fitted to its width when `fit`: ids whole, other text cut with `…`,
@@ -328,7 +368,7 @@ impl Ui {
                 .ok()
                 .and_then(|columns| columns.trim().parse::<u16>().ok())
                 .filter(|&columns| columns >= 20)
-                .or_else(|| table.width())
+                .or_else(|| table.width().filter(|&columns| columns >= 20))
                 .unwrap_or(80);
             fit_to_width(&mut headers, &mut rows, usize::from(width));
         }
@@ -338,7 +378,7 @@ impl Ui {
         for row in rows {
             table.add_row(row);
         }
-        self.write_stdout(&format!("{table}\n"));
+        self.write_paged(&format!("{table}\n"));
     }
 
     /// A message on stderr.
@@ -484,9 +524,14 @@ pub(crate) fn fit_to_width(headers: &mut Option<Vec<String>>, rows: &mut Vec<Vec
     if total(rows, headers) <= budget(columns) {
         return;
     }
+    // A column of ids: headed so (`ID`, `TRACKING ID`), or every cell shaped as one.
     let is_ids = |rows: &[Vec<String>], c: usize| {
-        rows.iter()
-            .all(|row| row[c].is_empty() || crate::commands::resolve::is_id(&row[c]))
+        let head = header(headers, c);
+        head == "ID"
+            || head.ends_with(" ID")
+            || rows
+                .iter()
+                .all(|row| row[c].is_empty() || crate::commands::resolve::is_id(&row[c]))
     };
     let key = (0..columns).find(|&c| KEY_HEADERS.contains(&header(headers, c).as_str()));
     // Ids first: shortened to their last characters.

@@ -61,6 +61,9 @@ pub(crate) struct Profile {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct ConfigFile {
+    /// The profile used when neither --profile nor SCC_PROFILE names one (`scc profile use`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) current: Option<String>,
     #[serde(default)]
     pub(crate) profiles: BTreeMap<String, Profile>,
 }
@@ -210,6 +213,8 @@ pub(crate) fn read_credentials(path: &Path) -> Result<Option<StoredCredentials>,
 impl Settings {
     pub(crate) fn resolve(global: &Global) -> Result<Self, CliError> {
         let config_dir = config_dir();
+        let config_file = config_path(&config_dir);
+        let config = read_config(&config_file)?;
         let profile = match (&global.profile, env("SCC_PROFILE")) {
             (Some(name), _) => Resolved {
                 value: name.clone(),
@@ -219,14 +224,18 @@ impl Settings {
                 value: name,
                 source: Source::Env("SCC_PROFILE"),
             },
-            (None, None) => Resolved {
-                value: "default".into(),
-                source: Source::Default,
+            (None, None) => match &config.current {
+                Some(current) => Resolved {
+                    value: current.clone(),
+                    source: Source::File(config_file.clone()),
+                },
+                None => Resolved {
+                    value: "default".into(),
+                    source: Source::Default,
+                },
             },
         };
         check_profile_name(&profile.value)?;
-        let config_file = config_path(&config_dir);
-        let config = read_config(&config_file)?;
         let stored = config.profiles.get(&profile.value).cloned().unwrap_or_default();
         let file = || Source::File(config_file.clone());
 

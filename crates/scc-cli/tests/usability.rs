@@ -758,3 +758,116 @@ fn at_80_columns_every_table_fits_and_keeps_its_names_whole() {
     let wide = on_terminal("user list -o wide");
     assert!(wide.contains(&id), "-o wide shows every field whole: {wide}");
 }
+
+#[test]
+fn profiles_are_listed_and_one_is_chosen_by_name_and_version_says_the_build() {
+    let env = Env::new();
+    let org = "0194a1b2-0000-7000-8000-000000000001";
+    for profile in ["default", "staging"] {
+        env.bare()
+            .args([
+                "configure",
+                "--profile",
+                profile,
+                "--org",
+                org,
+                "--access-token",
+                "-",
+                "--no-verify",
+            ])
+            .args(["--base-url", &format!("http://127.0.0.1:9/{profile}")])
+            .write_stdin("a-token\n")
+            .assert()
+            .success();
+    }
+    let listed = env
+        .bare()
+        .args(["profile", "list", "-o", "json"])
+        .output()
+        .expect("runs");
+    let profiles = stdout_json(&listed);
+    let names: Vec<(&str, &str)> = profiles
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap_or_default(),
+                p["current"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(names, vec![("default", "*"), ("staging", "")]);
+    assert_eq!(profiles[1]["credentials"], "access token");
+    assert!(!listed.stdout.windows(7).any(|w| w == b"a-token"), "never a secret");
+
+    env.bare().args(["profile", "use", "staging"]).assert().success();
+    let status = env
+        .bare()
+        .args(["auth", "status", "-o", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(stdout_json(&status)["profile"], "staging");
+    // --profile still comes first.
+    let status = env
+        .bare()
+        .args(["auth", "status", "-o", "json", "--profile", "default"])
+        .output()
+        .expect("runs");
+    assert_eq!(stdout_json(&status)["profile"], "default");
+    env.bare()
+        .args(["profile", "use", "stagign"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("there are: default, staging"));
+
+    let version = env.bare().args(["version"]).output().expect("runs");
+    let text = String::from_utf8_lossy(&version.stdout);
+    let pattern = regex::Regex::new(
+        r"^scc \d+\.\d+\.\d+ \(commit (?:[0-9a-f]{12}|unknown), built \d{4}-\d{2}-\d{2}, [\w-]+\)\n$",
+    )
+    .expect("regex");
+    assert!(pattern.is_match(&text), "{text:?}");
+    let document = stdout_json(&env.bare().args(["version", "-o", "json"]).output().expect("runs"));
+    assert_eq!(document["version"], env!("CARGO_PKG_VERSION"));
+    assert!(document["target"].as_str().is_some_and(|target| target.contains('-')));
+}
+
+#[cfg(unix)]
+#[test]
+fn long_output_on_a_terminal_goes_through_the_pager_unless_no_pager() {
+    let env = Env::new();
+    let scc = assert_cmd::cargo::cargo_bin!("scc").display().to_string();
+    let on_terminal = |args: &str, lines: &str| {
+        let output = std::process::Command::new("script")
+            .args(["-qec", &format!("'{scc}' {args}"), "/dev/null"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("LINES", lines)
+            .env("PAGER", "sed s/^/paged:/")
+            .env("NO_COLOR", "1")
+            .env("SCC_CONFIG_DIR", env.config_dir.path())
+            .env("SCC_BASE_URL", env.emulator.base_url())
+            .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
+            .env("SCC_ORG_ID", env.org())
+            .output()
+            .expect("script runs");
+        String::from_utf8_lossy(&output.stdout).replace('\r', "")
+    };
+    let paged = on_terminal("user list", "4");
+    assert!(
+        paged
+            .lines()
+            .filter(|line| !line.is_empty())
+            .all(|line| line.starts_with("paged:")),
+        "{paged}"
+    );
+    assert!(paged.contains("alice.admin@acme.example"), "{paged}");
+    let unpaged = on_terminal("user list --no-pager", "4");
+    assert!(
+        !unpaged.contains("paged:") && unpaged.contains("alice.admin@acme.example"),
+        "{unpaged}"
+    );
+    let short = on_terminal("user list", "200");
+    assert!(!short.contains("paged:"), "shorter than the terminal: {short}");
+}

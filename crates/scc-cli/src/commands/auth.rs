@@ -427,3 +427,87 @@ async fn check_token(
     }
     Ok(id)
 }
+
+/// `scc profile list` and `scc profile use NAME`.
+pub(crate) fn profile(ctx: &Ctx, command: crate::cli::ProfileCommand) -> Result<Code, CliError> {
+    let dir = &ctx.settings.config_dir;
+    let config_file = config_path(dir);
+    let mut config = read_config(&config_file)?;
+    let known = crate::settings::known_profiles(dir)?;
+    match command {
+        crate::cli::ProfileCommand::List => {
+            let in_use = &ctx.settings.profile.value;
+            let mut names = known;
+            if !names.contains(in_use) {
+                names.push(in_use.clone());
+            }
+            let rows: Vec<serde_json::Value> = names
+                .iter()
+                .map(|name| {
+                    let profile = config.profiles.get(name).cloned().unwrap_or_default();
+                    let credentials = match read_credentials(&credentials_path(dir, name)) {
+                        Ok(Some(saved)) if saved.refreshing(profile.org_id.as_deref()).is_some() => {
+                            "API key with refresh token"
+                        }
+                        Ok(Some(_)) => "access token",
+                        Ok(None) => "none",
+                        Err(_) => "unreadable",
+                    };
+                    json!({
+                        "current": if name == in_use { "*" } else { "" },
+                        "name": name,
+                        "base_url": profile.base_url.unwrap_or_else(|| scc_sdk::config::DEFAULT_BASE_URL.into()),
+                        "org_id": profile.org_id,
+                        "credentials": credentials,
+                    })
+                })
+                .collect();
+            ctx.ui.list(
+                &rows,
+                &[
+                    ("", "current"),
+                    ("NAME", "name"),
+                    ("BASE URL", "base_url"),
+                    ("ORGANIZATION", "org_id"),
+                    ("CREDENTIALS", "credentials"),
+                ],
+            );
+            if ctx.settings.profile.source != crate::settings::Source::Default
+                && !matches!(ctx.settings.profile.source, crate::settings::Source::File(_))
+            {
+                ctx.ui.note(&format!(
+                    "in use: {in_use}, from {} (it comes before `scc profile use`)",
+                    ctx.settings.profile.source
+                ));
+            }
+        }
+        crate::cli::ProfileCommand::Use { name } => {
+            crate::settings::check_profile_name(&name)?;
+            if !known.contains(&name) {
+                let listed = if known.is_empty() {
+                    "there are none yet".to_owned()
+                } else {
+                    format!("there are: {}", known.join(", "))
+                };
+                return Err(CliError::usage(
+                    format!("no profile {name:?} ({listed})"),
+                    &format!("create it with `scc configure --profile {name}`"),
+                ));
+            }
+            config.current = Some(name.clone());
+            let text = toml::to_string_pretty(&config)
+                .map_err(|error| CliError::failure(format!("cannot write the configuration: {error}"), None))?;
+            if ctx.global.dry_run {
+                ctx.ui.note(&format!(
+                    "dry run: {name} would be the profile in use; nothing was written"
+                ));
+                return Ok(Code::Ok);
+            }
+            write_file(&config_file, text.as_bytes())?;
+            ctx.ui.success(&format!(
+                "{name} is the profile in use (--profile and SCC_PROFILE still come first)"
+            ));
+        }
+    }
+    Ok(Code::Ok)
+}
