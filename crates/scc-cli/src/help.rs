@@ -332,4 +332,95 @@ mod tests {
             "{page}"
         );
     }
+
+    /// The README's command table names every command there is, and only those, with each verb.
+    #[test]
+    fn the_readme_command_table_is_the_command_tree() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).expect("README");
+        let table = readme
+            .split("| command | verbs |")
+            .nth(1)
+            .expect("the README's command table")
+            .split("\n\n")
+            .next()
+            .unwrap_or_default();
+        let mut root = command();
+        root.build();
+        let find = |path: &[&str]| {
+            let mut at = &root;
+            for word in path {
+                at = at.find_subcommand(word)?;
+            }
+            Some(at.clone())
+        };
+        // The words of a `scc …` cell that name commands (not placeholders or flags).
+        let words = |cell: &str| -> Vec<String> {
+            cell.split_whitespace()
+                .take_while(|word| word.chars().all(|c| c.is_ascii_lowercase() || c == '-') && !word.starts_with('-'))
+                .map(str::to_owned)
+                .collect()
+        };
+        let mut named_top = std::collections::BTreeSet::new();
+        for row in table.lines().skip(2) {
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            let (commands, verbs) = (
+                cells.get(1).copied().unwrap_or_default(),
+                cells.get(2).copied().unwrap_or_default(),
+            );
+            let quoted =
+                |text: &str| -> Vec<String> { text.split('`').skip(1).step_by(2).map(str::to_owned).collect() };
+            let named: Vec<Vec<String>> = quoted(commands)
+                .iter()
+                .map(|cell| words(cell.trim_start_matches("scc ")))
+                .collect();
+            for path in &named {
+                let path: Vec<&str> = path.iter().map(String::as_str).collect();
+                assert!(
+                    find(&path).is_some(),
+                    "README names `scc {}`, which is no command",
+                    path.join(" ")
+                );
+                named_top.insert(path[0].to_owned());
+            }
+            // A single noun's verbs: each is a command under it.
+            if let [noun] = named.as_slice() {
+                for verb in quoted(verbs) {
+                    let mut path: Vec<&str> = noun.iter().map(String::as_str).collect();
+                    let verb_words = words(&verb);
+                    if verb_words.is_empty() {
+                        continue;
+                    }
+                    path.extend(verb_words.iter().map(String::as_str));
+                    assert!(
+                        find(&path).is_some(),
+                        "README lists `scc {}`, which is no command",
+                        path.join(" ")
+                    );
+                }
+                let listed: Vec<String> = quoted(verbs)
+                    .iter()
+                    .filter_map(|verb| words(verb).first().cloned())
+                    .collect();
+                if !listed.is_empty() {
+                    let noun_path: Vec<&str> = noun.iter().map(String::as_str).collect();
+                    let command = find(&noun_path).expect("the noun");
+                    for sub in command.get_subcommands().filter(|sub| sub.get_name() != "help") {
+                        assert!(
+                            listed.iter().any(|verb| verb == sub.get_name()),
+                            "README's row of `scc {}` does not list `{}`",
+                            noun_path.join(" "),
+                            sub.get_name()
+                        );
+                    }
+                }
+            }
+        }
+        for sub in root.get_subcommands().filter(|sub| sub.get_name() != "help") {
+            assert!(
+                named_top.contains(sub.get_name()),
+                "README's command table lacks `scc {}`",
+                sub.get_name()
+            );
+        }
+    }
 }

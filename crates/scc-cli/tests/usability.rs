@@ -871,3 +871,47 @@ fn long_output_on_a_terminal_goes_through_the_pager_unless_no_pager() {
     let short = on_terminal("user list", "200");
     assert!(!short.contains("paged:"), "shorter than the terminal: {short}");
 }
+
+/// The README's quick start, line by line, against the emulator: every `scc` line it prints works.
+#[cfg(unix)]
+#[test]
+fn the_readme_quick_start_runs_as_printed() {
+    let env = Env::new();
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).expect("README");
+    let block = readme
+        .split("Quick start against the emulator")
+        .nth(1)
+        .and_then(|rest| rest.split("```sh\n").nth(1))
+        .and_then(|rest| rest.split("```").next())
+        .expect("the quick start block");
+    let lines: Vec<&str> = block
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("scc ") && !line.starts_with("scc emulator"))
+        .collect();
+    assert!(lines.len() >= 6, "{lines:?}");
+    let scc = assert_cmd::cargo::cargo_bin!("scc");
+    let bin_dir = scc.parent().expect("the binary's folder").to_owned();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let work = tempfile::tempdir().expect("dir");
+    for line in lines {
+        let output = std::process::Command::new("sh")
+            .args(["-c", line])
+            .current_dir(work.path())
+            .env_clear()
+            .env("PATH", &path)
+            .env("NO_COLOR", "1")
+            .env("SCC_CONFIG_DIR", env.config_dir.path())
+            .env("SCC_BASE_URL", env.emulator.base_url())
+            .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
+            .env("SCC_ORG_ID", env.org())
+            .output()
+            .expect("sh runs");
+        assert!(
+            output.status.success(),
+            "{line}\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
