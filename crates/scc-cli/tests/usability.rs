@@ -915,3 +915,55 @@ fn the_readme_quick_start_runs_as_printed() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_prompt_names_the_organization_and_no_is_not_an_error() {
+    let env = Env::new();
+    let scc = assert_cmd::cargo::cargo_bin!("scc").display().to_string();
+    env.clear_journal();
+    let mut child = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("'{scc}' user remove bob.analyst@acme.example"),
+            "/dev/null",
+        ])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("NO_COLOR", "1")
+        .env("SCC_CONFIG_DIR", env.config_dir.path())
+        .env("SCC_BASE_URL", env.emulator.base_url())
+        .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
+        .env("SCC_ORG_ID", env.org())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    // The answer, once the question is on the screen.
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut screen = Vec::new();
+    let mut byte = [0u8; 1];
+    while !String::from_utf8_lossy(&screen).contains("[y/N]") {
+        if stdout.read(&mut byte).expect("reads") == 0 {
+            break;
+        }
+        screen.push(byte[0]);
+    }
+    std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), b"n\n").expect("answers");
+    stdout.read_to_end(&mut screen).expect("reads");
+    let status = child.wait().expect("ends");
+    let screen = String::from_utf8_lossy(&screen);
+    assert!(
+        screen.contains(&format!(
+            "remove bob.analyst@acme.example from organization \"Acme MSP\" ({})?",
+            env.org()
+        )),
+        "{screen}"
+    );
+    assert!(screen.contains("not confirmed: nothing was changed"), "{screen}");
+    assert_eq!(status.code(), Some(0), "{screen}");
+    assert!(
+        env.journal().iter().all(|entry| entry["method"] == "GET"),
+        "nothing written"
+    );
+}

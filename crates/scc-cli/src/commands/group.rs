@@ -65,13 +65,21 @@ pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliErr
         }
         GroupCommand::Delete { group_id } => {
             let group_id = id(group_id).await?;
-            ctx.confirm(&format!("delete admin group {group_id}"))?;
+            let group = group_label(&client, &org, &group_id).await;
+            let label = ctx.org_label(&client, &org).await;
+            if !ctx.confirm(&format!("delete admin group {group} of organization {label}"))? {
+                return Ok(ctx.declined());
+            }
             groups.delete(org, group_id.as_str()).await?;
             ctx.ui.success(&format!("deleted admin group {group_id}"));
         }
         GroupCommand::RemoveShared { group_id } => {
             let group_id = id(group_id).await?;
-            ctx.confirm(&format!("remove shared group {group_id} from organization {org}"))?;
+            let group = group_label(&client, &org, &group_id).await;
+            let label = ctx.org_label(&client, &org).await;
+            if !ctx.confirm(&format!("remove shared group {group} from organization {label}"))? {
+                return Ok(ctx.declined());
+            }
             groups.remove_shared_group(org.as_str(), group_id.as_str()).await?;
             ctx.ui.success(&format!("removed shared group {group_id} from {org}"));
         }
@@ -171,4 +179,15 @@ pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliErr
         }
     }
     Ok(Code::Ok)
+}
+
+/// A group as a prompt names it: `"SOC" (id)`; its id alone when the name cannot be read.
+async fn group_label(client: &scc_sdk::Client, org: &str, id: &str) -> String {
+    match client.groups().get(org, id).await {
+        Ok(group) => match group.name {
+            Some(name) => format!("{name:?} ({id})"),
+            None => id.to_owned(),
+        },
+        Err(_) => id.to_owned(),
+    }
 }

@@ -40,14 +40,36 @@ impl Ctx {
 
     /// Asks before a destructive change; `--yes` (or `--dry-run`) skips the question. Without a
     /// terminal to ask on, refuses.
-    pub(crate) fn confirm(&self, what: &str) -> Result<(), CliError> {
-        if self.global.yes || self.global.dry_run || self.ui.confirm(&format!("{what}?")) {
-            return Ok(());
+    /// `Ok(false)` when the answer is no: not an error (the caller changes nothing and exits 0).
+    pub(crate) fn confirm(&self, what: &str) -> Result<bool, CliError> {
+        if self.global.yes || self.global.dry_run {
+            return Ok(true);
         }
-        Err(CliError::usage(
-            format!("not confirmed: {what}"),
-            "pass --yes to confirm without a prompt",
-        ))
+        if !self.ui.can_ask() {
+            return Err(CliError::usage(
+                format!("not confirmed: {what}, and there is no terminal to ask on"),
+                "pass --yes to confirm without a prompt",
+            ));
+        }
+        Ok(self.ui.confirm(&format!("{what}?")))
+    }
+
+    /// After a "no": nothing was changed, and that is not a failure.
+    pub(crate) fn declined(&self) -> Code {
+        self.ui.note("not confirmed: nothing was changed");
+        Code::Ok
+    }
+
+    /// An organization as a prompt names it: `"Acme MSP" (0194…)`; its id alone when the name cannot
+    /// be read.
+    pub(crate) async fn org_label(&self, client: &Client, org: &str) -> String {
+        match client.organizations().get(org).await {
+            Ok(found) => match found.name {
+                Some(name) => format!("{name:?} ({org})"),
+                None => org.to_owned(),
+            },
+            Err(_) => org.to_owned(),
+        }
     }
 }
 

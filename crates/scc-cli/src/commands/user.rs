@@ -57,7 +57,10 @@ pub(crate) async fn run(ctx: &Ctx, command: UserCommand) -> Result<Code, CliErro
         UserCommand::Enable { emails } => emails.into_iter().map(UserOperation::enable).collect(),
         UserCommand::Disable { emails } => emails.into_iter().map(UserOperation::disable).collect(),
         UserCommand::Remove { emails } => {
-            ctx.confirm(&format!("remove {} user(s) from organization {org}", emails.len()))?;
+            let label = ctx.org_label(&client, &org).await;
+            if !ctx.confirm(&format!("remove {} from organization {label}", listed(&emails)))? {
+                return Ok(ctx.declined());
+            }
             emails.into_iter().map(UserOperation::remove).collect()
         }
         UserCommand::ResendInvite { emails } => emails.into_iter().map(UserOperation::resend_email_invite).collect(),
@@ -70,12 +73,24 @@ pub(crate) async fn run(ctx: &Ctx, command: UserCommand) -> Result<Code, CliErro
                 .filter(|op| op.operation() == &scc_sdk::types::UserOperationType::Remove)
                 .count();
             if removals > 0 {
-                ctx.confirm(&format!("remove {removals} user(s) from organization {org}"))?;
+                let label = ctx.org_label(&client, &org).await;
+                if !ctx.confirm(&format!("remove {removals} user(s) from organization {label}"))? {
+                    return Ok(ctx.declined());
+                }
             }
             return bulk(ctx, &client, org, operations, concurrency).await;
         }
     };
     bulk(ctx, &client, org, operations, 4).await
+}
+
+/// The e-mails a prompt names: all of a few, the first ones and a count of many.
+fn listed(emails: &[String]) -> String {
+    match emails {
+        [one] => one.clone(),
+        few if few.len() <= 3 => few.join(", "),
+        many => format!("{}, … ({} users)", many[..2].join(", "), many.len()),
+    }
 }
 
 async fn bulk(

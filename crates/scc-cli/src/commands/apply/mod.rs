@@ -239,13 +239,13 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
                 break;
             }
             if !ctx.ui.confirm("Apply these changes?") {
-                if results.iter().any(Option::is_some) {
-                    print_apply(ctx, &file, results, started.elapsed().as_secs_f64());
+                // A "no" is not an error; after a first round, what was made is reported.
+                if results.iter().all(Option::is_none) {
+                    return Ok(ctx.declined());
                 }
-                return Err(CliError::usage(
-                    "not confirmed: nothing more was changed".into(),
-                    "answer y to apply, or pass --yes",
-                ));
+                print_apply(ctx, &file, results, started.elapsed().as_secs_f64());
+                ctx.ui.note("not confirmed: nothing more was changed");
+                return Ok(Code::PlanChanged);
             }
             let work = pending
                 .iter()
