@@ -65,7 +65,7 @@ pub(crate) struct Cli {
 }
 
 /// Flags every command takes (listed apart, after the command's own).
-#[derive(Debug, Args, Clone)]
+#[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Global options")]
 pub(crate) struct Global {
     /// Profile of the configuration and credentials files [env: SCC_PROFILE] [default: default].
@@ -80,7 +80,7 @@ pub(crate) struct Global {
     )]
     pub(crate) base_url: Option<String>,
     /// The organization to act on [env: SCC_ORG_ID] [default: the profile's org_id].
-    #[arg(long, global = true, value_name = "ORG_ID")]
+    #[arg(long, global = true, value_name = "ORG_ID", add = clap_complete::ArgValueCompleter::new(crate::complete::orgs))]
     pub(crate) org: Option<String>,
     /// Output format [env: SCC_OUTPUT] [default: table].
     #[arg(short, long, global = true, value_enum, ignore_case = true)]
@@ -469,7 +469,7 @@ pub(crate) enum GroupCommand {
     /// Show an admin group.
     Get {
         /// Group name or id.
-        #[arg(value_name = "GROUP")]
+        #[arg(value_name = "GROUP", add = clap_complete::ArgValueCompleter::new(crate::complete::groups))]
         group_id: String,
     },
     /// Create an admin group.
@@ -487,7 +487,7 @@ pub(crate) enum GroupCommand {
     /// Change an admin group.
     Update {
         /// Group name or id.
-        #[arg(value_name = "GROUP")]
+        #[arg(value_name = "GROUP", add = clap_complete::ArgValueCompleter::new(crate::complete::groups))]
         group_id: String,
         /// The new name.
         #[arg(long)]
@@ -499,7 +499,7 @@ pub(crate) enum GroupCommand {
     /// Delete an admin group (asks first, unless --yes).
     Delete {
         /// Group name or id.
-        #[arg(value_name = "GROUP")]
+        #[arg(value_name = "GROUP", add = clap_complete::ArgValueCompleter::new(crate::complete::groups))]
         group_id: String,
     },
     /// Add or remove members and managed organizations.
@@ -507,7 +507,7 @@ pub(crate) enum GroupCommand {
         .args(["add_users", "remove_users", "add_managed_orgs", "remove_managed_orgs"])))]
     Patch {
         /// Group name or id.
-        #[arg(value_name = "GROUP")]
+        #[arg(value_name = "GROUP", add = clap_complete::ArgValueCompleter::new(crate::complete::groups))]
         group_id: String,
         /// E-mail of a user to add, repeatable.
         #[arg(long = "add-user", value_name = "EMAIL")]
@@ -525,25 +525,25 @@ pub(crate) enum GroupCommand {
     /// The members of a group.
     Users {
         /// Group name or id.
-        #[arg(value_name = "GROUP")]
+        #[arg(value_name = "GROUP", add = clap_complete::ArgValueCompleter::new(crate::complete::groups))]
         group_id: String,
     },
     /// The roles assigned to a group.
     Roles {
         /// Group name or id.
-        #[arg(value_name = "GROUP")]
+        #[arg(value_name = "GROUP", add = clap_complete::ArgValueCompleter::new(crate::complete::groups))]
         group_id: String,
     },
     /// The managed organizations a shared group reaches.
     ManagedOrgs {
         /// Group name or id.
-        #[arg(value_name = "GROUP")]
+        #[arg(value_name = "GROUP", add = clap_complete::ArgValueCompleter::new(crate::complete::groups))]
         group_id: String,
     },
     /// Remove a group shared by the manager from this (managed) organization (asks first, unless --yes).
     RemoveShared {
         /// Group name or id.
-        #[arg(value_name = "GROUP")]
+        #[arg(value_name = "GROUP", add = clap_complete::ArgValueCompleter::new(crate::complete::groups))]
         group_id: String,
     },
 }
@@ -563,7 +563,7 @@ pub(crate) enum RoleCommand {
     /// Show a role.
     Get {
         /// Role display name or id.
-        #[arg(value_name = "ROLE")]
+        #[arg(value_name = "ROLE", add = clap_complete::ArgValueCompleter::new(crate::complete::roles))]
         role_id: String,
     },
     /// Find a STATIC role by product and display name.
@@ -580,7 +580,7 @@ pub(crate) enum RoleCommand {
         .args(["add_users", "remove_users", "add_groups", "remove_groups"])))]
     Patch {
         /// Role display name or id.
-        #[arg(value_name = "ROLE")]
+        #[arg(value_name = "ROLE", add = clap_complete::ArgValueCompleter::new(crate::complete::roles))]
         role_id: String,
         /// User (id or e-mail) to assign the role to, repeatable.
         #[arg(long = "add-user", value_name = "USER")]
@@ -589,10 +589,10 @@ pub(crate) enum RoleCommand {
         #[arg(long = "remove-user", value_name = "USER")]
         remove_users: Vec<String>,
         /// Admin group (name or id) to assign the role to, repeatable.
-        #[arg(long = "add-group", value_name = "GROUP")]
+        #[arg(long = "add-group", value_name = "GROUP", add = clap_complete::ArgValueCompleter::new(crate::complete::groups))]
         add_groups: Vec<String>,
         /// Admin group (name or id) to take the role from, repeatable.
-        #[arg(long = "remove-group", value_name = "GROUP")]
+        #[arg(long = "remove-group", value_name = "GROUP", add = clap_complete::ArgValueCompleter::new(crate::complete::groups))]
         remove_groups: Vec<String>,
     },
 }

@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod complete;
 mod failure;
 mod help;
 mod jq;
@@ -54,8 +55,20 @@ fn exit(code: Code) -> ExitCode {
     ExitCode::from(code as u8)
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // `COMPLETE=bash scc …`: the shell asks for completions (names come from the service; the
+    // completers run their own small runtime, so this comes before the main one).
+    clap_complete::CompleteEnv::with_factory(help::command).complete();
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(error) => {
+            eprintln!("scc: cannot start: {error}");
+            ExitCode::from(Code::Failure as u8)
+        }
+    }
+}
+
+async fn run() -> ExitCode {
     let matches = help::command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
@@ -147,9 +160,38 @@ async fn run_local(command: LocalCommand, no_color: bool, output: Option<Format>
             exit(Code::Ok)
         }
         LocalCommand::Completion { shell } => {
-            // Into a buffer, then out: a closed pipe (`| head`) ends quietly.
+            // The script asks scc itself (`COMPLETE=SHELL scc …`) at each TAB, so names of
+            // organizations, groups and roles complete too. Into a buffer, then out: a closed
+            // pipe (`| head`) ends quietly.
+            use clap_complete::env::EnvCompleter;
             let mut script = Vec::new();
-            clap_complete::generate(shell, &mut help::command(), "scc", &mut script);
+            let written = match shell {
+                clap_complete::Shell::Bash => {
+                    clap_complete::env::Bash.write_registration("COMPLETE", "scc", "scc", "scc", &mut script)
+                }
+                clap_complete::Shell::Elvish => {
+                    clap_complete::env::Elvish.write_registration("COMPLETE", "scc", "scc", "scc", &mut script)
+                }
+                clap_complete::Shell::Fish => {
+                    clap_complete::env::Fish.write_registration("COMPLETE", "scc", "scc", "scc", &mut script)
+                }
+                clap_complete::Shell::PowerShell => {
+                    clap_complete::env::Powershell.write_registration("COMPLETE", "scc", "scc", "scc", &mut script)
+                }
+                clap_complete::Shell::Zsh => {
+                    clap_complete::env::Zsh.write_registration("COMPLETE", "scc", "scc", "scc", &mut script)
+                }
+                _ => {
+                    clap_complete::generate(shell, &mut help::command(), "scc", &mut script);
+                    Ok(())
+                }
+            };
+            if let Err(error) = written {
+                return report(
+                    &Ui::new(Format::Table, no_color),
+                    CliError::failure(format!("cannot write the completion script: {error}"), None),
+                );
+            }
             Ui::new(Format::Table, true).write_stdout(&String::from_utf8_lossy(&script));
             exit(Code::Ok)
         }

@@ -967,3 +967,41 @@ fn a_prompt_names_the_organization_and_no_is_not_an_error() {
         "nothing written"
     );
 }
+
+#[test]
+fn names_of_organizations_groups_and_roles_complete_from_the_service_and_are_kept_a_minute() {
+    let env = Env::new();
+    let complete = |words: &[&str]| {
+        let output = env
+            .scc()
+            .env("COMPLETE", "fish")
+            .arg("--")
+            .arg("scc")
+            .args(words)
+            .output()
+            .expect("runs");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    env.clear_journal();
+    let groups = complete(&["group", "get", "s"]);
+    assert!(groups.starts_with("SOC Analysts\t"), "{groups:?}");
+    let roles = complete(&["role", "patch", "Organization A"]);
+    assert!(roles.starts_with("Organization Administrator\t"), "{roles:?}");
+    let orgs = complete(&["org", "list", "--org", "acme c"]);
+    let names: Vec<&str> = orgs
+        .lines()
+        .map(|line| line.split('\t').next().unwrap_or_default())
+        .collect();
+    assert_eq!(names, vec!["Acme Customer East", "Acme Customer West"]);
+    let read = env.journal().len();
+    assert!(read > 0);
+    // Asked again within the minute: from the cache, no request.
+    assert_eq!(complete(&["group", "get", "S"]), groups);
+    assert_eq!(env.journal().len(), read);
+    // The script asks scc itself.
+    env.bare()
+        .args(["completion", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("COMPLETE=\"bash\""));
+}

@@ -14,6 +14,8 @@ pub(crate) mod plan;
 mod report;
 mod saved;
 
+pub(crate) use lock::fnv1a;
+
 use futures_util::StreamExt;
 use scc_sdk::Client;
 use scc_sdk::types::Organization;
