@@ -183,7 +183,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     (
         "completion",
-        "echo 'source <(scc completion bash)' >> ~/.bashrc   # names complete too: scc group get S<TAB>\n  scc completion zsh > \"${fpath[1]}/_scc\"",
+        "echo 'source <(scc completion bash)' >> ~/.bashrc   # names complete too: scc group get S<TAB>\n  echo 'source <(scc completion zsh)' >> ~/.zshrc",
     ),
     ("exit-codes", "scc exit-codes"),
     ("man", "scc man --dir ~/.local/share/man/man1 && man scc-org-list"),

@@ -151,7 +151,8 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
                 None => return Ok(Code::Interrupted),
             },
         };
-        let code = print_plan(ctx, &file, &plans);
+        let numbers: Vec<usize> = (0..plans.len()).collect();
+        let code = print_plan(ctx, &args.file, &numbers, &file, &plans);
         if let Some(out) = &args.out {
             if code != Code::Ok {
                 return Err(CliError::new(
@@ -233,7 +234,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
             let shown_file = PlanFile {
                 organizations: pending.iter().map(|&index| file.organizations[index].clone()).collect(),
             };
-            let code = print_plan(ctx, &shown_file, &shown);
+            let code = print_plan(ctx, &args.file, &pending, &shown_file, &shown);
             if shown.iter().all(|planned| planned.changes.is_empty()) {
                 if results.iter().all(Option::is_none) {
                     return Ok(code);
@@ -453,15 +454,25 @@ async fn stop_requested() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// The lines of each organization's plan.
-fn plan_reports(file: &PlanFile, plans: &[Planned]) -> Vec<OrgReport> {
+/// The lines of each organization's plan; a problem at a place of the plan file says where
+/// (`customers.yaml: organizations[2].groups[0].members[1]`).
+fn plan_reports(path: &std::path::Path, numbers: &[usize], file: &PlanFile, plans: &[Planned]) -> Vec<OrgReport> {
     file.organizations
         .iter()
         .zip(plans)
-        .map(|(org, planned)| OrgReport {
-            org: org.label(),
-            org_id: planned.org_id.clone(),
-            items: planned.items(),
+        .zip(numbers)
+        .map(|((org, planned), index)| {
+            let mut items = planned.items();
+            for (_, outcome) in &mut items {
+                if let Outcome::Refused(Refusal::NotAUser { at }) = outcome {
+                    *at = format!("{}: organizations[{index}].{at}", path.display());
+                }
+            }
+            OrgReport {
+                org: org.label(),
+                org_id: planned.org_id.clone(),
+                items,
+            }
         })
         .collect()
 }
@@ -509,8 +520,10 @@ fn plan_text(ui: &crate::output::Ui, report: &OrgReport, text: &mut String) {
     }
 }
 
-fn print_plan(ctx: &Ctx, file: &PlanFile, plans: &[Planned]) -> Code {
-    let reports = plan_reports(file, plans);
+/// Prints the plans of the organizations of `file`, which are those at `numbers` in the plan file
+/// at `path`.
+fn print_plan(ctx: &Ctx, path: &std::path::Path, numbers: &[usize], file: &PlanFile, plans: &[Planned]) -> Code {
+    let reports = plan_reports(path, numbers, file, plans);
     let all: Vec<&OrgReport> = reports.iter().collect();
     let problems: usize = reports
         .iter()
