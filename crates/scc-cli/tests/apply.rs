@@ -708,7 +708,7 @@ fn plans_tell_the_truth_attributes_admin_false_what_will_fail_and_roles_held_thr
         "      last_name: \"Admin\" -> \"Administrator\"",
         "- unassign role Security Cloud Control / Organization Administrator of user alice.admin@acme.example",
         "! find user ghost@acme.example: will fail: ",
-        "plan.yaml: organizations[0].groups[0].members[2] is not a user of the organization",
+        "plan.yaml:6: organizations[0].groups[0].members[2] is not a user of the organization",
         &format!("! claim subscription {claimed}: will fail:"),
     ] {
         assert!(text.contains(expected), "{expected:?} in:\n{text}");

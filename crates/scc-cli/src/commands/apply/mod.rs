@@ -463,9 +463,18 @@ fn plan_reports(path: &std::path::Path, numbers: &[usize], file: &PlanFile, plan
         .zip(numbers)
         .map(|((org, planned), index)| {
             let mut items = planned.items();
-            for (_, outcome) in &mut items {
+            for (subject, outcome) in &mut items {
                 if let Outcome::Refused(Refusal::NotAUser { at }) = outcome {
-                    *at = format!("{}: organizations[{index}].{at}", path.display());
+                    // The line too, when the e-mail is on one line of the file only.
+                    let email = subject.object().trim_start_matches("user ").to_owned();
+                    let line = line_of(path, &email).map(|line| format!(":{line}")).unwrap_or_default();
+                    *at = format!("{}{line}: organizations[{index}].{at}", path.display());
+                }
+                if let (Subject::Change(Change::Claim { code, .. }), Outcome::Refused(Refusal::ClaimedElsewhere(why))) =
+                    (&*subject, &mut *outcome)
+                {
+                    let line = line_of(path, code).map(|line| format!(":{line}")).unwrap_or_default();
+                    *why = format!("{}{line}: {why}", path.display());
                 }
             }
             OrgReport {
@@ -518,6 +527,18 @@ fn plan_text(ui: &crate::output::Ui, report: &OrgReport, text: &mut String) {
             }
         }
     }
+}
+
+/// The line of the plan file that holds `text`, when exactly one does.
+fn line_of(path: &std::path::Path, text: &str) -> Option<usize> {
+    let content = std::fs::read_to_string(path).ok()?;
+    let mut found = content
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| line.contains(text))
+        .map(|(number, _)| number + 1);
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
 }
 
 /// Prints the plans of the organizations of `file`, which are those at `numbers` in the plan file
