@@ -709,7 +709,8 @@ fn plans_tell_the_truth_attributes_admin_false_what_will_fail_and_roles_held_thr
         "- unassign role Security Cloud Control / Organization Administrator of user alice.admin@acme.example",
         "! find user ghost@acme.example: will fail: ",
         "plan.yaml:6: organizations[0].groups[0].members[2] is not a user of the organization",
-        &format!("! claim subscription {claimed}: will fail:"),
+        &format!("! claim subscription {claimed}: will fail: "),
+        "plan.yaml:8: claim code has already been claimed",
     ] {
         assert!(text.contains(expected), "{expected:?} in:\n{text}");
     }

@@ -474,7 +474,8 @@ fn plan_reports(path: &std::path::Path, numbers: &[usize], file: &PlanFile, plan
                     (&*subject, &mut *outcome)
                 {
                     let line = line_of(path, code).map(|line| format!(":{line}")).unwrap_or_default();
-                    *why = format!("{}{line}: {why}", path.display());
+                    let place = format!("will fail: {}{line}: ", path.display());
+                    *why = why.replacen("will fail: ", &place, 1);
                 }
             }
             OrgReport {
