@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::faults::{Faults, Journal};
+use crate::faults::Faults;
 use crate::fixtures;
 use crate::ids::IdGen;
+use crate::journal::Journal;
 use crate::model::State;
 use crate::options::EmulatorOptions;
 use crate::store::{self, Store};

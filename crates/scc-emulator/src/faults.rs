@@ -4,7 +4,7 @@
 //! the handler has committed: the change is kept and its answer lost (503, 504 or a dropped
 //! connection), as when a gateway times out on a write that went through.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -203,61 +203,38 @@ impl Faults {
     }
 }
 
-/// Most bytes of a request body the journal keeps; the rest is cut and said so.
-pub(crate) const JOURNAL_BODY_BYTES: usize = 8 * 1024;
-/// Most bytes the journal holds in all (its entries as JSON); the oldest go first.
-const JOURNAL_BYTES: usize = 32 * 1024 * 1024;
-
-/// The request journal: what arrived, tokens redacted, bodies cut at [`JOURNAL_BODY_BYTES`], the
-/// newest `limit` entries and at most [`JOURNAL_BYTES`] in all, whatever the traffic.
-pub(crate) struct Journal {
-    entries: Mutex<(VecDeque<(usize, serde_json::Value)>, usize)>,
-    limit: usize,
+/// Where a fault leaves a request once its delays have passed.
+#[derive(Debug)]
+pub(crate) enum Struck {
+    /// Handled (or answered) as if no fault had struck.
+    Pass,
+    Respond(ApiError),
+    Drop,
+    /// Strikes again once the handler has committed.
+    After(FaultAction),
 }
 
-impl Journal {
-    pub(crate) fn new(limit: usize) -> Self {
-        Self {
-            entries: Mutex::new((VecDeque::new(), 0)),
-            limit,
-        }
-    }
-
-    /// Whether entries are kept at all (`--journal-limit 0` turns the journal off).
-    pub(crate) fn enabled(&self) -> bool {
-        self.limit > 0
-    }
-
-    pub(crate) fn record(&self, entry: serde_json::Value) {
-        if self.limit == 0 {
-            return;
-        }
-        let size = entry.to_string().len();
-        let mut guard = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        let (entries, total) = &mut *guard;
-        while !entries.is_empty() && (entries.len() >= self.limit || *total + size > JOURNAL_BYTES) {
-            if let Some((gone, _)) = entries.pop_front() {
-                *total -= gone;
+impl FaultAction {
+    /// Waits out the fault's delays and says what is left to do. Once the handler has committed
+    /// (`committed`), a fault asking to strike later closes the connection.
+    pub(crate) async fn strike(self, committed: bool) -> Struck {
+        let mut action = self;
+        loop {
+            match action {
+                Self::Delay(delay) => {
+                    tokio::time::sleep(delay).await;
+                    return Struck::Pass;
+                }
+                Self::DelayThen(delay, then) => {
+                    tokio::time::sleep(delay).await;
+                    action = *then;
+                }
+                Self::Respond(error) => return Struck::Respond(error),
+                Self::Drop => return Struck::Drop,
+                Self::After(then) if !committed => return Struck::After(*then),
+                Self::After(_) => return Struck::Drop,
             }
         }
-        *total += size;
-        entries.push_back((size, entry));
-    }
-
-    pub(crate) fn list(&self) -> Vec<serde_json::Value> {
-        self.entries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .0
-            .iter()
-            .map(|(_, entry)| entry.clone())
-            .collect()
-    }
-
-    pub(crate) fn clear(&self) {
-        let mut guard = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        guard.0.clear();
-        guard.1 = 0;
     }
 }
 

@@ -1,5 +1,6 @@
-//! The layer every request passes: body limit, journal, latency, faults, rate limit, and the rendering
-//! of every error (handlers', axum's, the fallbacks') as the API's error envelope.
+//! The layer every request passes: head and body limits, the control plane's token, latency, the
+//! faults (`faults`: what strikes and when) and the journal (`journal`: what is kept of a request),
+//! and the rendering of every error (handlers', axum's, the fallbacks') as the API's error envelope.
 
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ use bytes::Bytes;
 
 use crate::app::App;
 use crate::error::ApiError;
-use crate::faults::FaultAction;
+use crate::faults::Struck;
 use crate::views::{IrohErrorEnvelope, SccErrorEnvelope};
 
 /// Bodies above this are refused with 413.
@@ -97,26 +98,21 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
             tokio::time::sleep(app.latency).await;
         }
         let token = parts.headers.get(AUTHORIZATION).and_then(|value| value.to_str().ok());
-        let mut action = app.faults.pick(&method, &path, token, app.now());
-        while let Some(next_action) = action.take() {
-            match next_action {
-                FaultAction::Delay(delay) => tokio::time::sleep(delay).await,
-                FaultAction::DelayThen(delay, then) => {
-                    tokio::time::sleep(delay).await;
-                    action = Some(*then);
-                }
-                FaultAction::Respond(error) => {
+        if let Some(action) = app.faults.pick(&method, &path, token, app.now()) {
+            match action.strike(false).await {
+                Struck::Pass => {}
+                Struck::Respond(error) => {
                     let response = render(&app, &path, error);
                     return finish(&app, &parts, &bytes, &path, control, answered, response);
                 }
-                FaultAction::Drop => {
+                Struck::Drop => {
                     let fate = Fate {
                         dropped: true,
                         after_commit: false,
                     };
                     return finish(&app, &parts, &bytes, &path, control, fate, dropped_connection());
                 }
-                FaultAction::After(then) => after_commit = Some(*then),
+                Struck::After(then) => after_commit = Some(then),
             }
         }
     }
@@ -131,32 +127,26 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
     } else if response.status().is_client_error() || response.status().is_server_error() {
         response = render_foreign(&app, &path, response).await;
     }
-    if let Some(mut fault) = after_commit {
+    if let Some(fault) = after_commit {
         // The handler's change (if it made one) is kept; only its answer is lost.
-        loop {
-            match fault {
-                FaultAction::Delay(delay) => {
-                    tokio::time::sleep(delay).await;
-                    break;
-                }
-                FaultAction::DelayThen(delay, then) => {
-                    tokio::time::sleep(delay).await;
-                    fault = *then;
-                }
-                FaultAction::Respond(error) => {
-                    let fate = Fate {
-                        dropped: false,
-                        after_commit: true,
-                    };
-                    return finish_kept(&app, kept.as_ref(), &bytes, &path, fate, render(&app, &path, error));
-                }
-                FaultAction::Drop | FaultAction::After(_) => {
-                    let fate = Fate {
-                        dropped: true,
-                        after_commit: true,
-                    };
-                    return finish_kept(&app, kept.as_ref(), &bytes, &path, fate, dropped_connection());
-                }
+        let fate = |dropped| Fate {
+            dropped,
+            after_commit: true,
+        };
+        match fault.strike(true).await {
+            Struck::Pass => {}
+            Struck::Respond(error) => {
+                return finish_kept(
+                    &app,
+                    kept.as_ref(),
+                    &bytes,
+                    &path,
+                    fate(false),
+                    render(&app, &path, error),
+                );
+            }
+            Struck::Drop | Struck::After(_) => {
+                return finish_kept(&app, kept.as_ref(), &bytes, &path, fate(true), dropped_connection());
             }
         }
     }
@@ -230,82 +220,6 @@ fn control_authorized(app: &App, headers: &axum::http::HeaderMap) -> bool {
             == 0
 }
 
-/// Keys whose values the journal never keeps, in JSON and form bodies.
-fn is_secret_key(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    ["secret", "token", "password", "assertion", "code_verifier"]
-        .iter()
-        .any(|word| key.contains(word))
-}
-
-fn redact_json(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            for (key, inner) in map.iter_mut() {
-                if is_secret_key(key) && !inner.is_null() {
-                    *inner = "[redacted]".into();
-                } else {
-                    redact_json(inner);
-                }
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_json),
-        _ => {}
-    }
-}
-
-/// JSON text that may not parse (a cut body): the string values of secret keys replaced.
-fn redact_json_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find('"') {
-        out.push_str(&rest[..=open]);
-        rest = &rest[open + 1..];
-        let Some(close) = rest.find('"') else { break };
-        let key = &rest[..close];
-        out.push_str(&rest[..=close]);
-        rest = &rest[close + 1..];
-        let after = rest.trim_start();
-        if is_secret_key(key) && after.starts_with(':') && after[1..].trim_start().starts_with('"') {
-            let value_start = rest.len() - after[1..].trim_start().len();
-            out.push_str(&rest[..=value_start]);
-            let value = &rest[value_start + 1..];
-            // The value ends at the first quote not escaped (or the end of a cut body).
-            let mut end = value.len();
-            let mut escaped = false;
-            for (index, c) in value.char_indices() {
-                match c {
-                    '\\' if !escaped => escaped = true,
-                    '"' if !escaped => {
-                        end = index;
-                        break;
-                    }
-                    _ => escaped = false,
-                }
-            }
-            out.push_str("[redacted]");
-            rest = &value[end..];
-            if let Some(after_quote) = rest.strip_prefix('"') {
-                out.push('"');
-                rest = after_quote;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// A form body with the values of secret keys replaced.
-fn redact_form(text: &str) -> String {
-    text.split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((key, _)) if is_secret_key(key) => format!("{key}=[redacted]"),
-            _ => pair.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
 /// [`finish`] for a request whose head was kept (or not needed: no journal, no log).
 fn finish_kept(
     app: &App,
@@ -353,60 +267,9 @@ fn finish(
     }
     // The journal's entry is built only when there is a journal to keep it.
     if app.journal.enabled() {
-        let headers: serde_json::Map<String, serde_json::Value> = parts
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                let text = if name == AUTHORIZATION || name == axum::http::header::PROXY_AUTHORIZATION {
-                    let scheme = value.to_str().ok().and_then(|v| v.split(' ').next()).unwrap_or("");
-                    format!("{scheme} [redacted]")
-                } else if name == axum::http::header::COOKIE {
-                    "[redacted]".to_owned()
-                } else {
-                    value.to_str().unwrap_or("<binary>").to_owned()
-                };
-                (name.as_str().to_owned(), text.into())
-            })
-            .collect();
-        let body_value = if body.is_empty() {
-            serde_json::Value::Null
-        } else if body.len() > crate::faults::JOURNAL_BODY_BYTES {
-            // Cut, and said so; a form's secrets are still redacted in what is kept.
-            let kept = String::from_utf8_lossy(&body[..crate::faults::JOURNAL_BODY_BYTES]).into_owned();
-            serde_json::json!({
-                "truncated": true,
-                "kept": redact_json_text(&redact_form(&kept)),
-                "cut_bytes": body.len() - crate::faults::JOURNAL_BODY_BYTES,
-            })
-        } else {
-            match serde_json::from_slice::<serde_json::Value>(body) {
-                Ok(mut value) => {
-                    redact_json(&mut value);
-                    value
-                }
-                Err(_) => redact_form(&String::from_utf8_lossy(body)).into(),
-            }
-        };
-        let status = if fate.dropped {
-            serde_json::Value::Null
-        } else {
-            response.status().as_u16().into()
-        };
-        let mut entry = serde_json::json!({
-            "method": parts.method.as_str(),
-            "path": path,
-            "query": parts.uri.query(),
-            "headers": headers,
-            "body": body_value,
-            "status": status,
-        });
-        if fate.dropped {
-            entry["dropped"] = true.into();
-        }
-        if fate.after_commit {
-            entry["after_commit"] = true.into();
-        }
-        app.journal.record(entry);
+        let status = (!fate.dropped).then(|| response.status().as_u16());
+        app.journal
+            .record(crate::journal::entry(parts, body, path, status, fate.after_commit));
     }
     response
 }
@@ -492,20 +355,4 @@ pub(crate) async fn method_not_allowed(request: Request) -> ApiError {
         StatusCode::METHOD_NOT_ALLOWED,
         format!("method {} is not allowed on {}", request.method(), request.uri().path()),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secrets_in_cut_json_text_are_redacted() {
-        let text = r#"{"name": "x", "client_secret": "s3cr\"et", "nested": {"refresh_token":"abc"}, "token": "cut-mid"#;
-        let redacted = redact_json_text(text);
-        assert!(
-            !redacted.contains("s3cr") && !redacted.contains("abc") && !redacted.contains("cut-mid"),
-            "{redacted}"
-        );
-        assert!(redacted.contains(r#""name": "x""#), "{redacted}");
-    }
 }

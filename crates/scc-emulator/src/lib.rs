@@ -33,6 +33,7 @@ mod fixtures;
 mod handle;
 mod http;
 mod ids;
+mod journal;
 mod model;
 mod options;
 mod pagination;
