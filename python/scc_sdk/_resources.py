@@ -92,7 +92,7 @@ def _through_verbs(client: Any, operation: str, args: Dict[str, Any],
     """The request the SDK would send, handed to ``client``'s verb as cisco-scc-sdk 1.0.6 called it."""
     plan: Dict[str, Any] = json.loads(_native.plan(operation, args))
     not_sent: List[Dict[str, Any]] = []
-    if operation == "users.patch":
+    if operation in ("users.patch", "users.one"):
         not_sent = plan["not_sent"]
         if plan["request"] is None:
             return _finish({"results": not_sent}, post)
@@ -575,14 +575,9 @@ class UsersResource(BaseResource):
         Returns:
             The bulk answer of :meth:`patch` for this one user.
         """
-        user: Dict[str, Any] = {"email": email, "operation": "invite"}
-        if first_name:
-            user["firstName"] = first_name
-        if last_name:
-            user["lastName"] = last_name
-        if is_admin is not None:
-            user["isAdmin"] = is_admin
-        return self._send("users.patch", {"org_id": org_id, "users": [user]})
+        return self._send("users.one", {"org_id": org_id, "email": email, "operation": "invite",
+                                        "first_name": first_name or None, "last_name": last_name or None,
+                                        "is_admin": is_admin})
 
     @_documented
     def enable(self, org_id: str, email: str) -> Dict[str, Any]:
@@ -661,11 +656,11 @@ class UsersResource(BaseResource):
         Returns:
             The bulk answer of :meth:`patch` for this one user.
         """
-        return self._send("users.patch", {"org_id": org_id, "users": [
-            {"email": email, "factorId": factor_id, "operation": "reset_mfa"}]})
+        return self._send("users.one", {"org_id": org_id, "email": email, "operation": "reset_mfa",
+                                        "factor_id": factor_id})
 
     def _one(self, org_id: str, email: str, operation: str) -> Any:
-        return self._send("users.patch", {"org_id": org_id, "users": [{"email": email, "operation": operation}]})
+        return self._send("users.one", {"org_id": org_id, "email": email, "operation": operation})
 
 
 class GroupsResource(BaseResource):

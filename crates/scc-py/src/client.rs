@@ -136,11 +136,53 @@ impl Mode {
 /// `reset_mfa` without `factorId`) is refused whole, before sending, as 1.0.6 refused it.
 fn patch_users(client: Client, org_id: String, args: &Args<'_>, mode: Mode) -> Result<Pending, Error> {
     let items = args.items("users")?.unwrap_or_default();
-    let mut valid = Vec::with_capacity(items.len());
+    let operations = items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| crate::args::parse::<UserOperation>(&format!("users[{index}]"), item))
+        .collect::<Result<Vec<_>, Error>>()?;
+    patch_user_operations(client, org_id, operations, mode)
+}
+
+/// One user's operation (`users.invite`, `enable`, …), built by the SDK's constructors: the wire
+/// names live there, not in Python.
+fn one_user(client: Client, org_id: String, args: &Args<'_>, mode: Mode) -> Result<Pending, Error> {
+    let email = args.text("email")?;
+    let operation = match args.text("operation")?.as_str() {
+        "invite" => {
+            let invite = UserOperation::invite(
+                email,
+                args.opt_text("first_name")?.unwrap_or_default(),
+                args.opt_text("last_name")?.unwrap_or_default(),
+            );
+            match args.opt_bool("is_admin")? {
+                Some(is_admin) => invite.admin(is_admin),
+                None => invite,
+            }
+        }
+        "enable" => UserOperation::enable(email),
+        "disable" => UserOperation::disable(email),
+        "remove" => UserOperation::remove(email),
+        "resend_email_invite" => UserOperation::resend_email_invite(email),
+        "reset_password" => UserOperation::reset_password(email),
+        "reset_mfa" => UserOperation::reset_mfa(email, args.text("factor_id")?),
+        other => return Err(Error::invalid("operation", format!("{other:?} is not an operation of one user"))),
+    };
+    patch_user_operations(client, org_id, vec![operation], mode)
+}
+
+/// A users PATCH: items the SDK refuses are answered as failed results marked `"sent": false`, in
+/// their places; the others are sent.
+fn patch_user_operations(
+    client: Client,
+    org_id: String,
+    operations: Vec<UserOperation>,
+    mode: Mode,
+) -> Result<Pending, Error> {
+    let mut valid = Vec::with_capacity(operations.len());
     let mut not_sent: Vec<(usize, serde_json::Value)> = Vec::new();
-    for (index, item) in items.iter().enumerate() {
+    for (index, operation) in operations.into_iter().enumerate() {
         let field = format!("users[{index}]");
-        let operation: UserOperation = crate::args::parse(&field, item)?;
         if matches!(operation.operation(), UserOperationType::ResetMfa) && operation.factor_id().is_none() {
             return Err(Error::invalid(
                 format!("{field}.factorId"),
@@ -442,6 +484,7 @@ pub(crate) fn prepare(client: Client, operation: &str, args: &Args<'_>, mode: Mo
                 .operation(),
         ),
         "users.patch" => return patch_users(client.clone(), org()?, args, mode),
+        "users.one" => return one_user(client.clone(), org()?, args, mode),
         "users.patch_all" => {
             mode.composite(operation)?;
             let operations = args.structured::<Vec<UserOperation>>("users")?.unwrap_or_default();
