@@ -166,7 +166,12 @@ fn one_user(client: Client, org_id: String, args: &Args<'_>, mode: Mode) -> Resu
         "resend_email_invite" => UserOperation::resend_email_invite(email),
         "reset_password" => UserOperation::reset_password(email),
         "reset_mfa" => UserOperation::reset_mfa(email, args.text("factor_id")?),
-        other => return Err(Error::invalid("operation", format!("{other:?} is not an operation of one user"))),
+        other => {
+            return Err(Error::invalid(
+                "operation",
+                format!("{other:?} is not an operation of one user"),
+            ));
+        }
     };
     patch_user_operations(client, org_id, vec![operation], mode)
 }

@@ -19,8 +19,10 @@ use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+use crate::identity::Bearer;
+use crate::request::Request;
 use crate::retry::RetryConfig;
-use crate::transport::{Bearer, FixedHeader, Identity, Request, Transport};
+use crate::transport::{FixedHeader, Identity, Transport};
 use crate::types::{ApiKeyId, OrgId, TokenPair};
 use crate::{Error, Result};
 

@@ -6,11 +6,14 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::answer::Response;
 use crate::auth::{Credentials, Refresher, TokenSource, TokenStore};
 use crate::config::{self, Config};
+use crate::identity::Bearer;
 use crate::ratelimit::{RateLimit, TokenBucket};
+use crate::request::Request;
 use crate::retry::{self, Clock, RetryConfig, Sleep};
-use crate::transport::{Bearer, Request, Response, Transport};
+use crate::transport::Transport;
 use crate::{Error, Result};
 
 /// The SCC Platform Management client.

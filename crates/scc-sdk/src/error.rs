@@ -137,7 +137,7 @@ pub enum Error {
     },
     /// Dry-run mode: the request a write would send, built and not sent.
     #[error("dry run: {} {} was not sent", .0.method, .0.url)]
-    DryRun(Box<crate::PlannedRequest>),
+    DryRun(Box<crate::planned::PlannedRequest>),
     /// The answer's body was longer than the client's limit; reading stopped there.
     #[error(
         "{method} {path}: HTTP {status} answer larger than {limit} bytes; reading stopped (raise max_response_bytes if the service really sends this much)"

@@ -44,31 +44,36 @@
 //! # }
 //! ```
 
+mod answer;
 pub mod api;
 pub mod auth;
 pub mod bulk;
 mod client;
 pub mod config;
 mod error;
+mod identity;
 mod operation;
 pub mod pagination;
+mod planned;
 pub mod ratelimit;
+mod request;
 pub mod retry;
 mod transport;
 pub mod types;
 pub mod validate;
 pub mod xdr;
 
+pub use answer::{RawBody, RawResponse};
 pub use auth::{Credentials, FileTokenStore, TokenStore};
 pub use bulk::{BulkItem, BulkReport, BulkResult, ItemOutcome, ItemResult, Summary};
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, Error, ErrorKind, Result};
-pub use operation::{Operation, RawBody};
+pub use operation::Operation;
 pub use pagination::Page;
+pub use planned::PlannedRequest;
 pub use ratelimit::RateLimit;
 pub use retry::RetryConfig;
 pub use secrecy;
-pub use transport::{PlannedRequest, RawResponse};
 
 /// The README's Rust examples, compiled as doctests so they stay true.
 #[doc = include_str!("../../../README.md")]

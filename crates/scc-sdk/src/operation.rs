@@ -11,9 +11,9 @@ use std::pin::Pin;
 use futures_util::future::Either;
 use serde::de::DeserializeOwned;
 
+use crate::answer::{RawBody, RawResponse, Response};
 use crate::pagination::{Listed, Page};
-pub use crate::transport::RawBody;
-use crate::transport::{RawResponse, Request, Response};
+use crate::request::Request;
 use crate::{Client, Result};
 use reqwest::Method;
 

@@ -7,7 +7,7 @@ use super::optional_setters;
 use crate::bulk::BulkResult;
 use crate::operation::Operation;
 use crate::pagination::{ItemStream, Page, PageStream, item_stream, page_stream};
-use crate::transport::Request;
+use crate::request::Request;
 use crate::types::{AdminGroup, AppliesTo, GroupId, ManagedOrganization, MemberChange, OrgId, Role, User};
 use crate::{Client, Error, Result, validate};
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::optional_setters;
 use crate::operation::Operation;
 use crate::pagination::{ItemStream, Page, PageStream, item_stream, page_stream};
-use crate::transport::Request;
+use crate::request::Request;
 use crate::types::{OrgId, Organization, OrganizationType, RegionCode, SortOrder};
 use crate::{Client, Result, validate};
 

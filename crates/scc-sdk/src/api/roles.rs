@@ -8,7 +8,7 @@ use super::optional_setters;
 use crate::bulk::BulkResult;
 use crate::operation::Operation;
 use crate::pagination::Page;
-use crate::transport::Request;
+use crate::request::Request;
 use crate::types::{MemberChange, OrgId, Role, RoleId, RoleType, UserId};
 use crate::{Client, Error, Result, validate};
 

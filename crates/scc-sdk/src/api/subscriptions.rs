@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::optional_setters;
 use crate::operation::Operation;
 use crate::pagination::Page;
-use crate::transport::Request;
+use crate::request::Request;
 use crate::types::{
     ClaimInfo, EntitlementQuantity, OrgId, ProductId, ProductSelection, RegionCode, Subscription, SubscriptionId,
     SubscriptionType,

@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use crate::bulk::{BulkItem, BulkReport, BulkResult, ItemOutcome, match_results};
 use crate::operation::Operation;
 use crate::pagination::Page;
-use crate::transport::Request;
+use crate::request::Request;
 use crate::types::{AdminGroup, OrgId, User, UserId, UserOperation, UserStatus};
 use crate::{Client, Error, Result, validate};
 

@@ -33,10 +33,10 @@ pub use model::*;
 pub use rules::*;
 
 use crate::auth::{TokenCache, TokenSource};
+use crate::identity::Bearer;
 use crate::operation::Operation;
+use crate::request::Request;
 use crate::retry::Clock;
-use crate::transport::Bearer;
-use crate::transport::Request;
 use crate::{Client, Error, Result, RetryConfig, validate};
 
 /// An XDR region.
