@@ -114,10 +114,63 @@ pub(crate) struct Transport {
     pub(crate) dry_run: bool,
 }
 
-/// One failed attempt: the error to return and what the retry policy needs to know of it.
+/// What the retry loop knows of the attempts of one call.
+#[derive(Default)]
+struct Attempts {
+    /// Attempts made (a replay after a refresh is not another attempt).
+    count: u32,
+    /// The next attempt replays the last one with refreshed credentials.
+    replaying: bool,
+    /// The credentials were refreshed once already in this call.
+    refreshed: bool,
+    /// An earlier attempt may have reached the service although its answer was lost.
+    may_have_landed: bool,
+}
+
+impl Attempts {
+    fn begin(&mut self) {
+        if !self.replaying {
+            self.count += 1;
+        }
+        self.replaying = false;
+    }
+
+    /// A DELETE retried after an attempt whose answer was lost, now answered 404: the lost attempt
+    /// deleted it, and the caller asked for exactly that.
+    fn deleted_by_a_lost_attempt(&self, method: &Method, failure: Failure) -> bool {
+        *method == Method::DELETE && self.may_have_landed && matches!(failure, Failure::Status { status: 404, .. })
+    }
+
+    fn failed(&mut self, failure: Failure) {
+        if matches!(
+            failure,
+            Failure::Timeout | Failure::Transport | Failure::Status { status: 500..=599, .. }
+        ) {
+            self.may_have_landed = true;
+        }
+    }
+
+    /// A 401 to the client's own token, the first of the call: the identity may refresh.
+    fn may_refresh(&mut self, failure: Failure, auth: &Auth) -> bool {
+        let first_401 = matches!(failure, Failure::Status { status: 401, .. }) && !self.refreshed;
+        if first_401 && matches!(auth, Auth::AccessToken) {
+            self.refreshed = true;
+            return true;
+        }
+        false
+    }
+
+    fn replay(&mut self) {
+        self.replaying = true;
+    }
+}
+
+/// One failed attempt: the error to return, what the retry policy needs to know of it, and the
+/// header it was sent with (for the 401 replay).
 struct AttemptError {
     error: Error,
     failure: Failure,
+    bearer: Option<Arc<Bearer>>,
 }
 
 impl AttemptError {
@@ -130,7 +183,18 @@ impl AttemptError {
             ErrorKind::Timeout => Failure::Timeout,
             _ => Failure::Transport,
         };
-        Self { error, failure }
+        Self {
+            error,
+            failure,
+            bearer: None,
+        }
+    }
+
+    fn by(self, bearer: Arc<Bearer>) -> Self {
+        Self {
+            bearer: Some(bearer),
+            ..self
+        }
     }
 }
 
@@ -168,31 +232,14 @@ impl Transport {
             if let Body::Json(bytes) = &request.body {
                 tracing::trace!(body = %String::from_utf8_lossy(bytes), "request body");
             }
-            let mut attempt = 0u32;
-            let mut replaying = false;
-            let mut refreshed = false;
-            let mut earlier_attempt_may_have_landed = false;
+            let mut attempts = Attempts::default();
             loop {
-                if !replaying {
-                    attempt += 1;
-                }
-                replaying = false;
-                span.record("attempt", attempt);
-                if let Some(bucket) = &self.rate_limiter {
-                    bucket.acquire(self.sleep.as_ref()).await;
-                }
-                // The futures of rare paths (a refresh, a 401, a whole attempt) are boxed: inline, they
-                // would make every call's future several kilobytes, past the allocator's fast sizes.
-                let bearer = match &request.auth {
-                    Auth::AccessToken => match identity.ready(self) {
-                        Some(bearer) => bearer,
-                        None => Box::pin(identity.authorization(self)).await?,
-                    },
-                    Auth::Bearer(token) => Arc::new(Bearer::new(token.clone())?),
-                    Auth::Basic(user, password) => Arc::new(Bearer::basic(user, password)?),
-                };
-                let AttemptError { error, failure } =
-                    match Box::pin(self.attempt(&request, &url, &path, &bearer.header)).await {
+                attempts.begin();
+                span.record("attempt", attempts.count);
+                // Boxed: inline, one attempt's future would make every call's future several
+                // kilobytes, past the allocator's fast sizes.
+                let AttemptError { error, failure, bearer } =
+                    match Box::pin(self.try_attempt(&request, &url, &path, identity)).await? {
                         Ok(response) => {
                             span.record("status", response.status.as_u16());
                             span.record("latency_ms", started.elapsed().as_millis() as u64);
@@ -206,13 +253,11 @@ impl Transport {
                 if let Failure::Status { status, .. } = failure {
                     span.record("status", status);
                 }
-                // A delete retried after an attempt whose answer was lost, now answered 404: the lost
-                // attempt deleted it, and the caller asked for exactly that.
-                if request.method == Method::DELETE
-                    && earlier_attempt_may_have_landed
-                    && matches!(failure, Failure::Status { status: 404, .. })
-                {
-                    tracing::debug!(attempt, "404 after a lost answer: the earlier attempt deleted it");
+                if attempts.deleted_by_a_lost_attempt(&request.method, failure) {
+                    tracing::debug!(
+                        attempts.count,
+                        "404 after a lost answer: the earlier attempt deleted it"
+                    );
                     span.record("latency_ms", started.elapsed().as_millis() as u64);
                     return Ok(Response {
                         status: StatusCode::NO_CONTENT,
@@ -221,47 +266,72 @@ impl Transport {
                         path: path.clone(),
                     });
                 }
-                if matches!(
-                    failure,
-                    Failure::Timeout | Failure::Transport | Failure::Status { status: 500..=599, .. }
-                ) {
-                    earlier_attempt_may_have_landed = true;
-                }
+                attempts.failed(failure);
                 if let Some(tracking_id) = error.tracking_id() {
                     span.record("tracking_id", tracking_id);
                 }
-                let unauthorized = matches!(failure, Failure::Status { status: 401, .. });
-                if unauthorized && !refreshed && matches!(request.auth, Auth::AccessToken) {
-                    refreshed = true;
-                    if Box::pin(identity.after_unauthorized(self, &bearer)).await? {
-                        tracing::debug!("401: credentials refreshed, replaying the request once");
-                        replaying = true;
-                        continue;
-                    }
+                if let Some(bearer) = bearer.filter(|_| attempts.may_refresh(failure, &request.auth))
+                    && Box::pin(identity.after_unauthorized(self, &bearer)).await?
+                {
+                    tracing::debug!("401: credentials refreshed, replaying the request once");
+                    attempts.replay();
+                    continue;
                 }
                 let policy_method = if request.read_only {
                     &Method::GET
                 } else {
                     &request.method
                 };
-                match retry::decide(policy_method, failure, attempt, &retry, fastrand::f64()) {
+                match retry::decide(policy_method, failure, attempts.count, &retry, fastrand::f64()) {
                     Decision::Retry(delay) => {
-                        tracing::debug!(attempt, ?failure, delay_ms = delay.as_millis() as u64, "retrying");
+                        tracing::debug!(
+                            attempts.count,
+                            ?failure,
+                            delay_ms = delay.as_millis() as u64,
+                            "retrying"
+                        );
                         // Not kept across the wait: the future stays smaller.
                         drop(error);
                         self.sleep.sleep(delay).await;
                     }
                     Decision::Stop(reason) => {
-                        tracing::debug!(attempt, ?failure, ?reason, "not retrying");
+                        tracing::debug!(attempts.count, ?failure, ?reason, "not retrying");
                         span.record("latency_ms", started.elapsed().as_millis() as u64);
                         let write = request.method != Method::GET && !request.read_only;
-                        return Err(error.with_attempts(attempt).for_request(write));
+                        return Err(error.with_attempts(attempts.count).for_request(write));
                     }
                 }
             }
         }
         .instrument(span);
         Either::Right(sending)
+    }
+
+    /// One attempt as the caller's identity: the rate limiter's turn, the `Authorization` header (a
+    /// refresh when one is due, boxed: it is rare), then the request on the wire. The header used is
+    /// returned with the outcome, for the 401 replay.
+    async fn try_attempt<I: Identity>(
+        &self,
+        request: &Request,
+        url: &Url,
+        path: &str,
+        identity: &I,
+    ) -> Result<Result<Response, AttemptError>> {
+        if let Some(bucket) = &self.rate_limiter {
+            bucket.acquire(self.sleep.as_ref()).await;
+        }
+        let bearer = match &request.auth {
+            Auth::AccessToken => match identity.ready(self) {
+                Some(bearer) => bearer,
+                None => Box::pin(identity.authorization(self)).await?,
+            },
+            Auth::Bearer(token) => Arc::new(Bearer::new(token.clone())?),
+            Auth::Basic(user, password) => Arc::new(Bearer::basic(user, password)?),
+        };
+        Ok(self
+            .attempt(request, url, path, &bearer.header)
+            .await
+            .map_err(|failed| failed.by(bearer)))
     }
 
     /// The request's URL and path, or why it must not be sent: an invalid id, or a write in a dry
@@ -305,6 +375,7 @@ impl Transport {
                             status,
                             retry_after: None,
                         },
+                        bearer: None,
                     });
                 }
             };
@@ -334,6 +405,7 @@ impl Transport {
                     status: status.as_u16(),
                     retry_after,
                 },
+                bearer: None,
             });
         }
         Ok(Response {
@@ -382,6 +454,7 @@ impl Transport {
                 status,
                 retry_after: None,
             },
+            bearer: None,
         };
         if response.content_length().is_some_and(|length| length > limit as u64) {
             return Err(too_large());
