@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use axum::Router;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 use crate::app::App;
@@ -75,6 +76,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/profile/whoami", get(xdr::whoami))
         .route("/profile/org", get(xdr::get_org).post(xdr::update_org));
     Router::new()
+        .route("/openapi.json", get(openapi))
         .nest("/v1", scc)
         .nest("/iroh", iroh)
         .nest("/_emulator", control::router())
@@ -82,4 +84,21 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .method_not_allowed_fallback(http::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(app.clone(), http::layer))
         .with_state(app)
+}
+
+/// The API description the toolkit is checked against (`openapi/scc.json`), its server this
+/// emulator: Postman, Prism, schemathesis or a code generator point at it as they are.
+async fn openapi(headers: axum::http::HeaderMap) -> axum::response::Response {
+    static DOCUMENT: &str = include_str!("../../../openapi/scc.json");
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .filter(|host| {
+            host.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']'))
+        })
+        .unwrap_or("127.0.0.1");
+    let mut document: serde_json::Value = serde_json::from_str(DOCUMENT).unwrap_or_default();
+    document["servers"] = serde_json::json!([{ "url": format!("http://{host}/v1"), "description": "this emulator" }]);
+    axum::Json(document).into_response()
 }
