@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use scc_sdk::types::{AppliesTo, RegionCode};
 use serde::{Deserialize, Serialize};
 
 use super::observe::{Observation, Section};
@@ -57,11 +58,11 @@ pub(crate) enum Holder {
 pub(crate) enum Change {
     CreateOrg {
         name: String,
-        region: String,
+        region: RegionCode,
     },
     Claim {
         code: String,
-        region: String,
+        region: RegionCode,
     },
     Invite {
         email: String,
@@ -84,7 +85,7 @@ pub(crate) enum Change {
     CreateGroup {
         name: String,
         description: Option<String>,
-        applies_to: String,
+        applies_to: AppliesTo,
     },
     UpdateGroup {
         id: String,
@@ -248,7 +249,7 @@ pub(crate) struct Diff {
 pub(crate) fn create_org(plan: &OrgPlan) -> Change {
     Change::CreateOrg {
         name: plan.label(),
-        region: plan.region.clone().unwrap_or_default(),
+        region: plan.region.clone().unwrap_or(RegionCode::Nam),
     }
 }
 
@@ -322,7 +323,7 @@ fn subscriptions(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
         if !held.contains(&name_key(&planned.claim_code)) {
             out.changes.push(Change::Claim {
                 code: planned.claim_code.trim().to_owned(),
-                region: planned.region.clone().unwrap_or_else(|| "NAM".into()),
+                region: planned.region.clone().unwrap_or(RegionCode::Nam),
             });
         }
     }
@@ -374,7 +375,7 @@ fn groups(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
             None => out.changes.push(Change::CreateGroup {
                 name: group.name.trim().to_owned(),
                 description: group.description.clone(),
-                applies_to: group.applies_to.clone().unwrap_or_else(|| "all".into()),
+                applies_to: group.applies_to.clone().unwrap_or(AppliesTo::All),
             }),
             Some(existing) => {
                 let wanted = group.description.as_deref().filter(|d| !d.is_empty());

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use scc_sdk::types::{AppliesTo, Organization, OrganizationType, RegionCode, UserOperation};
+use scc_sdk::types::{Organization, OrganizationType, UserOperation};
 use scc_sdk::{Client, Error, ItemOutcome, ItemResult};
 
 use super::diff::{Change, Holder};
@@ -27,7 +27,7 @@ pub(crate) async fn create_org(client: &Client, plan: &OrgPlan, rec: &Recorder<'
     rec.start(&change);
     let created = match client
         .organizations()
-        .create(name.as_str(), region.as_str())
+        .create(name.as_str(), region.clone())
         .organization_type(OrganizationType::Managed)
         .send()
         .await
@@ -104,7 +104,7 @@ async fn claims(client: &Client, rec: &Recorder<'_>, org: &str, changes: &[Chang
             Err(error) if error.is_conflict() => claimed_elsewhere(client, rec, org, change, code, &error).await,
             Err(error) => rec.failed(change, &error),
             Ok(info) => {
-                let products = info.build_products(&RegionCode::from(region.clone()));
+                let products = info.build_products(region);
                 match subscriptions.create(org, code.as_str()).products(products).send().await {
                     Ok(_) => rec.finish(change, Outcome::Done),
                     // Claimed between the read and the claim: by whom decides.
@@ -245,7 +245,7 @@ async fn group_change(client: &Client, rec: &Recorder<'_>, org: &str, change: &C
                     .groups()
                     .create(org, name.as_str())
                     .set_description(description.clone())
-                    .applies_to(AppliesTo::from(applies_to.clone()))
+                    .applies_to(applies_to.clone())
                     .send()
                     .await;
                 match result {

@@ -29,7 +29,7 @@ pub(crate) struct OrgPlan {
     pub(crate) create: bool,
     /// Region of a created organization: NAM, EMEA or APJC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) region: Option<String>,
+    pub(crate) region: Option<RegionCode>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) subscriptions: Vec<SubscriptionPlan>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -48,7 +48,7 @@ pub(crate) struct SubscriptionPlan {
     pub(crate) claim_code: String,
     /// Preferred region of the products (default NAM).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) region: Option<String>,
+    pub(crate) region: Option<RegionCode>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -77,7 +77,7 @@ pub(crate) struct GroupPlan {
     pub(crate) description: Option<String>,
     /// all, manager or selected_managed (used when the group is created).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) applies_to: Option<String>,
+    pub(crate) applies_to: Option<AppliesTo>,
     /// E-mails of the members.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) members: Vec<String>,
@@ -308,7 +308,7 @@ pub(crate) fn validate(plan: &PlanFile) -> Vec<Problem> {
                     "cannot create an organization given by id".into(),
                 );
             }
-            match org.region.as_deref() {
+            match org.region.as_ref().map(RegionCode::as_str) {
                 Some(region) if RegionCode::ORGANIZATION.contains(&region) => {}
                 Some(other) => add(format!("{at}.region"), not_one_of(other, RegionCode::ORGANIZATION)),
                 None => add(format!("{at}.region"), "is required to create the organization".into()),
@@ -339,9 +339,9 @@ pub(crate) fn validate(plan: &PlanFile) -> Vec<Problem> {
                 );
             }
             if let Some(region) = &subscription.region
-                && !RegionCode::KNOWN.contains(&region.as_str())
+                && !region.is_known()
             {
-                add(format!("{at}.region"), not_one_of(region, RegionCode::KNOWN));
+                add(format!("{at}.region"), not_one_of(region.as_str(), RegionCode::KNOWN));
             }
         }
         let mut emails = HashSet::new();
@@ -371,9 +371,12 @@ pub(crate) fn validate(plan: &PlanFile) -> Vec<Problem> {
                 add(format!("{at}.name"), format!("group {:?} is listed twice", group.name));
             }
             if let Some(applies_to) = &group.applies_to
-                && !AppliesTo::KNOWN.contains(&applies_to.as_str())
+                && !applies_to.is_known()
             {
-                add(format!("{at}.applies_to"), not_one_of(applies_to, AppliesTo::KNOWN));
+                add(
+                    format!("{at}.applies_to"),
+                    not_one_of(applies_to.as_str(), AppliesTo::KNOWN),
+                );
             }
             for (m, member) in group.members.iter().enumerate() {
                 if !scc_sdk::validate::is_email(member) {
