@@ -157,11 +157,11 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     (
         "plan",
-        "scc plan customers.yaml\n  scc plan customers.yaml --detailed-exitcode  # 0 nothing to change, 2 changes",
+        "scc plan customers.yaml\n  scc plan customers.yaml --detailed-exitcode  # 0 nothing to change, 2 changes\n  scc plan customers.yaml --out customers.plan.json   # then: scc apply customers.plan.json",
     ),
     (
         "apply",
-        "scc apply customers.yaml                    # shows the plan, asks to confirm\n  scc apply customers.yaml --yes --concurrency 16 --rate-limit 50",
+        "scc apply customers.yaml                    # shows the plan, asks to confirm\n  scc apply customers.yaml --yes --concurrency 16 --rate-limit 50 --journal changes.jsonl\n  scc apply customers.plan.json               # a saved plan: exactly those changes, or exit 8",
     ),
     (
         "export",
