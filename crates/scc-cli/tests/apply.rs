@@ -792,3 +792,102 @@ fn on_a_terminal_the_plan_is_coloured_by_what_it_does_unless_no_color() {
     assert!(plain.contains("  ~ update user bob.analyst@acme.example"), "{plain:?}");
     assert!(!plain.contains("\x1b[3"), "NO_COLOR: {plain:?}");
 }
+
+/// Between the prompt and the answer a user appears whom `prune` would remove: nothing is made, the
+/// new plan (with the removal) is shown and asked about again; "n" leaves everything as it was, "y"
+/// makes the new plan, the removal it showed included.
+#[cfg(unix)]
+#[test]
+fn a_state_that_changes_while_the_prompt_waits_is_shown_again_and_nothing_unshown_is_made() {
+    let (status, shown, emails) = apply_with_a_user_appearing(b"n\n");
+    assert_eq!(status, Some(8), "{shown}");
+    assert!(
+        shown.contains("changed after the plan was shown: nothing was made there"),
+        "{shown}"
+    );
+    assert!(shown.contains("- remove user intruder@acme.example"), "{shown}");
+    assert!(
+        emails.contains(&"intruder@acme.example".to_owned()),
+        "the unshown removal was not made"
+    );
+    assert!(
+        !emails.contains(&"new.one@acme.example".to_owned()),
+        "nothing of the changed plan was made"
+    );
+
+    let (status, shown, emails) = apply_with_a_user_appearing(b"y\n");
+    assert_eq!(status, Some(0), "{shown}");
+    assert!(
+        !emails.contains(&"intruder@acme.example".to_owned()),
+        "shown, then confirmed: made"
+    );
+    assert!(emails.contains(&"new.one@acme.example".to_owned()));
+}
+
+/// `scc apply` on a terminal: "y" to the first plan after a user appeared, `second` to the plan shown
+/// again; the exit code, the screen and the organization's users after.
+#[cfg(unix)]
+fn apply_with_a_user_appearing(second: &[u8]) -> (Option<i32>, String, Vec<String>) {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    let env = Env::new();
+    let path = write_plan(
+        &env,
+        "organizations:\n  - name: Acme MSP\n    users:\n      - {email: alice.admin@acme.example, first_name: Alice, last_name: Admin}\n      - {email: bob.analyst@acme.example, first_name: Bob, last_name: Analyst}\n      - {email: carol.new@acme.example, first_name: Carol, last_name: New}\n      - {email: dave.former@acme.example, first_name: Dave, last_name: Former}\n      - {email: new.one@acme.example, first_name: New, last_name: One}\n    prune: {users: true}\n",
+    );
+    let scc = assert_cmd::cargo::cargo_bin!("scc").display().to_string();
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &format!("'{scc}' apply '{}'", path.display()), "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("NO_COLOR", "1")
+        .env("SCC_CONFIG_DIR", env.config_dir.path())
+        .env("SCC_BASE_URL", env.emulator.base_url())
+        .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
+        .env("SCC_ORG_ID", env.org())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut screen = Vec::new();
+    let mut wait_for = |screen: &mut Vec<u8>, text: &str, count: usize| {
+        let mut byte = [0u8; 1];
+        while String::from_utf8_lossy(screen).matches(text).count() < count {
+            if stdout.read(&mut byte).expect("reads") == 0 {
+                break;
+            }
+            screen.push(byte[0]);
+        }
+    };
+    wait_for(&mut screen, "[y/N]", 1);
+    assert!(String::from_utf8_lossy(&screen).contains("+ invite user new.one@acme.example"));
+    // Someone adds a user while the question waits.
+    env.scc()
+        .args([
+            "user",
+            "invite",
+            "intruder@acme.example",
+            "--first-name",
+            "In",
+            "--last-name",
+            "Truder",
+        ])
+        .assert()
+        .success();
+    child.stdin.as_mut().expect("stdin").write_all(b"y\n").expect("answers");
+    wait_for(&mut screen, "[y/N]", 2);
+    child.stdin.as_mut().expect("stdin").write_all(second).expect("answers");
+    let mut rest = Vec::new();
+    stdout.read_to_end(&mut rest).expect("reads");
+    let status = child.wait().expect("ends");
+    let shown = format!("{}{}", String::from_utf8_lossy(&screen), String::from_utf8_lossy(&rest));
+    let users = env.scc().args(["user", "list", "-o", "json"]).output().expect("runs");
+    let emails: Vec<String> = stdout_json(&users)
+        .as_array()
+        .expect("users")
+        .iter()
+        .filter_map(|user| user["email"].as_str().map(str::to_owned))
+        .collect();
+    (status.code(), shown, emails)
+}
