@@ -316,7 +316,11 @@ mod tests {
         assert_eq!(text.lines().count(), 1, "one line per change ended, written as it ends");
 
         let summary = ledger.interrupted();
-        let statuses: Vec<(String, &str)> = summary[0].1.iter().map(|(s, o)| (s.object(), o.status())).collect();
+        let statuses: Vec<(String, &str)> = summary[0]
+            .1
+            .iter()
+            .map(|(s, o)| (s.object(), o.status().as_str()))
+            .collect();
         assert_eq!(
             statuses,
             vec![

@@ -28,7 +28,7 @@ use diff::Change;
 use engine::{Applied, Confirmed, Lookup, Planned, Verdict};
 use ledger::{Actor, Ledger, Recorder};
 use observe::{Directory, Managers, Observation, Scope};
-use outcome::{Outcome, Refusal, Subject};
+use outcome::{Outcome, Refusal, Status, Subject};
 use plan::{OrgPlan, PlanFile};
 use report::OrgReport;
 
@@ -494,7 +494,7 @@ fn plan_text(ui: &crate::output::Ui, report: &OrgReport, text: &mut String) {
         text.push_str(&format!("{}: nothing to do\n", crate::output::shown(&report.org)));
         return;
     }
-    let planned = report.count("planned");
+    let planned = report.count(Status::Planned);
     let state = if report.org_id.is_none() && planned > 0 {
         " (new)"
     } else {
@@ -549,11 +549,11 @@ fn print_plan(ctx: &Ctx, path: &std::path::Path, numbers: &[usize], file: &PlanF
     let all: Vec<&OrgReport> = reports.iter().collect();
     let problems: usize = reports
         .iter()
-        .map(|report| report.items.len() - report.count("planned"))
+        .map(|report| report.items.len() - report.count(Status::Planned))
         .sum();
     let unchanged = reports.iter().filter(|report| report.items.is_empty()).count();
     let summary = json!({
-        "changes": OrgReport::signs(&all, "planned"),
+        "changes": OrgReport::signs(&all, Status::Planned),
         "organizations": reports.len(),
         "organizations_unchanged": unchanged,
         "problems": problems,
@@ -598,7 +598,7 @@ fn print_interrupted(ctx: &Ctx, interrupted: &[(String, Vec<(Subject, Outcome)>)
             items: items.clone(),
         })
         .collect();
-    let count = |status: &str| reports.iter().map(|report| report.count(status)).sum::<usize>();
+    let count = |status: Status| reports.iter().map(|report| report.count(status)).sum::<usize>();
     match ctx.ui.format {
         Format::Table | Format::Wide => {
             let rows: Vec<Value> = reports
@@ -613,9 +613,9 @@ fn print_interrupted(ctx: &Ctx, interrupted: &[(String, Vec<(Subject, Outcome)>)
                 eprintln!(
                     "  {}: {} done, {} failed, {} unknown",
                     crate::output::shown(&report.org),
-                    report.count("ok"),
-                    report.count("failed"),
-                    report.count("unknown")
+                    report.count(Status::Ok),
+                    report.count(Status::Failed),
+                    report.count(Status::Unknown)
                 );
             }
         }
@@ -626,7 +626,7 @@ fn print_interrupted(ctx: &Ctx, interrupted: &[(String, Vec<(Subject, Outcome)>)
                 .collect();
             ctx.ui.item(
                 &json!({"interrupted": true, "organizations": organizations,
-                        "summary": {"done": count("ok"), "failed": count("failed"), "unknown": count("unknown")}}),
+                        "summary": {"done": count(Status::Ok), "failed": count(Status::Failed), "unknown": count(Status::Unknown)}}),
                 &[],
             );
         }
@@ -634,11 +634,11 @@ fn print_interrupted(ctx: &Ctx, interrupted: &[(String, Vec<(Subject, Outcome)>)
     ctx.ui.error(
         &format!(
             "interrupted: {} change(s) done, {} failed, {} unknown",
-            count("ok"),
-            count("failed"),
-            count("unknown")
+            count(Status::Ok),
+            count(Status::Failed),
+            count(Status::Unknown)
         ),
-        Some(if count("unknown") > 0 {
+        Some(if count(Status::Unknown) > 0 {
             "the unknown items were sent and not answered: they may have been applied. `scc plan` on the same file shows what is still missing"
         } else {
             "`scc plan` on the same file shows what is still missing; apply again to finish"
@@ -677,6 +677,17 @@ fn difference(confirmed: &Planned, now: &Planned) -> Vec<String> {
     lines
 }
 
+/// An organization where nothing was made: the plan confirmed (`was`) is not the state's any more.
+struct NotApplied<'a> {
+    org: String,
+    /// `changed` (a plan shown) or `stale` (a saved plan), as the JSON report says.
+    why: &'static str,
+    /// What happened to the plan: `shown` or `saved`.
+    since: &'static str,
+    was: &'a Planned,
+    now: &'a Planned,
+}
+
 fn print_apply(ctx: &Ctx, file: &PlanFile, mut results: Vec<Option<Applied>>, seconds: f64) -> Code {
     // The outcomes move into the report: thousands of organizations are not held twice.
     let reports: Vec<OrgReport> = file
@@ -694,19 +705,33 @@ fn print_apply(ctx: &Ctx, file: &PlanFile, mut results: Vec<Option<Applied>>, se
         .collect();
     let results = &results;
     // Organizations where nothing was made because the plan is not the state's any more.
-    let changed: Vec<(String, &'static str, &Planned, &Planned)> = file
+    let changed: Vec<NotApplied<'_>> = file
         .organizations
         .iter()
         .zip(results)
-        .filter_map(|(org, applied)| match &applied.as_ref()?.verdict {
-            Verdict::Applied => None,
-            Verdict::Changed { shown, now } => Some((org.label(), "changed", &**shown, &**now)),
-            Verdict::Stale { saved, now } => Some((org.label(), "stale", &**saved, &**now)),
+        .filter_map(|(org, applied)| {
+            let (why, since, was, now) = match &applied.as_ref()?.verdict {
+                Verdict::Applied => return None,
+                Verdict::Changed { shown, now } => ("changed", "shown", shown, now),
+                Verdict::Stale { saved, now } => ("stale", "saved", saved, now),
+            };
+            Some(NotApplied {
+                org: org.label(),
+                why,
+                since,
+                was,
+                now,
+            })
         })
         .collect();
     let all: Vec<&OrgReport> = reports.iter().collect();
-    let count = |status: &str| reports.iter().map(|report| report.count(status)).sum::<usize>();
-    let (applied, failed, unknown, skipped) = (count("ok"), count("failed"), count("unknown"), count("skipped"));
+    let count = |status: Status| reports.iter().map(|report| report.count(status)).sum::<usize>();
+    let (applied, failed, unknown, skipped) = (
+        count(Status::Ok),
+        count(Status::Failed),
+        count(Status::Unknown),
+        count(Status::Skipped),
+    );
     let unchanged = reports
         .iter()
         .zip(results.iter().flatten())
@@ -724,14 +749,16 @@ fn print_apply(ctx: &Ctx, file: &PlanFile, mut results: Vec<Option<Applied>>, se
             }
             if !changed.is_empty() {
                 let mut text = String::from("\nNot applied: the plan is not the state's any more:\n");
-                for (org, why, was, now) in &changed {
+                for NotApplied {
+                    org, since, was, now, ..
+                } in &changed
+                {
                     let report = OrgReport {
                         org: org.clone(),
                         org_id: now.org_id.clone(),
                         items: now.items(),
                     };
                     plan_text(&ctx.ui, &report, &mut text);
-                    let since = if *why == "stale" { "saved" } else { "shown" };
                     for line in difference(was, now) {
                         text.push_str(&format!("    since the plan was {since}: {line}\n"));
                     }
@@ -742,7 +769,7 @@ fn print_apply(ctx: &Ctx, file: &PlanFile, mut results: Vec<Option<Applied>>, se
         _ => {
             let changed_json: Vec<Value> = changed
                 .iter()
-                .map(|(org, why, was, now)| {
+                .map(|NotApplied { org, why, was, now, .. }| {
                     let report = OrgReport {
                         org: org.clone(),
                         org_id: now.org_id.clone(),
@@ -759,7 +786,7 @@ fn print_apply(ctx: &Ctx, file: &PlanFile, mut results: Vec<Option<Applied>>, se
                 .collect();
             let mut document = json!({
                 "not_applied": changed_json,
-                "summary": {"applied": OrgReport::signs(&all, "ok"), "failed": failed, "unknown": unknown, "skipped": skipped,
+                "summary": {"applied": OrgReport::signs(&all, Status::Ok), "failed": failed, "unknown": unknown, "skipped": skipped,
                             "not_applied": changed.len(),
                             "organizations": reports.len(), "organizations_unchanged": unchanged,
                             "seconds": (seconds * 1000.0).round() / 1000.0},

@@ -144,6 +144,30 @@ impl std::fmt::Display for Skip {
     }
 }
 
+/// An outcome as the report and the journal name it (`ok`, `failed`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Status {
+    Planned,
+    Ok,
+    Failed,
+    Unknown,
+    Skipped,
+}
+
+impl Status {
+    #[cfg(test)]
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Planned => "planned",
+            Self::Ok => "ok",
+            Self::Failed => "failed",
+            Self::Unknown => "unknown",
+            Self::Skipped => "skipped",
+        }
+    }
+}
+
 /// What became of one subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Outcome {
@@ -185,14 +209,14 @@ impl Outcome {
         }
     }
 
-    /// The report's word for it.
-    pub(crate) fn status(&self) -> &'static str {
+    /// What the report and the journal call it.
+    pub(crate) fn status(&self) -> Status {
         match self {
-            Self::Planned => "planned",
-            Self::Done => "ok",
-            Self::Failed(_) | Self::Refused(_) => "failed",
-            Self::Unknown(_) => "unknown",
-            Self::Skipped(_) => "skipped",
+            Self::Planned => Status::Planned,
+            Self::Done => Status::Ok,
+            Self::Failed(_) | Self::Refused(_) => Status::Failed,
+            Self::Unknown(_) => Status::Unknown,
+            Self::Skipped(_) => Status::Skipped,
         }
     }
 

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::outcome::{Outcome, Subject};
+use super::outcome::{Outcome, Status, Subject};
 
 /// One organization's lines: its changes (planned, or what became of them) and its problems.
 #[derive(Debug, Clone)]
@@ -20,7 +20,7 @@ pub(crate) struct Row {
     pub(crate) org: String,
     pub(crate) object: String,
     pub(crate) action: String,
-    pub(crate) result: &'static str,
+    pub(crate) result: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) tracking_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -43,7 +43,7 @@ impl OrgReport {
     }
 
     /// How many lines have this status.
-    pub(crate) fn count(&self, status: &str) -> usize {
+    pub(crate) fn count(&self, status: Status) -> usize {
         self.items
             .iter()
             .filter(|(_, outcome)| outcome.status() == status)
@@ -51,7 +51,7 @@ impl OrgReport {
     }
 
     /// Changes by what they do, among the lines of this status.
-    pub(crate) fn signs(reports: &[&OrgReport], status: &str) -> Value {
+    pub(crate) fn signs(reports: &[&OrgReport], status: Status) -> Value {
         let lines: Vec<&(Subject, Outcome)> = reports
             .iter()
             .flat_map(|report| &report.items)

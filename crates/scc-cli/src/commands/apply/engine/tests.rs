@@ -191,7 +191,7 @@ fn statuses(applied: &Applied) -> Vec<(String, &'static str)> {
     applied
         .outcomes
         .iter()
-        .map(|(subject, outcome)| (subject.object(), outcome.status()))
+        .map(|(subject, outcome)| (subject.object(), outcome.status().as_str()))
         .collect()
 }
 
