@@ -99,7 +99,10 @@ impl engine::Service for Live<'_> {
                     .map_or_else(|| error.to_string(), |api| api.message.clone());
                 refused.push((
                     change.clone(),
-                    Refusal::ClaimedElsewhere(format!("will fail: {service_says}")),
+                    Refusal::WillFail(
+                        outcome::Place::of(code),
+                        format!("{service_says}: not by this organization"),
+                    ),
                 ));
             }
         }
@@ -463,19 +466,14 @@ fn plan_reports(path: &std::path::Path, numbers: &[usize], file: &PlanFile, plan
         .zip(numbers)
         .map(|((org, planned), index)| {
             let mut items = planned.items();
-            for (subject, outcome) in &mut items {
-                if let Outcome::Refused(Refusal::NotAUser { at }) = outcome {
-                    // The line too, when the e-mail is on one line of the file only.
-                    let email = subject.object().trim_start_matches("user ").to_owned();
-                    let line = line_of(path, &email).map(|line| format!(":{line}")).unwrap_or_default();
-                    *at = format!("{}{line}: organizations[{index}].{at}", path.display());
-                }
-                if let (Subject::Change(Change::Claim { code, .. }), Outcome::Refused(Refusal::ClaimedElsewhere(why))) =
-                    (&*subject, &mut *outcome)
-                {
-                    let line = line_of(path, code).map(|line| format!(":{line}")).unwrap_or_default();
-                    let place = format!("will fail: {}{line}: ", path.display());
-                    *why = why.replacen("will fail: ", &place, 1);
+            for (_, outcome) in &mut items {
+                if let Outcome::Refused(Refusal::WillFail(place, _)) = outcome {
+                    // The line too, when the value is on one line of the file only.
+                    let line = line_of(path, &place.value)
+                        .map(|line| format!(":{line}"))
+                        .unwrap_or_default();
+                    place.file = Some(format!("{}{line}", path.display()));
+                    place.organization = Some(*index);
                 }
             }
             OrgReport {

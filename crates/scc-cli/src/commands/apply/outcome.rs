@@ -82,8 +82,9 @@ pub(crate) enum Refusal {
     NoSuchRole { product: String, role: String },
     /// The plan names a group that the organization's manager shares into it.
     SharedGroup(String),
-    /// The plan names (at this place) a user who is not in the organization and whom it does not invite.
-    NotAUser { at: String },
+    /// Read before sending: the service would refuse it (a member who is no user, a claim code held
+    /// elsewhere). Never sent.
+    WillFail(Place, String),
     /// The service refused this item of a bulk request, or answered in a way that rules it out.
     Service(String),
 }
@@ -111,11 +112,43 @@ impl std::fmt::Display for Refusal {
                 "group {name:?} is shared into this organization by its manager: only the manager changes it \
                  (give the plan's group another name)"
             ),
-            Self::NotAUser { at } => write!(
-                f,
-                "will fail: {at} is not a user of the organization, and the plan does not invite them (add them to `users`)"
-            ),
+            Self::WillFail(place, why) => write!(f, "will fail: {place}{why}"),
             Self::Service(reason) => f.write_str(reason),
+        }
+    }
+}
+
+/// Where in the plan file a problem is: its file and line once the report knows them, the
+/// organization's place, and the path within the organization (`groups[0].members[2]`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Place {
+    /// `customers.yaml:12` (or the file alone when the line cannot be told).
+    pub(crate) file: Option<String>,
+    pub(crate) organization: Option<usize>,
+    pub(crate) path: Option<String>,
+    /// The value at that place, by which its line is found.
+    pub(crate) value: String,
+}
+
+impl Place {
+    /// A place known by its value only (its path in the plan is not kept).
+    pub(crate) fn of(value: &str) -> Self {
+        Self {
+            value: value.to_owned(),
+            ..Self::default()
+        }
+    }
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{file}: ")?;
+        }
+        match (self.organization, &self.path) {
+            (Some(index), Some(path)) => write!(f, "organizations[{index}].{path} "),
+            (None, Some(path)) => write!(f, "{path} "),
+            (_, None) => Ok(()),
         }
     }
 }
@@ -274,7 +307,13 @@ impl Problem {
                     action: "find",
                     section: Section::Users,
                 },
-                Outcome::Refused(Refusal::NotAUser { at: at.clone() }),
+                Outcome::Refused(Refusal::WillFail(
+                    Place {
+                        path: Some(at.clone()),
+                        ..Place::of(email)
+                    },
+                    "is not a user of the organization, and the plan does not invite them (add them to `users`)".into(),
+                )),
             ),
             Problem::SharedGroup(name) => (
                 Subject::Read {
