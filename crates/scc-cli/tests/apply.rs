@@ -891,3 +891,55 @@ fn apply_with_a_user_appearing(second: &[u8]) -> (Option<i32>, String, Vec<Strin
         .collect();
     (status.code(), shown, emails)
 }
+
+#[test]
+fn the_journal_comes_from_the_flag_the_environment_or_the_profile_and_one_that_cannot_be_written_fails_the_run() {
+    let env = Env::new();
+    let lines = |path: &std::path::Path| -> Vec<Value> {
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("a JSON line"))
+            .collect()
+    };
+    let invite = |email: &str| {
+        write_plan(
+            &env,
+            &format!(
+                "organizations:\n  - name: Acme MSP\n    users:\n      - {{email: {email}, first_name: J, last_name: Ournal}}\n"
+            ),
+        )
+    };
+    let from_env = env.config_dir.path().join("env.jsonl");
+    env.scc()
+        .env("SCC_JOURNAL", &from_env)
+        .args(["apply", "--yes"])
+        .arg(invite("one@acme.example"))
+        .assert()
+        .success();
+    assert_eq!(lines(&from_env)[0]["object"], "user one@acme.example");
+
+    let from_profile = env.config_dir.path().join("profile.jsonl");
+    std::fs::write(
+        env.config_dir.path().join("config.toml"),
+        format!(
+            "[profiles.default]\njournal = {:?}\n",
+            from_profile.display().to_string()
+        ),
+    )
+    .expect("config");
+    env.scc()
+        .args(["apply", "--yes"])
+        .arg(invite("two@acme.example"))
+        .assert()
+        .success();
+    assert_eq!(lines(&from_profile)[0]["object"], "user two@acme.example");
+
+    #[cfg(target_os = "linux")]
+    env.scc()
+        .args(["apply", "--yes", "--journal", "/dev/full"])
+        .arg(invite("three@acme.example"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("the change journal could not be written"));
+}

@@ -251,7 +251,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
                 }
                 print_apply(ctx, &file, results, started.elapsed().as_secs_f64());
                 ctx.ui.note("not confirmed: nothing more was changed");
-                return Ok(Code::PlanChanged);
+                return Ok(journal_checked(ctx, &ledger, Code::PlanChanged));
             }
             let work = pending
                 .iter()
@@ -282,12 +282,28 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
             pending = changed;
         }
     }
-    Ok(print_apply(ctx, &file, results, started.elapsed().as_secs_f64()))
+    let code = print_apply(ctx, &file, results, started.elapsed().as_secs_f64());
+    Ok(journal_checked(ctx, &ledger, code))
 }
 
 fn keep(results: &mut [Option<Applied>], applied: Vec<(usize, Applied)>) {
     for (index, applied) in applied {
         results[index] = Some(applied);
+    }
+}
+
+/// A change journal that could not be written fails the run (its changes from then on were not
+/// made, and the audit trail has a gap): said with the reason, exit 1.
+fn journal_checked(ctx: &Ctx, ledger: &Ledger, code: Code) -> Code {
+    match ledger.journal_broken() {
+        Some(why) => {
+            ctx.ui.error(
+                &format!("the change journal could not be written ({why}): no change was made after that"),
+                Some("the changes made before are in the report above; free the journal's disk or path, then apply again"),
+            );
+            Code::Failure
+        }
+        None => code,
     }
 }
 

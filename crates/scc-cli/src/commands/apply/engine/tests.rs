@@ -407,3 +407,32 @@ fn an_organization_whose_create_answer_was_lost_is_found_and_not_made_twice() {
     );
     assert_eq!(applied.org_id.as_deref(), Some("org-1"));
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn once_the_journal_cannot_be_written_no_further_change_is_made() {
+    // /dev/full takes the open and refuses every write (ENOSPC).
+    let ledger = ledger(Some(std::path::Path::new("/dev/full")));
+    let fake = Fake::with_users(&[]);
+    fake.script
+        .lock()
+        .expect("the fake's lock")
+        .insert("ana@acme.example".into(), vec![Answer::LostBeforeMaking]);
+    let plan = org_plan(TWO_USERS);
+    let applied = block_on(apply(&fake, &plan, Confirmed::Ahead, true, &ledger.recorder(0)));
+    assert!(ledger.journal_broken().is_some_and(|why| why.contains("/dev/full")));
+    assert_eq!(
+        fake.sent(),
+        vec!["invite ana@acme.example", "invite bo@acme.example"],
+        "the round under way finished; ana's second invite was not sent"
+    );
+    assert_eq!(
+        applied.outcomes.get(&Subject::Change(Change::Invite {
+            email: "ana@acme.example".into(),
+            first_name: "First".into(),
+            last_name: "Last".into(),
+            admin: false,
+        })),
+        Some(&Outcome::Skipped(Skip::JournalBroken))
+    );
+}
