@@ -2,7 +2,7 @@
 
 use scc_sdk::types::AppliesTo;
 
-use super::{Ctx, print_results, to_json, to_json_list};
+use super::{Ctx, to_json, to_json_list};
 use crate::cli::GroupCommand;
 use crate::failure::{CliError, Code};
 use crate::output::columns;
@@ -117,47 +117,36 @@ pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliErr
                     .ok()
                     .map(|page| page.items.iter().filter_map(|org| org.id.clone()).collect())
             };
-            let mut unchanged = Vec::new();
+            let mut in_place = super::InPlace::default();
             let mut request = groups.patch(org, group_id);
-            let mut to_send = 0;
-            let mut plan = |kind: &str, operation: &str, id: String, present: Option<bool>| {
-                if present == Some(operation == "add") {
-                    unchanged.push(
-                        serde_json::json!({"id": id, "type": kind, "operation": operation, "status": "unchanged"}),
-                    );
-                    return None;
-                }
-                to_send += 1;
-                Some(id)
-            };
             let has_member = |email: &str| members.as_ref().map(|members| members.contains(&key(email)));
             let has_org = |id: &str| managed.as_ref().map(|orgs| orgs.iter().any(|org| org == id.trim()));
             for email in add_users {
-                let present = has_member(&email);
-                if let Some(email) = plan("user", "add", email, present) {
+                if !in_place.settled("user", "add", &email, has_member(&email)) {
                     request = request.add_user(email);
                 }
             }
             for email in remove_users {
-                let present = has_member(&email);
-                if let Some(email) = plan("user", "remove", email, present) {
+                if !in_place.settled("user", "remove", &email, has_member(&email)) {
                     request = request.remove_user(email);
                 }
             }
             for id in add_managed_orgs {
-                let present = has_org(&id);
-                if let Some(id) = plan("managedOrg", "add", id, present) {
+                if !in_place.settled("managedOrg", "add", &id, has_org(&id)) {
                     request = request.add_managed_org(id);
                 }
             }
             for id in remove_managed_orgs {
-                let present = has_org(&id);
-                if let Some(id) = plan("managedOrg", "remove", id, present) {
+                if !in_place.settled("managedOrg", "remove", &id, has_org(&id)) {
                     request = request.remove_managed_org(id);
                 }
             }
-            let result = if to_send > 0 { Some(request.send().await?) } else { None };
-            return Ok(print_results(ctx, result.as_ref(), unchanged));
+            let result = if in_place.sends() {
+                Some(request.send().await?)
+            } else {
+                None
+            };
+            return Ok(in_place.print(ctx, result.as_ref()));
         }
         GroupCommand::Users { group_id } => {
             let group_id = id(group_id).await?;

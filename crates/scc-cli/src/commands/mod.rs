@@ -112,19 +112,47 @@ pub(crate) fn to_json_list<T: Serialize>(items: &[T]) -> Vec<Value> {
 }
 
 /// Prints the per-item results of a bulk PATCH; exit 3 when any item failed.
-/// Prints a bulk PATCH's results, after the items already in place (`unchanged`, not sent).
-pub(crate) fn print_results(ctx: &Ctx, result: Option<&BulkResult>, unchanged: Vec<Value>) -> Code {
-    let unchanged_count = unchanged.len();
-    let mut rows = unchanged;
-    let (succeeded, failed) = result.map_or((0, 0), |result| {
-        let summary = result.summary();
-        (summary.succeeded, summary.failed)
-    });
-    if let Some(result) = result {
-        rows.extend(to_json_list(&result.results));
+/// The changes of a membership PATCH (group members, managed organizations, role holders) sorted
+/// before sending: those already in place are reported `unchanged` and not sent, so a script run
+/// again exits 0 (as `kubectl apply`).
+#[derive(Default)]
+pub(crate) struct InPlace {
+    unchanged: Vec<Value>,
+    to_send: usize,
+}
+
+impl InPlace {
+    /// Whether the change is in place already: `present` says whether the target holds `id` now
+    /// (`None`: it cannot be told, and the change is sent).
+    pub(crate) fn settled(&mut self, kind: &str, operation: &str, id: &str, present: Option<bool>) -> bool {
+        if present == Some(operation == "add") {
+            self.unchanged
+                .push(json!({"id": id, "type": kind, "operation": operation, "status": "unchanged"}));
+            return true;
+        }
+        self.to_send += 1;
+        false
     }
-    ctx.ui.list(&rows, crate::output::columns::BULK_RESULT);
-    summary_code(ctx, succeeded, failed, unchanged_count)
+
+    /// Some change is left to send.
+    pub(crate) fn sends(&self) -> bool {
+        self.to_send > 0
+    }
+
+    /// The unchanged rows, then the results of what was sent.
+    pub(crate) fn print(self, ctx: &Ctx, result: Option<&BulkResult>) -> Code {
+        let unchanged_count = self.unchanged.len();
+        let mut rows = self.unchanged;
+        let (succeeded, failed) = result.map_or((0, 0), |result| {
+            let summary = result.summary();
+            (summary.succeeded, summary.failed)
+        });
+        if let Some(result) = result {
+            rows.extend(to_json_list(&result.results));
+        }
+        ctx.ui.list(&rows, crate::output::columns::BULK_RESULT);
+        summary_code(ctx, succeeded, failed, unchanged_count)
+    }
 }
 
 /// Exit 0 when every item sent succeeded (those already in place count as done: a script can run

@@ -2,7 +2,7 @@
 
 use scc_sdk::types::RoleType;
 
-use super::{Ctx, print_results, to_json, to_json_list};
+use super::{Ctx, to_json, to_json_list};
 use crate::cli::RoleCommand;
 use crate::failure::{CliError, Code};
 use crate::output::columns;
@@ -52,21 +52,10 @@ pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliErro
             let role_id = super::resolve::role(&client, &org, &role_id).await?;
             let mut request = roles.patch(org.as_str(), role_id.clone());
             // What is already in place is not sent (a script run again exits 0).
-            let mut unchanged = Vec::new();
-            let mut to_send = 0;
-            let mut settled = |kind: &str, operation: &str, id: &str, present: Option<bool>| {
-                if present == Some(operation == "add") {
-                    unchanged.push(
-                        serde_json::json!({"id": id, "type": kind, "operation": operation, "status": "unchanged"}),
-                    );
-                    return true;
-                }
-                to_send += 1;
-                false
-            };
+            let mut in_place = super::InPlace::default();
             for user in add_users {
                 let user = super::resolve::user(&client, &org, &user).await?;
-                if !settled(
+                if !in_place.settled(
                     "user",
                     "add",
                     &user,
@@ -77,7 +66,7 @@ pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliErro
             }
             for user in remove_users {
                 let user = super::resolve::user(&client, &org, &user).await?;
-                if !settled(
+                if !in_place.settled(
                     "user",
                     "remove",
                     &user,
@@ -88,7 +77,7 @@ pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliErro
             }
             for group in add_groups {
                 let group = super::resolve::group(&client, &org, &group).await?;
-                if !settled(
+                if !in_place.settled(
                     "group",
                     "add",
                     &group,
@@ -99,7 +88,7 @@ pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliErro
             }
             for group in remove_groups {
                 let group = super::resolve::group(&client, &org, &group).await?;
-                if !settled(
+                if !in_place.settled(
                     "group",
                     "remove",
                     &group,
@@ -108,8 +97,12 @@ pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliErro
                     request = request.remove_group(group);
                 }
             }
-            let result = if to_send > 0 { Some(request.send().await?) } else { None };
-            return Ok(print_results(ctx, result.as_ref(), unchanged));
+            let result = if in_place.sends() {
+                Some(request.send().await?)
+            } else {
+                None
+            };
+            return Ok(in_place.print(ctx, result.as_ref()));
         }
     }
     Ok(Code::Ok)
