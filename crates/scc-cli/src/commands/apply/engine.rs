@@ -81,10 +81,16 @@ impl Planned {
     /// The plan with the fingerprint of the state it was computed against, and without that state
     /// (a saved plan, or plans kept while the user is asked, need only the fingerprint).
     pub(crate) fn fingerprinted(mut self) -> Self {
-        if let Some((_, seen)) = self.found.take() {
-            self.fingerprint = seen.fingerprint();
-        }
+        self.fingerprint = self.state_fingerprint();
+        self.found = None;
         self
+    }
+
+    /// The fingerprint of the state this plan was computed against (computed when it was read now).
+    fn state_fingerprint(&self) -> String {
+        self.found
+            .as_ref()
+            .map_or_else(|| self.fingerprint.clone(), |(_, seen)| seen.fingerprint())
     }
 
     /// The plan as report lines: each change planned, then each problem.
@@ -213,14 +219,7 @@ pub(crate) async fn apply(
             };
             return finish(outcomes, org_id, verdict);
         }
-        Confirmed::Saved(saved)
-            if saved.org_id != now.org_id
-                || now
-                    .found
-                    .as_ref()
-                    .map_or(now.fingerprint.clone(), |(_, seen)| seen.fingerprint())
-                    != saved.fingerprint =>
-        {
+        Confirmed::Saved(saved) if saved.org_id != now.org_id || saved.fingerprint != now.state_fingerprint() => {
             let org_id = now.org_id.clone();
             let verdict = Verdict::Stale {
                 saved: Box::new(saved.clone()),
