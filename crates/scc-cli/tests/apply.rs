@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{Env, stdout_json};
+use common::{Env, read_until, stdout_json};
 use predicates::prelude::*;
 use scc_emulator::EmulatorOptions;
 use serde_json::Value;
@@ -43,6 +43,22 @@ fn write_plan(env: &Env, text: &str) -> std::path::PathBuf {
     let path = env.config_dir.path().join("plan.yaml");
     std::fs::write(&path, text).expect("write plan");
     path
+}
+
+/// `scc export -o json --org ORG`, which must succeed: the plan document.
+fn export(env: &Env, org: &str) -> Value {
+    let exported = env
+        .scc()
+        .args(["export", "-o", "json", "--org", org])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        exported.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    stdout_json(&exported)
 }
 
 /// Asserts the emulator's state holds exactly what the plan declares, each thing once.
@@ -517,18 +533,7 @@ fn a_group_the_manager_shares_is_never_pruned_nor_exported_and_export_takes_a_na
         "still shared: {shared}"
     );
     // Export by name (names work where ids are asked), without the shared group or its members.
-    let exported = env
-        .scc()
-        .args(["export", "-o", "json", "--org", "Acme Customer East"])
-        .output()
-        .expect("runs");
-    assert_eq!(
-        exported.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&exported.stderr)
-    );
-    let document = stdout_json(&exported);
+    let document = export(&env, "Acme Customer East");
     assert_eq!(document["organizations"][0]["name"], "Acme Customer East");
     assert!(!document.to_string().contains("SOC Analysts"), "{document}");
     // A plan naming the shared group is refused for that group, with why.
@@ -661,18 +666,7 @@ fn plans_tell_the_truth_attributes_admin_false_what_will_fail_and_roles_held_thr
     let env = Env::new();
     let claimed = env.emulator.ready().claim_codes.claimed[0].clone();
     // A role held through a group is the group's: export does not write its members as direct holders.
-    let exported = env
-        .scc()
-        .args(["export", "-o", "json", "--org", "Acme MSP"])
-        .output()
-        .expect("runs");
-    assert_eq!(
-        exported.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&exported.stderr)
-    );
-    let document = stdout_json(&exported);
+    let document = export(&env, "Acme MSP");
     let org = &document["organizations"][0];
     let member_role = org["roles"]
         .as_array()
@@ -733,12 +727,7 @@ fn plans_tell_the_truth_attributes_admin_false_what_will_fail_and_roles_held_thr
                 && entry["path"].as_str().is_some_and(|p| p.ends_with("/subscriptions"))),
         "the claim said to fail was not sent"
     );
-    let after = env
-        .scc()
-        .args(["export", "-o", "json", "--org", "Acme MSP"])
-        .output()
-        .expect("runs");
-    let after = stdout_json(&after);
+    let after = export(&env, "Acme MSP");
     let alice = after["organizations"][0]["users"]
         .as_array()
         .expect("users")
@@ -758,17 +747,8 @@ fn on_a_terminal_the_plan_is_coloured_by_what_it_does_unless_no_color() {
         &env,
         "organizations:\n  - name: Acme MSP\n    users:\n      - {email: bob.analyst@acme.example, first_name: Bob, last_name: Analytic}\n      - {email: new.one@acme.example, first_name: New, last_name: One}\n",
     );
-    let scc = assert_cmd::cargo::cargo_bin!("scc").display().to_string();
     let on_terminal = |no_color: Option<&str>| {
-        let mut command = std::process::Command::new("script");
-        command
-            .args(["-qec", &format!("'{scc}' plan '{}'", path.display()), "/dev/null"])
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("SCC_CONFIG_DIR", env.config_dir.path())
-            .env("SCC_BASE_URL", env.emulator.base_url())
-            .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
-            .env("SCC_ORG_ID", env.org());
+        let mut command = env.scc_on_terminal(&format!("plan '{}'", path.display()));
         if let Some(value) = no_color {
             command.env("NO_COLOR", value);
         }
@@ -835,32 +815,16 @@ fn apply_with_a_user_appearing(second: &[u8]) -> (Option<i32>, String, Vec<Strin
         &env,
         "organizations:\n  - name: Acme MSP\n    users:\n      - {email: alice.admin@acme.example, first_name: Alice, last_name: Admin}\n      - {email: bob.analyst@acme.example, first_name: Bob, last_name: Analyst}\n      - {email: carol.new@acme.example, first_name: Carol, last_name: New}\n      - {email: dave.former@acme.example, first_name: Dave, last_name: Former}\n      - {email: new.one@acme.example, first_name: New, last_name: One}\n    prune: {users: true}\n",
     );
-    let scc = assert_cmd::cargo::cargo_bin!("scc").display().to_string();
-    let mut child = std::process::Command::new("script")
-        .args(["-qec", &format!("'{scc}' apply '{}'", path.display()), "/dev/null"])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+    let mut child = env
+        .scc_on_terminal(&format!("apply '{}'", path.display()))
         .env("NO_COLOR", "1")
-        .env("SCC_CONFIG_DIR", env.config_dir.path())
-        .env("SCC_BASE_URL", env.emulator.base_url())
-        .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
-        .env("SCC_ORG_ID", env.org())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .expect("script runs");
     let mut stdout = child.stdout.take().expect("stdout");
     let mut screen = Vec::new();
-    let mut wait_for = |screen: &mut Vec<u8>, text: &str, count: usize| {
-        let mut byte = [0u8; 1];
-        while String::from_utf8_lossy(screen).matches(text).count() < count {
-            if stdout.read(&mut byte).expect("reads") == 0 {
-                break;
-            }
-            screen.push(byte[0]);
-        }
-    };
-    wait_for(&mut screen, "[y/N]", 1);
+    read_until(&mut stdout, &mut screen, "[y/N]", 1);
     assert!(String::from_utf8_lossy(&screen).contains("+ invite user new.one@acme.example"));
     // Someone adds a user while the question waits.
     env.scc()
@@ -876,7 +840,7 @@ fn apply_with_a_user_appearing(second: &[u8]) -> (Option<i32>, String, Vec<Strin
         .assert()
         .success();
     child.stdin.as_mut().expect("stdin").write_all(b"y\n").expect("answers");
-    wait_for(&mut screen, "[y/N]", 2);
+    read_until(&mut stdout, &mut screen, "[y/N]", 2);
     child.stdin.as_mut().expect("stdin").write_all(second).expect("answers");
     let mut rest = Vec::new();
     stdout.read_to_end(&mut rest).expect("reads");

@@ -7,7 +7,7 @@ mod common;
 use std::io::{BufRead, BufReader, Read};
 use std::process::Stdio;
 
-use common::{Env, stdout_json};
+use common::{Env, read_until, screen, stdout_json};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -713,21 +713,14 @@ fn configure_keeps_the_id_of_an_organization_given_by_name_and_checks_the_token(
 #[test]
 fn at_80_columns_every_table_fits_and_keeps_its_names_whole() {
     let env = Env::new();
-    let scc = assert_cmd::cargo::cargo_bin!("scc").display().to_string();
     let on_terminal = |args: &str| {
-        let output = std::process::Command::new("script")
-            .args(["-qec", &format!("'{scc}' {args}"), "/dev/null"])
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        let output = env
+            .scc_on_terminal(args)
             .env("COLUMNS", "80")
             .env("NO_COLOR", "1")
-            .env("SCC_CONFIG_DIR", env.config_dir.path())
-            .env("SCC_BASE_URL", env.emulator.base_url())
-            .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
-            .env("SCC_ORG_ID", env.org())
             .output()
             .expect("script runs");
-        String::from_utf8_lossy(&output.stdout).replace('\r', "")
+        screen(&output)
     };
     for (args, whole) in [
         ("org list", vec!["Acme Customer East", "Acme Customer West", "Acme MSP"]),
@@ -837,22 +830,15 @@ fn profiles_are_listed_and_one_is_chosen_by_name_and_version_says_the_build() {
 #[test]
 fn long_output_on_a_terminal_goes_through_the_pager_unless_no_pager() {
     let env = Env::new();
-    let scc = assert_cmd::cargo::cargo_bin!("scc").display().to_string();
     let on_terminal = |args: &str, lines: &str| {
-        let output = std::process::Command::new("script")
-            .args(["-qec", &format!("'{scc}' {args}"), "/dev/null"])
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        let output = env
+            .scc_on_terminal(args)
             .env("LINES", lines)
             .env("PAGER", "sed s/^/paged:/")
             .env("NO_COLOR", "1")
-            .env("SCC_CONFIG_DIR", env.config_dir.path())
-            .env("SCC_BASE_URL", env.emulator.base_url())
-            .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
-            .env("SCC_ORG_ID", env.org())
             .output()
             .expect("script runs");
-        String::from_utf8_lossy(&output.stdout).replace('\r', "")
+        screen(&output)
     };
     let paged = on_terminal("user list", "4");
     assert!(
@@ -920,21 +906,10 @@ fn the_readme_quick_start_runs_as_printed() {
 #[test]
 fn a_prompt_names_the_organization_and_no_is_not_an_error() {
     let env = Env::new();
-    let scc = assert_cmd::cargo::cargo_bin!("scc").display().to_string();
     env.clear_journal();
-    let mut child = std::process::Command::new("script")
-        .args([
-            "-qec",
-            &format!("'{scc}' user remove bob.analyst@acme.example"),
-            "/dev/null",
-        ])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+    let mut child = env
+        .scc_on_terminal("user remove bob.analyst@acme.example")
         .env("NO_COLOR", "1")
-        .env("SCC_CONFIG_DIR", env.config_dir.path())
-        .env("SCC_BASE_URL", env.emulator.base_url())
-        .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
-        .env("SCC_ORG_ID", env.org())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -942,13 +917,7 @@ fn a_prompt_names_the_organization_and_no_is_not_an_error() {
     // The answer, once the question is on the screen.
     let mut stdout = child.stdout.take().expect("stdout");
     let mut screen = Vec::new();
-    let mut byte = [0u8; 1];
-    while !String::from_utf8_lossy(&screen).contains("[y/N]") {
-        if stdout.read(&mut byte).expect("reads") == 0 {
-            break;
-        }
-        screen.push(byte[0]);
-    }
+    read_until(&mut stdout, &mut screen, "[y/N]", 1);
     std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), b"n\n").expect("answers");
     stdout.read_to_end(&mut screen).expect("reads");
     let status = child.wait().expect("ends");

@@ -144,6 +144,23 @@ impl Env {
         command
     }
 
+    /// `scc ARGS` on a terminal (a pty made by `script`), set up as [`Env::scc`]; colours are on
+    /// unless the caller sets `NO_COLOR`. Its stdout is the screen.
+    #[cfg(unix)]
+    pub(crate) fn scc_on_terminal(&self, args: &str) -> std::process::Command {
+        let scc = assert_cmd::cargo::cargo_bin!("scc").display().to_string();
+        let mut command = std::process::Command::new("script");
+        command
+            .args(["-qec", &format!("'{scc}' {args}"), "/dev/null"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("SCC_CONFIG_DIR", self.config_dir.path())
+            .env("SCC_BASE_URL", self.emulator.base_url())
+            .env("SCC_ACCESS_TOKEN", &self.emulator.ready().admin.access_token)
+            .env("SCC_ORG_ID", self.org());
+        command
+    }
+
     /// `scc` as a plain process (to run several at once or send it a signal), set up as [`Env::scc`].
     pub(crate) fn scc_process(&self) -> std::process::Command {
         let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("scc"));
@@ -155,5 +172,22 @@ impl Env {
             .env("SCC_ACCESS_TOKEN", &self.emulator.ready().admin.access_token)
             .env("SCC_ORG_ID", self.org());
         command
+    }
+}
+
+/// What a terminal showed, its line ends as `\n`.
+pub(crate) fn screen(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).replace('\r', "")
+}
+
+/// Reads a terminal's output into `screen` until `text` has appeared `count` times (or the output
+/// ends): the moment to answer a prompt.
+pub(crate) fn read_until(output: &mut impl std::io::Read, screen: &mut Vec<u8>, text: &str, count: usize) {
+    let mut byte = [0u8; 1];
+    while String::from_utf8_lossy(screen).matches(text).count() < count {
+        if output.read(&mut byte).expect("reads") == 0 {
+            break;
+        }
+        screen.push(byte[0]);
     }
 }
