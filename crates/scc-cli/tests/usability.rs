@@ -974,3 +974,20 @@ fn names_of_organizations_groups_and_roles_complete_from_the_service_and_are_kep
         .success()
         .stdout(predicate::str::contains("COMPLETE=\"bash\""));
 }
+
+#[test]
+fn help_lists_a_commands_own_flags_before_the_global_ones_and_ends_with_examples() {
+    let env = Env::new();
+    let output = env.bare().args(["user", "invite", "--help"]).output().expect("runs");
+    let help = String::from_utf8_lossy(&output.stdout);
+    let at = |text: &str| help.find(text).unwrap_or_else(|| panic!("{text:?} in:\n{help}"));
+    assert!(at("--first-name") < at("Global options:"), "{help}");
+    assert!(at("Global options:") < at("--profile"), "{help}");
+    assert!(at("--profile") < at("EXAMPLES:"), "{help}");
+    let root = env.bare().arg("--help").output().expect("runs");
+    let root = String::from_utf8_lossy(&root.stdout);
+    assert!(
+        root.contains("EXAMPLES:\n  scc demo") && root.contains("ENVIRONMENT:"),
+        "{root}"
+    );
+}
