@@ -176,6 +176,37 @@ fn a_lost_answer_whose_read_back_fails_is_unknown_exit_7_never_ok() {
 }
 
 #[test]
+fn a_listing_that_keeps_failing_stops_the_run_before_any_change_and_says_so() {
+    let env = Env::new();
+    let plan = write_plan(
+        &env,
+        "plan.yaml",
+        "organizations:\n  - name: Listing Fails\n    create: true\n    region: NAM\n",
+    );
+    fault(
+        &env,
+        json!({"method": "GET", "path": "/v1/organizations", "count": 1000, "status": 503}),
+    );
+    env.clear_journal();
+    let output = env
+        .scc()
+        .args(["apply", "--yes", "-o", "json"])
+        .arg(&plan)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(output.stdout.is_empty(), "no report: nothing was attempted");
+    assert!(
+        stderr.contains("listing the organizations failed, nothing was changed") && stderr.contains("503"),
+        "{stderr}"
+    );
+    let methods: Vec<Value> = env.journal().iter().map(|e| e["method"].clone()).collect();
+    assert!(!methods.is_empty() && methods.iter().all(|m| m == "GET"), "{methods:?}");
+    assert!(orgs_named(&env, "Listing Fails").is_empty());
+}
+
+#[test]
 fn a_claim_code_held_by_another_organization_is_an_error_naming_it_and_ours_is_done() {
     let env = Env::new();
     let claimed = env.emulator.ready().claim_codes.claimed[0].clone();

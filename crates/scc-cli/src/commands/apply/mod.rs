@@ -343,7 +343,17 @@ impl Run<'_> {
     /// Organizations named in the plan are found in one listing of those the token reaches.
     async fn directory(&self) -> Result<Option<Directory>, CliError> {
         if self.file.organizations.iter().any(|org| org.id.is_none()) {
-            Ok(Some(Directory::read(self.client).await?))
+            match Directory::read(self.client).await {
+                Ok(directory) => Ok(Some(directory)),
+                Err(error) => {
+                    let mut error = CliError::from(error);
+                    error.message = format!(
+                        "listing the organizations failed, nothing was changed: {}",
+                        error.message
+                    );
+                    Err(error)
+                }
+            }
         } else {
             Ok(None)
         }
