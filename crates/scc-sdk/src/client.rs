@@ -37,7 +37,8 @@ pub struct Client {
 
 pub(crate) struct ClientInner {
     pub(crate) transport: Transport,
-    pub(crate) identity: TokenSource,
+    /// Shared with the clients made by [`Client::with_own_connections`]: one refresh serves all.
+    pub(crate) identity: Arc<TokenSource>,
 }
 
 impl Client {
@@ -130,12 +131,12 @@ impl Client {
             return futures_util::future::Either::Left(self.inner.transport.execute(
                 request,
                 retry,
-                &self.inner.identity,
+                &*self.inner.identity,
             ));
         };
         let operation = request.operation();
         let write = request.is_write();
-        let sending = self.inner.transport.execute(request, retry, &self.inner.identity);
+        let sending = self.inner.transport.execute(request, retry, &*self.inner.identity);
         // Boxed: a call without a deadline keeps its small future (see transport's size test).
         futures_util::future::Either::Right(Box::pin(async move {
             tokio::time::timeout(deadline, sending)
@@ -162,6 +163,60 @@ impl Client {
     pub async fn refresh_credentials(&self, credentials: &Credentials) -> Result<Credentials> {
         crate::auth::rotate(&self.inner.transport, self.retry_config(), credentials).await
     }
+}
+
+impl Client {
+    /// A client with this one's settings, credentials (a refresh made through either serves both),
+    /// rate limit and retry policy, and a connection pool of its own: for a caller that drives its
+    /// requests on a runtime of its own, one per thread, since a pooled connection is served by the
+    /// runtime that opened it. A client built with [`ClientBuilder::http_client`] cannot make one
+    /// (that HTTP client is the caller's): [`Error::Configuration`].
+    ///
+    /// ```no_run
+    /// # fn run(client: &scc_sdk::Client) -> scc_sdk::Result<()> {
+    /// let here = client.with_own_connections()?;
+    /// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    /// runtime.block_on(here.organizations().get("org-uuid").send())?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_own_connections(&self) -> Result<Client> {
+        let transport = &self.inner.transport;
+        if transport.http_given {
+            return Err(Error::Configuration(
+                "a client built with http_client uses that HTTP client's connections only".into(),
+            ));
+        }
+        Ok(Client {
+            inner: Arc::new(ClientInner {
+                transport: Transport {
+                    http: http_client(&transport.config)?,
+                    http_given: false,
+                    config: transport.config.clone(),
+                    api_root: transport.api_root.clone(),
+                    user_agent: transport.user_agent.clone(),
+                    rate_limiter: transport.rate_limiter.clone(),
+                    sleep: transport.sleep.clone(),
+                    clock: transport.clock.clone(),
+                    dry_run: transport.dry_run,
+                },
+                identity: self.inner.identity.clone(),
+            }),
+            retry_override: self.retry_override,
+        })
+    }
+}
+
+/// The HTTP client of a [`Client`] built with these settings.
+fn http_client(config: &Config) -> Result<reqwest::Client> {
+    // Redirects are followed by the transport, which knows a read from a write.
+    let mut http = reqwest::Client::builder()
+        .connect_timeout(config.connect_timeout)
+        .redirect(reqwest::redirect::Policy::none());
+    if let Some(path) = &config.ca_bundle {
+        http = http.tls_certs_merge(read_ca_bundle(path)?);
+    }
+    http.build()
+        .map_err(|error| Error::Configuration(format!("cannot build the HTTP client: {error}")))
 }
 
 impl fmt::Debug for Client {
@@ -419,19 +474,10 @@ impl ClientBuilder {
             rate_limit: self.rate_limit,
             max_response_bytes,
         };
+        let http_given = self.http_client.is_some();
         let http = match self.http_client {
             Some(http) => http,
-            None => {
-                // Redirects are followed by the transport, which knows a read from a write.
-                let mut http = reqwest::Client::builder()
-                    .connect_timeout(connect_timeout)
-                    .redirect(reqwest::redirect::Policy::none());
-                if let Some(path) = &config.ca_bundle {
-                    http = http.tls_certs_merge(read_ca_bundle(path)?);
-                }
-                http.build()
-                    .map_err(|error| Error::Configuration(format!("cannot build the HTTP client: {error}")))?
-            }
+            None => http_client(&config)?,
         };
         let user_agent = reqwest::header::HeaderValue::from_str(&config.user_agent)
             .map_err(|_| Error::invalid("user_agent", "contains characters not allowed in an HTTP header"))?;
@@ -439,15 +485,16 @@ impl ClientBuilder {
             inner: Arc::new(ClientInner {
                 transport: Transport {
                     http,
+                    http_given,
                     api_root: config.api_root(),
                     user_agent,
-                    rate_limiter: config.rate_limit.map(TokenBucket::new),
+                    rate_limiter: config.rate_limit.map(|limit| Arc::new(TokenBucket::new(limit))),
                     sleep: self.sleep.unwrap_or_else(retry::default_sleep),
                     clock,
                     dry_run: self.dry_run,
                     config,
                 },
-                identity: tokens,
+                identity: Arc::new(tokens),
             }),
             retry_override: None,
         })
@@ -530,7 +577,7 @@ mod tests {
             .expect("builds");
         assert_eq!(client.inner.transport.api_root.as_str(), "http://127.0.0.1:9999/v2");
         assert!(
-            matches!(&client.inner.identity, TokenSource::Static(bearer) if bearer.token.expose_secret() == "env-token")
+            matches!(&*client.inner.identity, TokenSource::Static(bearer) if bearer.token.expose_secret() == "env-token")
         );
 
         let only_token = |name: &str| (name == "SCC_ACCESS_TOKEN").then(|| "t".to_owned());

@@ -104,11 +104,14 @@ impl Identity for FixedHeader {
 pub(crate) struct Transport {
     pub(crate) config: Config,
     pub(crate) http: reqwest::Client,
+    /// `http` is the caller's ([`crate::ClientBuilder::http_client`]), not one built from `config`.
+    pub(crate) http_given: bool,
     /// `config`'s base URL joined with its base path, parsed once.
     pub(crate) api_root: Url,
     /// `config`'s user agent as a header value, parsed once.
     pub(crate) user_agent: HeaderValue,
-    pub(crate) rate_limiter: Option<TokenBucket>,
+    /// Shared with the clients made by `Client::with_own_connections`.
+    pub(crate) rate_limiter: Option<Arc<TokenBucket>>,
     pub(crate) sleep: Arc<dyn Sleep>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) dry_run: bool,

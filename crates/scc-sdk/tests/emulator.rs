@@ -292,3 +292,63 @@ async fn under_faults_every_reported_outcome_is_true() {
         "done {done}, refused {refused}, unknown {unknown}"
     );
 }
+
+/// Two threads, each driving its own current-thread runtime with a client of its own connections
+/// (as the Python package's threads do): one refresh after expiry serves both, and each thread's
+/// requests go over its own connections.
+#[test]
+fn clients_with_their_own_connections_share_one_refresh() {
+    let shared = tokio::runtime::Runtime::new().expect("runtime");
+    let emulator = shared
+        .block_on(spawn(EmulatorOptions::default().token_ttl(120)))
+        .expect("emulator");
+    let ready = emulator.ready().clone();
+    let client = Client::builder()
+        .base_url(emulator.base_url())
+        .credentials(Credentials::new(
+            ready.org_id.as_str(),
+            ready.admin.api_key_id.as_str(),
+            ready.admin.access_token.as_str(),
+            ready.admin.refresh_token.as_str(),
+        ))
+        .build()
+        .expect("client");
+    let get = |client: Client| {
+        let org = ready.org_id.clone();
+        std::thread::spawn(move || {
+            let here = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            here.block_on(client.organizations().get(org.as_str()).send()).map(|org| org.id)
+        })
+    };
+    let first = get(client.with_own_connections().expect("own connections"));
+    assert!(first.join().expect("thread").is_ok());
+    shared
+        .block_on(
+            reqwest::Client::new()
+                .post(format!("{}/_emulator/clock", emulator.base_url()))
+                .bearer_auth(&ready.control_token)
+                .json(&serde_json::json!({"advance_seconds": 121}))
+                .send(),
+        )
+        .expect("clock moved");
+    let threads: Vec<_> = (0..2)
+        .map(|_| get(client.with_own_connections().expect("own connections")))
+        .collect();
+    for thread in threads {
+        assert!(thread.join().expect("thread").is_ok(), "refreshed and replayed");
+    }
+    // Whichever thread refreshed, the other used the rotated token: the old refresh token was
+    // traded once, and the parent sees the rotation.
+    assert_eq!(client.refresh_count(), 1);
+    let rotated = shared.block_on(client.credentials()).expect("credentials");
+    assert_ne!(rotated.refresh_token().expose_secret(), ready.admin.refresh_token);
+    let given = Client::builder()
+        .access_token("token")
+        .http_client(reqwest::Client::new())
+        .build()
+        .expect("client");
+    assert!(matches!(given.with_own_connections(), Err(scc_sdk::Error::Configuration(_))));
+}
