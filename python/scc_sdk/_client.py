@@ -70,12 +70,10 @@ def _follow_log_level() -> None:
         _debug_logging["enabled"] = enabled
 
 
-def _decode(reply: Tuple[int, bytes, Optional[str]]) -> Any:
-    """The body decoded by Python's ``json`` from the bytes received; an empty body (204) is ``{}``."""
+def _decode(reply: Tuple[int, Any, Optional[str]]) -> Any:
+    """The body of a reply: decoded by the native core, or, where it left the bytes, by ``json``."""
     body = reply[1]
-    if not body or body.isspace():
-        return {}
-    return json.loads(body)
+    return json.loads(body) if type(body) is bytes else body
 
 
 def _endpoint(endpoint: str, params: Optional[Mapping[str, Any]]) -> str:

@@ -7,7 +7,8 @@ __all__ = ["NativeClient", "NativeEmulator", "NativeXdrClient", "__version__", "
 
 __version__: str
 
-_Reply = Tuple[int, bytes, Optional[str]]
+# (status, the body decoded, or its bytes where the native parser left it to `json`, next cursor)
+_Reply = Tuple[int, Any, Optional[str]]
 
 @final
 class NativeClient:

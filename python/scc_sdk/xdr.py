@@ -13,7 +13,7 @@ import json
 from typing import Any, Dict, List, Optional
 
 from . import _native
-from ._client import _follow_log_level
+from ._client import _decode, _follow_log_level
 
 __all__ = ["XdrClient", "Profile"]
 
@@ -26,8 +26,7 @@ class Profile:
 
     def _call(self, operation: str, args: Dict[str, Any]) -> Dict[str, Any]:
         _follow_log_level()
-        body = self._native.call(operation, args)[1]
-        result: Dict[str, Any] = json.loads(body) if body.strip() else {}
+        result: Dict[str, Any] = _decode(self._native.call(operation, args))
         return result
 
     def whoami(self) -> Dict[str, Any]:

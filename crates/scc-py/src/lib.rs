@@ -4,6 +4,7 @@
 mod args;
 mod bulk;
 mod client;
+mod decode;
 mod emulator;
 mod errors;
 mod runtime;

@@ -1,11 +1,12 @@
-//! One tokio runtime per process id, so the package keeps working in a child after `os.fork()`;
-//! blocking waits that release the GIL and still answer Ctrl-C; asyncio awaitables on the same
-//! runtime (through pyo3-async-runtimes' generic traits, whose own runtime cannot follow a fork).
+//! One shared tokio runtime per process id, so the package keeps working in a child after
+//! `os.fork()`; a runtime of its own for each thread that calls alone; blocking waits that release
+//! the GIL and still answer Ctrl-C; asyncio awaitables on the shared runtime (through
+//! pyo3-async-runtimes' generic traits, whose own runtime cannot follow a fork).
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use pyo3::prelude::*;
 use pyo3_async_runtimes::TaskLocals;
@@ -19,10 +20,9 @@ const SIGNAL_POLL: Duration = Duration::from_millis(50);
 
 static RUNTIME: Mutex<Option<(u32, Arc<Tokio>)>> = Mutex::new(None);
 
-/// Python threads drive their own requests (`block_on` on the calling thread), so the workers mostly
-/// run the sockets and asyncio's tasks: half the cores, at least one. Measured on 2 cores: one worker
-/// gave 1.4× the single-thread throughput of two (fewer cross-thread wake-ups) and no less with 16
-/// threads.
+/// The workers run the calls made while others are in flight, and asyncio's tasks: half the cores,
+/// at least one. Measured on 2 cores: one worker gave 1.4× the single-thread throughput of two
+/// (fewer cross-thread wake-ups) and no less with 16 threads.
 fn worker_threads() -> usize {
     std::thread::available_parallelism()
         .map(|cores| (cores.get() / 2).clamp(1, 8))
@@ -120,6 +120,81 @@ pub(crate) fn block_on<T: Send + 'static>(
             // Aborting the task drops the request.
             task.abort();
             return Err(interrupt);
+        }
+    }
+}
+
+/// A runtime of one thread's own, on which that thread drives a call itself when no other call of
+/// its client is in flight: the request, its connection and its answer stay on the calling thread,
+/// which sleeps in `epoll` until the answer is there, and is woken once, as a blocking socket's
+/// reader is. (Handing the call to the shared runtime's worker costs two more wake-ups a call.)
+pub(crate) struct ThreadRuntime {
+    runtime: Option<Tokio>,
+    /// When this thread's last call here ended.
+    idle_since: Mutex<Option<Instant>>,
+}
+
+/// After this long without a call, the runtime first reads what its idle connections received: a
+/// connection the server closed meanwhile is then known closed, and is not handed to the next
+/// request (whose answer would be lost with it: an unknown outcome for a write).
+const IDLE_CHECK_AFTER: Duration = Duration::from_millis(50);
+
+impl ThreadRuntime {
+    pub(crate) fn new() -> PyResult<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|error| internal_error(format!("cannot start the I/O runtime: {error}")))?;
+        Ok(Self {
+            runtime: Some(runtime),
+            idle_since: Mutex::new(None),
+        })
+    }
+
+    /// Drives `future` to its end on this thread, without the GIL; every 50 ms Python may run its
+    /// signal handlers, so Ctrl-C raises `KeyboardInterrupt` (and drops the request).
+    pub(crate) fn drive<T: Send>(&self, py: Python<'_>, future: impl Future<Output = T> + Send) -> PyResult<T> {
+        let Some(runtime) = &self.runtime else {
+            return Err(internal_error("the thread's runtime is shut down".to_owned()));
+        };
+        let idle_since = self
+            .idle_since
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        let mut check_idle = idle_since.is_some_and(|since| since.elapsed() >= IDLE_CHECK_AFTER);
+        let mut future = std::pin::pin!(future);
+        let driven = loop {
+            let done = py.detach(|| {
+                runtime.block_on(async {
+                    if std::mem::take(&mut check_idle) {
+                        // Yielding lets the runtime poll its sockets before the request is sent.
+                        tokio::task::yield_now().await;
+                    }
+                    tokio::select! {
+                        value = &mut future => Some(value),
+                        () = tokio::time::sleep(SIGNAL_POLL) => None,
+                    }
+                })
+            });
+            if let Some(value) = done {
+                break Ok(value);
+            }
+            if let Err(interrupt) = py.check_signals() {
+                break Err(interrupt);
+            }
+        };
+        *self.idle_since.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Instant::now());
+        driven
+    }
+}
+
+impl Drop for ThreadRuntime {
+    fn drop(&mut self) {
+        // It may be dropped on any thread, inside another runtime too (a client collected by Python
+        // on a runtime thread), where waiting is refused: its tasks are dropped without waiting.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
         }
     }
 }

@@ -320,7 +320,8 @@ fn clients_with_their_own_connections_share_one_refresh() {
                 .enable_all()
                 .build()
                 .expect("runtime");
-            here.block_on(client.organizations().get(org.as_str()).send()).map(|org| org.id)
+            here.block_on(client.organizations().get(org.as_str()).send())
+                .map(|org| org.id)
         })
     };
     let first = get(client.with_own_connections().expect("own connections"));
@@ -350,5 +351,8 @@ fn clients_with_their_own_connections_share_one_refresh() {
         .http_client(reqwest::Client::new())
         .build()
         .expect("client");
-    assert!(matches!(given.with_own_connections(), Err(scc_sdk::Error::Configuration(_))));
+    assert!(matches!(
+        given.with_own_connections(),
+        Err(scc_sdk::Error::Configuration(_))
+    ));
 }

@@ -1,0 +1,124 @@
+"""How the native core carries a call: answers decoded exactly as ``json.loads`` decodes them, and a
+connection the server closed while it sat idle never carries the next request."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, List
+
+import pytest
+
+from scc_sdk import Client
+from scc_sdk.testing import Stub
+
+BODIES = [
+    b'{"id": "org-1", "name": "Acme", "nested": {"list": [1, -2, true, false, null, "x"]}}',
+    b"[]",
+    b"{}",
+    b"  \n",
+    b"",
+    b'"just a string"',
+    b"12345",
+    b"-0",
+    b"18446744073709551615",
+    b"-9223372036854775808",
+    b"123456789012345678901234567890",
+    b"1.5",
+    b"1e400",
+    b"-1.0e-400",
+    b"0.1",
+    b"[NaN, Infinity, -Infinity]",
+    b'{"a": 1, "b": 2, "a": 3}',
+    '{"name": "Zoë \u00e9 \u2028 \U0001f600"}'.encode(),
+    b'{"escaped": "\\u00e9\\ud83d\\ude00\\n\\t\\"\\\\"}',
+    b'{"lone": "\\ud800"}',
+    b'\xef\xbb\xbf{"bom": true}',
+    b'{"deep": ' + b"[" * 200 + b"]" * 200 + b"}",
+    b'{"trailing": 1} ',
+    b"not json",
+    b'{"cut": ',
+    b'{"control": "a\x01b"}',
+]
+
+
+def test_an_answer_is_what_json_loads_gives_or_its_error() -> None:
+    with Stub() as stub:
+        client = stub.client()
+        for index, body in enumerate(BODIES):
+            stub.add("GET", f"body/{index}", body=body)
+            try:
+                expected: Any = json.loads(body) if body.strip() else {}
+            except ValueError as error:
+                with pytest.raises(type(error)) as caught:
+                    client.get(f"body/{index}")
+                assert str(caught.value) == str(error), body
+                continue
+            got = client.get(f"body/{index}")
+            # repr tells 1 from 1.0 and True from 1, and shows the order of keys and NaN.
+            assert (type(got), repr(got)) == (type(expected), repr(expected)), body
+
+
+def _keep_alive_server(answers: List[bytes], close_after: float) -> socket.socket:
+    """A server that answers each request on a keep-alive connection, then closes that connection
+    once it has sat idle for ``close_after`` seconds (as a load balancer's idle timeout does), without
+    having said so in the answer. ``answers`` collects the request lines."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+
+    def serve(connection: socket.socket) -> None:
+        with connection:
+            connection.settimeout(close_after)
+            while True:
+                try:
+                    head = connection.recv(65536)
+                except socket.timeout:
+                    return  # idle: close
+                if not head:
+                    return
+                answers.append(head.split(b"\r\n", 1)[0])
+                body = b'{"id": "org-1", "name": "Kept"}'
+                connection.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: "
+                                   + str(len(body)).encode() + b"\r\n\r\n" + body)
+
+    def accept() -> None:
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return server
+
+
+def test_a_connection_the_server_closed_while_idle_does_not_carry_the_next_write() -> None:
+    requests: List[bytes] = []
+    server = _keep_alive_server(requests, close_after=0.1)
+    try:
+        client = Client(access_token="token", base_url=f"http://127.0.0.1:{server.getsockname()[1]}", retries=0)
+        assert client.organizations.get(org_id="org-1")["name"] == "Kept"
+        time.sleep(0.4)  # the server has closed the idle connection by now
+        # A write on the closed connection would lose its answer (an unknown outcome, not retried):
+        # it must go on a new one and succeed.
+        assert client.organizations.update(org_id="org-1", name="Kept")["name"] == "Kept"
+        assert [line.split(b" ")[0] for line in requests] == [b"GET", b"PUT"]
+    finally:
+        server.close()
+
+
+def test_threads_alone_or_together_get_their_own_answers(client: Client, emu: Any) -> None:
+    # One thread alone drives its calls itself; many at once share the runtime's worker; both ways
+    # each call gets its own answer, here the organization it asked for.
+    orgs = [emu.org_id, *emu.managed_org_ids]
+    assert [client.organizations.get(org_id=org)["id"] for org in orgs] == orgs
+    with ThreadPoolExecutor(8) as pool:
+        asked = [orgs[index % len(orgs)] for index in range(96)]
+        got = list(pool.map(lambda org: client.organizations.get(org_id=org)["id"], asked))
+    assert got == asked
+    assert [client.organizations.get(org_id=org)["id"] for org in orgs] == orgs
