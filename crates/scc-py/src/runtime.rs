@@ -136,7 +136,8 @@ pub(crate) struct ThreadRuntime {
 
 /// After this long without a call, the runtime first reads what its idle connections received: a
 /// connection the server closed meanwhile is then known closed, and is not handed to the next
-/// request (whose answer would be lost with it: an unknown outcome for a write).
+/// request (whose answer would be lost with it: an unknown outcome for a write). See
+/// docs/decisions.md, "Idle connections".
 const IDLE_CHECK_AFTER: Duration = Duration::from_millis(50);
 
 impl ThreadRuntime {
