@@ -102,12 +102,18 @@ def test_a_connection_the_server_closed_while_idle_does_not_carry_the_next_write
     server = _keep_alive_server(requests, close_after=0.1)
     try:
         client = Client(access_token="token", base_url=f"http://127.0.0.1:{server.getsockname()[1]}", retries=0)
+        # A loop of calls gets this thread a lane of its own (its own connections, not watched by
+        # the shared runtime between calls).
+        deadline = time.monotonic() + 10
+        while client._native.lanes_ready == 0 and time.monotonic() < deadline:
+            assert client.organizations.get(org_id="org-1")["name"] == "Kept"
+        assert client._native.lanes_ready == 1
         assert client.organizations.get(org_id="org-1")["name"] == "Kept"
-        time.sleep(0.4)  # the server has closed the idle connection by now
+        time.sleep(0.4)  # the server has closed the idle connections by now
         # A write on the closed connection would lose its answer (an unknown outcome, not retried):
         # it must go on a new one and succeed.
         assert client.organizations.update(org_id="org-1", name="Kept")["name"] == "Kept"
-        assert [line.split(b" ")[0] for line in requests] == [b"GET", b"PUT"]
+        assert [line.split(b" ")[0] for line in requests][-2:] == [b"GET", b"PUT"]
     finally:
         server.close()
 
@@ -122,3 +128,25 @@ def test_threads_alone_or_together_get_their_own_answers(client: Client, emu: An
         got = list(pool.map(lambda org: client.organizations.get(org_id=org)["id"], asked))
     assert got == asked
     assert [client.organizations.get(org_id=org)["id"] for org in orgs] == orgs
+
+
+def test_a_threads_lane_refreshes_the_clients_credentials(tmp_path: Any) -> None:
+    from scc_sdk.testing import Emulator
+
+    with Emulator(token_ttl=2) as emu:
+        store = tmp_path / "credentials.json"
+        client = Client.from_credentials(emu.org_id, emu.admin["api_key_id"], emu.admin["access_token"],
+                                         emu.admin["refresh_token"], token_store=store, base_url=emu.base_url)
+        started = time.monotonic()
+        while client._native.lanes_ready == 0 and time.monotonic() - started < 1.5:
+            client.organizations.get(org_id=emu.org_id)
+        assert client._native.lanes_ready == 1 and client.refresh_count == 0
+        time.sleep(max(0.0, 2.2 - (time.monotonic() - started)))
+        # On the lane: the expired token is refreshed for the whole client, and stored. (A token that
+        # lives 2 s is refreshed again before each later call: the SDK refreshes 60 s ahead.)
+        assert client.organizations.get(org_id=emu.org_id)["id"] == emu.org_id
+        assert client.refresh_count >= 1
+        assert json.loads(store.read_text())["access_token"] == client.access_token != emu.admin["access_token"]
+        with ThreadPoolExecutor(4) as pool:
+            assert set(pool.map(lambda _: client.organizations.get(org_id=emu.org_id)["id"], range(8))) == {emu.org_id}
+        assert json.loads(store.read_text())["access_token"] == client.access_token

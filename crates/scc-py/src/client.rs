@@ -1,14 +1,11 @@
 //! `NativeClient`: the Rust SDK's `Client` behind the Python `Client` and `AsyncClient`. Each call
 //! names an SDK operation and passes its arguments; the SDK's own operation checks them, builds the
-//! URL and body, sends with its retry and token rules, and the body's bytes come back untouched.
+//! URL and body, sends with its retry and token rules, and the body comes back decoded (`decode`).
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Weak};
-use std::thread::ThreadId;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -23,7 +20,8 @@ use secrecy::ExposeSecret;
 
 use crate::args::Args;
 use crate::errors;
-use crate::runtime::{self, PerProcess, ThreadRuntime};
+use crate::lanes::Lanes;
+use crate::runtime::{self, PerProcess};
 
 /// A finished call: status, the body's bytes, and the next page's cursor.
 pub(crate) struct Reply {
@@ -293,44 +291,8 @@ pub(crate) struct NativeClient {
     client: PerProcess<Client>,
     /// The newest refreshing credentials, kept so a forked child starts from them.
     credentials: Arc<Mutex<Option<Credentials>>>,
-    /// Each thread's own runtime and client, for the calls it drives itself (see `call`).
-    threads: Mutex<(u32, HashMap<ThreadId, Arc<OnThread>>)>,
-    /// The synchronous calls of this client in flight, on every thread.
-    in_flight: AtomicUsize,
-}
-
-/// A thread's own runtime, and a client on it: the client's settings and credentials with
-/// connections of its own, since a connection is served by the runtime that opened it.
-struct OnThread {
-    runtime: ThreadRuntime,
-    client: Client,
-    /// Gone once the thread has ended; its entry is then dropped.
-    thread: Weak<()>,
-}
-
-thread_local! {
-    /// Lives as long as this thread.
-    static THREAD_ALIVE: Arc<()> = Arc::new(());
-}
-
-/// One call in flight, counted while it lasts.
-struct InFlight<'a> {
-    count: &'a AtomicUsize,
-    /// No other call of the client was in flight when this one began.
-    alone: bool,
-}
-
-impl<'a> InFlight<'a> {
-    fn enter(count: &'a AtomicUsize) -> Self {
-        let alone = count.fetch_add(1, Ordering::AcqRel) == 0;
-        Self { count, alone }
-    }
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.count.fetch_sub(1, Ordering::AcqRel);
-    }
+    /// Each thread's own runtime and client, for the calls it makes alone (see `call`).
+    lanes: Lanes,
 }
 
 fn build_client(settings: &Settings, credentials: &Arc<Mutex<Option<Credentials>>>) -> Result<Client, Error> {
@@ -410,41 +372,6 @@ impl NativeClient {
     /// The SDK client for this process (rebuilt in a forked child from the newest credentials).
     fn client(&self) -> Result<Client, Error> {
         self.client.get(|| build_client(&self.settings, &self.credentials))
-    }
-
-    /// This thread's runtime and client, made on its first call; entries of threads that ended are
-    /// dropped then. In a forked child, the parent's are forgotten (their sockets are the parent's).
-    fn on_this_thread(&self) -> Result<Arc<OnThread>, Error> {
-        let thread = std::thread::current().id();
-        let mut ended = Vec::new();
-        let here = {
-            let mut threads = self.threads.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            let pid = std::process::id();
-            if threads.0 != pid {
-                std::mem::forget(std::mem::take(&mut threads.1));
-                threads.0 = pid;
-            }
-            if let Some(here) = threads.1.get(&thread) {
-                return Ok(Arc::clone(here));
-            }
-            threads.1.retain(|_, on| {
-                let alive = on.thread.strong_count() > 0;
-                if !alive {
-                    ended.push(Arc::clone(on));
-                }
-                alive
-            });
-            let here = Arc::new(OnThread {
-                runtime: ThreadRuntime::new().map_err(|error| Error::Configuration(error.to_string()))?,
-                client: self.client()?.with_own_connections()?,
-                thread: THREAD_ALIVE.with(Arc::downgrade),
-            });
-            threads.1.insert(thread, Arc::clone(&here));
-            here
-        };
-        // Dropped outside the lock: each shuts its runtime down.
-        drop(ended);
-        Ok(here)
     }
 
     /// The call prepared for sending; an argument it did not read is a `TypeError`.
@@ -801,16 +728,16 @@ impl NativeClient {
                 settings,
                 client: PerProcess::new(client),
                 credentials,
-                threads: Mutex::new((std::process::id(), HashMap::new())),
-                in_flight: AtomicUsize::new(0),
+                lanes: Lanes::new(),
             })
         })
     }
 
     /// Sends `operation` and waits (without the GIL; Ctrl-C interrupts): `(status, body, next_cursor)`,
     /// the body decoded. A call made while no other is in flight is driven on the calling thread's
-    /// own runtime (one wake-up: 1.2× the single-thread throughput); calls made at once by several
-    /// threads run on the shared runtime's worker, which serves all their sockets from one `epoll`.
+    /// lane once it has one (one wake-up: 1.2× the single-thread throughput); calls made at once by
+    /// several threads run on the shared runtime's worker, which serves all their sockets from one
+    /// `epoll`.
     fn call<'py>(
         &self,
         py: Python<'py>,
@@ -818,17 +745,16 @@ impl NativeClient {
         args: Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
         runtime::guarded(|| {
-            let call = InFlight::enter(&self.in_flight);
-            if !call.alone {
+            let (_call, lane) = self.lanes.enter(|| self.client());
+            let Some(lane) = lane else {
                 return wait(py, self.prepared(operation, args)?);
-            }
-            // The only call of this client now: this thread drives it on its own runtime.
-            let here = self.on_this_thread().map_err(|error| errors::to_py(py, &error))?;
+            };
+            // The only call of this client now: this thread drives it on its lane.
             let prepared = Args::read_all(args, operation, |args| {
-                prepare(here.client.clone(), operation, args, Mode::Send)
+                prepare(lane.client.clone(), operation, args, Mode::Send)
             })?;
             let pending = prepared.map_err(|error| errors::to_py(py, &error))?;
-            finished(py, here.runtime.drive(py, pending)?)
+            finished(py, lane.runtime.drive(py, pending)?)
         })
     }
 
@@ -840,6 +766,12 @@ impl NativeClient {
         args: Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, PyAny>> {
         runtime::guarded(|| awaitable(py, self.prepared(operation, args)?))
+    }
+
+    /// How many threads have a lane of their own ready (see `lanes`), for tests.
+    #[getter]
+    fn lanes_ready(&self) -> usize {
+        self.lanes.ready()
     }
 
     /// How many times the access token was refreshed.

@@ -7,6 +7,7 @@ mod client;
 mod decode;
 mod emulator;
 mod errors;
+mod lanes;
 mod runtime;
 mod xdr;
 

@@ -124,10 +124,8 @@ pub(crate) fn block_on<T: Send + 'static>(
     }
 }
 
-/// A runtime of one thread's own, on which that thread drives a call itself when no other call of
-/// its client is in flight: the request, its connection and its answer stay on the calling thread,
-/// which sleeps in `epoll` until the answer is there, and is woken once, as a blocking socket's
-/// reader is. (Handing the call to the shared runtime's worker costs two more wake-ups a call.)
+/// A runtime of one thread's own (a lane's, see `lanes`): the request, its connection and its answer
+/// stay on the calling thread.
 pub(crate) struct ThreadRuntime {
     runtime: Option<Tokio>,
     /// When this thread's last call here ended.
@@ -141,11 +139,8 @@ pub(crate) struct ThreadRuntime {
 const IDLE_CHECK_AFTER: Duration = Duration::from_millis(50);
 
 impl ThreadRuntime {
-    pub(crate) fn new() -> PyResult<Self> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|error| internal_error(format!("cannot start the I/O runtime: {error}")))?;
+    pub(crate) fn new() -> std::io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         Ok(Self {
             runtime: Some(runtime),
             idle_since: Mutex::new(None),
