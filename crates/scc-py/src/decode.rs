@@ -4,6 +4,8 @@
 //! refuses (NaN, lone surrogates, a byte-order mark, more than 128 levels): those bodies are handed to
 //! Python's `json` as bytes, which decodes them, or raises the error it always raised.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
 
 use pyo3::prelude::*;
@@ -16,7 +18,8 @@ pub(crate) fn body_object<'py>(py: Python<'py>, body: &[u8]) -> Bound<'py, PyAny
         return PyDict::new(py).into_any();
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    match PyValue(py)
+    let keys = RefCell::new(HashMap::new());
+    match PyValue(py, &keys)
         .deserialize(&mut deserializer)
         .and_then(|value| deserializer.end().map(|()| value))
     {
@@ -25,16 +28,20 @@ pub(crate) fn body_object<'py>(py: Python<'py>, body: &[u8]) -> Bound<'py, PyAny
     }
 }
 
+/// The keys met so far in one body, each made once (as `json.loads` does): a page of 500 users
+/// holds one `"email"`, not 500.
+type Keys<'py> = RefCell<HashMap<String, Bound<'py, PyString>>>;
+
 /// Builds one JSON value as a Python object.
 #[derive(Clone, Copy)]
-struct PyValue<'py>(Python<'py>);
+struct PyValue<'a, 'py>(Python<'py>, &'a Keys<'py>);
 
 /// A Python error met while building (memory): the body goes to `json` instead.
 fn built<T, E: serde::de::Error>(result: PyResult<T>) -> Result<T, E> {
     result.map_err(|error| E::custom(error))
 }
 
-impl<'de, 'py> DeserializeSeed<'de> for PyValue<'py> {
+impl<'de, 'py> DeserializeSeed<'de> for PyValue<'_, 'py> {
     type Value = Bound<'py, PyAny>;
 
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
@@ -42,7 +49,7 @@ impl<'de, 'py> DeserializeSeed<'de> for PyValue<'py> {
     }
 }
 
-impl<'de, 'py> Visitor<'de> for PyValue<'py> {
+impl<'de, 'py> Visitor<'de> for PyValue<'_, 'py> {
     type Value = Bound<'py, PyAny>;
 
     fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -85,7 +92,7 @@ impl<'de, 'py> Visitor<'de> for PyValue<'py> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut entries: A) -> Result<Self::Value, A::Error> {
         let dict = PyDict::new(self.0);
-        while let Some(key) = entries.next_key_seed(PyKey(self.0))? {
+        while let Some(key) = entries.next_key_seed(PyKey(self.0, self.1))? {
             let value = entries.next_value_seed(self)?;
             // As in `json.loads`: a repeated key keeps its first place and its last value.
             built(dict.set_item(key, value))?;
@@ -95,9 +102,9 @@ impl<'de, 'py> Visitor<'de> for PyValue<'py> {
 }
 
 /// An object's key, a Python `str`.
-struct PyKey<'py>(Python<'py>);
+struct PyKey<'a, 'py>(Python<'py>, &'a Keys<'py>);
 
-impl<'de, 'py> DeserializeSeed<'de> for PyKey<'py> {
+impl<'de, 'py> DeserializeSeed<'de> for PyKey<'_, 'py> {
     type Value = Bound<'py, PyString>;
 
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
@@ -105,7 +112,7 @@ impl<'de, 'py> DeserializeSeed<'de> for PyKey<'py> {
     }
 }
 
-impl<'de, 'py> Visitor<'de> for PyKey<'py> {
+impl<'de, 'py> Visitor<'de> for PyKey<'_, 'py> {
     type Value = Bound<'py, PyString>;
 
     fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -113,6 +120,12 @@ impl<'de, 'py> Visitor<'de> for PyKey<'py> {
     }
 
     fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Self::Value, E> {
-        Ok(PyString::new(self.0, value))
+        let mut keys = self.1.borrow_mut();
+        if let Some(key) = keys.get(value) {
+            return Ok(key.clone());
+        }
+        let key = PyString::new(self.0, value);
+        keys.insert(value.to_owned(), key.clone());
+        Ok(key)
     }
 }
