@@ -150,3 +150,14 @@ def test_a_threads_lane_refreshes_the_clients_credentials(tmp_path: Any) -> None
         with ThreadPoolExecutor(4) as pool:
             assert set(pool.map(lambda _: client.organizations.get(org_id=emu.org_id)["id"], range(8))) == {emu.org_id}
         assert json.loads(store.read_text())["access_token"] == client.access_token
+
+
+def test_a_pages_keys_are_made_once_as_json_loads_makes_them() -> None:
+    body = json.dumps({"users": [{"email": f"u{i}@example.com", "firstName": "U"} for i in range(3)]}).encode()
+    with Stub() as stub:
+        stub.add("GET", "page", body=body)
+        got = stub.client().get("page")
+    expected = json.loads(body)
+    assert got == expected
+    first, *others = [next(iter(user)) for user in got["users"]]
+    assert all(key is first for key in others)
