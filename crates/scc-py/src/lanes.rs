@@ -147,6 +147,16 @@ impl Lanes {
     }
 }
 
+impl Drop for Lanes {
+    fn drop(&mut self) {
+        let mut table = self.table.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if table.pid != std::process::id() {
+            // Dropped in a forked child: the lanes' sockets and epoll are the parent's.
+            std::mem::forget(std::mem::take(&mut table.entries));
+        }
+    }
+}
+
 /// Builds `thread`'s lane on a thread of its own and records it (or that it cannot be had).
 fn build_in_background(table: Arc<Mutex<Table>>, thread: ThreadId, pid: u32, base: Client) {
     let record = move |state: State| {
