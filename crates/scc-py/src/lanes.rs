@@ -106,13 +106,11 @@ impl Lanes {
                     }
                     alive
                 });
-                let entry = Entry {
-                    state: State::Counting(0),
-                    thread: THREAD_ALIVE.with(Arc::downgrade),
-                };
-                table.entries.insert(thread, entry);
             }
-            let entry = table.entries.get_mut(&thread).expect("inserted above");
+            let entry = table.entries.entry(thread).or_insert_with(|| Entry {
+                state: State::Counting(0),
+                thread: THREAD_ALIVE.with(Arc::downgrade),
+            });
             match &mut entry.state {
                 State::Ready(lane) => Some(Arc::clone(lane)),
                 State::Building | State::Unavailable => None,
