@@ -133,7 +133,7 @@ def test_threads_alone_or_together_get_their_own_answers(client: Client, emu: An
 def test_a_threads_lane_refreshes_the_clients_credentials(tmp_path: Any) -> None:
     from scc_sdk.testing import Emulator
 
-    with Emulator(token_ttl=2) as emu:
+    with Emulator(token_ttl=3) as emu:
         store = tmp_path / "credentials.json"
         client = Client.from_credentials(emu.org_id, emu.admin["api_key_id"], emu.admin["access_token"],
                                          emu.admin["refresh_token"], token_store=store, base_url=emu.base_url)
@@ -141,9 +141,9 @@ def test_a_threads_lane_refreshes_the_clients_credentials(tmp_path: Any) -> None
         while client._native.lanes_ready == 0 and time.monotonic() - started < 1.5:
             client.organizations.get(org_id=emu.org_id)
         assert client._native.lanes_ready == 1 and client.refresh_count == 0
-        time.sleep(max(0.0, 2.2 - (time.monotonic() - started)))
+        time.sleep(max(0.0, 3.2 - (time.monotonic() - started)))
         # On the lane: the expired token is refreshed for the whole client, and stored. (A token that
-        # lives 2 s is refreshed again before each later call: the SDK refreshes 60 s ahead.)
+        # lives 3 s is refreshed again before each later call: the SDK refreshes 60 s ahead.)
         assert client.organizations.get(org_id=emu.org_id)["id"] == emu.org_id
         assert client.refresh_count >= 1
         assert json.loads(store.read_text())["access_token"] == client.access_token != emu.admin["access_token"]
