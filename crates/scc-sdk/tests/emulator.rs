@@ -14,6 +14,27 @@ fn client(emulator: &scc_emulator::Emulator) -> Client {
         .expect("client")
 }
 
+/// The fixtures' admin API key, as refreshing credentials.
+fn admin_credentials(ready: &scc_emulator::ReadyInfo) -> Credentials {
+    Credentials::new(
+        ready.org_id.as_str(),
+        ready.admin.api_key_id.as_str(),
+        ready.admin.access_token.as_str(),
+        ready.admin.refresh_token.as_str(),
+    )
+}
+
+/// Moves the emulator's clock (token expiry) forward.
+async fn advance_clock(emulator: &scc_emulator::Emulator, seconds: u64) {
+    reqwest::Client::new()
+        .post(format!("{}/_emulator/clock", emulator.base_url()))
+        .bearer_auth(&emulator.ready().control_token)
+        .json(&serde_json::json!({ "advance_seconds": seconds }))
+        .send()
+        .await
+        .expect("clock moved");
+}
+
 #[tokio::test]
 async fn pages_and_items_walk_the_emulator() {
     let emulator = spawn(EmulatorOptions::default()).await.expect("emulator");
@@ -106,12 +127,7 @@ async fn an_expired_token_is_refreshed_and_the_rotation_is_stored() {
     let store = FileTokenStore::new(dir.path().join("credentials.json"));
     let client = Client::builder()
         .base_url(emulator.base_url())
-        .credentials(Credentials::new(
-            ready.org_id.as_str(),
-            ready.admin.api_key_id.as_str(),
-            ready.admin.access_token.as_str(),
-            ready.admin.refresh_token.as_str(),
-        ))
+        .credentials(admin_credentials(&ready))
         .token_store(store.clone())
         .build()
         .expect("client");
@@ -123,13 +139,7 @@ async fn an_expired_token_is_refreshed_and_the_rotation_is_stored() {
     assert_eq!(client.refresh_count(), 0);
 
     // The fixtures' first token carries no `exp`: once it expires, the 401 triggers the refresh.
-    reqwest::Client::new()
-        .post(format!("{}/_emulator/clock", emulator.base_url()))
-        .bearer_auth(&ready.control_token)
-        .json(&serde_json::json!({"advance_seconds": 121}))
-        .send()
-        .await
-        .expect("clock moved");
+    advance_clock(&emulator, 121).await;
     client
         .organizations()
         .get(ready.org_id.as_str())
@@ -305,12 +315,7 @@ fn clients_with_their_own_connections_share_one_refresh() {
     let ready = emulator.ready().clone();
     let client = Client::builder()
         .base_url(emulator.base_url())
-        .credentials(Credentials::new(
-            ready.org_id.as_str(),
-            ready.admin.api_key_id.as_str(),
-            ready.admin.access_token.as_str(),
-            ready.admin.refresh_token.as_str(),
-        ))
+        .credentials(admin_credentials(&ready))
         .build()
         .expect("client");
     let get = |client: Client| {
@@ -326,15 +331,7 @@ fn clients_with_their_own_connections_share_one_refresh() {
     };
     let first = get(client.with_own_connections().expect("own connections"));
     assert!(first.join().expect("thread").is_ok());
-    shared
-        .block_on(
-            reqwest::Client::new()
-                .post(format!("{}/_emulator/clock", emulator.base_url()))
-                .bearer_auth(&ready.control_token)
-                .json(&serde_json::json!({"advance_seconds": 121}))
-                .send(),
-        )
-        .expect("clock moved");
+    shared.block_on(advance_clock(&emulator, 121));
     let threads: Vec<_> = (0..2)
         .map(|_| get(client.with_own_connections().expect("own connections")))
         .collect();
