@@ -377,18 +377,12 @@ impl Run<'_> {
             .buffer_unordered(self.concurrency)
             .inspect(|_| bar.inc(1))
             .collect::<Vec<(usize, Planned)>>();
-        let finished = tokio::select! {
-            plans = work => Some(plans),
-            () = stop_requested() => None,
-        };
-        bar.finish_and_clear();
-        let Some(mut plans) = finished else {
+        let Some(plans) = in_order_unless_stopped(work, &bar).await else {
             self.ctx
                 .ui
                 .error("interrupted while reading: nothing was changed", None);
             return Ok(None);
         };
-        plans.sort_by_key(|(index, _)| *index);
         Ok(Some(plans.into_iter().map(|(_, planned)| planned).collect()))
     }
 
@@ -452,21 +446,31 @@ impl Run<'_> {
                 (index, applied)
             })
             .collect::<Vec<(usize, Applied)>>();
-        let finished = tokio::select! {
-            applied = tasks => Some(applied),
-            () = stop_requested() => None,
-        };
-        bar.finish_and_clear();
-        let Some(mut applied) = finished else {
+        let Some(mut applied) = in_order_unless_stopped(tasks, &bar).await else {
             print_interrupted(self.ctx, &ledger.interrupted());
             return Ok(None);
         };
-        applied.sort_by_key(|(index, _)| *index);
         for (index, applied) in &mut applied {
             applied.outcomes = ledger.take_done(*index);
         }
         Ok(Some(applied))
     }
+}
+
+/// The results of `work`, one per organization index, in the plan's order; `None` when a stop was
+/// requested first. The progress bar is cleared either way.
+async fn in_order_unless_stopped<T>(
+    work: impl std::future::Future<Output = Vec<(usize, T)>>,
+    bar: &indicatif::ProgressBar,
+) -> Option<Vec<(usize, T)>> {
+    let finished = tokio::select! {
+        results = work => Some(results),
+        () = stop_requested() => None,
+    };
+    bar.finish_and_clear();
+    let mut results = finished?;
+    results.sort_by_key(|(index, _)| *index);
+    Some(results)
 }
 
 /// Ctrl-C, or SIGTERM (a service manager, `timeout`, `kill`): either stops the run the same way,
