@@ -482,6 +482,24 @@ const KEY_HEADERS: &[&str] = &["EMAIL", "NAME", "DISPLAY NAME", "OBJECT"];
 /// their first characters are a timestamp, shared by ids made together). `-o wide` shows them whole.
 const SHORT_ID: usize = 9;
 
+/// Keeps the columns `keep` says yes to, in rows and headers alike.
+fn keep_columns(rows: &mut [Vec<String>], headers: &mut Option<Vec<String>>, keep: impl Fn(usize) -> bool) {
+    for row in rows.iter_mut() {
+        *row = std::mem::take(row)
+            .into_iter()
+            .enumerate()
+            .filter_map(|(c, cell)| keep(c).then_some(cell))
+            .collect();
+    }
+    if let Some(headers) = headers.as_mut() {
+        *headers = std::mem::take(headers)
+            .into_iter()
+            .enumerate()
+            .filter_map(|(c, header)| keep(c).then_some(header))
+            .collect();
+    }
+}
+
 /// Fits a table to `width` columns, giving way in this order: columns empty in every row are
 /// dropped; ids are shortened (`…1f3a9c2e`); other text is cut with `…` (down to 8 characters);
 /// id columns are dropped; other text is cut further (down to 4); the key column (an e-mail, a
@@ -493,16 +511,7 @@ pub(crate) fn fit_to_width(headers: &mut Option<Vec<String>>, rows: &mut Vec<Vec
     }
     let empty: Vec<bool> = (0..columns).map(|c| rows.iter().all(|row| row[c].is_empty())).collect();
     if empty.iter().any(|&e| e) && empty.iter().any(|&e| !e) {
-        let keep = |c: &usize| !empty[*c];
-        for row in rows.iter_mut() {
-            *row = (0..columns).filter(keep).map(|c| std::mem::take(&mut row[c])).collect();
-        }
-        if let Some(headers) = headers.as_mut() {
-            *headers = (0..columns)
-                .filter(keep)
-                .filter_map(|c| headers.get(c).cloned())
-                .collect();
-        }
+        keep_columns(rows, headers, |c| !empty[c]);
     }
     let columns = rows[0].len();
     let length = |text: &str| text.chars().count();
@@ -602,16 +611,7 @@ pub(crate) fn fit_to_width(headers: &mut Option<Vec<String>>, rows: &mut Vec<Vec
         return;
     }
     // Then the id columns go (`-o wide` has them), and at last the key column is cut too.
-    let keep = |c: &usize| !ids.contains(c);
-    for row in rows.iter_mut() {
-        *row = (0..columns).filter(keep).map(|c| std::mem::take(&mut row[c])).collect();
-    }
-    if let Some(headers) = headers.as_mut() {
-        *headers = (0..columns)
-            .filter(keep)
-            .filter_map(|c| headers.get(c).cloned())
-            .collect();
-    }
+    keep_columns(rows, headers, |c| !ids.contains(&c));
     let columns = rows[0].len();
     let key = (0..columns).find(|&c| KEY_HEADERS.contains(&header(headers, c).as_str()));
     let whole: Vec<usize> = key.into_iter().collect();
