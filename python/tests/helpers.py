@@ -1,10 +1,13 @@
-"""Talking to the emulator's control plane (faults, request journal) with the standard library."""
+"""Talking to the emulator's control plane (faults, request journal) with the standard library, and
+running a check in a forked child."""
 
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
-from typing import Any, Dict, List
+import warnings
+from typing import Any, Callable, Dict, List
 
 from scc_sdk.testing import Emulator
 
@@ -30,3 +33,18 @@ def journal(emu: Emulator) -> List[Dict[str, Any]]:
 
 def clear_journal(emu: Emulator) -> None:
     control(emu, "DELETE", "requests")
+
+
+def in_forked_child(check: Callable[[], bool]) -> int:
+    """Runs ``check`` in a child made by ``os.fork()``: the child's exit code, 0 when it returned true."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # 3.12+: fork of a multi-threaded process
+        pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            code = 0 if check() else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)

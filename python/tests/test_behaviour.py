@@ -15,7 +15,6 @@ import sys
 import textwrap
 import threading
 import time
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Dict, List
@@ -23,7 +22,7 @@ from typing import Any, Dict, List
 import pytest
 
 import scc_sdk
-from helpers import clear_journal, fault, journal
+from helpers import clear_journal, fault, in_forked_child, journal
 from scc_sdk import (
     APIConnectionError,
     APITimeoutError,
@@ -320,24 +319,18 @@ def test_async_programs_exit_cleanly(emu: Emulator) -> None:
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_a_client_keeps_working_after_fork(client: Client, emu: Emulator) -> None:
     assert client.organizations.get(org_id=emu.org_id)["id"] == emu.org_id
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # 3.12+: fork of a multi-threaded process
-        pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            ok = client.organizations.get(org_id=emu.org_id)["id"] == emu.org_id
 
-            async def again() -> bool:
-                async_client = AsyncClient(access_token=emu.admin_token, base_url=emu.base_url)
-                org = await async_client.organizations.get(org_id=emu.org_id)
-                return bool(org["id"] == emu.org_id)
+    def in_child() -> bool:
+        ok = client.organizations.get(org_id=emu.org_id)["id"] == emu.org_id
 
-            code = 0 if ok and asyncio.run(again()) else 1
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
+        async def again() -> bool:
+            async_client = AsyncClient(access_token=emu.admin_token, base_url=emu.base_url)
+            org = await async_client.organizations.get(org_id=emu.org_id)
+            return bool(org["id"] == emu.org_id)
+
+        return ok and asyncio.run(again())
+
+    assert in_forked_child(in_child) == 0
     assert client.organizations.get(org_id=emu.org_id)["id"] == emu.org_id
 
 

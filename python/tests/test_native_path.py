@@ -15,6 +15,8 @@ import pytest
 from scc_sdk import Client
 from scc_sdk.testing import Stub
 
+from helpers import in_forked_child
+
 BODIES = [
     b'{"id": "org-1", "name": "Acme", "nested": {"list": [1, -2, true, false, null, "x"]}}',
     b"[]",
@@ -165,27 +167,19 @@ def test_a_pages_keys_are_made_once_as_json_loads_makes_them() -> None:
 
 def test_a_child_that_drops_the_client_leaves_the_parents_lane_working(emu: Any) -> None:
     import gc
-    import os
-    import warnings
 
     client = Client(access_token=emu.admin_token, base_url=emu.base_url, timeout=5)
     deadline = time.monotonic() + 10
     while client._native.lanes_ready == 0 and time.monotonic() < deadline:
         client.organizations.get(org_id=emu.org_id)
     assert client._native.lanes_ready == 1
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # 3.12+: fork of a multi-threaded process
-        pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            # Dropping the inherited client must not touch the parent's sockets or epoll.
-            del client
-            gc.collect()
-            code = 0
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
+    def in_child() -> bool:
+        # Dropping the inherited client must not touch the parent's sockets or epoll.
+        nonlocal client
+        del client
+        gc.collect()
+        return True
+
+    assert in_forked_child(in_child) == 0
     for _ in range(3):
         assert client.organizations.get(org_id=emu.org_id)["id"] == emu.org_id
