@@ -45,9 +45,7 @@ pub(crate) fn orgs(current: &OsStr) -> Vec<CompletionCandidate> {
 /// Admin group names of the organization in use.
 pub(crate) fn groups(current: &OsStr) -> Vec<CompletionCandidate> {
     offer("groups", current, |client, settings| async move {
-        let org = crate::commands::resolve::org(&client, &settings.org().map_err(|error| error.message)?)
-            .await
-            .map_err(|error| error.message)?;
+        let org = org_in_use(&client, &settings).await?;
         let groups = client
             .groups()
             .list(org)
@@ -66,9 +64,7 @@ pub(crate) fn groups(current: &OsStr) -> Vec<CompletionCandidate> {
 /// Role display names of the organization in use.
 pub(crate) fn roles(current: &OsStr) -> Vec<CompletionCandidate> {
     offer("roles", current, |client, settings| async move {
-        let org = crate::commands::resolve::org(&client, &settings.org().map_err(|error| error.message)?)
-            .await
-            .map_err(|error| error.message)?;
+        let org = org_in_use(&client, &settings).await?;
         let roles = client
             .roles()
             .list(org)
@@ -81,6 +77,14 @@ pub(crate) fn roles(current: &OsStr) -> Vec<CompletionCandidate> {
             .filter_map(|role| Some((role.display_name?, role.id.to_string())))
             .collect())
     })
+}
+
+/// The id of the organization in use (the profile's, by id or name).
+async fn org_in_use(client: &scc_sdk::Client, settings: &Settings) -> Result<String, String> {
+    let org = settings.org().map_err(|error| error.message)?;
+    crate::commands::resolve::org(client, &org)
+        .await
+        .map_err(|error| error.message)
 }
 
 /// The names of `kind` that start with what was typed (any case), from the cache while it is
