@@ -141,12 +141,7 @@ pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliErr
                     request = request.remove_managed_org(id);
                 }
             }
-            let result = if in_place.sends() {
-                Some(request.send().await?)
-            } else {
-                None
-            };
-            return Ok(in_place.print(ctx, result.as_ref()));
+            return in_place.finish(ctx, request.send()).await;
         }
         GroupCommand::Users { group_id } => {
             let group_id = id(group_id).await?;

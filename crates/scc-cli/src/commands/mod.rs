@@ -111,7 +111,6 @@ pub(crate) fn to_json_list<T: Serialize>(items: &[T]) -> Vec<Value> {
     items.iter().map(to_json).collect()
 }
 
-/// Prints the per-item results of a bulk PATCH; exit 3 when any item failed.
 /// The changes of a membership PATCH (group members, managed organizations, role holders) sorted
 /// before sending: those already in place are reported `unchanged` and not sent, so a script run
 /// again exits 0 (as `kubectl apply`).
@@ -134,13 +133,18 @@ impl InPlace {
         false
     }
 
-    /// Some change is left to send.
-    pub(crate) fn sends(&self) -> bool {
-        self.to_send > 0
+    /// Sends the PATCH when some change is left for it, then prints the unchanged rows and the
+    /// results of what was sent; exit 3 when an item sent failed.
+    pub(crate) async fn finish(
+        self,
+        ctx: &Ctx,
+        send: impl std::future::Future<Output = scc_sdk::Result<BulkResult>>,
+    ) -> Result<Code, CliError> {
+        let result = if self.to_send > 0 { Some(send.await?) } else { None };
+        Ok(self.print(ctx, result.as_ref()))
     }
 
-    /// The unchanged rows, then the results of what was sent.
-    pub(crate) fn print(self, ctx: &Ctx, result: Option<&BulkResult>) -> Code {
+    fn print(self, ctx: &Ctx, result: Option<&BulkResult>) -> Code {
         let unchanged_count = self.unchanged.len();
         let mut rows = self.unchanged;
         let (succeeded, failed) = result.map_or((0, 0), |result| {

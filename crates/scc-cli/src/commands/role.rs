@@ -97,12 +97,7 @@ pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliErro
                     request = request.remove_group(group);
                 }
             }
-            let result = if in_place.sends() {
-                Some(request.send().await?)
-            } else {
-                None
-            };
-            return Ok(in_place.print(ctx, result.as_ref()));
+            return in_place.finish(ctx, request.send()).await;
         }
     }
     Ok(Code::Ok)
