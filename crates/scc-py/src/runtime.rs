@@ -101,25 +101,34 @@ pub(crate) fn block_on<T: Send + 'static>(
     // With one worker this measured 1.2x the 16-thread throughput of driving the request here (where
     // every step of the answer crossed between this thread and the worker); see BENCHMARKS.md.
     let mut task = runtime.spawn(future);
+    match wait_without_gil(py, &runtime, &mut task) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(failed)) => Err(internal_error(format!("the request's task failed: {failed}"))),
+        Err(interrupt) => {
+            // Aborting the task drops the request.
+            task.abort();
+            Err(interrupt)
+        }
+    }
+}
+
+/// Drives `future` on `runtime` from this thread, without the GIL; every 50 ms Python may run its
+/// signal handlers, so Ctrl-C raises `KeyboardInterrupt` (the future is then dropped).
+fn wait_without_gil<T: Send>(py: Python<'_>, runtime: &Tokio, future: impl Future<Output = T> + Send) -> PyResult<T> {
+    let mut future = std::pin::pin!(future);
     loop {
         let done = py.detach(|| {
             runtime.block_on(async {
                 tokio::select! {
-                    value = &mut task => Some(value),
+                    value = &mut future => Some(value),
                     () = tokio::time::sleep(SIGNAL_POLL) => None,
                 }
             })
         });
-        match done {
-            Some(Ok(value)) => return Ok(value),
-            Some(Err(failed)) => return Err(internal_error(format!("the request's task failed: {failed}"))),
-            None => {}
+        if let Some(value) = done {
+            return Ok(value);
         }
-        if let Err(interrupt) = py.check_signals() {
-            // Aborting the task drops the request.
-            task.abort();
-            return Err(interrupt);
-        }
+        py.check_signals()?;
     }
 }
 
@@ -146,8 +155,8 @@ impl ThreadRuntime {
         })
     }
 
-    /// Drives `future` to its end on this thread, without the GIL; every 50 ms Python may run its
-    /// signal handlers, so Ctrl-C raises `KeyboardInterrupt` (and drops the request).
+    /// Drives `future` to its end on this thread, without the GIL (Ctrl-C interrupts, as in
+    /// `block_on`).
     pub(crate) fn drive<T: Send>(&self, py: Python<'_>, future: impl Future<Output = T> + Send) -> PyResult<T> {
         let Some(runtime) = &self.runtime else {
             return Err(internal_error("the thread's runtime is shut down".to_owned()));
@@ -157,28 +166,14 @@ impl ThreadRuntime {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .take();
-        let mut check_idle = idle_since.is_some_and(|since| since.elapsed() >= IDLE_CHECK_AFTER);
-        let mut future = std::pin::pin!(future);
-        let driven = loop {
-            let done = py.detach(|| {
-                runtime.block_on(async {
-                    if std::mem::take(&mut check_idle) {
-                        // Yielding lets the runtime poll its sockets before the request is sent.
-                        tokio::task::yield_now().await;
-                    }
-                    tokio::select! {
-                        value = &mut future => Some(value),
-                        () = tokio::time::sleep(SIGNAL_POLL) => None,
-                    }
-                })
-            });
-            if let Some(value) = done {
-                break Ok(value);
+        let check_idle = idle_since.is_some_and(|since| since.elapsed() >= IDLE_CHECK_AFTER);
+        let driven = wait_without_gil(py, runtime, async move {
+            if check_idle {
+                // Yielding lets the runtime poll its sockets before the request is sent.
+                tokio::task::yield_now().await;
             }
-            if let Err(interrupt) = py.check_signals() {
-                break Err(interrupt);
-            }
-        };
+            future.await
+        });
         *self.idle_since.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Instant::now());
         driven
     }
