@@ -183,3 +183,20 @@ def test_a_child_that_drops_the_client_leaves_the_parents_lane_working(emu: Any)
     assert in_forked_child(in_child) == 0
     for _ in range(3):
         assert client.organizations.get(org_id=emu.org_id)["id"] == emu.org_id
+
+
+def test_the_lane_of_a_thread_that_ended_is_dropped(client: Client, emu: Any) -> None:
+    def until_a_lane() -> None:
+        deadline = time.monotonic() + 10
+        while client._native.lanes_ready == 0 and time.monotonic() < deadline:
+            client.organizations.get(org_id=emu.org_id)
+
+    first = threading.Thread(target=until_a_lane)
+    first.start()
+    first.join()
+    assert client._native.lanes_ready == 1
+    # Another thread's first call finds the first thread gone: its lane (runtime, connections) goes.
+    second = threading.Thread(target=lambda: client.organizations.get(org_id=emu.org_id))
+    second.start()
+    second.join()
+    assert client._native.lanes_ready == 0
