@@ -376,10 +376,17 @@ impl NativeClient {
 
     /// The call prepared for sending; an argument it did not read is a `TypeError`.
     fn prepared(&self, operation: &str, args: Bound<'_, PyDict>) -> PyResult<Result<Pending, Error>> {
-        Args::read_all(args, operation, |args| {
-            prepare(self.client()?, operation, args, Mode::Send)
-        })
+        prepared_with(self.client(), operation, args)
     }
+}
+
+/// The call prepared for sending through `client`; an argument it did not read is a `TypeError`.
+fn prepared_with(
+    client: Result<Client, Error>,
+    operation: &str,
+    args: Bound<'_, PyDict>,
+) -> PyResult<Result<Pending, Error>> {
+    Args::read_all(args, operation, |args| prepare(client?, operation, args, Mode::Send))
 }
 
 /// The request an operation sends, described and not sent (`{"operation", "method", "url",
@@ -750,10 +757,8 @@ impl NativeClient {
                 return wait(py, self.prepared(operation, args)?);
             };
             // The only call of this client now: this thread drives it on its lane.
-            let prepared = Args::read_all(args, operation, |args| {
-                prepare(lane.client.clone(), operation, args, Mode::Send)
-            })?;
-            let pending = prepared.map_err(|error| errors::to_py(py, &error))?;
+            let pending =
+                prepared_with(Ok(lane.client.clone()), operation, args)?.map_err(|error| errors::to_py(py, &error))?;
             finished(py, lane.runtime.drive(py, pending)?)
         })
     }
