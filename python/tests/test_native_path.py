@@ -165,6 +165,33 @@ def test_a_pages_keys_are_made_once_as_json_loads_makes_them() -> None:
     assert all(key is first for key in others)
 
 
+def test_keys_are_shared_by_answers_as_they_are_within_one() -> None:
+    with Stub() as stub:
+        stub.add("GET", "one", body=b'{"regionCode": "NAM", "name": "One"}')
+        stub.add("GET", "two", body=b'{"regionCode": "EMEA", "name": "Two"}')
+        client = stub.client()
+        one, two = client.get("one"), client.get("two")
+    assert (one, two) == ({"regionCode": "NAM", "name": "One"}, {"regionCode": "EMEA", "name": "Two"})
+    assert [key for key in one][0] is [key for key in two][0]
+
+
+def test_an_answer_with_more_keys_than_are_shared_is_still_what_json_loads_gives() -> None:
+    # More distinct keys than the shared ones may hold, some longer than a shared key may be, and
+    # each repeated in every row: past the bounds a body makes its own keys, once each.
+    names = [f"key-{index}" for index in range(1500)] + ["long-" + "x" * 100 + str(index) for index in range(5)]
+    body = json.dumps({"rows": [{name: index for index, name in enumerate(names)} for _ in range(3)]}).encode()
+    with Stub() as stub:
+        stub.add("GET", "wide", body=body)
+        stub.add("GET", "small", body=b'{"after": [1, 2]}')
+        client = stub.client()
+        got = client.get("wide")
+        after = client.get("small")
+    assert (type(got), repr(got)) == (type(json.loads(body)), repr(json.loads(body)))
+    assert after == {"after": [1, 2]}
+    rows = [list(row) for row in got["rows"]]
+    assert all(all(key is rows[0][column] for column, key in enumerate(row)) for row in rows[1:])
+
+
 def test_a_child_that_drops_the_client_leaves_the_parents_lane_working(emu: Any) -> None:
     import gc
 
