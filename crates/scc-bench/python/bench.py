@@ -1,7 +1,9 @@
 """A Python SCC SDK doing the benchmark's workloads, the way its users use it: the original
 (cisco-scc-sdk) or this project's package (scc_sdk on the Rust core), whichever the interpreter has;
 both are imported as `scc_sdk`. With `"client": "http.client"` in the job, W1 runs on Python's own
-http.client instead (the limit of pure Python).
+http.client instead (the limit of pure Python); with `"client": "core"`, on this project's native core
+called straight from the loop, without the package's Python layer (what the interpreter and the core
+cost alone).
 
 Reads a job as JSON on stdin (the same as the Rust worker's), prints the result as JSON on stdout.
 W1: `client.organizations.get(org_id)` in a loop, by `concurrency` threads sharing one client. W2: the
@@ -92,6 +94,11 @@ def main():
     client = Client(access_token=job["token"], base_url=job["base_url"], base_path="v1")
     if job.get("client") == "http.client":
         get_organization = raw_get(job)
+    elif job.get("client") == "core":
+        native, org_id = client._native, job["org_id"]
+
+        def get_organization():
+            return native.call("organizations.get", {"org_id": org_id})[1]
     else:
         def get_organization():
             return client.organizations.get(org_id=job["org_id"])

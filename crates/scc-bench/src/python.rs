@@ -3,7 +3,9 @@
 //!
 //! - W1: `organizations.get` on one thread, and on 16 threads sharing one client (the Rust SDK: 16
 //!   requests in flight on one client); beside them a keep-alive loop on Python's own `http.client`
-//!   (a connection a thread), the limit of pure Python.
+//!   (a connection a thread), the limit of pure Python; and this package's native core called
+//!   straight from the Python loop, without the package's Python layer (what the interpreter and the
+//!   core cost alone, the most the package could reach on this machine).
 //! - W2: the seed's onboarding flow for the managed organizations one after another, the emulator at
 //!   20 ms latency.
 //!
@@ -40,6 +42,8 @@ enum Contestant<'a> {
     /// A keep-alive loop on Python's own `http.client` (one connection a thread, `json.loads` of each
     /// answer): the pure-Python limit of W1, no SDK at all.
     HttpClient(&'a Python),
+    /// `scc_sdk`'s native core called from the Python loop with no Python layer between (W1 only).
+    Core(&'a Python),
 }
 
 impl Contestant<'_> {
@@ -54,6 +58,11 @@ impl Contestant<'_> {
             Self::HttpClient(python) => {
                 let mut job = job.clone();
                 job["client"] = json!("http.client");
+                python.run(&job).await
+            }
+            Self::Core(python) => {
+                let mut job = job.clone();
+                job["client"] = json!("core");
                 python.run(&job).await
             }
         }
@@ -74,6 +83,7 @@ pub(crate) async fn run(args: PythonArgs) -> anyhow::Result<()> {
         ("scc_sdk", Contestant::Python(&ours)),
         ("rust-sdk", Contestant::Rust),
         ("http.client", Contestant::HttpClient(&original)),
+        ("scc_sdk core", Contestant::Core(&ours)),
     ];
     let mut report = json!({
         "date": jiff::Timestamp::now().to_string(),
@@ -138,6 +148,8 @@ pub(crate) async fn run(args: PythonArgs) -> anyhow::Result<()> {
         "scc_sdk_over_rust_c16": rps("scc_sdk c16") / rps("rust-sdk c16"),
         "scc_sdk_over_http_client_c1": rps("scc_sdk c1") / rps("http.client c1"),
         "scc_sdk_over_http_client_c16": rps("scc_sdk c16") / rps("http.client c16"),
+        "scc_sdk_core_over_rust_c1": rps("scc_sdk core c1") / rps("rust-sdk c1"),
+        "scc_sdk_core_over_rust_c16": rps("scc_sdk core c16") / rps("rust-sdk c16"),
         "rss_scc_sdk_over_original_c1": rss("scc_sdk c1") / rss("cisco-scc-sdk c1"),
     });
     println!("ratios: {w1_ratios}");
@@ -152,7 +164,7 @@ pub(crate) async fn run(args: PythonArgs) -> anyhow::Result<()> {
         let mut order: Vec<&(&str, Contestant<'_>)> = contestants.iter().collect();
         order.rotate_left(run % contestants.len());
         for (name, contestant) in order {
-            if matches!(contestant, Contestant::HttpClient(_)) {
+            if matches!(contestant, Contestant::HttpClient(_) | Contestant::Core(_)) {
                 continue; // W1 only: the flow is an SDK's job.
             }
             let emulator = ChildServer::start(&[
