@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::sync::{LazyLock, Mutex, MutexGuard, TryLockError};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString};
@@ -41,7 +41,7 @@ pub(crate) fn body_object<'py>(py: Python<'py>, body: &[u8]) -> Bound<'py, PyAny
 /// Object keys made so far, shared by every answer: the API's keys are a few dozen, each made once
 /// for the process instead of once an answer (measured: 1.5 µs of the 4.5 a small answer took to
 /// decode). Bounded in count and length, so a server sending ever new keys cannot grow it.
-static SHARED_KEYS: Mutex<Option<SharedKeys>> = Mutex::new(None);
+static SHARED_KEYS: LazyLock<Mutex<SharedKeys>> = LazyLock::new(Mutex::default);
 type SharedKeys = HashMap<Box<str>, Py<PyString>>;
 const SHARED_KEYS_LIMIT: usize = 1024;
 const SHARED_KEY_LONGEST: usize = 64;
@@ -49,14 +49,13 @@ const SHARED_KEY_LONGEST: usize = 64;
 /// The keys one body's decoding uses: the shared ones, and those made for this body alone (past the
 /// bounds, or while the shared ones are in use), each made once a body as `json.loads` makes them.
 struct Keys<'py> {
-    shared: Option<MutexGuard<'static, Option<SharedKeys>>>,
+    shared: Option<MutexGuard<'static, SharedKeys>>,
     own: HashMap<Box<str>, Bound<'py, PyString>>,
 }
 
 impl<'py> Keys<'py> {
     fn key(&mut self, py: Python<'py>, text: &str) -> Bound<'py, PyString> {
         if let Some(shared) = self.shared.as_mut() {
-            let shared = shared.get_or_insert_with(HashMap::default);
             if let Some(key) = shared.get(text) {
                 return key.bind(py).clone();
             }
