@@ -172,7 +172,7 @@ def test_keys_are_shared_by_answers_as_they_are_within_one() -> None:
         client = stub.client()
         one, two = client.get("one"), client.get("two")
     assert (one, two) == ({"regionCode": "NAM", "name": "One"}, {"regionCode": "EMEA", "name": "Two"})
-    assert [key for key in one][0] is [key for key in two][0]
+    assert next(iter(one)) is next(iter(two))
 
 
 def test_an_answer_with_more_keys_than_are_shared_is_still_what_json_loads_gives() -> None:
@@ -190,6 +190,32 @@ def test_an_answer_with_more_keys_than_are_shared_is_still_what_json_loads_gives
     assert after == {"after": [1, 2]}
     rows = [list(row) for row in got["rows"]]
     assert all(all(key is rows[0][column] for column, key in enumerate(row)) for row in rows[1:])
+
+
+def test_the_shared_keys_stay_bounded_whatever_keys_a_server_sends() -> None:
+    import gc
+    import tracemalloc
+
+    def new_keys(answer: int) -> bytes:
+        return json.dumps({f"k{answer}-{index:05d}-" + "x" * 40: 0 for index in range(3000)}).encode()
+
+    with Stub() as stub:
+        for answer in range(3):
+            stub.add("GET", f"keys/{answer}", body=new_keys(answer))
+        client = stub.client()
+        client.get("keys/0")  # more new keys than may be shared: the shared ones are now full
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for answer in (1, 2):
+                assert len(client.get(f"keys/{answer}")) == 3000
+            gc.collect()
+            kept = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+    # 6,000 keys kept would be ≈ 600 kB; the answers themselves are gone.
+    assert kept < 100_000, kept
 
 
 def test_a_child_that_drops_the_client_leaves_the_parents_lane_working(emu: Any) -> None:
