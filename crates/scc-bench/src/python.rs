@@ -39,11 +39,10 @@ pub(crate) struct PythonArgs {
 enum Contestant<'a> {
     Rust,
     Python(&'a Python),
-    /// A keep-alive loop on Python's own `http.client` (one connection a thread, `json.loads` of each
-    /// answer): the pure-Python limit of W1, no SDK at all.
-    HttpClient(&'a Python),
-    /// `scc_sdk`'s native core called from the Python loop with no Python layer between (W1 only).
-    Core(&'a Python),
+    /// W1 only, on the loop `bench.py` names by the job's `client`: `http.client` (a keep-alive loop on
+    /// Python's own `http.client`, `json.loads` of each answer: the pure-Python limit, no SDK at all)
+    /// or `core` (`scc_sdk`'s native core called from the loop, with no Python layer between).
+    Loop(&'a Python, &'static str),
 }
 
 impl Contestant<'_> {
@@ -55,14 +54,9 @@ impl Contestant<'_> {
                 rust_worker(&job).await
             }
             Self::Python(python) => python.run(job).await,
-            Self::HttpClient(python) => {
+            Self::Loop(python, client) => {
                 let mut job = job.clone();
-                job["client"] = json!("http.client");
-                python.run(&job).await
-            }
-            Self::Core(python) => {
-                let mut job = job.clone();
-                job["client"] = json!("core");
+                job["client"] = json!(client);
                 python.run(&job).await
             }
         }
@@ -82,8 +76,8 @@ pub(crate) async fn run(args: PythonArgs) -> anyhow::Result<()> {
         ("cisco-scc-sdk", Contestant::Python(&original)),
         ("scc_sdk", Contestant::Python(&ours)),
         ("rust-sdk", Contestant::Rust),
-        ("http.client", Contestant::HttpClient(&original)),
-        ("scc_sdk core", Contestant::Core(&ours)),
+        ("http.client", Contestant::Loop(&original, "http.client")),
+        ("scc_sdk core", Contestant::Loop(&ours, "core")),
     ];
     let mut report = json!({
         "date": jiff::Timestamp::now().to_string(),
@@ -164,7 +158,7 @@ pub(crate) async fn run(args: PythonArgs) -> anyhow::Result<()> {
         let mut order: Vec<&(&str, Contestant<'_>)> = contestants.iter().collect();
         order.rotate_left(run % contestants.len());
         for (name, contestant) in order {
-            if matches!(contestant, Contestant::HttpClient(_) | Contestant::Core(_)) {
+            if matches!(contestant, Contestant::Loop(..)) {
                 continue; // W1 only: the flow is an SDK's job.
             }
             let emulator = ChildServer::start(&[
