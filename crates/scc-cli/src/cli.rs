@@ -47,6 +47,7 @@ Exit codes:
   7    outcome unknown: an answer was lost and reading the state back could not settle it (every such item is listed)
   8    the plan is not the state's any more (`scc apply`): a saved plan is stale, or the state changed after the
        plan was shown; nothing was made in those organizations, and their plan now is shown
+  10   changes pending (`scc plan --detailed-exitcode` only): the plan is sound and something would change
   130  interrupted (Ctrl-C); `scc apply` first lists what was done, what failed and what is unknown";
 
 /// scc: Cisco Security Cloud Control from the command line.
@@ -79,9 +80,10 @@ pub(crate) struct Global {
         help = "The service's address [env: SCC_BASE_URL] [default: https://api.security.cisco.com]"
     )]
     pub(crate) base_url: Option<String>,
-    /// The organization to act on [env: SCC_ORG_ID] [default: the profile's org_id].
-    #[arg(long, global = true, value_name = "ORG_ID", add = clap_complete::ArgValueCompleter::new(crate::complete::orgs))]
-    pub(crate) org: Option<String>,
+    /// The organization to act on, by id or name [env: SCC_ORG_ID] [default: the profile's org_id];
+    /// `plan`, `apply` and `export` take it several times (the organizations of the file to work on).
+    #[arg(long, global = true, value_name = "ORG_ID", action = clap::ArgAction::Append, add = clap_complete::ArgValueCompleter::new(crate::complete::orgs))]
+    pub(crate) org: Vec<String>,
     /// Output format [env: SCC_OUTPUT] [default: table].
     #[arg(short, long, global = true, value_enum, ignore_case = true)]
     pub(crate) output: Option<Format>,
@@ -274,6 +276,9 @@ pub(crate) enum OrgCommand {
         /// Organization type [default: STANDALONE].
         #[arg(long = "type", value_parser = one_of(ORG_TYPES), ignore_case = true)]
         org_type: Option<String>,
+        /// When an organization of this name exists, answer it (exit 0) instead of refusing (exit 1).
+        #[arg(long)]
+        if_missing: bool,
     },
     /// Rename an organization.
     Update {
@@ -411,18 +416,27 @@ pub(crate) enum UserCommand {
         /// E-mails of the users.
         #[arg(required = true)]
         emails: Vec<String>,
+        /// A user the organization does not have is reported unchanged (exit 0), not as not found (exit 5).
+        #[arg(long)]
+        ignore_missing: bool,
     },
     /// Disable users.
     Disable {
         /// E-mails of the users.
         #[arg(required = true)]
         emails: Vec<String>,
+        /// A user the organization does not have is reported unchanged (exit 0), not as not found (exit 5).
+        #[arg(long)]
+        ignore_missing: bool,
     },
     /// Remove users from the organization (asks first, unless --yes).
     Remove {
         /// E-mails of the users.
         #[arg(required = true)]
         emails: Vec<String>,
+        /// A user the organization does not have is reported unchanged (exit 0), not as not found (exit 5).
+        #[arg(long)]
+        ignore_missing: bool,
     },
     /// Send invitation e-mails again.
     ResendInvite {
@@ -452,6 +466,9 @@ pub(crate) enum UserCommand {
         /// Requests in flight at once.
         #[arg(long, default_value_t = 4)]
         concurrency: usize,
+        /// A user the organization does not have is reported unchanged (exit 0), not as not found (exit 5).
+        #[arg(long)]
+        ignore_missing: bool,
     },
 }
 
@@ -761,7 +778,8 @@ pub(crate) struct ApplyArgs {
     /// Requests per second at most (client-side), from 0.001 to 1000000.
     #[arg(long, value_name = "N", value_parser = rate_per_second)]
     pub(crate) rate_limit: Option<f64>,
-    /// `scc plan`: exit 0 when nothing would change, 2 when something would (as terraform does).
+    /// `scc plan`: exit 0 when nothing would change, 10 when something would; any error keeps its
+    /// own code (1-8), so a drift check never takes a broken file for drift.
     #[arg(long)]
     pub(crate) detailed_exitcode: bool,
     /// `scc plan`: save the plan to PATH; `scc apply PATH` then makes exactly those changes, or refuses

@@ -14,13 +14,15 @@ pub(crate) enum Code {
     RateLimited = 6,
     Unknown = 7,
     PlanChanged = 8,
+    /// `scc plan --detailed-exitcode`: the plan is sound and would change something.
+    ChangesPending = 10,
     Interrupted = 130,
 }
 
 impl Code {
     /// Every code, for the test that ties them to `scc exit-codes` and the README.
     #[cfg(test)]
-    pub(crate) const ALL: [Code; 10] = [
+    pub(crate) const ALL: [Code; 11] = [
         Code::Ok,
         Code::Failure,
         Code::Usage,
@@ -30,6 +32,7 @@ impl Code {
         Code::RateLimited,
         Code::Unknown,
         Code::PlanChanged,
+        Code::ChangesPending,
         Code::Interrupted,
     ];
 }

@@ -157,7 +157,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     (
         "plan",
-        "scc plan customers.yaml\n  scc plan customers.yaml --detailed-exitcode  # 0 nothing to change, 2 changes\n  scc plan customers.yaml --out customers.plan.json   # then: scc apply customers.plan.json",
+        "scc plan customers.yaml\n  scc plan customers.yaml --detailed-exitcode  # 0 nothing to change, 10 changes\n  scc plan customers.yaml --out customers.plan.json   # then: scc apply customers.plan.json",
     ),
     (
         "apply",

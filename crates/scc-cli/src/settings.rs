@@ -211,6 +211,20 @@ pub(crate) fn read_credentials(path: &Path) -> Result<Option<StoredCredentials>,
 }
 
 impl Settings {
+    /// The organization the credentials belong to: the token's `org` claim, else the saved key's,
+    /// else the organization in use.
+    pub(crate) fn key_org(&self) -> Option<String> {
+        let credentials = self.credentials.as_ref()?;
+        scc_sdk::auth::jwt_org(&credentials.value.access_token)
+            .or_else(|| credentials.value.org_id.clone())
+            .or_else(|| self.org_id.as_ref().map(|org| org.value.clone()))
+    }
+
+    /// What the key may do, as its token says.
+    pub(crate) fn key_scope(&self) -> Option<scc_sdk::auth::KeyScope> {
+        scc_sdk::auth::KeyScope::of_token(&self.credentials.as_ref()?.value.access_token)
+    }
+
     pub(crate) fn resolve(global: &Global) -> Result<Self, CliError> {
         let config_dir = config_dir();
         let config_file = config_path(&config_dir);
@@ -250,7 +264,7 @@ impl Settings {
             value: scc_sdk::config::DEFAULT_BASE_PATH.into(),
             source: Source::Default,
         });
-        let org_id = pick(global.org.clone(), "SCC_ORG_ID", stored.org_id.clone());
+        let org_id = pick(global.org.last().cloned(), "SCC_ORG_ID", stored.org_id.clone());
         let output = match (global.output, env("SCC_OUTPUT")) {
             (Some(format), _) => format,
             (None, Some(text)) => <Format as clap::ValueEnum>::from_str(&text, true).map_err(|_| {

@@ -431,7 +431,7 @@ members = true
         .args(["plan", "--detailed-exitcode"])
         .arg(&path)
         .assert()
-        .code(2)
+        .code(10)
         .stdout(predicate::str::contains(
             "- remove member bob.analyst@acme.example of group SOC Analysts",
         ));

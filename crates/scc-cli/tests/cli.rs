@@ -172,14 +172,41 @@ fn users_bulk_verbs_and_partial_failure() {
         .assert()
         .success()
         .stdout(predicate::str::contains("new.person@example.com\tinvite\tsuccess"));
+    // A user the organization does not have is not found (exit 5), never "already in place".
     env.scc()
         .args(["user", "disable", "new.person@example.com", "ghost@example.com"])
         .assert()
-        .code(3)
+        .code(5)
         .stdout(predicate::str::contains(
-            "ghost@example.com\tdisable\tfailed\tuser not found in the organization",
+            "ghost@example.com\tdisable\tnot_found\tno user has this e-mail in the organization",
         ))
-        .stderr(predicate::str::contains("1 of 2 items failed"));
+        .stdout(predicate::str::contains("new.person@example.com\tdisable\tsuccess"))
+        .stderr(predicate::str::contains(
+            "1 of 2 items name a user the organization does not have; 1 succeeded",
+        ));
+    // Offboarding a misspelt address: nothing is sent, the real user keeps access, exit 5.
+    env.clear_journal();
+    env.scc()
+        .args(["user", "remove", "new.persn@example.com", "--yes"])
+        .assert()
+        .code(5)
+        .stdout(predicate::str::contains("new.persn@example.com\tremove\tnot_found"))
+        .stderr(predicate::str::contains("--ignore-missing"));
+    assert!(
+        env.journal().iter().all(|entry| entry["method"] == "GET"),
+        "nothing was written: {:?}",
+        env.journal()
+    );
+    env.scc()
+        .args(["user", "remove", "new.persn@example.com", "--yes", "--ignore-missing"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("new.persn@example.com\tremove\tunchanged"));
+    // --ignore-missing: a script that wants a missing user passed over.
+    env.scc()
+        .args(["user", "enable", "ghost@example.com", "--ignore-missing"])
+        .assert()
+        .success();
     env.scc()
         .args(["users", "list", "--status", "DISABLED", "-o", "json"])
         .assert()

@@ -341,14 +341,23 @@ fn two_applies_of_one_plan_at_once_create_no_duplicate() {
 #[test]
 fn duplicates_already_there_are_reported_with_their_ids_and_a_true_hint() {
     let env = Env::new();
-    for _ in 0..2 {
-        env.scc()
-            .args([
-                "org", "create", "--name", "Dup Co", "--region", "NAM", "--type", "MANAGED",
-            ])
-            .assert()
-            .code(0);
-    }
+    // `org create` refuses a second organization of a name; the raw API makes one, as the service allows.
+    env.scc()
+        .args([
+            "org", "create", "--name", "Dup Co", "--region", "NAM", "--type", "MANAGED",
+        ])
+        .assert()
+        .code(0);
+    env.scc()
+        .args([
+            "api",
+            "POST",
+            "organizations",
+            "--data",
+            r#"{"name": "Dup Co", "regionCode": "NAM", "type": "MANAGED"}"#,
+        ])
+        .assert()
+        .code(0);
     let plan = write_plan(
         &env,
         "dup.yaml",

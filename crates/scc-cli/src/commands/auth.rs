@@ -65,7 +65,7 @@ pub(crate) async fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, Cl
     let mut config = read_config(&config_file)?;
     let interactive = !args.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let no_flags = ctx.global.base_url.is_none()
-        && ctx.global.org.is_none()
+        && ctx.global.org.is_empty()
         && args.base_path.is_none()
         && args.api_key_id.is_none()
         && args.access_token.is_none()
@@ -73,7 +73,7 @@ pub(crate) async fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, Cl
         && args.default_output.is_none();
     let profile = config.profiles.entry(profile_name.clone()).or_default();
     let mut base_url = ctx.global.base_url.clone();
-    let mut org = ctx.global.org.clone();
+    let mut org = ctx.global.org.last().cloned();
     if interactive && no_flags {
         // Asked on a terminal when nothing was given; Enter keeps what is shown.
         let current_url = profile
@@ -301,26 +301,22 @@ pub(crate) async fn whoami(ctx: &Ctx) -> Result<Code, CliError> {
     })?;
     let claims = scc_sdk::auth::jwt_claims(&credentials.value.access_token).unwrap_or_default();
     let claim = |name: &str| claims.get(name).and_then(|value| value.as_str()).map(str::to_owned);
-    let org_id = claim("org")
-        .or_else(|| credentials.value.org_id.clone())
-        .or_else(|| settings.org_id.as_ref().map(|org| org.value.clone()))
-        .ok_or_else(|| {
-            CliError::usage(
-                "the token does not name its organization and none is set".into(),
-                "pass --org ORG_ID or set SCC_ORG_ID",
-            )
-        })?;
+    let org_id = settings.key_org().ok_or_else(|| {
+        CliError::usage(
+            "the token does not name its organization and none is set".into(),
+            "pass --org ORG_ID or set SCC_ORG_ID",
+        )
+    })?;
     let client = ctx.client()?;
     let org = client.organizations().get(org_id.as_str()).await?;
     let expires = credentials
         .value
         .access_expiry()
         .or_else(|| scc_sdk::auth::jwt_expiry(&credentials.value.access_token));
-    // `security:enterprise:admin` or `…:member` (or the bare word).
-    let scope = match claim("scope") {
-        Some(scope) if scope.rsplit(':').next() == Some("admin") => format!("admin (read and write): {scope}"),
-        Some(scope) if scope.rsplit(':').next() == Some("member") => format!("member (read only): {scope}"),
-        Some(other) => other,
+    let scope = match scc_sdk::auth::KeyScope::of_token(&credentials.value.access_token) {
+        Some(scc_sdk::auth::KeyScope::Admin(scope)) => format!("admin (read and write): {scope}"),
+        Some(scc_sdk::auth::KeyScope::Member(scope)) => format!("member (read only): {scope}"),
+        Some(other) => other.as_str().to_owned(),
         None => "not stated by the token".to_owned(),
     };
     let api_key_id = credentials.value.api_key_id.clone().or_else(|| claim("sub"));

@@ -211,7 +211,8 @@ pub(crate) fn print_report(ctx: &Ctx, report: &BulkReport, settled: Vec<Value>) 
         return Ok(Code::Ok);
     }
     // Items already in place (or in place otherwise than asked) first: they were not sent.
-    let differing = settled.iter().filter(|row| row["result"] == "failed").count();
+    let missing = settled.iter().filter(|row| row["result"] == "not_found").count();
+    let differing = settled.iter().filter(|row| row["result"] == "failed").count() + missing;
     let unchanged = settled.len() - differing;
     let mut rows: Vec<Value> = settled;
     rows.extend(report.items.iter().map(|item| {
@@ -246,6 +247,18 @@ pub(crate) fn print_report(ctx: &Ctx, report: &BulkReport, settled: Vec<Value>) 
         return Ok(Code::Usage);
     }
     let summary = report.summary();
+    if missing > 0 && summary.failed + differing == missing {
+        // Every failure names what does not exist: not found, never "already in place".
+        ctx.ui.error(
+            &format!(
+                "{missing} of {} items name a user the organization does not have; {} succeeded",
+                summary.succeeded + summary.failed + differing + unchanged,
+                summary.succeeded
+            ),
+            Some("check the e-mail addresses (`scc user list`); --ignore-missing reports them unchanged"),
+        );
+        return Ok(Code::NotFound);
+    }
     Ok(summary_code(
         ctx,
         summary.succeeded,
@@ -255,6 +268,19 @@ pub(crate) fn print_report(ctx: &Ctx, report: &BulkReport, settled: Vec<Value>) 
 }
 
 pub(crate) async fn run(ctx: &Ctx, command: RemoteCommand) -> Result<Code, CliError> {
+    let scoped = matches!(
+        command,
+        RemoteCommand::Plan(_) | RemoteCommand::Apply(_) | RemoteCommand::Export
+    );
+    if !scoped && ctx.global.org.len() > 1 {
+        return Err(CliError::usage(
+            format!(
+                "--org is given {} times; this command acts on one organization",
+                ctx.global.org.len()
+            ),
+            "give --org once (only plan, apply and export take several)",
+        ));
+    }
     match command {
         RemoteCommand::Org(command) => org::run(ctx, command).await,
         RemoteCommand::Subscription(command) => subscription::run(ctx, command).await,

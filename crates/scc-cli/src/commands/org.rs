@@ -53,7 +53,39 @@ pub(crate) async fn run(ctx: &Ctx, command: OrgCommand) -> Result<Code, CliError
             };
             ctx.ui.item(&to_json(&orgs.get(id).await?), columns::ORG);
         }
-        OrgCommand::Create { name, region, org_type } => {
+        OrgCommand::Create {
+            name,
+            region,
+            org_type,
+            if_missing,
+        } => {
+            // Names are how people and plans find organizations: a second one of a name makes every
+            // lookup of it ambiguous, so it is never made by accident.
+            let existing = same_name(&client, &name).await?;
+            if let Some(org) = existing.first() {
+                let ids: Vec<String> = existing.iter().map(|org| org.id.to_string()).collect();
+                if if_missing && existing.len() == 1 {
+                    ctx.ui.note(&format!(
+                        "organization {} exists (id {}): nothing was created",
+                        crate::output::shown(&name),
+                        org.id
+                    ));
+                    ctx.ui.item(&to_json(org), columns::ORG);
+                    return Ok(Code::Ok);
+                }
+                return Err(CliError::failure(
+                    format!(
+                        "an organization named {:?} exists already (id {}): nothing was created",
+                        crate::output::shown(&name),
+                        ids.join(", ")
+                    ),
+                    Some(if existing.len() == 1 {
+                        "--if-missing answers the existing organization; give another name for a new one"
+                    } else {
+                        "several organizations have this name: keep one, remove the others in Security Cloud Control"
+                    }),
+                ));
+            }
             let org_type = reachable_type(ctx, &client, org_type.map(OrganizationType::from)).await?;
             let org = orgs
                 .create(name, region)
@@ -68,6 +100,28 @@ pub(crate) async fn run(ctx: &Ctx, command: OrgCommand) -> Result<Code, CliError
         }
     }
     Ok(Code::Ok)
+}
+
+/// The organizations the key reaches whose name is `name` by the one rule names compare by.
+async fn same_name(client: &scc_sdk::Client, name: &str) -> Result<Vec<scc_sdk::types::Organization>, CliError> {
+    use futures_util::TryStreamExt;
+    let key = scc_sdk::validate::name_key(name);
+    let found: Vec<scc_sdk::types::Organization> = client
+        .organizations()
+        .list()
+        .name(name.trim())
+        .max(500)
+        .items()
+        .try_collect()
+        .await?;
+    Ok(found
+        .into_iter()
+        .filter(|org| {
+            org.name
+                .as_deref()
+                .is_some_and(|found| scc_sdk::validate::name_key(found) == key)
+        })
+        .collect())
 }
 
 /// The type of a new organization: as given, else what the key can manage (a MANAGER's key: MANAGED;

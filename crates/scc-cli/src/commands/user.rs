@@ -54,19 +54,30 @@ pub(crate) async fn run(ctx: &Ctx, command: UserCommand) -> Result<Code, CliErro
             let operation = UserOperation::invite(email, first_name, last_name);
             vec![if admin { operation.admin(true) } else { operation }]
         }
-        UserCommand::Enable { emails } => emails.into_iter().map(UserOperation::enable).collect(),
-        UserCommand::Disable { emails } => emails.into_iter().map(UserOperation::disable).collect(),
-        UserCommand::Remove { emails } => {
+        UserCommand::Enable { emails, ignore_missing } => {
+            let operations = emails.into_iter().map(UserOperation::enable).collect();
+            return bulk(ctx, &client, org, operations, 4, ignore_missing).await;
+        }
+        UserCommand::Disable { emails, ignore_missing } => {
+            let operations = emails.into_iter().map(UserOperation::disable).collect();
+            return bulk(ctx, &client, org, operations, 4, ignore_missing).await;
+        }
+        UserCommand::Remove { emails, ignore_missing } => {
             let label = ctx.org_label(&client, &org).await;
             if !ctx.confirm(&format!("remove {} from organization {label}", listed(&emails)))? {
                 return Ok(ctx.declined());
             }
-            emails.into_iter().map(UserOperation::remove).collect()
+            let operations = emails.into_iter().map(UserOperation::remove).collect();
+            return bulk(ctx, &client, org, operations, 4, ignore_missing).await;
         }
         UserCommand::ResendInvite { emails } => emails.into_iter().map(UserOperation::resend_email_invite).collect(),
         UserCommand::ResetPassword { emails } => emails.into_iter().map(UserOperation::reset_password).collect(),
         UserCommand::ResetMfa { email, factor_id } => vec![UserOperation::reset_mfa(email, factor_id)],
-        UserCommand::Patch { file, concurrency } => {
+        UserCommand::Patch {
+            file,
+            concurrency,
+            ignore_missing,
+        } => {
             let operations = read_operations(&file)?;
             let removals = operations
                 .iter()
@@ -78,10 +89,10 @@ pub(crate) async fn run(ctx: &Ctx, command: UserCommand) -> Result<Code, CliErro
                     return Ok(ctx.declined());
                 }
             }
-            return bulk(ctx, &client, org, operations, concurrency).await;
+            return bulk(ctx, &client, org, operations, concurrency, ignore_missing).await;
         }
     };
-    bulk(ctx, &client, org, operations, 4).await
+    bulk(ctx, &client, org, operations, 4, false).await
 }
 
 /// The e-mails a prompt names: all of a few, the first ones and a count of many.
@@ -99,8 +110,9 @@ async fn bulk(
     org: String,
     operations: Vec<UserOperation>,
     concurrency: usize,
+    ignore_missing: bool,
 ) -> Result<Code, CliError> {
-    let (operations, settled) = in_place(client, &org, operations).await;
+    let (operations, settled) = in_place(client, &org, operations, ignore_missing).await;
     let bar = ctx.ui.progress(operations.len() as u64, "users");
     let progress = bar.clone();
     let report = client
@@ -115,13 +127,15 @@ async fn bulk(
 }
 
 /// Splits the operations into those to send and the report rows of those already in place
-/// (`unchanged`) or in place otherwise than asked (`failed`, with the difference), by one listing of
+/// (`unchanged`), in place otherwise than asked (`failed`, with the difference) or naming a user the
+/// organization does not have (`not_found`; `unchanged` with `ignore_missing`), by one listing of
 /// the organization's users: a script run again changes nothing and exits 0. When the listing fails,
 /// everything is sent (the service decides).
 async fn in_place(
     client: &scc_sdk::Client,
     org: &str,
     operations: Vec<UserOperation>,
+    ignore_missing: bool,
 ) -> (Vec<UserOperation>, Vec<serde_json::Value>) {
     use scc_sdk::types::{UserEffect, UserOperationType};
     let judged = [
@@ -175,6 +189,10 @@ async fn in_place(
                 let hint = format!("; to change the names: `scc user update {} --first-name … --last-name …`", op.email());
                 settled.push(row("failed", Some(format!("{why}{hint}"))));
             }
+            UserEffect::NoSuchUser if ignore_missing => {
+                settled.push(row("unchanged", Some("no such user (--ignore-missing)".into())));
+            }
+            UserEffect::NoSuchUser => settled.push(row("not_found", Some("no user has this e-mail in the organization".into()))),
             UserEffect::Changes => to_send.push(op),
         }
     }

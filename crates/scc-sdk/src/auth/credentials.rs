@@ -148,6 +148,57 @@ pub fn jwt_expiry(token: &str) -> Option<SystemTime> {
     Some(later(UNIX_EPOCH, exp))
 }
 
+/// What an API key may do, as its token's `scope` claim says: `…:admin` reads and writes,
+/// `…:member` only reads (SCC's two default roles). Read without checking the signature: a
+/// face refuses a write ahead with it; the service still decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyScope {
+    /// Reads and writes (`security:enterprise:admin`).
+    Admin(String),
+    /// Reads only (`security:enterprise:member`).
+    Member(String),
+    /// A scope this SDK does not know: what it allows is left to the service.
+    Other(String),
+}
+
+impl KeyScope {
+    /// The token's scope, when it is a JWT that states one.
+    ///
+    /// ```
+    /// assert_eq!(scc_sdk::auth::KeyScope::of_token("opaque-token"), None);
+    /// ```
+    pub fn of_token(token: &str) -> Option<Self> {
+        let scope = jwt_claims(token)?.get("scope")?.as_str()?.to_owned();
+        Some(match scope.rsplit(':').next() {
+            Some("admin") => Self::Admin(scope),
+            Some("member") => Self::Member(scope),
+            _ => Self::Other(scope),
+        })
+    }
+
+    /// Whether the service may accept a write made with it (false only for a read-only key).
+    pub fn may_write(&self) -> bool {
+        !matches!(self, Self::Member(_))
+    }
+
+    /// The scope as the token states it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Admin(scope) | Self::Member(scope) | Self::Other(scope) => scope,
+        }
+    }
+}
+
+/// The organization a JWT-shaped token says it belongs to (its `org` claim).
+///
+/// ```
+/// assert_eq!(scc_sdk::auth::jwt_org("opaque-token"), None);
+/// ```
+pub fn jwt_org(token: &str) -> Option<String> {
+    Some(jwt_claims(token)?.get("org")?.as_str()?.to_owned())
+}
+
 /// The claims of a JWT-shaped token, read without checking its signature (for display: who the
 /// token says it is; the service decides what it may do).
 ///

@@ -13,7 +13,7 @@ mod source;
 mod store;
 
 pub(crate) use client_credentials::TokenCache;
-pub use credentials::{Credentials, REFRESH_MARGIN, jwt_claims, jwt_expiry, later};
+pub use credentials::{Credentials, KeyScope, REFRESH_MARGIN, jwt_claims, jwt_expiry, jwt_org, later};
 pub(crate) use source::{Refresher, TokenSource, refresh_request, rotate};
 pub use store::{FileTokenStore, RefreshLock, StoredCredentials, TokenStore, write_private_atomically};
 
@@ -30,6 +30,21 @@ mod tests {
     fn jwt(claims: &str) -> String {
         let encode = |text: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
         format!("{}.{}.{}", encode(r#"{"alg":"RS256"}"#), encode(claims), encode("sig"))
+    }
+
+    #[test]
+    fn a_key_scope_and_organization_come_from_the_jwt() {
+        let member = jwt(r#"{"scope": "security:enterprise:member", "org": "o-1"}"#);
+        let scope = KeyScope::of_token(&member).expect("a scope");
+        assert_eq!(scope, KeyScope::Member("security:enterprise:member".into()));
+        assert!(!scope.may_write());
+        assert_eq!(jwt_org(&member).as_deref(), Some("o-1"));
+        let admin = KeyScope::of_token(&jwt(r#"{"scope": "security:enterprise:admin"}"#)).expect("a scope");
+        assert!(admin.may_write());
+        let other = KeyScope::of_token(&jwt(r#"{"scope": "custom"}"#)).expect("a scope");
+        assert!(other.may_write(), "an unknown scope is left to the service");
+        assert_eq!(other.as_str(), "custom");
+        assert_eq!(KeyScope::of_token(&jwt(r#"{"sub": "x"}"#)), None);
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub enum UserEffect {
     Conflicts(String),
     /// It would change something, or the listing cannot tell.
     Changes,
+    /// It names a user the organization does not have (anything but an invite): the service would
+    /// refuse it, and a removal of a misspelt address must not pass for one already made.
+    NoSuchUser,
 }
 
 /// One item of a bulk user change (`PATCH /organizations/{orgId}/users`). Users are addressed by
@@ -163,12 +166,13 @@ impl UserOperation {
     /// assert_eq!(UserOperation::enable("bob@acme.example").effect_on(Some(&bob)), UserEffect::None);
     /// assert_eq!(UserOperation::invite("bob@acme.example", "Bob", "Lee").effect_on(Some(&bob)), UserEffect::None);
     /// assert!(matches!(UserOperation::invite("bob@acme.example", "Rob", "Lee").effect_on(Some(&bob)), UserEffect::Conflicts(_)));
-    /// assert_eq!(UserOperation::remove("bob@acme.example").effect_on(None), UserEffect::None);
+    /// assert_eq!(UserOperation::remove("bob@acme.example").effect_on(None), UserEffect::NoSuchUser);
     /// ```
     pub fn effect_on(&self, current: Option<&User>) -> UserEffect {
         let status = current.and_then(|user| user.status.as_ref()).map(UserStatus::as_str);
         match (&self.operation, current) {
-            (UserOperationType::Remove, None) => UserEffect::None,
+            (UserOperationType::Invite, None) => UserEffect::Changes,
+            (_, None) => UserEffect::NoSuchUser,
             (UserOperationType::Enable, Some(_)) if status == Some("ACTIVE") => UserEffect::None,
             (UserOperationType::Disable, Some(_)) if matches!(status, Some("DISABLED" | "DISABLE" | "INACTIVE")) => {
                 UserEffect::None

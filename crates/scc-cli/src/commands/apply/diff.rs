@@ -179,8 +179,63 @@ impl Change {
         }
     }
 
-    /// What an update changes, attribute by attribute: `last_name: "One" -> "Uno"`.
+    /// What a change sets beyond its object's name, by the plan file's names: a new user's names and
+    /// `admin` (a privilege a reviewer must see), a new group's description and `applies_to`, the
+    /// region of a new organization or a claim, an update's new values.
+    pub(crate) fn attributes(&self) -> serde_json::Map<String, serde_json::Value> {
+        use serde_json::json;
+        let mut map = serde_json::Map::new();
+        let mut set = |name: &str, value: serde_json::Value| {
+            map.insert(name.to_owned(), value);
+        };
+        match self {
+            Self::CreateOrg { region, .. } | Self::Claim { region, .. } => set("region", json!(region)),
+            Self::Invite {
+                first_name,
+                last_name,
+                admin,
+                ..
+            } => {
+                set("first_name", json!(first_name));
+                set("last_name", json!(last_name));
+                set("admin", json!(admin));
+            }
+            Self::UpdateUser {
+                first_name, last_name, ..
+            } => {
+                set("first_name", json!(first_name));
+                set("last_name", json!(last_name));
+            }
+            Self::CreateGroup {
+                description,
+                applies_to,
+                ..
+            } => {
+                set("description", json!(description));
+                set("applies_to", json!(applies_to));
+            }
+            Self::UpdateGroup { description, .. } => set("description", json!(description)),
+            Self::RemoveUser { .. }
+            | Self::DeleteGroup { .. }
+            | Self::AddMember { .. }
+            | Self::RemoveMember { .. }
+            | Self::AssignRole { .. }
+            | Self::UnassignRole { .. } => {}
+        }
+        map
+    }
+
+    /// The lines under a change in a plan: what an update changes, attribute by attribute
+    /// (`last_name: "One" -> "Uno"`), and what a new object is given (`admin: true`).
     pub(crate) fn details(&self) -> Vec<String> {
+        if self.sign() == Sign::Add {
+            return self
+                .attributes()
+                .iter()
+                .filter(|(_, value)| !value.is_null())
+                .map(|(name, value)| format!("{name}: {value}"))
+                .collect();
+        }
         let mut lines = Vec::new();
         let mut attribute = |name: &str, from: &str, to: &str| {
             if from != to {
@@ -473,7 +528,8 @@ fn roles(plan: &OrgPlan, seen: &Observation, fresh: bool, out: &mut Diff) {
                 Some(found) => RoleRef {
                     product: wanted.product.clone(),
                     name: wanted.role.clone(),
-                    id: Some(found.id.to_string()),
+                    // A new organization's roles get their ids when it is made.
+                    id: (!fresh).then(|| found.id.to_string()),
                 },
                 None => {
                     out.problems.push(Problem::NoSuchRole {

@@ -37,6 +37,13 @@ pub(crate) trait Service {
     async fn find(&self, plan: &OrgPlan, first: bool) -> Lookup;
     /// What the organization holds now, as far as the plan needs.
     async fn observe(&self, org: &Organization, plan: &OrgPlan) -> Observation;
+    /// What a new organization holds once created: nothing, and the built-in roles every
+    /// organization starts with (as far as they can be read), so a new organization's plan is
+    /// checked as an existing one's is.
+    async fn blank(&self, plan: &OrgPlan) -> Observation;
+    /// The organization that creates new ones (the key's own), to check that one found by name is
+    /// the one `create: true` would have made.
+    fn creator(&self) -> Option<&str>;
     /// Creates the plan's organization (recording the outcome); the organization when it is made and is
     /// the only one of its name.
     async fn create(&self, plan: &OrgPlan, recorder: &Recorder<'_>) -> Option<Organization>;
@@ -113,6 +120,16 @@ pub(crate) async fn plan(service: &impl Service, plan: &OrgPlan, first: bool) ->
         found: None,
     };
     match service.find(plan, first).await {
+        Lookup::Found(org) if let Some(differs) = not_as_created(plan, &org, service.creator()) => unplanned(
+            vec![(
+                Subject::find(&plan.label()),
+                Outcome::Refused(Refusal::NotAsCreated {
+                    id: org.id.to_string(),
+                    differs,
+                }),
+            )],
+            "unread",
+        ),
         Lookup::Found(org) => {
             let seen = service.observe(&org, plan).await;
             let mut diff = diff::diff(plan, &seen, false);
@@ -136,10 +153,21 @@ pub(crate) async fn plan(service: &impl Service, plan: &OrgPlan, first: bool) ->
                 found: Some((org, seen)),
             }
         }
-        Lookup::Missing if plan.create => Planned {
-            changes: diff::diff(plan, &Observation::empty(), true).changes,
-            ..unplanned(Vec::new(), ABSENT)
-        },
+        // Planned against what it will hold: the same checks as an existing organization's.
+        Lookup::Missing if plan.create => {
+            let blank = service.blank(plan).await;
+            let diff = diff::diff(plan, &blank, true);
+            let problems = blank
+                .failures
+                .iter()
+                .map(|failure| failure.item())
+                .chain(diff.problems.iter().map(diff::Problem::item))
+                .collect();
+            Planned {
+                changes: diff.changes,
+                ..unplanned(problems, ABSENT)
+            }
+        }
         Lookup::Missing => unplanned(
             vec![(
                 Subject::find(&plan.label()),
@@ -149,6 +177,33 @@ pub(crate) async fn plan(service: &impl Service, plan: &OrgPlan, first: bool) ->
         ),
         Lookup::Blocked(subject, outcome) => unplanned(vec![(subject, outcome)], "unread"),
     }
+}
+
+/// How an organization found by the name of a `create: true` plan differs from the one the plan
+/// would create: its region, its type (created ones are MANAGED) or its manager (the key's
+/// organization). `None` when it is that organization, or the plan does not create.
+fn not_as_created(plan: &OrgPlan, org: &Organization, creator: Option<&str>) -> Option<String> {
+    if !plan.create || plan.id.is_some() {
+        return None;
+    }
+    let mut differs = Vec::new();
+    let wanted = plan.region.clone().unwrap_or(scc_sdk::types::RegionCode::Nam);
+    if let Some(region) = &org.region_code
+        && *region != wanted
+    {
+        differs.push(format!("is in region {region}, not {wanted}"));
+    }
+    if let Some(kind) = &org.organization_type
+        && *kind != scc_sdk::types::OrganizationType::Managed
+    {
+        differs.push(format!("is of type {kind}, not MANAGED"));
+    }
+    if let (Some(creator), Some(manager)) = (creator, org.manager_org_id())
+        && creator != manager
+    {
+        differs.push(format!("is managed by {manager}, not by {creator}"));
+    }
+    (!differs.is_empty()).then(|| differs.join(", "))
 }
 
 /// The plan `apply` is asked to make, and how it was confirmed.
@@ -219,7 +274,13 @@ pub(crate) async fn apply(
             };
             return finish(outcomes, org_id, verdict);
         }
-        Confirmed::Saved(saved) if saved.org_id != now.org_id || saved.fingerprint != now.state_fingerprint() => {
+        // A saved plan holds until anything differs: the changes computed now from the plan file it
+        // carries (an edited file gives others), or the state they are computed against.
+        Confirmed::Saved(saved)
+            if saved.org_id != now.org_id
+                || saved.changes != now.changes
+                || saved.fingerprint != now.state_fingerprint() =>
+        {
             let org_id = now.org_id.clone();
             let verdict = Verdict::Stale {
                 saved: Box::new(saved.clone()),
@@ -237,7 +298,12 @@ pub(crate) async fn apply(
     if let Some(id) = &now.org_id {
         recorder.organization(id);
     }
-    let allowed: std::collections::HashSet<Change> = now.changes.iter().map(Change::target).collect();
+    // Exactly the changes confirmed (equal to those computed now, checked above): nothing else is made.
+    let confirmed_changes = match confirmed {
+        Confirmed::Shown(planned) | Confirmed::Saved(planned) => &planned.changes,
+        Confirmed::Ahead => &now.changes,
+    };
+    let allowed: std::collections::HashSet<Change> = confirmed_changes.iter().map(Change::target).collect();
     let (mut org, mut first_seen) = match now.found {
         Some((org, seen)) => (Some(org), Some(seen)),
         None => (None, None),

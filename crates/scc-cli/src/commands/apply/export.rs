@@ -14,24 +14,22 @@ use super::plan::{
 use crate::cli::Format;
 use crate::commands::Ctx;
 use crate::failure::{CliError, Code};
-use crate::settings::Source;
 
 pub(crate) async fn run(ctx: &Ctx) -> Result<Code, CliError> {
     let client = ctx.settings.client(&ctx.global)?;
-    // `--org` on the command line exports that organization; otherwise every one the token reaches.
-    let only = ctx
-        .settings
-        .org_id
-        .as_ref()
-        .filter(|org| org.source == Source::Flag)
-        .map(|org| org.value.clone());
-    // A name works here as wherever an organization's id is asked.
-    let orgs: Vec<Organization> = match &only {
-        Some(text) => {
+    // `--org` on the command line (repeatable) exports those organizations; otherwise every one the
+    // token reaches. A name works here as wherever an organization's id is asked.
+    let orgs: Vec<Organization> = if ctx.global.org.is_empty() {
+        Directory::read_all(&client).await?
+    } else {
+        let mut orgs = Vec::new();
+        for text in &ctx.global.org {
             let id = crate::commands::resolve::org(&client, text).await?;
-            vec![client.organizations().get(id.as_str()).await?]
+            if !orgs.iter().any(|org: &Organization| org.id == id.as_str()) {
+                orgs.push(client.organizations().get(id.as_str()).await?);
+            }
         }
-        None => Directory::read_all(&client).await?,
+        orgs
     };
     let managers = Managers::default();
     let mut name_count: BTreeMap<String, usize> = BTreeMap::new();

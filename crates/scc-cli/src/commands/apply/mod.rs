@@ -38,6 +38,10 @@ struct Live<'a> {
     client: &'a Client,
     directory: Option<&'a Directory>,
     managers: &'a Managers,
+    /// The key's organization: the manager of those `create: true` makes.
+    creator: Option<&'a str>,
+    /// A new organization as it will be (read once per run).
+    blank: &'a tokio::sync::OnceCell<Observation>,
 }
 
 impl engine::Service for Live<'_> {
@@ -73,6 +77,42 @@ impl engine::Service for Live<'_> {
 
     async fn observe(&self, org: &Organization, plan: &OrgPlan) -> Observation {
         observe::observe(self.client, org, self.managers, Scope::Plan(plan)).await
+    }
+
+    /// Empty, with the built-in roles of the key's organization (the manager of a new one): the
+    /// platform gives every organization the same STATIC and BUNDLED roles, and custom roles are an
+    /// organization's own (docs/decisions.md, "A new organization's plan"). Without a known manager
+    /// the roles are not checked before it exists.
+    async fn blank(&self, plan: &OrgPlan) -> Observation {
+        let (Some(creator), false) = (self.creator, plan.desired_roles().is_empty()) else {
+            return Observation::empty();
+        };
+        self.blank
+            .get_or_init(|| async {
+                let mut blank = Observation::empty();
+                match self.client.roles().list(creator).send().await {
+                    Ok(page) => {
+                        let built_in = page
+                            .items
+                            .into_iter()
+                            .filter(|role| role.role_type != Some(scc_sdk::types::RoleType::Custom));
+                        blank.roles = Some(built_in.collect());
+                    }
+                    Err(error) => blank.failures.push(observe::failure(
+                        "roles of a new organization",
+                        "list",
+                        observe::Section::Roles,
+                        error,
+                    )),
+                }
+                blank
+            })
+            .await
+            .clone()
+    }
+
+    fn creator(&self) -> Option<&str> {
+        self.creator
     }
 
     async fn create(&self, plan: &OrgPlan, recorder: &Recorder<'_>) -> Option<Organization> {
@@ -115,13 +155,59 @@ impl engine::Service for Live<'_> {
 }
 
 pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<Code, CliError> {
-    let (file, digest, saved) = match saved::read(&args.file)? {
+    let (mut file, digest, mut saved) = match saved::read(&args.file)? {
         saved::Source::Plan(file, digest) => (file, digest, None),
         saved::Source::Saved(saved) => (saved.plan_file(), String::new(), Some(saved)),
     };
     let problems = plan::validate(&file);
     if !problems.is_empty() {
         return Err(plan::problems_error(&args.file, &problems));
+    }
+    // `--org` on the command line: only those organizations of the file are read, shown and changed.
+    let selected = file.select(&ctx.global.org).map_err(|unmatched| {
+        let known: Vec<String> = file.organizations.iter().map(OrgPlan::label).collect();
+        CliError::usage(
+            format!(
+                "--org {}: no organization of {} has this name or id",
+                unmatched
+                    .iter()
+                    .map(|name| format!("{:?}", crate::output::shown(name)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                args.file.display()
+            ),
+            &format!(
+                "the file's organizations: {}",
+                known
+                    .iter()
+                    .map(|name| crate::output::shown(name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    })?;
+    if selected.len() < file.organizations.len() {
+        let keep = |index: &usize| selected.contains(index);
+        file.organizations = std::mem::take(&mut file.organizations)
+            .into_iter()
+            .enumerate()
+            .filter(|(index, _)| keep(index))
+            .map(|(_, org)| org)
+            .collect();
+        if let Some(saved) = &mut saved {
+            saved.organizations = std::mem::take(&mut saved.organizations)
+                .into_iter()
+                .enumerate()
+                .filter(|(index, _)| keep(index))
+                .map(|(_, org)| org)
+                .collect();
+        }
+    }
+    if plan_only && args.journal.is_some() {
+        return Err(CliError::usage(
+            "--journal records the changes `scc apply` makes; `scc plan` makes none".into(),
+            "scc apply FILE --journal PATH",
+        ));
     }
     if args.out.is_some() && (!plan_only || saved.is_some()) {
         return Err(CliError::usage(
@@ -144,6 +230,8 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
         file: &file,
         concurrency: args.concurrency.max(1),
         managers: Managers::default(),
+        creator: ctx.settings.key_org(),
+        blank: tokio::sync::OnceCell::new(),
     };
     if plan_only || ctx.global.dry_run {
         let plans = match &saved {
@@ -154,8 +242,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
                 None => return Ok(Code::Interrupted),
             },
         };
-        let numbers: Vec<usize> = (0..plans.len()).collect();
-        let code = print_plan(ctx, &args.file, &numbers, &file, &plans);
+        let code = print_plan(ctx, &args.file, &selected, &file, &plans);
         if let Some(out) = &args.out {
             if code != Code::Ok {
                 return Err(CliError::new(
@@ -171,12 +258,29 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
             ));
         }
         let changes = plans.iter().any(|planned| !planned.changes.is_empty());
-        // As terraform's: 0 nothing to change, 2 changes to make (problems keep their code).
+        // As terraform's, with a code of its own: 0 nothing to change, 10 changes to make; problems and
+        // errors keep theirs.
         return Ok(if args.detailed_exitcode && code == Code::Ok && changes {
-            Code::Usage
+            Code::ChangesPending
         } else {
             code
         });
+    }
+    // A key its token says is read-only would meet a refusal at every write: refused before the first.
+    if let Some(scope) = ctx.settings.key_scope().filter(|scope| !scope.may_write()) {
+        return Err(CliError::auth(
+            format!(
+                "the API key is read-only (its scope is {}): scc apply would be refused at every change; nothing was changed",
+                crate::output::shown(scope.as_str())
+            ),
+            "apply with a key of the Organization Administrator role (`scc whoami` shows a key's scope); `scc plan` works with this one",
+        ));
+    }
+    if args.detailed_exitcode {
+        return Err(CliError::usage(
+            "--detailed-exitcode is for `scc plan` (apply's exit code already says what happened)".into(),
+            "scc plan FILE --detailed-exitcode",
+        ));
     }
     // Without a terminal to ask on, nothing is done unless confirmed ahead.
     if saved.is_none() && !ctx.global.yes && !ctx.ui.can_ask() {
@@ -237,7 +341,8 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
             let shown_file = PlanFile {
                 organizations: pending.iter().map(|&index| file.organizations[index].clone()).collect(),
             };
-            let code = print_plan(ctx, &args.file, &pending, &shown_file, &shown);
+            let numbers: Vec<usize> = pending.iter().map(|&index| selected[index]).collect();
+            let code = print_plan(ctx, &args.file, &numbers, &shown_file, &shown);
             if shown.iter().all(|planned| planned.changes.is_empty()) {
                 if results.iter().all(Option::is_none) {
                     return Ok(code);
@@ -337,6 +442,8 @@ struct Run<'a> {
     file: &'a PlanFile,
     concurrency: usize,
     managers: Managers,
+    creator: Option<String>,
+    blank: tokio::sync::OnceCell<Observation>,
 }
 
 impl Run<'_> {
@@ -366,6 +473,8 @@ impl Run<'_> {
             client: self.client,
             directory: directory.as_ref(),
             managers: &self.managers,
+            creator: self.creator.as_deref(),
+            blank: &self.blank,
         };
         let bar = self.ctx.ui.progress(self.file.organizations.len() as u64, "reading");
         let work = futures_util::stream::iter(self.file.organizations.iter().enumerate())
@@ -405,6 +514,8 @@ impl Run<'_> {
             client: self.client,
             directory: directory.as_ref(),
             managers: &self.managers,
+            creator: self.creator.as_deref(),
+            blank: &self.blank,
         };
         let tasks = futures_util::stream::iter(work)
             .map(|(index, confirmed)| {
@@ -852,10 +963,12 @@ fn print_apply(ctx: &Ctx, file: &PlanFile, mut results: Vec<Option<Applied>>, se
         );
         Code::Unknown
     } else if !changed.is_empty() {
-        ctx.ui.error(
-            &message,
-            Some("the state changed after the plan was computed: nothing was made in those organizations; review their plan now (above) and apply again"),
-        );
+        let hint = if changed.iter().any(|not| not.why == "stale") {
+            "the changes computed now differ from the saved ones (the state moved, or the saved plan was edited): nothing was made in those organizations; plan again, review, and apply the new plan"
+        } else {
+            "the state changed after the plan was computed: nothing was made in those organizations; review their plan now (above) and apply again"
+        };
+        ctx.ui.error(&message, Some(hint));
         Code::PlanChanged
     } else if failed > 0 {
         let hint = if duplicates {

@@ -118,7 +118,7 @@ pub(crate) enum Scope<'p> {
     Everything,
 }
 
-fn failure(object: impl Into<String>, action: &'static str, section: Section, error: Error) -> ReadFailure {
+pub(crate) fn failure(object: impl Into<String>, action: &'static str, section: Section, error: Error) -> ReadFailure {
     ReadFailure {
         object: object.into(),
         action,

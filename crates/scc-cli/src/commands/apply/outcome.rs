@@ -87,6 +87,9 @@ pub(crate) enum Refusal {
     WillFail(Place, String),
     /// The service refused this item of a bulk request, or answered in a way that rules it out.
     Service(String),
+    /// `create: true`, and the organization of that name is not the one the plan would create
+    /// (another region, type or manager): it is not adopted.
+    NotAsCreated { id: String, differs: String },
 }
 
 impl std::fmt::Display for Refusal {
@@ -114,6 +117,11 @@ impl std::fmt::Display for Refusal {
             ),
             Self::WillFail(place, why) => write!(f, "will fail: {place}{why}"),
             Self::Service(reason) => f.write_str(reason),
+            Self::NotAsCreated { id, differs } => write!(
+                f,
+                "organization {id} has this name but {differs}: `create: true` adopts only the organization it would \
+                 create (give the plan's organization another name, or make the plan say what it is)"
+            ),
         }
     }
 }

@@ -172,6 +172,33 @@ pub(crate) fn name_key(name: &str) -> String {
     scc_sdk::validate::name_key(name)
 }
 
+impl PlanFile {
+    /// The places of the organizations `scope` names (each by the file's name for it, in any case,
+    /// or its id); every organization when `scope` is empty. `Err` holds the names that match none.
+    pub(crate) fn select(&self, scope: &[String]) -> Result<Vec<usize>, Vec<String>> {
+        if scope.is_empty() {
+            return Ok((0..self.organizations.len()).collect());
+        }
+        let names = |org: &OrgPlan, wanted: &str| {
+            org.name
+                .as_deref()
+                .is_some_and(|name| name_key(name) == name_key(wanted))
+                || org.id.as_deref().is_some_and(|id| id.trim() == wanted.trim())
+        };
+        let unmatched: Vec<String> = scope
+            .iter()
+            .filter(|wanted| !self.organizations.iter().any(|org| names(org, wanted)))
+            .cloned()
+            .collect();
+        if !unmatched.is_empty() {
+            return Err(unmatched);
+        }
+        Ok((0..self.organizations.len())
+            .filter(|&index| scope.iter().any(|wanted| names(&self.organizations[index], wanted)))
+            .collect())
+    }
+}
+
 /// Parses a plan's text by the file's extension.
 pub(crate) fn parse(path: &Path, text: &str) -> Result<PlanFile, CliError> {
     let extension = path

@@ -21,6 +21,9 @@ pub(crate) struct Row {
     pub(crate) object: String,
     pub(crate) action: String,
     pub(crate) result: Status,
+    /// What the change sets ([`super::diff::Change::attributes`]); none for a read.
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    pub(crate) attributes: serde_json::Map<String, Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) tracking_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -36,6 +39,10 @@ impl OrgReport {
                 object: subject.object(),
                 action: subject.action().to_owned(),
                 result: outcome.status(),
+                attributes: match subject {
+                    Subject::Change(change) => change.attributes(),
+                    Subject::Read { .. } => serde_json::Map::new(),
+                },
                 tracking_id: outcome.tracking_id().map(str::to_owned),
                 error: outcome.reason(),
             })

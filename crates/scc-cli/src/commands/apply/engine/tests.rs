@@ -112,6 +112,14 @@ impl Service for Fake {
         }
     }
 
+    async fn blank(&self, _plan: &OrgPlan) -> Observation {
+        Observation::empty()
+    }
+
+    fn creator(&self) -> Option<&str> {
+        None
+    }
+
     async fn create(&self, plan: &OrgPlan, recorder: &Recorder<'_>) -> Option<Organization> {
         let change = diff::create_org(plan);
         recorder.start(&change);
