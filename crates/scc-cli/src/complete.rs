@@ -121,7 +121,7 @@ where
     );
     let path = settings.config_dir.join("cache").join(format!(
         "complete-{kind}-{:016x}.json",
-        crate::commands::apply::fnv1a(scope.as_bytes())
+        scc_apply::fnv1a(scope.as_bytes())
     ));
     let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
     if let Some(cached) = std::fs::read(&path)

@@ -68,7 +68,13 @@ impl CliError {
 
 impl From<scc_sdk::Error> for CliError {
     fn from(error: scc_sdk::Error) -> Self {
-        if let scc_sdk::Error::DryRun(planned) = &error {
+        Self::from(&error)
+    }
+}
+
+impl From<&scc_sdk::Error> for CliError {
+    fn from(error: &scc_sdk::Error) -> Self {
+        if let scc_sdk::Error::DryRun(planned) = error {
             let mut dry = Self::new(Code::Ok, error.to_string(), None);
             dry.planned = serde_json::to_value(planned).ok();
             return dry;
@@ -147,6 +153,28 @@ impl From<scc_sdk::Error> for CliError {
             _ => (Code::Failure, "see the message".to_owned()),
         };
         Self::new(code, message, Some(hint))
+    }
+}
+
+/// The engine's refusals are usage errors (nothing was read or sent); a file it cannot write is a
+/// failure; a read it needed keeps the SDK error's code and hint, its message saying what was read.
+impl From<scc_apply::Error> for CliError {
+    fn from(error: scc_apply::Error) -> Self {
+        match error {
+            scc_apply::Error::Input { message, hint } => Self::new(Code::Usage, message, Some(hint)),
+            scc_apply::Error::Write { message } => {
+                Self::failure(message, Some("check the path and the disk; nothing was changed"))
+            }
+            scc_apply::Error::ReadOnlyKey { .. } => Self::auth(
+                error.to_string(),
+                "apply with a key of the Organization Administrator role (`scc whoami` shows a key's scope); `scc plan` works with this one",
+            ),
+            scc_apply::Error::Read { context, error } => {
+                let mut cli = Self::from(error.as_ref());
+                cli.message = format!("{context} failed, nothing was changed: {}", cli.message);
+                cli
+            }
+        }
     }
 }
 

@@ -220,11 +220,6 @@ impl Settings {
             .or_else(|| self.org_id.as_ref().map(|org| org.value.clone()))
     }
 
-    /// What the key may do, as its token says.
-    pub(crate) fn key_scope(&self) -> Option<scc_sdk::auth::KeyScope> {
-        scc_sdk::auth::KeyScope::of_token(&self.credentials.as_ref()?.value.access_token)
-    }
-
     pub(crate) fn resolve(global: &Global) -> Result<Self, CliError> {
         let config_dir = config_dir();
         let config_file = config_path(&config_dir);

@@ -322,7 +322,7 @@ fn a_read_only_key_is_refused_before_the_first_write() {
         .assert()
         .code(4)
         .stderr(predicate::str::contains(
-            "the API key is read-only (its scope is security:enterprise:member)",
+            "the API key is read-only (its scope is \"security:enterprise:member\")",
         ))
         .stderr(predicate::str::contains("nothing was changed"));
     assert_eq!(env.journal(), Vec::<Value>::new(), "nothing was sent");

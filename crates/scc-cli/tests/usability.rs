@@ -969,7 +969,7 @@ fn names_of_organizations_groups_and_roles_complete_from_the_service_and_are_kep
     assert!(groups.starts_with("SOC Analysts\t"), "{groups:?}");
     let roles = complete(&["role", "patch", "Organization A"]);
     assert!(roles.starts_with("Organization Administrator\t"), "{roles:?}");
-    let orgs = complete(&["org", "list", "--org", "acme c"]);
+    let orgs = complete(&["user", "list", "--org", "acme c"]);
     let names: Vec<&str> = orgs
         .lines()
         .map(|line| line.split('\t').next().unwrap_or_default())

@@ -119,6 +119,33 @@ impl Client {
         self.inner.identity.credentials().await
     }
 
+    /// What the client's API key may do, as its access token says (read without checking the
+    /// signature); `None` when the token states no scope. A face refuses a write ahead with it.
+    ///
+    /// ```no_run
+    /// # async fn run(client: scc_sdk::Client) {
+    /// if client.key_scope().await.is_some_and(|scope| !scope.may_write()) {
+    ///     println!("this key only reads");
+    /// }
+    /// # }
+    /// ```
+    pub async fn key_scope(&self) -> Option<crate::auth::KeyScope> {
+        let claims = self.inner.identity.claims().await?;
+        crate::auth::KeyScope::of_claims(&claims)
+    }
+
+    /// The organization the client's access token belongs to (its `org` claim), when it says.
+    ///
+    /// ```no_run
+    /// # async fn run(client: scc_sdk::Client) {
+    /// println!("{:?}", client.key_org().await);
+    /// # }
+    /// ```
+    pub async fn key_org(&self) -> Option<String> {
+        let claims = self.inner.identity.claims().await?;
+        Some(claims.get("org")?.as_str()?.to_owned())
+    }
+
     /// How many times refreshing credentials were refreshed by this client.
     pub fn refresh_count(&self) -> u64 {
         self.inner.identity.fetch_count()

@@ -4,6 +4,7 @@ pub(crate) mod api;
 pub(crate) mod apply;
 pub(crate) mod auth;
 pub(crate) mod demo;
+mod export;
 pub(crate) mod group;
 pub(crate) mod org;
 pub(crate) mod resolve;
@@ -272,6 +273,22 @@ pub(crate) async fn run(ctx: &Ctx, command: RemoteCommand) -> Result<Code, CliEr
         command,
         RemoteCommand::Plan(_) | RemoteCommand::Apply(_) | RemoteCommand::Export
     );
+    // A flag a command accepts is honoured or refused: these act on no organization of --org.
+    let ignores_org = match &command {
+        RemoteCommand::Org(crate::cli::OrgCommand::List { .. }) => {
+            Some("to list those an organization manages: --manager ORG")
+        }
+        RemoteCommand::Org(crate::cli::OrgCommand::Update { .. }) => {
+            Some("name the organization as the argument: scc org update ORG --name NEW")
+        }
+        RemoteCommand::Api(_) => Some("write the organization into the path: scc api GET organizations/ORG_ID/users"),
+        RemoteCommand::Xdr(_) => Some("XDR acts on the organization of its client credentials"),
+        RemoteCommand::Profile(_) | RemoteCommand::Demo(_) => Some("this command takes no organization"),
+        _ => None,
+    };
+    if let (Some(hint), false) = (ignores_org, ctx.global.org.is_empty()) {
+        return Err(CliError::usage("--org does nothing for this command".into(), hint));
+    }
     if !scoped && ctx.global.org.len() > 1 {
         return Err(CliError::usage(
             format!(
@@ -292,7 +309,7 @@ pub(crate) async fn run(ctx: &Ctx, command: RemoteCommand) -> Result<Code, CliEr
         RemoteCommand::Api(args) => api::run(ctx, args).await,
         RemoteCommand::Plan(args) => apply::run(ctx, args, true).await,
         RemoteCommand::Apply(args) => apply::run(ctx, args, false).await,
-        RemoteCommand::Export => apply::export::run(ctx).await,
+        RemoteCommand::Export => export::run(ctx).await,
         RemoteCommand::Configure(args) => auth::configure(ctx, args).await,
         RemoteCommand::Profile(command) => auth::profile(ctx, command),
         RemoteCommand::Auth(command) => auth::run(ctx, command),

@@ -169,7 +169,18 @@ impl KeyScope {
     /// assert_eq!(scc_sdk::auth::KeyScope::of_token("opaque-token"), None);
     /// ```
     pub fn of_token(token: &str) -> Option<Self> {
-        let scope = jwt_claims(token)?.get("scope")?.as_str()?.to_owned();
+        Self::of_claims(&jwt_claims(token)?)
+    }
+
+    /// The scope stated by a token's claims ([`jwt_claims`]).
+    ///
+    /// ```
+    /// let claims = serde_json::json!({"scope": "security:enterprise:member"});
+    /// let scope = scc_sdk::auth::KeyScope::of_claims(claims.as_object().unwrap()).unwrap();
+    /// assert!(!scope.may_write());
+    /// ```
+    pub fn of_claims(claims: &serde_json::Map<String, serde_json::Value>) -> Option<Self> {
+        let scope = claims.get("scope")?.as_str()?.to_owned();
         Some(match scope.rsplit(':').next() {
             Some("admin") => Self::Admin(scope),
             Some("member") => Self::Member(scope),

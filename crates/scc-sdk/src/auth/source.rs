@@ -50,6 +50,19 @@ impl TokenSource {
         }
     }
 
+    /// The claims of the SCC access token sent now (a fixed token's, or the refreshing credentials'
+    /// current one); none for XDR's client credentials or a token that is not a JWT.
+    pub(crate) async fn claims(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
+        match self {
+            Self::Static(bearer) => jwt_claims(bearer.token.expose_secret()),
+            Self::Refreshing(refresher) => {
+                let credentials = refresher.credentials.lock().await;
+                jwt_claims(credentials.access_token().expose_secret())
+            }
+            Self::ClientCredentials(_) => None,
+        }
+    }
+
     /// The refreshing credentials as they are now.
     pub(crate) async fn credentials(&self) -> Option<Credentials> {
         match self {

@@ -1,208 +1,89 @@
-//! `scc plan FILE` and `scc apply FILE`: declarative, idempotent onboarding of many organizations.
-//! The plan shown is the plan made: `scc apply` confirms a plan value and makes it only where the
-//! state still gives it (see `engine`); `scc plan --out` saves one for `scc apply PLAN`.
+//! `scc plan FILE` and `scc apply FILE`: the CLI's face over the engine (`scc_apply`): arguments,
+//! the confirmation loop, rendering and exit codes. The plan shown is the plan made: `scc apply`
+//! confirms a plan value and the engine makes it only where the state still gives it; `scc plan
+//! --out` saves one for `scc apply PLAN`.
 
-mod diff;
-mod engine;
-mod execute;
-pub(crate) mod export;
-mod ledger;
-mod lock;
-mod observe;
-mod outcome;
-pub(crate) mod plan;
-mod report;
-mod saved;
-
-pub(crate) use lock::fnv1a;
-
-use futures_util::StreamExt;
-use scc_sdk::Client;
-use scc_sdk::types::Organization;
+use scc_apply::{
+    Actor, Applied, Change, Confirmed, Ledger, OrgPlan, OrgReport, Outcome, PlanFile, Planned, Refusal, Session,
+    Status, Verdict,
+};
 use serde_json::{Value, json};
 
 use super::Ctx;
 use crate::cli::{ApplyArgs, Format};
 use crate::failure::{CliError, Code};
-use diff::Change;
-use engine::{Applied, Confirmed, Lookup, Planned, Verdict};
-use ledger::{Actor, Ledger, Recorder};
-use observe::{Directory, Managers, Observation, Scope};
-use outcome::{Outcome, Refusal, Status, Subject};
-use plan::{OrgPlan, PlanFile};
-use report::OrgReport;
 
-/// The service as the engine sees it: the SDK's client, the run's listing of organizations and its
-/// knowledge of shared groups.
-struct Live<'a> {
-    client: &'a Client,
-    directory: Option<&'a Directory>,
-    managers: &'a Managers,
-    /// The key's organization: the manager of those `create: true` makes.
-    creator: Option<&'a str>,
-    /// A new organization as it will be (read once per run).
-    blank: &'a tokio::sync::OnceCell<Observation>,
+/// What the engine reports, on the terminal: a progress bar per phase, a line when a lock is
+/// waited for, and Ctrl-C or SIGTERM to stop.
+struct Terminal<'a> {
+    ctx: &'a Ctx,
+    bar: std::sync::Mutex<Option<indicatif::ProgressBar>>,
 }
 
-impl engine::Service for Live<'_> {
-    /// By id, or by name (trimmed, any case) among those the token reaches: from the run's listing
-    /// when `first` allows it, by one filtered request otherwise.
-    async fn find(&self, plan: &OrgPlan, first: bool) -> Lookup {
-        if let Some(id) = &plan.id {
-            return match self.client.organizations().get(id.trim()).await {
-                Ok(org) => Lookup::Found(org),
-                Err(error) => Lookup::Blocked(Subject::find(id), Outcome::of_error(&error, false)),
-            };
-        }
-        let name = plan.label();
-        let matches: Vec<Organization> = match self.directory.filter(|_| first) {
-            Some(directory) => directory.named(&name).to_vec(),
-            None => match observe::orgs_named(self.client, &name).await {
-                Ok(found) => found,
-                Err(error) => return Lookup::Blocked(Subject::find(&name), Outcome::of_error(&error, false)),
-            },
-        };
-        match <[Organization; 1]>::try_from(matches) {
-            Ok([org]) => Lookup::Found(org),
-            Err(matches) if matches.is_empty() => Lookup::Missing,
-            Err(matches) => Lookup::Blocked(
-                Subject::find(&name),
-                Outcome::Refused(Refusal::DuplicateOrganizations {
-                    ids: matches.iter().map(|org| org.id.to_string()).collect(),
-                    created: None,
-                }),
-            ),
+impl<'a> Terminal<'a> {
+    fn new(ctx: &'a Ctx) -> Self {
+        Self {
+            ctx,
+            bar: std::sync::Mutex::new(None),
         }
     }
 
-    async fn observe(&self, org: &Organization, plan: &OrgPlan) -> Observation {
-        observe::observe(self.client, org, self.managers, Scope::Plan(plan)).await
-    }
-
-    /// Empty, with the built-in roles of the key's organization (the manager of a new one): the
-    /// platform gives every organization the same STATIC and BUNDLED roles, and custom roles are an
-    /// organization's own (docs/decisions.md, "A new organization's plan"). Without a known manager
-    /// the roles are not checked before it exists.
-    async fn blank(&self, plan: &OrgPlan) -> Observation {
-        let (Some(creator), false) = (self.creator, plan.desired_roles().is_empty()) else {
-            return Observation::empty();
-        };
-        self.blank
-            .get_or_init(|| async {
-                let mut blank = Observation::empty();
-                match self.client.roles().list(creator).send().await {
-                    Ok(page) => {
-                        let built_in = page
-                            .items
-                            .into_iter()
-                            .filter(|role| role.role_type != Some(scc_sdk::types::RoleType::Custom));
-                        blank.roles = Some(built_in.collect());
-                    }
-                    Err(error) => blank.failures.push(observe::failure(
-                        "roles of a new organization",
-                        "list",
-                        observe::Section::Roles,
-                        error,
-                    )),
-                }
-                blank
-            })
-            .await
+    fn bar(&self) -> Option<indicatif::ProgressBar> {
+        self.bar
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
     }
+}
 
-    fn creator(&self) -> Option<&str> {
-        self.creator
+impl scc_apply::Events for Terminal<'_> {
+    fn start(&self, phase: &'static str, total: usize) {
+        let bar = self.ctx.ui.progress(total as u64, phase);
+        *self.bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(bar);
     }
 
-    async fn create(&self, plan: &OrgPlan, recorder: &Recorder<'_>) -> Option<Organization> {
-        execute::create_org(self.client, plan, recorder).await
-    }
-
-    /// A claim code the service calls used: it will fail, unless this organization holds it, which
-    /// is only known when the service names the codes of subscriptions.
-    async fn will_fail(&self, org: &str, changes: &[Change], seen: &Observation) -> Vec<(Change, Refusal)> {
-        if seen.has_subscriptions && !seen.subscriptions_name_codes {
-            return Vec::new();
-        }
-        let claims = changes.iter().filter_map(|change| match change {
-            Change::Claim { code, .. } => Some((change, code)),
-            _ => None,
-        });
-        let mut refused = Vec::new();
-        for (change, code) in claims {
-            if let Err(error) = self.client.subscriptions().read_claim_code(org, code.as_str()).await
-                && error.is_conflict()
-            {
-                let service_says = error
-                    .as_api_error()
-                    .map_or_else(|| error.to_string(), |api| api.message.clone());
-                refused.push((
-                    change.clone(),
-                    Refusal::WillFail(
-                        outcome::Place::of(code),
-                        format!("{service_says}: not by this organization"),
-                    ),
-                ));
+    fn org_done(&self, org: &str, changes: Option<usize>) {
+        if let Some(bar) = self.bar() {
+            if let Some(changes) = changes {
+                bar.set_message(format!("{}: {changes} change(s)", crate::output::shown(org)));
             }
+            bar.inc(1);
         }
-        refused
     }
 
-    async fn execute(&self, org: &str, changes: Vec<Change>, seen: &Observation, recorder: &Recorder<'_>) {
-        execute::execute(self.client, recorder, org, changes, seen).await;
+    fn finish(&self) {
+        if let Some(bar) = self
+            .bar
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+        {
+            bar.finish_and_clear();
+        }
+    }
+
+    fn waiting_for_lock(&self, org: &str, path: &std::path::Path) {
+        self.ctx.ui.note(&format!(
+            "scc: waiting for another `scc apply` holding {}, the lock organization {} shares with others",
+            path.display(),
+            crate::output::shown(org)
+        ));
+    }
+
+    fn stop(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        Box::pin(stop_requested())
     }
 }
 
 pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<Code, CliError> {
-    let (mut file, digest, mut saved) = match saved::read(&args.file)? {
-        saved::Source::Plan(file, digest) => (file, digest, None),
-        saved::Source::Saved(saved) => (saved.plan_file(), String::new(), Some(saved)),
-    };
-    let problems = plan::validate(&file);
-    if !problems.is_empty() {
-        return Err(plan::problems_error(&args.file, &problems));
-    }
+    let mut source = scc_apply::read(&args.file)?;
     // `--org` on the command line: only those organizations of the file are read, shown and changed.
-    let selected = file.select(&ctx.global.org).map_err(|unmatched| {
-        let known: Vec<String> = file.organizations.iter().map(OrgPlan::label).collect();
-        CliError::usage(
-            format!(
-                "--org {}: no organization of {} has this name or id",
-                unmatched
-                    .iter()
-                    .map(|name| format!("{:?}", crate::output::shown(name)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                args.file.display()
-            ),
-            &format!(
-                "the file's organizations: {}",
-                known
-                    .iter()
-                    .map(|name| crate::output::shown(name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )
-    })?;
-    if selected.len() < file.organizations.len() {
-        let keep = |index: &usize| selected.contains(index);
-        file.organizations = std::mem::take(&mut file.organizations)
-            .into_iter()
-            .enumerate()
-            .filter(|(index, _)| keep(index))
-            .map(|(_, org)| org)
-            .collect();
-        if let Some(saved) = &mut saved {
-            saved.organizations = std::mem::take(&mut saved.organizations)
-                .into_iter()
-                .enumerate()
-                .filter(|(index, _)| keep(index))
-                .map(|(_, org)| org)
-                .collect();
-        }
-    }
+    let selected = source.select(&ctx.global.org, &args.file)?;
+    let file = source.plan_file();
+    let (digest, saved) = match source {
+        scc_apply::Source::Plan(_, digest) => (digest, None),
+        scc_apply::Source::Saved(saved) => (String::new(), Some(saved)),
+    };
     if plan_only && args.journal.is_some() {
         return Err(CliError::usage(
             "--journal records the changes `scc apply` makes; `scc plan` makes none".into(),
@@ -224,22 +105,18 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
     if let Some(saved) = &saved {
         saved.check(&args.file, &service)?;
     }
-    let run = Run {
-        ctx,
-        client: &client,
-        file: &file,
-        concurrency: args.concurrency.max(1),
-        managers: Managers::default(),
-        creator: ctx.settings.key_org(),
-        blank: tokio::sync::OnceCell::new(),
-    };
+    let terminal = Terminal::new(ctx);
+    let run = Session::new(&client, service.clone(), ctx.settings.config_dir.join("locks"))
+        .creator(ctx.settings.key_org())
+        .concurrency(args.concurrency)
+        .events(&terminal);
     if plan_only || ctx.global.dry_run {
         let plans = match &saved {
             // A saved plan shows what it holds (`scc apply` checks it against the state).
             Some(saved) => saved.organizations.iter().map(|org| org.planned.clone()).collect(),
-            None => match run.plan_all().await? {
+            None => match run.plan(&file).await? {
                 Some(plans) => plans,
-                None => return Ok(Code::Interrupted),
+                None => return Ok(interrupted_while_reading(ctx)),
             },
         };
         let code = print_plan(ctx, &args.file, &selected, &file, &plans);
@@ -251,7 +128,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
                     Some("fix them, then plan again".into()),
                 ));
             }
-            saved::write(out, &save(&args.file, &digest, &service, &file, &plans))?;
+            scc_apply::SavedPlan::new(&args.file, &digest, &service, &file, &plans).write(out)?;
             ctx.ui.note(&format!(
                 "Saved the plan to {0}: `scc apply {0}` makes exactly these changes, or refuses where the state changed since.",
                 out.display()
@@ -266,16 +143,8 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
             code
         });
     }
-    // A key its token says is read-only would meet a refusal at every write: refused before the first.
-    if let Some(scope) = ctx.settings.key_scope().filter(|scope| !scope.may_write()) {
-        return Err(CliError::auth(
-            format!(
-                "the API key is read-only (its scope is {}): scc apply would be refused at every change; nothing was changed",
-                crate::output::shown(scope.as_str())
-            ),
-            "apply with a key of the Organization Administrator role (`scc whoami` shows a key's scope); `scc plan` works with this one",
-        ));
-    }
+    // Before anything is shown or asked: a read-only key would meet a refusal at every write.
+    run.may_write().await?;
     if args.detailed_exitcode {
         return Err(CliError::usage(
             "--detailed-exitcode is for `scc plan` (apply's exit code already says what happened)".into(),
@@ -317,23 +186,25 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
             .enumerate()
             .map(|(index, org)| (index, Confirmed::Saved(&org.planned)))
             .collect();
-        let Some(applied) = run.apply_all(work, &ledger).await? else {
-            return Ok(Code::Interrupted);
+        let applied = match run.apply(&file, work, &ledger).await? {
+            Ok(applied) => applied,
+            Err(interrupted) => return Ok(print_interrupted(ctx, &interrupted)),
         };
         keep(&mut results, applied);
     } else if ctx.global.yes {
         let work = (0..file.organizations.len())
             .map(|index| (index, Confirmed::Ahead))
             .collect();
-        let Some(applied) = run.apply_all(work, &ledger).await? else {
-            return Ok(Code::Interrupted);
+        let applied = match run.apply(&file, work, &ledger).await? {
+            Ok(applied) => applied,
+            Err(interrupted) => return Ok(print_interrupted(ctx, &interrupted)),
         };
         keep(&mut results, applied);
     } else {
         // Shown, answered, made where the state still gives it; where it does not, the new plan is
         // shown and asked about, until nothing is left or the answer is no.
-        let Some(mut plans) = run.plan_all().await? else {
-            return Ok(Code::Interrupted);
+        let Some(mut plans) = run.plan(&file).await? else {
+            return Ok(interrupted_while_reading(ctx));
         };
         let mut pending: Vec<usize> = (0..plans.len()).collect();
         loop {
@@ -362,8 +233,9 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
                 .iter()
                 .map(|&index| (index, Confirmed::Shown(&plans[index])))
                 .collect();
-            let Some(applied) = run.apply_all(work, &ledger).await? else {
-                return Ok(Code::Interrupted);
+            let applied = match run.apply(&file, work, &ledger).await? {
+                Ok(applied) => applied,
+                Err(interrupted) => return Ok(print_interrupted(ctx, &interrupted)),
             };
             let mut changed = Vec::new();
             let mut new_plans = Vec::new();
@@ -412,176 +284,10 @@ fn journal_checked(ctx: &Ctx, ledger: &Ledger, code: Code) -> Code {
     }
 }
 
-/// The saved plan of `plans`, computed from the plan file at `path`.
-fn save(path: &std::path::Path, digest: &str, service: &str, file: &PlanFile, plans: &[Planned]) -> saved::SavedPlan {
-    saved::SavedPlan {
-        format: saved::FORMAT.into(),
-        scc_version: env!("CARGO_PKG_VERSION").into(),
-        service: service.to_owned(),
-        created: jiff::Timestamp::now().to_string(),
-        plan_file: saved::PlanSource {
-            path: path.display().to_string(),
-            fnv1a64: digest.to_owned(),
-        },
-        organizations: file
-            .organizations
-            .iter()
-            .zip(plans)
-            .map(|(plan, planned)| saved::SavedOrg {
-                plan: plan.clone(),
-                planned: planned.clone(),
-            })
-            .collect(),
-    }
-}
-
-/// One `scc plan` or `scc apply`.
-struct Run<'a> {
-    ctx: &'a Ctx,
-    client: &'a Client,
-    file: &'a PlanFile,
-    concurrency: usize,
-    managers: Managers,
-    creator: Option<String>,
-    blank: tokio::sync::OnceCell<Observation>,
-}
-
-impl Run<'_> {
-    /// Organizations named in the plan are found in one listing of those the token reaches.
-    async fn directory(&self) -> Result<Option<Directory>, CliError> {
-        if self.file.organizations.iter().any(|org| org.id.is_none()) {
-            match Directory::read(self.client).await {
-                Ok(directory) => Ok(Some(directory)),
-                Err(error) => {
-                    let mut error = CliError::from(error);
-                    error.message = format!(
-                        "listing the organizations failed, nothing was changed: {}",
-                        error.message
-                    );
-                    Err(error)
-                }
-            }
-        } else {
-            Ok(None)
-        }
-    }
-
-    /// Every organization's plan, `concurrency` at a time; writes nothing. `None` after Ctrl-C.
-    async fn plan_all(&self) -> Result<Option<Vec<Planned>>, CliError> {
-        let directory = self.directory().await?;
-        let live = Live {
-            client: self.client,
-            directory: directory.as_ref(),
-            managers: &self.managers,
-            creator: self.creator.as_deref(),
-            blank: &self.blank,
-        };
-        let bar = self.ctx.ui.progress(self.file.organizations.len() as u64, "reading");
-        let work = futures_util::stream::iter(self.file.organizations.iter().enumerate())
-            .map(|(index, org)| {
-                let live = &live;
-                // The state read is not kept: only its fingerprint, for a saved plan.
-                async move { (index, engine::plan(live, org, true).await.fingerprinted()) }
-            })
-            .buffer_unordered(self.concurrency)
-            .inspect(|_| bar.inc(1))
-            .collect::<Vec<(usize, Planned)>>();
-        let Some(plans) = in_order_unless_stopped(work, &bar).await else {
-            self.ctx
-                .ui
-                .error("interrupted while reading: nothing was changed", None);
-            return Ok(None);
-        };
-        Ok(Some(plans.into_iter().map(|(_, planned)| planned).collect()))
-    }
-
-    /// Applies the confirmed plans of the organizations at these indices, each under its lock.
-    /// `None` after Ctrl-C (the summary of what was done is printed, from the ledger).
-    async fn apply_all(
-        &self,
-        work: Vec<(usize, Confirmed<'_>)>,
-        ledger: &Ledger,
-    ) -> Result<Option<Vec<(usize, Applied)>>, CliError> {
-        let orgs = &self.file.organizations;
-        let locks_dir = self.ctx.settings.config_dir.join("locks");
-        let service = self.ctx.settings.base_url.value.clone();
-        let bar = self.ctx.ui.progress(work.len() as u64, "applying");
-        // The lock files' turns are read before the listing: a turn taken after it says the listing
-        // may be out of date for that organization.
-        let turns = lock::Turns::read(&locks_dir, &service, orgs);
-        let directory = self.directory().await?;
-        let live = Live {
-            client: self.client,
-            directory: directory.as_ref(),
-            managers: &self.managers,
-            creator: self.creator.as_deref(),
-            blank: &self.blank,
-        };
-        let tasks = futures_util::stream::iter(work)
-            .map(|(index, confirmed)| {
-                let (live, turns, locks_dir, service) = (&live, &turns, &locks_dir, &service);
-                let org = &orgs[index];
-                async move {
-                    let recorder = ledger.recorder(index);
-                    // One run at a time per organization on this machine: a second waits for the first.
-                    let mut applied = match lock::acquire(locks_dir, service, org, turns).await {
-                        // Another run held the lock since the listing: the listing is out of date for it.
-                        Ok((_lock, held_by_another)) => {
-                            engine::apply(live, org, confirmed, !held_by_another, &recorder).await
-                        }
-                        Err(error) => {
-                            let (subject, outcome) = lock::refused(org, &error);
-                            let mut outcomes = outcome::Outcomes::default();
-                            outcomes.set(subject, outcome);
-                            Applied {
-                                org_id: None,
-                                outcomes,
-                                verdict: Verdict::Applied,
-                            }
-                        }
-                    };
-                    let changes = applied
-                        .outcomes
-                        .iter()
-                        .filter(|(subject, _)| subject.sign().is_some())
-                        .count();
-                    // The outcomes wait in the ledger (an interrupt reports them from there).
-                    ledger.done(index, std::mem::take(&mut applied.outcomes));
-                    (index, changes, applied)
-                }
-            })
-            .buffer_unordered(self.concurrency)
-            .map(|(index, changes, applied)| {
-                bar.set_message(format!("{}: {changes} change(s)", orgs[index].label()));
-                bar.inc(1);
-                (index, applied)
-            })
-            .collect::<Vec<(usize, Applied)>>();
-        let Some(mut applied) = in_order_unless_stopped(tasks, &bar).await else {
-            print_interrupted(self.ctx, &ledger.interrupted());
-            return Ok(None);
-        };
-        for (index, applied) in &mut applied {
-            applied.outcomes = ledger.take_done(*index);
-        }
-        Ok(Some(applied))
-    }
-}
-
-/// The results of `work`, one per organization index, in the plan's order; `None` when a stop was
-/// requested first. The progress bar is cleared either way.
-async fn in_order_unless_stopped<T>(
-    work: impl std::future::Future<Output = Vec<(usize, T)>>,
-    bar: &indicatif::ProgressBar,
-) -> Option<Vec<(usize, T)>> {
-    let finished = tokio::select! {
-        results = work => Some(results),
-        () = stop_requested() => None,
-    };
-    bar.finish_and_clear();
-    let mut results = finished?;
-    results.sort_by_key(|(index, _)| *index);
-    Some(results)
+/// Stopped before anything was changed.
+fn interrupted_while_reading(ctx: &Ctx) -> Code {
+    ctx.ui.error("interrupted while reading: nothing was changed", None);
+    Code::Interrupted
 }
 
 /// Ctrl-C, or SIGTERM (a service manager, `timeout`, `kill`): either stops the run the same way,
@@ -728,9 +434,11 @@ fn print_plan(ctx: &Ctx, path: &std::path::Path, numbers: &[usize], file: &PlanF
 
 /// After Ctrl-C: each organization's completed, failed and unknown items (writes sent and not
 /// answered are unknown: they may have been applied).
-fn print_interrupted(ctx: &Ctx, interrupted: &[(String, Vec<(Subject, Outcome)>)]) {
+fn print_interrupted(ctx: &Ctx, interrupted: &scc_apply::Interrupted) -> Code {
+    // Only the organizations that had work: 200 lines of "0 done" would hide the ones that matter.
     let reports: Vec<OrgReport> = interrupted
         .iter()
+        .filter(|(_, items)| !items.is_empty())
         .map(|(org, items)| OrgReport {
             org: org.clone(),
             org_id: None,
@@ -783,37 +491,7 @@ fn print_interrupted(ctx: &Ctx, interrupted: &[(String, Vec<(Subject, Outcome)>)
             "`scc plan` on the same file shows what is still missing; apply again to finish"
         }),
     );
-}
-
-/// The difference between the plan confirmed and the plan now, change by change.
-fn difference(confirmed: &Planned, now: &Planned) -> Vec<String> {
-    let before: Vec<Change> = confirmed.changes.iter().map(Change::target).collect();
-    let after: Vec<Change> = now.changes.iter().map(Change::target).collect();
-    let mut lines: Vec<String> = after
-        .iter()
-        .filter(|change| !before.contains(change))
-        .map(|change| {
-            format!(
-                "now also: {} {} {}",
-                change.sign().symbol(),
-                change.action(),
-                change.object()
-            )
-        })
-        .collect();
-    lines.extend(before.iter().filter(|change| !after.contains(change)).map(|change| {
-        format!(
-            "no longer: {} {} {}",
-            change.sign().symbol(),
-            change.action(),
-            change.object()
-        )
-    }));
-    if lines.is_empty() {
-        lines
-            .push("the same changes, computed against another state: plan again to save the plan of this state".into());
-    }
-    lines
+    Code::Interrupted
 }
 
 /// An organization where nothing was made: the plan confirmed (`was`) is not the state's any more.
@@ -898,7 +576,7 @@ fn print_apply(ctx: &Ctx, file: &PlanFile, mut results: Vec<Option<Applied>>, se
                         items: now.items(),
                     };
                     plan_text(&ctx.ui, &report, &mut text);
-                    for line in difference(was, now) {
+                    for line in was.difference(now) {
                         text.push_str(&format!("    since the plan was {since}: {line}\n"));
                     }
                 }
@@ -914,7 +592,7 @@ fn print_apply(ctx: &Ctx, file: &PlanFile, mut results: Vec<Option<Applied>>, se
                         org_id: now.org_id.clone(),
                         items: now.items(),
                     };
-                    json!({"org": org, "why": why, "plan_now": report.rows(), "difference": difference(was, now)})
+                    json!({"org": org, "why": why, "plan_now": report.rows(), "difference": was.difference(now)})
                 })
                 .collect();
             // Row by row into the document: a run of thousands of organizations holds no second copy.

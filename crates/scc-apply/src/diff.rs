@@ -6,19 +6,23 @@ use std::collections::HashSet;
 use scc_sdk::types::{AppliesTo, RegionCode};
 use serde::{Deserialize, Serialize};
 
-use super::observe::{Observation, Section};
-use super::plan::{ADMIN_PRODUCT, ADMIN_ROLE, OrgPlan, name_key};
+use crate::observe::{Observation, Section};
+use crate::spec::{ADMIN_PRODUCT, ADMIN_ROLE, OrgPlan, name_key};
 
 /// What a change does to its target, as the plan prints it: `+`, `~` or `-`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Sign {
+pub enum Sign {
+    /// Adds or creates (`+`).
     Add,
+    /// Changes in place (`~`).
     Change,
+    /// Removes or deletes (`-`).
     Remove,
 }
 
 impl Sign {
-    pub(crate) fn symbol(self) -> char {
+    /// `+`, `~` or `-`.
+    pub fn symbol(self) -> char {
         match self {
             Self::Add => '+',
             Self::Change => '~',
@@ -29,22 +33,26 @@ impl Sign {
 
 /// A role as the plan names it, and its id once the organization's roles are known.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub(crate) struct RoleRef {
-    pub(crate) product: String,
-    pub(crate) name: String,
+pub struct RoleRef {
+    /// The product the role belongs to, e.g. `Security Cloud Control`.
+    pub product: String,
+    /// The role's display name.
+    pub name: String,
     /// `None` for an organization not created yet: found by name when the change runs.
-    pub(crate) id: Option<String>,
+    pub id: Option<String>,
 }
 
 impl RoleRef {
-    pub(crate) fn label(&self) -> String {
+    /// `Security Cloud Control / Organization Member`.
+    pub fn label(&self) -> String {
         format!("{} / {}", self.product, self.name)
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub(crate) enum Holder {
+/// Who holds a role.
+pub enum Holder {
     /// A group, by name.
     Group(String),
     /// A user, by e-mail.
@@ -55,62 +63,105 @@ pub(crate) enum Holder {
 /// records.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
-pub(crate) enum Change {
+pub enum Change {
+    /// Creates the plan's organization (MANAGED, of the key's organization).
     CreateOrg {
+        /// Its name.
         name: String,
+        /// Its region.
         region: RegionCode,
     },
+    /// Claims a subscription by its claim code.
     Claim {
+        /// The claim code.
         code: String,
+        /// The preferred region of its products.
         region: RegionCode,
     },
+    /// Invites a user.
     Invite {
+        /// The user's e-mail.
         email: String,
+        /// First name.
         first_name: String,
+        /// Last name.
         last_name: String,
+        /// Whether the invite gives the Organization Administrator role.
         admin: bool,
     },
+    /// Renames a user.
     UpdateUser {
+        /// The user's id.
         id: String,
+        /// The user's e-mail.
         email: String,
+        /// The new first name.
         first_name: String,
+        /// The new last name.
         last_name: String,
         /// The names now, shown beside the new ones.
         from_first_name: String,
+        /// The last name now.
         from_last_name: String,
     },
+    /// Removes a user from the organization.
     RemoveUser {
+        /// The user's e-mail.
         email: String,
     },
+    /// Creates an admin group.
     CreateGroup {
+        /// Its name.
         name: String,
+        /// Its description.
         description: Option<String>,
+        /// Which organizations it applies to.
         applies_to: AppliesTo,
     },
+    /// Changes an admin group's description.
     UpdateGroup {
+        /// The group's id.
         id: String,
+        /// The group's name.
         name: String,
+        /// The new description.
         description: Option<String>,
+        /// The description now.
         from_description: Option<String>,
     },
+    /// Deletes an admin group.
     DeleteGroup {
+        /// The group's id.
         id: String,
+        /// The group's name.
         name: String,
     },
+    /// Adds a member to a group.
     AddMember {
+        /// The group's name.
         group: String,
+        /// The member's e-mail.
         email: String,
     },
+    /// Removes a member from a group.
     RemoveMember {
+        /// The group's name.
         group: String,
+        /// The member's e-mail.
         email: String,
     },
+    /// Assigns a role.
     AssignRole {
+        /// The role.
         role: RoleRef,
+        /// To whom.
         holder: Holder,
     },
+    /// Takes a role away.
     UnassignRole {
+        /// The role.
         role: RoleRef,
+        /// From whom.
         holder: Holder,
     },
 }
@@ -118,7 +169,7 @@ pub(crate) enum Change {
 impl Change {
     /// The change without the ids the service gave its targets: what it does, by name. A new
     /// organization's plan knows no role id; the same change read back knows it.
-    pub(crate) fn target(&self) -> Change {
+    pub fn target(&self) -> Change {
         let mut target = self.clone();
         match &mut target {
             Self::UpdateUser { id, .. } | Self::UpdateGroup { id, .. } | Self::DeleteGroup { id, .. } => id.clear(),
@@ -128,7 +179,8 @@ impl Change {
         target
     }
 
-    pub(crate) fn sign(&self) -> Sign {
+    /// What it does to its object: adds, changes or removes.
+    pub fn sign(&self) -> Sign {
         match self {
             Self::CreateOrg { .. }
             | Self::Claim { .. }
@@ -156,7 +208,7 @@ impl Change {
     }
 
     /// What the report names: `user ana@…`, `member ana@… of group SOC`, …
-    pub(crate) fn object(&self) -> String {
+    pub fn object(&self) -> String {
         let holder = |holder: &Holder| match holder {
             Holder::Group(name) => format!("group {name}"),
             Holder::User(email) => format!("user {email}"),
@@ -182,7 +234,7 @@ impl Change {
     /// What a change sets beyond its object's name, by the plan file's names: a new user's names and
     /// `admin` (a privilege a reviewer must see), a new group's description and `applies_to`, the
     /// region of a new organization or a claim, an update's new values.
-    pub(crate) fn attributes(&self) -> serde_json::Map<String, serde_json::Value> {
+    pub fn attributes(&self) -> serde_json::Map<String, serde_json::Value> {
         use serde_json::json;
         let mut map = serde_json::Map::new();
         let mut set = |name: &str, value: serde_json::Value| {
@@ -227,7 +279,7 @@ impl Change {
 
     /// The lines under a change in a plan: what an update changes, attribute by attribute
     /// (`last_name: "One" -> "Uno"`), and what a new object is given (`admin: true`).
-    pub(crate) fn details(&self) -> Vec<String> {
+    pub fn details(&self) -> Vec<String> {
         if self.sign() == Sign::Add {
             return self
                 .attributes()
@@ -267,7 +319,8 @@ impl Change {
         lines
     }
 
-    pub(crate) fn action(&self) -> &'static str {
+    /// The verb a plan shows: `invite`, `create`, `assign`, …
+    pub fn action(&self) -> &'static str {
         match self {
             Self::CreateOrg { .. } | Self::CreateGroup { .. } => "create",
             Self::Claim { .. } => "claim",
@@ -329,7 +382,7 @@ fn known_or_invited(plan: &OrgPlan, seen: &Observation, email: &str) -> bool {
 }
 
 /// Where a role's user is in the organization's plan: `roles[1].users[0]`.
-fn role_user_at(plan: &OrgPlan, wanted: &super::plan::RolePlan, email: &str) -> String {
+fn role_user_at(plan: &OrgPlan, wanted: &crate::spec::RolePlan, email: &str) -> String {
     plan.roles
         .iter()
         .enumerate()
@@ -608,11 +661,11 @@ fn roles(plan: &OrgPlan, seen: &Observation, fresh: bool, out: &mut Diff) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::observe::{SeenGroup, SeenUser};
     use super::*;
+    use crate::observe::{SeenGroup, SeenUser};
 
     fn plan(yaml: &str) -> OrgPlan {
-        let file: super::super::plan::PlanFile = serde_norway::from_str(yaml).expect("plan");
+        let file: crate::spec::PlanFile = serde_norway::from_str(yaml).expect("plan");
         file.organizations.into_iter().next().expect("one organization")
     }
 

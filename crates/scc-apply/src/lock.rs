@@ -13,9 +13,9 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use super::observe::Section;
-use super::outcome::{Failure, Outcome, Subject};
-use super::plan::{OrgPlan, name_key};
+use crate::observe::Section;
+use crate::outcome::{Failure, Outcome, Subject};
+use crate::spec::{OrgPlan, name_key};
 
 /// How many lock files the organizations share.
 const LOCK_FILES: u64 = 1024;
@@ -120,14 +120,6 @@ fn in_process(path: &Path) -> Arc<tokio::sync::Mutex<()>> {
         .clone()
 }
 
-/// FNV-1a, 64 bits: stable across builds, so every scc version picks the same lock file and reads
-/// the same digest of a state (a digest against change, not against an attacker).
-pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 pub(crate) fn lock_path(dir: &Path, service: &str, org: &OrgPlan) -> PathBuf {
     let target = match &org.id {
         Some(id) => format!("id:{}", id.trim()),
@@ -136,7 +128,10 @@ pub(crate) fn lock_path(dir: &Path, service: &str, org: &OrgPlan) -> PathBuf {
     let key = format!("{}\n{target}", service.trim_end_matches('/'));
     // One of LOCK_FILES files: thousands of organizations do not make thousands of files. Two
     // organizations on one file only wait for each other a moment, as two runs of one would.
-    dir.join(format!("apply-{:04}.lock", fnv1a(key.as_bytes()) % LOCK_FILES))
+    dir.join(format!(
+        "apply-{:04}.lock",
+        crate::digest::fnv1a(key.as_bytes()) % LOCK_FILES
+    ))
 }
 
 /// Takes the organization's lock, waiting (and saying so) while another run holds it; says whether
@@ -146,6 +141,7 @@ pub(crate) async fn acquire(
     service: &str,
     org: &OrgPlan,
     turns: &Arc<Turns>,
+    events: &dyn crate::Events,
 ) -> std::io::Result<(OrgLock, bool)> {
     create_private_dir(dir)?;
     let path = lock_path(dir, service, org);
@@ -159,11 +155,7 @@ pub(crate) async fn acquire(
     let file = match file.try_lock() {
         Ok(()) => file,
         Err(std::fs::TryLockError::WouldBlock) => {
-            eprintln!(
-                "scc: waiting for another `scc apply` holding {}, the lock organization {} shares with others",
-                path.display(),
-                org.label()
-            );
+            events.waiting_for_lock(&org.label(), &path);
             tokio::task::spawn_blocking(move || file.lock().map(|()| file))
                 .await
                 .map_err(std::io::Error::other)??
@@ -210,7 +202,7 @@ pub(crate) fn refused(org: &OrgPlan, error: &std::io::Error) -> (Subject, Outcom
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::commands::apply::plan::PlanFile;
+    use crate::spec::PlanFile;
 
     fn org(name: &str) -> OrgPlan {
         let text = format!("organizations:\n  - name: {name}\n    create: true\n    region: NAM\n");
@@ -226,14 +218,22 @@ mod tests {
         let service = "http://127.0.0.1:1";
         let ours = Turns::read(&locks, service, std::slice::from_ref(&twin));
         for _ in 0..2 {
-            let (_lock, held_by_another) = acquire(&locks, service, &twin, &ours).await.expect("locks");
+            let (_lock, held_by_another) = acquire(&locks, service, &twin, &ours, &crate::Silent)
+                .await
+                .expect("locks");
             assert!(!held_by_another, "our own turns do not count");
         }
         // Another run takes and lets go of the lock after our listing, as a second process would.
         let theirs = Turns::read(&locks, service, std::slice::from_ref(&twin));
-        drop(acquire(&locks, service, &twin, &theirs).await.expect("locks"));
+        drop(
+            acquire(&locks, service, &twin, &theirs, &crate::Silent)
+                .await
+                .expect("locks"),
+        );
         for _ in 0..2 {
-            let (_lock, held_by_another) = acquire(&locks, service, &twin, &ours).await.expect("locks");
+            let (_lock, held_by_another) = acquire(&locks, service, &twin, &ours, &crate::Silent)
+                .await
+                .expect("locks");
             assert!(
                 held_by_another,
                 "the listing is out of date for this organization from now on"

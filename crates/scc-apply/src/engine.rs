@@ -10,11 +10,11 @@
 use scc_sdk::types::Organization;
 use serde::{Deserialize, Serialize};
 
-use super::diff::{self, Change};
-use super::ledger::Recorder;
-use super::observe::{Observation, Section};
-use super::outcome::{Outcome, Outcomes, Refusal, Skip, Subject};
-use super::plan::OrgPlan;
+use crate::diff::{self, Change};
+use crate::ledger::Recorder;
+use crate::observe::{Observation, Section};
+use crate::outcome::{Outcome, Outcomes, Refusal, Skip, Subject};
+use crate::spec::OrgPlan;
 
 /// Rounds of observe and fix per organization in one apply.
 pub(crate) const ROUNDS: u32 = 4;
@@ -56,15 +56,16 @@ pub(crate) trait Service {
 
 /// One organization's plan: its changes and what they were computed against.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Planned {
+pub struct Planned {
     /// The organization's id; none when it does not exist (it is created) or could not be found.
-    pub(crate) org_id: Option<String>,
-    pub(crate) changes: Vec<Change>,
+    pub org_id: Option<String>,
+    /// The changes that make the organization hold what the plan says, each with its attributes.
+    pub changes: Vec<Change>,
     /// The digest of the state read ([`Observation::fingerprint`]), or `absent`.
-    pub(crate) fingerprint: String,
+    pub fingerprint: String,
     /// What the plan asks for and the state rules out, and reads that failed.
     #[serde(skip)]
-    pub(crate) problems: Vec<(Subject, Outcome)>,
+    pub problems: Vec<(Subject, Outcome)>,
     /// The organization and the state read, for applying right after.
     #[serde(skip)]
     found: Option<(Organization, Observation)>,
@@ -100,8 +101,48 @@ impl Planned {
             .map_or_else(|| self.fingerprint.clone(), |(_, seen)| seen.fingerprint())
     }
 
+    /// What differs between this plan, as confirmed, and `now`, change by change (each with its
+    /// attributes): `now also: + invite user …`, `no longer: …`; the same changes computed against
+    /// another state say so.
+    pub fn difference(&self, now: &Planned) -> Vec<String> {
+        let before: Vec<Change> = self.changes.iter().map(Change::target).collect();
+        let after: Vec<Change> = now.changes.iter().map(Change::target).collect();
+        let line = |change: &Change| format!("{} {} {}", change.sign().symbol(), change.action(), change.object());
+        let same_object = |a: &Change, b: &Change| a.action() == b.action() && a.object() == b.object();
+        let mut lines = Vec::new();
+        for change in after.iter().filter(|change| !before.contains(change)) {
+            match before.iter().find(|was| same_object(was, change)) {
+                // The same object, other attributes: each one that moved.
+                Some(was) => {
+                    let (old, new) = (was.attributes(), change.attributes());
+                    let moved: Vec<String> = new
+                        .iter()
+                        .filter(|(name, value)| old.get(*name) != Some(value))
+                        .map(|(name, value)| {
+                            let old = old.get(name).map_or_else(|| "none".to_owned(), ToString::to_string);
+                            format!("{name}: {old} -> {value}")
+                        })
+                        .collect();
+                    lines.push(format!("now otherwise: {} ({})", line(change), moved.join(", ")));
+                }
+                None => lines.push(format!("now also: {}", line(change))),
+            }
+        }
+        for change in before.iter().filter(|change| !after.contains(change)) {
+            if !after.iter().any(|now| same_object(now, change)) {
+                lines.push(format!("no longer: {}", line(change)));
+            }
+        }
+        if lines.is_empty() {
+            lines.push(
+                "the same changes, computed against another state: plan again to save the plan of this state".into(),
+            );
+        }
+        lines
+    }
+
     /// The plan as report lines: each change planned, then each problem.
-    pub(crate) fn items(&self) -> Vec<(Subject, Outcome)> {
+    pub fn items(&self) -> Vec<(Subject, Outcome)> {
         self.changes
             .iter()
             .map(|change| (Subject::Change(change.clone()), Outcome::Planned))
@@ -208,7 +249,7 @@ fn not_as_created(plan: &OrgPlan, org: &Organization, creator: Option<&str>) -> 
 
 /// The plan `apply` is asked to make, and how it was confirmed.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Confirmed<'p> {
+pub enum Confirmed<'p> {
     /// `--yes`: whatever the state read under the lock gives.
     Ahead,
     /// Shown and answered: the changes read under the lock must be these.
@@ -219,21 +260,34 @@ pub(crate) enum Confirmed<'p> {
 
 /// What applying did to one organization.
 #[derive(Debug, Clone)]
-pub(crate) enum Verdict {
+pub enum Verdict {
     /// The confirmed plan held: its changes were made (each outcome is in the report).
     Applied,
     /// The state now gives other changes than those shown: nothing was made; `now` is the new plan.
-    Changed { shown: Box<Planned>, now: Box<Planned> },
+    Changed {
+        /// The plan shown and confirmed.
+        shown: Box<Planned>,
+        /// The plan of the state now.
+        now: Box<Planned>,
+    },
     /// The state is not the one the saved plan was computed against: nothing was made.
-    Stale { saved: Box<Planned>, now: Box<Planned> },
+    Stale {
+        /// The plan saved.
+        saved: Box<Planned>,
+        /// The plan of the state (and the saved plan file) now.
+        now: Box<Planned>,
+    },
 }
 
 /// One organization's apply: its outcomes and its verdict.
 #[derive(Debug, Clone)]
-pub(crate) struct Applied {
-    pub(crate) org_id: Option<String>,
-    pub(crate) outcomes: Outcomes,
-    pub(crate) verdict: Verdict,
+pub struct Applied {
+    /// The organization's id, when it exists (or was created).
+    pub org_id: Option<String>,
+    /// What became of each change and read.
+    pub outcomes: Outcomes,
+    /// Whether the confirmed plan held.
+    pub verdict: Verdict,
 }
 
 /// Applies one organization's confirmed plan (the caller holds its lock).

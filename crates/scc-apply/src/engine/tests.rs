@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::*;
-use crate::commands::apply::ledger::{Actor, Ledger};
-use crate::commands::apply::observe::SeenUser;
-use crate::commands::apply::plan::PlanFile;
+use crate::ledger::{Actor, Ledger};
+use crate::observe::SeenUser;
+use crate::spec::PlanFile;
 
 /// What a write does to the fake service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,18 +3,21 @@
 
 use scc_sdk::Error;
 
-use super::diff::{Change, Problem};
-use super::observe::{ReadFailure, Section};
+use crate::diff::{Change, Problem};
+use crate::observe::{ReadFailure, Section};
 
 /// What one line of a report is about.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) enum Subject {
+pub enum Subject {
     /// A change to the organization.
     Change(Change),
     /// Finding the organization, or reading a part of it.
     Read {
+        /// What was read: `organization Acme`, `users`.
         object: String,
+        /// How: `find`, `list`, `lock`.
         action: &'static str,
+        /// The part of the organization it concerns.
         section: Section,
     },
 }
@@ -28,14 +31,16 @@ impl Subject {
         }
     }
 
-    pub(crate) fn object(&self) -> String {
+    /// What the report names: `user ana@…`, `organization Acme`.
+    pub fn object(&self) -> String {
         match self {
             Self::Change(change) => change.object(),
             Self::Read { object, .. } => object.clone(),
         }
     }
 
-    pub(crate) fn action(&self) -> &'static str {
+    /// What is done to it: `invite`, `find`, …
+    pub fn action(&self) -> &'static str {
         match self {
             Self::Change(change) => change.action(),
             Self::Read { action, .. } => action,
@@ -43,14 +48,15 @@ impl Subject {
     }
 
     /// `+`, `~` or `-` for a change; none for a read.
-    pub(crate) fn sign(&self) -> Option<char> {
+    pub fn sign(&self) -> Option<char> {
         match self {
             Self::Change(change) => Some(change.sign().symbol()),
             Self::Read { .. } => None,
         }
     }
 
-    pub(crate) fn change(&self) -> Option<&Change> {
+    /// The change, when this is one.
+    pub fn change(&self) -> Option<&Change> {
         match self {
             Self::Change(change) => Some(change),
             Self::Read { .. } => None,
@@ -60,26 +66,38 @@ impl Subject {
 
 /// A request that failed, as the report and the journal need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Failure {
+pub struct Failure {
     /// The SDK's error kind, e.g. `NotFound`.
-    pub(crate) kind: String,
-    pub(crate) message: String,
-    pub(crate) tracking_id: Option<String>,
+    pub kind: String,
+    /// The error as the SDK words it.
+    pub message: String,
+    /// The service's tracking id of the request, for support.
+    pub tracking_id: Option<String>,
     /// Another round may fix it (a passing failure, or a read of unknown result).
-    pub(crate) passing: bool,
+    pub passing: bool,
 }
 
 /// Why a change was not made although its request (if any) was answered, or why it was never sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Refusal {
+pub enum Refusal {
     /// Several organizations have the plan's name; `created` is the one this run made, if it did.
-    DuplicateOrganizations { ids: Vec<String>, created: Option<String> },
+    DuplicateOrganizations {
+        /// The ids of the organizations of that name.
+        ids: Vec<String>,
+        /// The one this run created, if it did.
+        created: Option<String>,
+    },
     /// No organization has the plan's name, and the plan does not create it.
     NoSuchOrganization,
     /// The claim code is used, and not by this organization (the service's words).
     ClaimedElsewhere(String),
     /// The plan names a role the organization does not have.
-    NoSuchRole { product: String, role: String },
+    NoSuchRole {
+        /// The product the plan names.
+        product: String,
+        /// The role the plan names.
+        role: String,
+    },
     /// The plan names a group that the organization's manager shares into it.
     SharedGroup(String),
     /// Read before sending: the service would refuse it (a member who is no user, a claim code held
@@ -89,7 +107,12 @@ pub(crate) enum Refusal {
     Service(String),
     /// `create: true`, and the organization of that name is not the one the plan would create
     /// (another region, type or manager): it is not adopted.
-    NotAsCreated { id: String, differs: String },
+    NotAsCreated {
+        /// The id of the organization of that name.
+        id: String,
+        /// How it differs: `is in region EMEA, not APJC`.
+        differs: String,
+    },
 }
 
 impl std::fmt::Display for Refusal {
@@ -129,13 +152,15 @@ impl std::fmt::Display for Refusal {
 /// Where in the plan file a problem is: its file and line once the report knows them, the
 /// organization's place, and the path within the organization (`groups[0].members[2]`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub(crate) struct Place {
+pub struct Place {
     /// `customers.yaml:12` (or the file alone when the line cannot be told).
-    pub(crate) file: Option<String>,
-    pub(crate) organization: Option<usize>,
-    pub(crate) path: Option<String>,
+    pub file: Option<String>,
+    /// The organization's place in the plan file (`organizations[2]`).
+    pub organization: Option<usize>,
+    /// The path within the organization: `groups[0].members[2]`.
+    pub path: Option<String>,
     /// The value at that place, by which its line is found.
-    pub(crate) value: String,
+    pub value: String,
 }
 
 impl Place {
@@ -163,7 +188,7 @@ impl std::fmt::Display for Place {
 
 /// Why a change was not tried.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Skip {
+pub enum Skip {
     /// What it needs (its group, its user) is missing because that change failed.
     Dependency(&'static str),
     /// It appeared after the plan was confirmed (the state changed while applying): never made
@@ -188,11 +213,16 @@ impl std::fmt::Display for Skip {
 /// An outcome as the report and the journal name it (`ok`, `failed`, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub(crate) enum Status {
+pub enum Status {
+    /// In a plan: to be made.
     Planned,
+    /// Made.
     Ok,
+    /// Tried and failed, or refused.
     Failed,
+    /// Sent, and its answer lost: it may have been made.
     Unknown,
+    /// Not tried.
     Skipped,
 }
 
@@ -211,15 +241,19 @@ impl Status {
 
 /// What became of one subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Outcome {
+pub enum Outcome {
     /// In a plan: to be made.
     Planned,
+    /// Made (or found made).
     Done,
+    /// Tried, and the service refused it or it could not be sent.
     Failed(Failure),
     /// A write whose answer was lost (it may have been applied) and that reading back could not
     /// settle; the reason says why.
     Unknown(String),
+    /// Refused before sending: no change can make it, or the service would refuse it.
     Refused(Refusal),
+    /// Not tried, and why.
     Skipped(Skip),
 }
 
@@ -262,7 +296,7 @@ impl Outcome {
     }
 
     /// Why it is not done, in words.
-    pub(crate) fn reason(&self) -> Option<String> {
+    pub fn reason(&self) -> Option<String> {
         match self {
             Self::Planned | Self::Done => None,
             Self::Failed(failure) => Some(failure.message.clone()),
@@ -338,7 +372,7 @@ impl Problem {
 /// Everything that became of one organization's subjects, in the order they first happened; a
 /// later outcome of the same subject replaces the earlier one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Outcomes {
+pub struct Outcomes {
     items: Vec<(Subject, Outcome)>,
 }
 
@@ -376,7 +410,8 @@ impl Outcomes {
         self.items.iter()
     }
 
-    pub(crate) fn into_items(self) -> Vec<(Subject, Outcome)> {
+    /// Each change and read with its outcome, in the order they were recorded.
+    pub fn into_items(self) -> Vec<(Subject, Outcome)> {
         self.items
     }
 

@@ -10,8 +10,8 @@ use std::sync::{Mutex, PoisonError};
 
 use serde_json::json;
 
-use super::diff::Change;
-use super::outcome::{Outcome, Outcomes, Subject};
+use crate::diff::Change;
+use crate::outcome::{Outcome, Outcomes, Subject};
 
 /// What an interrupt finds of a change that was sent and not answered.
 pub(crate) const IN_FLIGHT: &str = "sent; no answer yet (interrupted): it may have been applied";
@@ -34,11 +34,11 @@ struct Journal {
 
 /// Who made the changes, for every journal line.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Actor {
+pub struct Actor {
     /// The service's base URL.
-    pub(crate) service: String,
+    pub service: String,
     /// The API key id of the credentials (never a token); none for a bare access token.
-    pub(crate) api_key_id: Option<String>,
+    pub api_key_id: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -53,7 +53,7 @@ struct Org {
 
 /// Every organization's changes as they happen, and the journal.
 #[derive(Debug)]
-pub(crate) struct Ledger {
+pub struct Ledger {
     actor: Actor,
     journal: Mutex<Option<Journal>>,
     orgs: Vec<Mutex<Org>>,
@@ -62,7 +62,7 @@ pub(crate) struct Ledger {
 impl Ledger {
     /// A ledger for organizations labelled `labels`, journaling to `journal` when given (the file
     /// is created if missing, appended to otherwise, and only ever by whole lines).
-    pub(crate) fn new(labels: Vec<String>, actor: Actor, journal: Option<&Path>) -> std::io::Result<Self> {
+    pub fn new(labels: Vec<String>, actor: Actor, journal: Option<&Path>) -> std::io::Result<Self> {
         let journal = match journal {
             Some(path) => Some(Journal {
                 path: path.to_owned(),
@@ -97,7 +97,7 @@ impl Ledger {
     }
 
     /// Why the journal cannot be written, once a write failed.
-    pub(crate) fn journal_broken(&self) -> Option<String> {
+    pub fn journal_broken(&self) -> Option<String> {
         let journal = self.journal.lock().unwrap_or_else(PoisonError::into_inner);
         journal
             .as_ref()

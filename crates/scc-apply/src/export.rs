@@ -5,41 +5,29 @@
 use std::collections::BTreeMap;
 
 use futures_util::StreamExt;
+use scc_sdk::Client;
 use scc_sdk::types::Organization;
 
-use super::observe::{self, Directory, Managers, Observation, Scope};
-use super::plan::{
-    ADMIN_PRODUCT, ADMIN_ROLE, GroupPlan, OrgPlan, PlanFile, Prune, RolePlan, SubscriptionPlan, UserPlan,
+use crate::Error;
+use crate::observe::{self, Managers, Observation, Scope};
+use crate::spec::{
+    ADMIN_PRODUCT, ADMIN_ROLE, GroupPlan, OrgPlan, PlanFile, Prune, RolePlan, SubscriptionPlan, UserPlan, name_key,
 };
-use crate::cli::Format;
-use crate::commands::Ctx;
-use crate::failure::{CliError, Code};
 
-pub(crate) async fn run(ctx: &Ctx) -> Result<Code, CliError> {
-    let client = ctx.settings.client(&ctx.global)?;
-    // `--org` on the command line (repeatable) exports those organizations; otherwise every one the
-    // token reaches. A name works here as wherever an organization's id is asked.
-    let orgs: Vec<Organization> = if ctx.global.org.is_empty() {
-        Directory::read_all(&client).await?
-    } else {
-        let mut orgs = Vec::new();
-        for text in &ctx.global.org {
-            let id = crate::commands::resolve::org(&client, text).await?;
-            if !orgs.iter().any(|org: &Organization| org.id == id.as_str()) {
-                orgs.push(client.organizations().get(id.as_str()).await?);
-            }
-        }
-        orgs
-    };
+/// The plan file that holds exactly what these organizations hold, so that a plan of it finds
+/// nothing to change: each organization read as `apply` reads it (four at a time), by name where
+/// the name is its own among `orgs`, else by id. A part that cannot be read fails the export: it
+/// must not leave anything out.
+pub async fn export(client: &Client, orgs: Vec<Organization>) -> Result<PlanFile, Error> {
     let managers = Managers::default();
     let mut name_count: BTreeMap<String, usize> = BTreeMap::new();
     for org in &orgs {
         if let Some(name) = &org.name {
-            *name_count.entry(super::plan::name_key(name)).or_default() += 1;
+            *name_count.entry(name_key(name)).or_default() += 1;
         }
     }
     let observed: Vec<(Organization, Observation)> = futures_util::stream::iter(orgs.into_iter().map(|org| {
-        let (client, managers) = (&client, &managers);
+        let (client, managers) = (client, &managers);
         async move {
             let seen = observe::observe(client, &org, managers, Scope::Everything).await;
             (org, seen)
@@ -51,36 +39,26 @@ pub(crate) async fn run(ctx: &Ctx) -> Result<Code, CliError> {
     let mut plan = PlanFile {
         organizations: Vec::new(),
     };
-    for (org, seen) in &observed {
-        if let Some(failure) = seen.failures.first() {
-            return Err(CliError::failure(
-                format!(
-                    "cannot export organization {}: reading its {} failed: {}",
-                    org.id, failure.object, failure.error
-                ),
-                Some("nothing was printed: an export must not leave anything out; try again"),
-            ));
+    for (org, mut seen) in observed {
+        if !seen.failures.is_empty() {
+            let failure = seen.failures.swap_remove(0);
+            return Err(Error::Read {
+                context: format!("reading the {} of organization {} to export", failure.object, org.id),
+                error: failure.error,
+            });
         }
         // A name several organizations share cannot find one: such an organization goes by id.
         let unique = org
             .name
             .as_deref()
-            .is_some_and(|name| name_count.get(&super::plan::name_key(name)) == Some(&1));
-        plan.organizations.push(to_plan(org, seen, unique));
+            .is_some_and(|name| name_count.get(&name_key(name)) == Some(&1));
+        plan.organizations.push(to_plan(&org, &seen, unique));
     }
-    match ctx.ui.format {
-        Format::Json | Format::Ndjson => ctx.ui.item(&serde_json::to_value(&plan).unwrap_or_default(), &[]),
-        _ => {
-            let text = serde_norway::to_string(&plan)
-                .map_err(|error| CliError::failure(format!("cannot write the plan as YAML: {error}"), None))?;
-            ctx.ui.write_stdout(&text);
-        }
-    }
-    Ok(Code::Ok)
+    Ok(plan)
 }
 
 /// The plan that holds exactly what `seen` holds.
-pub(crate) fn to_plan(org: &Organization, seen: &Observation, by_name: bool) -> OrgPlan {
+fn to_plan(org: &Organization, seen: &Observation, by_name: bool) -> OrgPlan {
     let roles = seen.roles.clone().unwrap_or_default();
     let admin_role = roles
         .iter()

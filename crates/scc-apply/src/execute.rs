@@ -8,11 +8,11 @@ use std::collections::HashMap;
 use scc_sdk::types::{Organization, OrganizationType, UserOperation};
 use scc_sdk::{Client, Error, ItemOutcome, ItemResult};
 
-use super::diff::{Change, Holder};
-use super::ledger::Recorder;
-use super::observe::{self, Observation};
-use super::outcome::{Outcome, Refusal, Skip, Subject};
-use super::plan::{OrgPlan, name_key};
+use crate::diff::{Change, Holder};
+use crate::ledger::Recorder;
+use crate::observe::{self, Observation};
+use crate::outcome::{Outcome, Refusal, Skip, Subject};
+use crate::spec::{OrgPlan, name_key};
 
 /// Most items the service takes in one bulk PATCH (users, admin groups, roles).
 const MAX_BULK_ITEMS: usize = 500;
@@ -20,7 +20,7 @@ const MAX_BULK_ITEMS: usize = 500;
 /// Creates the plan's organization, then looks again: another machine may have created the same one
 /// at the same moment, and a duplicate stops the work rather than fill one of two.
 pub(crate) async fn create_org(client: &Client, plan: &OrgPlan, rec: &Recorder<'_>) -> Option<Organization> {
-    let change = super::diff::create_org(plan);
+    let change = crate::diff::create_org(plan);
     let Change::CreateOrg { name, region } = &change else {
         return None;
     };

@@ -4,34 +4,44 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::outcome::{Outcome, Status, Subject};
+use crate::outcome::{Outcome, Status, Subject};
 
 /// One organization's lines: its changes (planned, or what became of them) and its problems.
 #[derive(Debug, Clone)]
-pub(crate) struct OrgReport {
-    pub(crate) org: String,
-    pub(crate) org_id: Option<String>,
-    pub(crate) items: Vec<(Subject, Outcome)>,
+pub struct OrgReport {
+    /// The organization's label (its name in the plan, or its id).
+    pub org: String,
+    /// Its id, when known.
+    pub org_id: Option<String>,
+    /// Each change or read, with its outcome.
+    pub items: Vec<(Subject, Outcome)>,
 }
 
 /// One line of the report, as tables and JSON show it.
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct Row {
-    pub(crate) org: String,
-    pub(crate) object: String,
-    pub(crate) action: String,
-    pub(crate) result: Status,
-    /// What the change sets ([`super::diff::Change::attributes`]); none for a read.
+pub struct Row {
+    /// The organization's label.
+    pub org: String,
+    /// What the line is about: `user ana@…`.
+    pub object: String,
+    /// `invite`, `create`, `find`, …
+    pub action: String,
+    /// `planned`, `ok`, `failed`, `unknown` or `skipped`.
+    pub result: Status,
+    /// What the change sets ([`crate::diff::Change::attributes`]); none for a read.
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
-    pub(crate) attributes: serde_json::Map<String, Value>,
+    pub attributes: serde_json::Map<String, Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) tracking_id: Option<String>,
+    /// The service's tracking id of the request, for support.
+    pub tracking_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) error: Option<String>,
+    /// Why it failed or was refused.
+    pub error: Option<String>,
 }
 
 impl OrgReport {
-    pub(crate) fn rows(&self) -> Vec<Row> {
+    /// The report's lines, one per change or read.
+    pub fn rows(&self) -> Vec<Row> {
         self.items
             .iter()
             .map(|(subject, outcome)| Row {
@@ -50,7 +60,7 @@ impl OrgReport {
     }
 
     /// How many lines have this status.
-    pub(crate) fn count(&self, status: Status) -> usize {
+    pub fn count(&self, status: Status) -> usize {
         self.items
             .iter()
             .filter(|(_, outcome)| outcome.status() == status)
@@ -58,7 +68,7 @@ impl OrgReport {
     }
 
     /// Changes by what they do, among the lines of this status.
-    pub(crate) fn signs(reports: &[&OrgReport], status: Status) -> Value {
+    pub fn signs(reports: &[&OrgReport], status: Status) -> Value {
         let lines: Vec<&(Subject, Outcome)> = reports
             .iter()
             .flat_map(|report| &report.items)

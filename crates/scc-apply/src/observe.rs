@@ -8,16 +8,22 @@ use futures_util::{StreamExt, TryStreamExt};
 use scc_sdk::types::{Organization, Role};
 use scc_sdk::{Client, Error};
 
-use super::plan::{OrgPlan, name_key};
+use crate::spec::{OrgPlan, name_key};
 
 /// The parts of an organization, in the order they depend on each other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Section {
+pub enum Section {
+    /// The organization itself.
     Organization,
+    /// Its subscriptions (claim codes).
     Subscriptions,
+    /// Its users.
     Users,
+    /// Its admin groups.
     Groups,
+    /// The members of its groups.
     Members,
+    /// Its roles and who holds them.
     Roles,
 }
 
@@ -513,6 +519,9 @@ impl Observation {
             "roles": roles,
             "user_roles": user_roles,
         });
-        format!("fnv1a64:{:016x}", super::lock::fnv1a(canonical.to_string().as_bytes()))
+        format!(
+            "fnv1a64:{:016x}",
+            crate::digest::fnv1a(canonical.to_string().as_bytes())
+        )
     }
 }

@@ -7,60 +7,74 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::failure::{CliError, Code};
+use crate::Error;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct PlanFile {
-    pub(crate) organizations: Vec<OrgPlan>,
+/// A plan file: what organizations should hold.
+pub struct PlanFile {
+    /// The organizations, each found by id or by name.
+    pub organizations: Vec<OrgPlan>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct OrgPlan {
+/// What one organization should hold.
+pub struct OrgPlan {
     /// An existing organization by id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) id: Option<String>,
+    pub id: Option<String>,
     /// An organization by exact name (created when `create` is true and none exists).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) name: Option<String>,
+    pub name: Option<String>,
     /// Create it as a MANAGED organization of the token's organization when it does not exist.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub(crate) create: bool,
+    pub create: bool,
     /// Region of a created organization: NAM, EMEA or APJC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) region: Option<RegionCode>,
+    pub region: Option<RegionCode>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) subscriptions: Vec<SubscriptionPlan>,
+    /// Claim codes it should hold.
+    pub subscriptions: Vec<SubscriptionPlan>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) users: Vec<UserPlan>,
+    /// Users it should have.
+    pub users: Vec<UserPlan>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) groups: Vec<GroupPlan>,
+    /// Admin groups it should have, with their members.
+    pub groups: Vec<GroupPlan>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) roles: Vec<RolePlan>,
+    /// Roles and who should hold them.
+    pub roles: Vec<RolePlan>,
     #[serde(default, skip_serializing_if = "Prune::is_empty")]
-    pub(crate) prune: Prune,
+    /// What may be removed that the plan does not list.
+    pub prune: Prune,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct SubscriptionPlan {
-    pub(crate) claim_code: String,
+/// A subscription, by claim code.
+pub struct SubscriptionPlan {
+    /// The claim code (`XXXX-XXXX-XXXX-XXXX`).
+    pub claim_code: String,
     /// Preferred region of the products (default NAM).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) region: Option<RegionCode>,
+    pub region: Option<RegionCode>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct UserPlan {
-    pub(crate) email: String,
-    pub(crate) first_name: String,
-    pub(crate) last_name: String,
+/// A user of the organization.
+pub struct UserPlan {
+    /// E-mail (how users are matched).
+    pub email: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
     /// Holds the Security Cloud Control Organization Administrator role (directly): `true` gives it,
     /// `false` takes a direct one away, none leaves it as it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) admin: Option<bool>,
+    pub admin: Option<bool>,
 }
 
 impl UserPlan {
@@ -71,49 +85,53 @@ impl UserPlan {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct GroupPlan {
-    pub(crate) name: String,
+/// An admin group.
+pub struct GroupPlan {
+    /// Its name (matched in any case).
+    pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<String>,
+    /// Its description.
+    pub description: Option<String>,
     /// all, manager or selected_managed (used when the group is created).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) applies_to: Option<AppliesTo>,
+    pub applies_to: Option<AppliesTo>,
     /// E-mails of the members.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) members: Vec<String>,
+    pub members: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RolePlan {
+/// A role, and who should hold it.
+pub struct RolePlan {
     /// Product name, e.g. Security Cloud Control.
-    pub(crate) product: String,
+    pub product: String,
     /// Role display name, e.g. Organization Administrator.
-    pub(crate) role: String,
+    pub role: String,
     /// Names of groups of this plan that hold the role.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) groups: Vec<String>,
+    pub groups: Vec<String>,
     /// E-mails of users that hold the role.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) users: Vec<String>,
+    pub users: Vec<String>,
 }
 
 /// What may be deleted: only what a section names, and only with --yes.
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct Prune {
+pub struct Prune {
     /// Remove users of the organization that the plan does not list.
     #[serde(default)]
-    pub(crate) users: bool,
+    pub users: bool,
     /// Delete admin groups the plan does not list.
     #[serde(default)]
-    pub(crate) groups: bool,
+    pub groups: bool,
     /// Remove members of the plan's groups that it does not list.
     #[serde(default)]
-    pub(crate) members: bool,
+    pub members: bool,
     /// Take the plan's roles from groups it does not list for them.
     #[serde(default)]
-    pub(crate) roles: bool,
+    pub roles: bool,
 }
 
 impl Prune {
@@ -124,7 +142,7 @@ impl Prune {
 
 impl OrgPlan {
     /// How the report names the organization.
-    pub(crate) fn label(&self) -> String {
+    pub fn label(&self) -> String {
         self.name
             .as_deref()
             .map(|name| name.trim().to_owned())
@@ -200,14 +218,14 @@ impl PlanFile {
 }
 
 /// Parses a plan's text by the file's extension.
-pub(crate) fn parse(path: &Path, text: &str) -> Result<PlanFile, CliError> {
+pub(crate) fn parse(path: &Path, text: &str) -> Result<PlanFile, Error> {
     let extension = path
         .extension()
         .and_then(|ext| ext.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
     if let Some(line) = too_deep(text) {
-        return Err(CliError::usage(
+        return Err(Error::input(
             format!(
                 "{}:{line}: nested more than {MAX_PLAN_NESTING} levels deep; a plan is a few levels (organizations, users, fields)",
                 path.display()
@@ -220,13 +238,13 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<PlanFile, CliError> {
         "toml" => toml::from_str(text).map_err(|error| error.to_string()),
         "json" => serde_json::from_str(text).map_err(|error| error.to_string()),
         other => {
-            return Err(CliError::usage(
+            return Err(Error::input(
                 format!("{}: unknown plan format {other:?}", path.display()),
                 "name the file .yaml, .yml, .toml or .json",
             ));
         }
     };
-    parsed.map_err(|error| CliError::usage(format!("{}: {error}", path.display()), "fix the plan file"))
+    parsed.map_err(|error| Error::input(format!("{}: {error}", path.display()), "fix the plan file"))
 }
 
 /// `value` is not one of the SDK's closed set `known`: `"MARS" is not NAM, EMEA or APJC`.
@@ -444,20 +462,19 @@ pub(crate) fn validate(plan: &PlanFile) -> Vec<Problem> {
 }
 
 /// The usage error listing every problem.
-pub(crate) fn problems_error(path: &Path, problems: &[Problem]) -> CliError {
+pub(crate) fn problems_error(path: &Path, problems: &[Problem]) -> Error {
     let list: Vec<String> = problems
         .iter()
         .map(|p| format!("  {}: {}", p.location, p.message))
         .collect();
-    CliError::new(
-        Code::Usage,
+    Error::input(
         format!(
             "{} has {} problem(s); nothing was sent:\n{}",
             path.display(),
             problems.len(),
             list.join("\n")
         ),
-        Some("fix every problem listed, then run the plan again".into()),
+        "fix every problem listed, then run the plan again",
     )
 }
 
@@ -475,10 +492,9 @@ mod tests {
             let error = parse(Path::new("deep.yaml"), text).expect_err("too deep");
             assert!(
                 error
-                    .message
+                    .to_string()
                     .contains(&format!("deep.yaml:{line}: nested more than 64")),
-                "{}",
-                error.message
+                "{error}"
             );
             assert!(started.elapsed() < std::time::Duration::from_secs(1));
         }
@@ -603,7 +619,7 @@ organizations:
                 if let Ok(plan) = parse(&path, &text) {
                     let _ = validate(&plan);
                 } else if let Err(error) = parse(&path, &text) {
-                    prop_assert_eq!(error.code, crate::failure::Code::Usage);
+                    prop_assert!(matches!(error, crate::Error::Input { .. }), "{}", error);
                 }
             }
 

@@ -1,0 +1,237 @@
+//! Saved plans: `scc plan FILE --out PLAN` writes each organization's changes with what they were
+//! computed against (the fingerprint of the state read, the plan file's digest, the service, the
+//! version of scc); `scc apply PLAN` makes exactly those changes and refuses an organization whose
+//! state reads otherwise now.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+use crate::engine::Planned;
+use crate::spec::{self, OrgPlan, PlanFile};
+
+/// The format of a saved plan; another is refused, never guessed at.
+pub const FORMAT: &str = "scc-saved-plan/1";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+/// A change set as `scc plan --out` saves it: each organization's part of the plan file and its planned changes, with what they were computed against.
+pub struct SavedPlan {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// The scc that computed it: another one may diff otherwise.
+    pub scc_version: String,
+    /// The service's base URL it was computed against.
+    pub service: String,
+    /// When it was computed (RFC 3339).
+    pub created: String,
+    /// The plan file it was computed from.
+    pub plan_file: PlanSource,
+    /// Each organization, in the plan file's order.
+    pub organizations: Vec<SavedOrg>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+/// The plan file a saved plan was computed from.
+pub struct PlanSource {
+    pub(crate) path: String,
+    /// FNV-1a (64 bits) of the file's bytes.
+    pub(crate) fnv1a64: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+/// One organization of a saved plan.
+pub struct SavedOrg {
+    /// The organization's part of the plan file.
+    pub plan: OrgPlan,
+    /// Its changes, and the fingerprint of the state they were computed against.
+    pub planned: Planned,
+}
+
+/// What `scc plan` or `scc apply` was given: a plan file, or a saved plan.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A plan file, and the digest of its bytes.
+    Plan(PlanFile, String),
+    /// A saved plan (its plan file is checked too).
+    Saved(Box<SavedPlan>),
+}
+
+/// Reads a plan file, or a saved plan (a JSON document of [`FORMAT`]), and checks it: every problem
+/// of the plan file (of a saved plan's too) is reported at once, each with its place.
+pub fn read(path: &Path) -> Result<Source, Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| Error::input(format!("cannot read {}: {error}", path.display()), "check the path"))?;
+    let source = parse(path, &text)?;
+    let problems = spec::validate(&source.plan_file());
+    if !problems.is_empty() {
+        return Err(spec::problems_error(path, &problems));
+    }
+    Ok(source)
+}
+
+fn parse(path: &Path, text: &str) -> Result<Source, Error> {
+    let format = serde_json::from_str::<serde_json::Value>(text).ok().and_then(|value| {
+        value
+            .get("format")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    });
+    let Some(format) = format else {
+        return Ok(Source::Plan(
+            spec::parse(path, text)?,
+            crate::digest::of_file(text.as_bytes()),
+        ));
+    };
+    if format != FORMAT {
+        return Err(Error::input(
+            format!(
+                "{}: a saved plan of format {format:?}; this scc reads {FORMAT:?}",
+                path.display()
+            ),
+            "plan again with this scc: `scc plan FILE --out PLAN`",
+        ));
+    }
+    let saved: SavedPlan = serde_json::from_str(text).map_err(|error| {
+        Error::input(
+            format!("{}: not a saved plan this scc can read: {error}", path.display()),
+            "plan again: `scc plan FILE --out PLAN`",
+        )
+    })?;
+    Ok(Source::Saved(Box::new(saved)))
+}
+
+impl Source {
+    /// The plan file: the one read, or the one the saved plan carries.
+    pub fn plan_file(&self) -> PlanFile {
+        match self {
+            Self::Plan(file, _) => file.clone(),
+            Self::Saved(saved) => saved.plan_file(),
+        }
+    }
+
+    /// Keeps the organizations `scope` names (each by the file's name for it, in any case, or its
+    /// id; all when `scope` is empty) and answers their places in the file read from `path`. A name
+    /// that matches none is refused, with the file's organizations in the hint.
+    pub fn select(&mut self, scope: &[String], path: &Path) -> Result<Vec<usize>, Error> {
+        let file = self.plan_file();
+        let selected = file.select(scope).map_err(|unmatched| {
+            let quoted = |names: Vec<String>| {
+                names
+                    .iter()
+                    .map(|name| format!("{name:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            Error::input(
+                format!(
+                    "--org {}: no organization of {} has this name or id",
+                    quoted(unmatched),
+                    path.display()
+                ),
+                &format!(
+                    "the file's organizations: {}",
+                    file.organizations
+                        .iter()
+                        .map(OrgPlan::label)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })?;
+        match self {
+            Self::Plan(file, _) => keep(&mut file.organizations, &selected),
+            Self::Saved(saved) => keep(&mut saved.organizations, &selected),
+        }
+        Ok(selected)
+    }
+}
+
+/// Keeps the items at these places.
+fn keep<T>(items: &mut Vec<T>, places: &[usize]) {
+    let all = std::mem::take(items);
+    *items = all
+        .into_iter()
+        .enumerate()
+        .filter(|(index, _)| places.contains(index))
+        .map(|(_, item)| item)
+        .collect();
+}
+
+impl SavedPlan {
+    /// The plan file part of the saved plan.
+    pub fn plan_file(&self) -> PlanFile {
+        PlanFile {
+            organizations: self.organizations.iter().map(|org| org.plan.clone()).collect(),
+        }
+    }
+
+    /// Refuses a plan computed by another scc or against another service.
+    pub fn check(&self, path: &Path, service: &str) -> Result<(), Error> {
+        let version = env!("CARGO_PKG_VERSION");
+        if self.scc_version != version {
+            return Err(Error::input(
+                format!(
+                    "{} was saved by scc {}; this is scc {version}, which may plan otherwise",
+                    path.display(),
+                    self.scc_version
+                ),
+                "plan again with this scc: `scc plan FILE --out PLAN`",
+            ));
+        }
+        let trimmed = |url: &str| url.trim_end_matches('/').to_owned();
+        if trimmed(&self.service) != trimmed(service) {
+            return Err(Error::input(
+                format!(
+                    "{} was computed against {}, not {service}",
+                    path.display(),
+                    scc_sdk::config::redacted(&self.service)
+                ),
+                "apply it with the same --base-url (or profile) it was planned with, or plan again",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl SavedPlan {
+    /// The saved plan of `plans`, computed from `file` (read from `path`, whose bytes have the
+    /// digest `digest`) against the service at `service`.
+    pub fn new(path: &Path, digest: &str, service: &str, file: &PlanFile, plans: &[Planned]) -> Self {
+        Self {
+            format: FORMAT.into(),
+            scc_version: env!("CARGO_PKG_VERSION").into(),
+            service: service.to_owned(),
+            created: jiff::Timestamp::now().to_string(),
+            plan_file: PlanSource {
+                path: path.display().to_string(),
+                fnv1a64: digest.to_owned(),
+            },
+            organizations: file
+                .organizations
+                .iter()
+                .zip(plans)
+                .map(|(plan, planned)| SavedOrg {
+                    plan: plan.clone(),
+                    planned: planned.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Writes the saved plan through a new private file beside its place (0600: it names users;
+    /// made with `create_new`, so a planted file or link there is never written through), then
+    /// renames it there: a reader never sees half a plan.
+    pub fn write(&self, path: &Path) -> Result<(), Error> {
+        let mut text = serde_json::to_string_pretty(self).map_err(|error| Error::Write {
+            message: format!("cannot write the plan: {error}"),
+        })?;
+        text.push('\n');
+        scc_sdk::auth::write_private_atomically(path, text.as_bytes()).map_err(|error| Error::Write {
+            message: format!("cannot write the plan to {}: {error}", path.display()),
+        })
+    }
+}

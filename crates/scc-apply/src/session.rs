@@ -1,0 +1,383 @@
+//! A run of the engine against the service: every organization of a plan file planned, or its
+//! confirmed plans applied, `concurrency` at a time, each apply under its organization's lock. What a
+//! person sees of it (progress, lock waits) and when it stops (Ctrl-C) come from the face through
+//! [`Events`].
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+
+use futures_util::StreamExt;
+use scc_sdk::Client;
+use scc_sdk::types::Organization;
+
+use crate::Error;
+use crate::diff::Change;
+use crate::engine::{self, Applied, Confirmed, Lookup, Planned, Verdict};
+use crate::execute;
+use crate::ledger::{Ledger, Recorder};
+use crate::observe::{self, Directory, Managers, Observation, Scope};
+use crate::outcome::{self, Outcome, Refusal, Subject};
+use crate::spec::{OrgPlan, PlanFile};
+
+/// What the engine says while it works, and the face's way to stop it. Every method has a default
+/// that does nothing (and never stops), so a face implements what it shows.
+pub trait Events: Sync {
+    /// Work on `total` organizations starts: `reading` (a plan) or `applying`.
+    fn start(&self, _phase: &'static str, _total: usize) {}
+    /// One organization is done; for an apply, with this many changes made or tried.
+    fn org_done(&self, _org: &str, _changes: Option<usize>) {}
+    /// The phase ended, or was stopped.
+    fn finish(&self) {}
+    /// Another run holds the lock file `path`, which organization `org` shares: this one waits.
+    fn waiting_for_lock(&self, _org: &str, _path: &Path) {}
+    /// Ends when the run should stop (Ctrl-C, SIGTERM): what was done is then reported, the writes
+    /// in flight as unknown.
+    fn stop(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(std::future::pending())
+    }
+}
+
+/// Events shown nowhere, and no stop.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Events for Silent {}
+
+/// After a stop while applying: each organization's changes done, failed and unknown (a write
+/// sent and not answered may have been made).
+pub type Interrupted = Vec<(String, Vec<(Subject, Outcome)>)>;
+
+struct Live<'a> {
+    client: &'a Client,
+    directory: Option<&'a Directory>,
+    managers: &'a Managers,
+    /// The key's organization: the manager of those `create: true` makes.
+    creator: Option<&'a str>,
+    /// A new organization as it will be (read once per run).
+    blank: &'a tokio::sync::OnceCell<Observation>,
+}
+
+impl crate::engine::Service for Live<'_> {
+    /// By id, or by name (trimmed, any case) among those the token reaches: from the run's listing
+    /// when `first` allows it, by one filtered request otherwise.
+    async fn find(&self, plan: &OrgPlan, first: bool) -> Lookup {
+        if let Some(id) = &plan.id {
+            return match self.client.organizations().get(id.trim()).await {
+                Ok(org) => Lookup::Found(org),
+                Err(error) => Lookup::Blocked(Subject::find(id), Outcome::of_error(&error, false)),
+            };
+        }
+        let name = plan.label();
+        let matches: Vec<Organization> = match self.directory.filter(|_| first) {
+            Some(directory) => directory.named(&name).to_vec(),
+            None => match observe::orgs_named(self.client, &name).await {
+                Ok(found) => found,
+                Err(error) => return Lookup::Blocked(Subject::find(&name), Outcome::of_error(&error, false)),
+            },
+        };
+        match <[Organization; 1]>::try_from(matches) {
+            Ok([org]) => Lookup::Found(org),
+            Err(matches) if matches.is_empty() => Lookup::Missing,
+            Err(matches) => Lookup::Blocked(
+                Subject::find(&name),
+                Outcome::Refused(Refusal::DuplicateOrganizations {
+                    ids: matches.iter().map(|org| org.id.to_string()).collect(),
+                    created: None,
+                }),
+            ),
+        }
+    }
+
+    async fn observe(&self, org: &Organization, plan: &OrgPlan) -> Observation {
+        observe::observe(self.client, org, self.managers, Scope::Plan(plan)).await
+    }
+
+    /// Empty, with the built-in roles of the key's organization (the manager of a new one): the
+    /// platform gives every organization the same STATIC and BUNDLED roles, and custom roles are an
+    /// organization's own (docs/decisions.md, "A new organization's plan"). Without a known manager
+    /// the roles are not checked before it exists.
+    async fn blank(&self, plan: &OrgPlan) -> Observation {
+        let (Some(creator), false) = (self.creator, plan.desired_roles().is_empty()) else {
+            return Observation::empty();
+        };
+        self.blank
+            .get_or_init(|| async {
+                let mut blank = Observation::empty();
+                match self.client.roles().list(creator).send().await {
+                    Ok(page) => {
+                        let built_in = page
+                            .items
+                            .into_iter()
+                            .filter(|role| role.role_type != Some(scc_sdk::types::RoleType::Custom));
+                        blank.roles = Some(built_in.collect());
+                    }
+                    Err(error) => blank.failures.push(observe::failure(
+                        "roles of a new organization",
+                        "list",
+                        observe::Section::Roles,
+                        error,
+                    )),
+                }
+                blank
+            })
+            .await
+            .clone()
+    }
+
+    fn creator(&self) -> Option<&str> {
+        self.creator
+    }
+
+    async fn create(&self, plan: &OrgPlan, recorder: &Recorder<'_>) -> Option<Organization> {
+        execute::create_org(self.client, plan, recorder).await
+    }
+
+    /// A claim code the service calls used: it will fail, unless this organization holds it, which
+    /// is only known when the service names the codes of subscriptions.
+    async fn will_fail(&self, org: &str, changes: &[Change], seen: &Observation) -> Vec<(Change, Refusal)> {
+        if seen.has_subscriptions && !seen.subscriptions_name_codes {
+            return Vec::new();
+        }
+        let claims = changes.iter().filter_map(|change| match change {
+            Change::Claim { code, .. } => Some((change, code)),
+            _ => None,
+        });
+        let mut refused = Vec::new();
+        for (change, code) in claims {
+            if let Err(error) = self.client.subscriptions().read_claim_code(org, code.as_str()).await
+                && error.is_conflict()
+            {
+                let service_says = error
+                    .as_api_error()
+                    .map_or_else(|| error.to_string(), |api| api.message.clone());
+                refused.push((
+                    change.clone(),
+                    Refusal::WillFail(
+                        crate::outcome::Place::of(code),
+                        format!("{service_says}: not by this organization"),
+                    ),
+                ));
+            }
+        }
+        refused
+    }
+
+    async fn execute(&self, org: &str, changes: Vec<Change>, seen: &Observation, recorder: &Recorder<'_>) {
+        execute::execute(self.client, recorder, org, changes, seen).await;
+    }
+}
+
+/// Where and as whom the engine works.
+pub struct Session<'a> {
+    client: &'a Client,
+    /// The service's base URL, as lock files and saved plans name it.
+    service: String,
+    locks_dir: PathBuf,
+    concurrency: usize,
+    /// The key's organization: the manager of the organizations `create: true` makes.
+    creator: Option<String>,
+    events: &'a dyn Events,
+    managers: Managers,
+    blank: tokio::sync::OnceCell<Observation>,
+    token_org: tokio::sync::OnceCell<Option<String>>,
+}
+
+impl std::fmt::Debug for Session<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("service", &scc_sdk::config::redacted(&self.service))
+            .field("locks_dir", &self.locks_dir)
+            .field("concurrency", &self.concurrency)
+            .field("creator", &self.creator)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Session<'a> {
+    /// A session of `client` against the service at `service` (its base URL), taking the lock files
+    /// in `locks_dir`.
+    pub fn new(client: &'a Client, service: impl Into<String>, locks_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            client,
+            service: service.into(),
+            locks_dir: locks_dir.into(),
+            concurrency: 4,
+            creator: None,
+            events: &Silent,
+            managers: Managers::default(),
+            blank: tokio::sync::OnceCell::new(),
+            token_org: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// Organizations worked on at once (at least 1; default 4).
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.max(1);
+        self
+    }
+
+    /// The key's organization, the manager of those `create: true` makes (default: the one its
+    /// token names). Without one, a new organization's roles are not checked before it exists.
+    pub fn creator(mut self, org: Option<String>) -> Self {
+        self.creator = org;
+        self
+    }
+
+    /// Refuses a key whose token says it only reads: every write of an apply would be refused.
+    pub async fn may_write(&self) -> Result<(), Error> {
+        match self.client.key_scope().await {
+            Some(scope) if !scope.may_write() => Err(Error::ReadOnlyKey {
+                scope: scope.as_str().to_owned(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Where progress and lock waits go, and what stops the run.
+    pub fn events(mut self, events: &'a dyn Events) -> Self {
+        self.events = events;
+        self
+    }
+
+    /// The service's base URL.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// Organizations named in the plan are found in one listing of those the token reaches.
+    async fn directory(&self, file: &PlanFile) -> Result<Option<Directory>, Error> {
+        if file.organizations.iter().any(|org| org.id.is_none()) {
+            match Directory::read(self.client).await {
+                Ok(directory) => Ok(Some(directory)),
+                Err(error) => Err(Error::Read {
+                    context: "listing the organizations".into(),
+                    error: std::sync::Arc::new(error),
+                }),
+            }
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn live<'s>(&'s self, directory: Option<&'s Directory>) -> Live<'s> {
+        Live {
+            client: self.client,
+            directory,
+            managers: &self.managers,
+            creator: self
+                .creator
+                .as_deref()
+                .or(self.token_org.get().and_then(Option::as_deref)),
+            blank: &self.blank,
+        }
+    }
+
+    /// The organization the token names, read once, for a session not told its creator.
+    async fn know_creator(&self) {
+        if self.creator.is_none() {
+            self.token_org.get_or_init(|| self.client.key_org()).await;
+        }
+    }
+
+    /// Every organization's plan, in the file's order; writes nothing. `None` when stopped.
+    pub async fn plan(&self, file: &PlanFile) -> Result<Option<Vec<Planned>>, Error> {
+        let directory = self.directory(file).await?;
+        self.know_creator().await;
+        let live = self.live(directory.as_ref());
+        self.events.start("reading", file.organizations.len());
+        let work = futures_util::stream::iter(file.organizations.iter().enumerate())
+            .map(|(index, org)| {
+                let live = &live;
+                // The state read is not kept: only its fingerprint, for a saved plan.
+                async move { (index, engine::plan(live, org, true).await.fingerprinted()) }
+            })
+            .buffer_unordered(self.concurrency)
+            .inspect(|(index, _)| self.events.org_done(&file.organizations[*index].label(), None))
+            .collect::<Vec<(usize, Planned)>>();
+        let Some(plans) = self.in_order_unless_stopped(work).await else {
+            return Ok(None);
+        };
+        Ok(Some(plans.into_iter().map(|(_, planned)| planned).collect()))
+    }
+
+    /// Applies the confirmed plans of the organizations of `file` at these indices, each under its
+    /// lock, recording every change in `ledger`. `Err(Interrupted)` when stopped: what the ledger
+    /// knows of each organization.
+    pub async fn apply(
+        &self,
+        file: &PlanFile,
+        work: Vec<(usize, Confirmed<'_>)>,
+        ledger: &Ledger,
+    ) -> Result<Result<Vec<(usize, Applied)>, Interrupted>, Error> {
+        self.may_write().await?;
+        self.know_creator().await;
+        let orgs = &file.organizations;
+        let (locks_dir, service) = (&self.locks_dir, &self.service);
+        self.events.start("applying", work.len());
+        // The lock files' turns are read before the listing: a turn taken after it says the listing
+        // may be out of date for that organization.
+        let turns = crate::lock::Turns::read(locks_dir, service, orgs);
+        let directory = self.directory(file).await?;
+        let live = self.live(directory.as_ref());
+        let tasks = futures_util::stream::iter(work)
+            .map(|(index, confirmed)| {
+                let (live, turns) = (&live, &turns);
+                let org = &orgs[index];
+                async move {
+                    let recorder = ledger.recorder(index);
+                    // One run at a time per organization on this machine: a second waits for the first.
+                    let mut applied = match crate::lock::acquire(locks_dir, service, org, turns, self.events).await {
+                        // Another run held the lock since the listing: the listing is out of date for it.
+                        Ok((_lock, held_by_another)) => {
+                            engine::apply(live, org, confirmed, !held_by_another, &recorder).await
+                        }
+                        Err(error) => {
+                            let (subject, outcome) = crate::lock::refused(org, &error);
+                            let mut outcomes = outcome::Outcomes::default();
+                            outcomes.set(subject, outcome);
+                            Applied {
+                                org_id: None,
+                                outcomes,
+                                verdict: Verdict::Applied,
+                            }
+                        }
+                    };
+                    let changes = applied
+                        .outcomes
+                        .iter()
+                        .filter(|(subject, _)| subject.sign().is_some())
+                        .count();
+                    // The outcomes wait in the ledger (an interrupt reports them from there).
+                    ledger.done(index, std::mem::take(&mut applied.outcomes));
+                    (index, changes, applied)
+                }
+            })
+            .buffer_unordered(self.concurrency)
+            .map(|(index, changes, applied)| {
+                self.events.org_done(&orgs[index].label(), Some(changes));
+                (index, applied)
+            })
+            .collect::<Vec<(usize, Applied)>>();
+        let Some(mut applied) = self.in_order_unless_stopped(tasks).await else {
+            return Ok(Err(ledger.interrupted()));
+        };
+        for (index, applied) in &mut applied {
+            applied.outcomes = ledger.take_done(*index);
+        }
+        Ok(Ok(applied))
+    }
+
+    /// The results of `work`, one per organization index, in the plan's order; `None` when the face
+    /// asked to stop first. The face hears the phase finish either way.
+    async fn in_order_unless_stopped<T>(&self, work: impl Future<Output = Vec<(usize, T)>>) -> Option<Vec<(usize, T)>> {
+        let finished = tokio::select! {
+            results = work => Some(results),
+            () = self.events.stop() => None,
+        };
+        self.events.finish();
+        let mut results = finished?;
+        results.sort_by_key(|(index, _)| *index);
+        Some(results)
+    }
+}
