@@ -51,6 +51,6 @@ pub use ledger::{Actor, Ledger};
 pub use observe::Section;
 pub use outcome::{Failure, Outcome, Outcomes, Place, Refusal, Skip, Status, Subject};
 pub use report::{OrgReport, Row};
-pub use saved::{FORMAT, PlanSource, SavedOrg, SavedPlan, Source, read};
+pub use saved::{FORMAT, PlanSource, SavedOrg, SavedPlan, Source, parse, read};
 pub use session::{Events, Interrupted, Session, Silent};
 pub use spec::{GroupPlan, OrgPlan, PlanFile, Prune, RolePlan, SubscriptionPlan, UserPlan};

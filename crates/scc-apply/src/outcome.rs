@@ -285,7 +285,7 @@ impl Outcome {
     }
 
     /// What the report and the journal call it.
-    pub(crate) fn status(&self) -> Status {
+    pub fn status(&self) -> Status {
         match self {
             Self::Planned => Status::Planned,
             Self::Done => Status::Ok,
@@ -306,7 +306,8 @@ impl Outcome {
         }
     }
 
-    pub(crate) fn tracking_id(&self) -> Option<&str> {
+    /// The service's tracking id of the request, when one was answered.
+    pub fn tracking_id(&self) -> Option<&str> {
         match self {
             Self::Failed(failure) => failure.tracking_id.as_deref(),
             _ => None,

@@ -65,7 +65,13 @@ pub enum Source {
 pub fn read(path: &Path) -> Result<Source, Error> {
     let text = std::fs::read_to_string(path)
         .map_err(|error| Error::input(format!("cannot read {}: {error}", path.display()), "check the path"))?;
-    let source = parse(path, &text)?;
+    parse(path, &text)
+}
+
+/// [`read`] of a text already read: `path` names it in messages, and its extension says the format
+/// (`.yaml`, `.yml`, `.toml`, `.json`; a saved plan is JSON).
+pub fn parse(path: &Path, text: &str) -> Result<Source, Error> {
+    let source = parse_unchecked(path, text)?;
     let problems = spec::validate(&source.plan_file());
     if !problems.is_empty() {
         return Err(spec::problems_error(path, &problems));
@@ -73,7 +79,7 @@ pub fn read(path: &Path) -> Result<Source, Error> {
     Ok(source)
 }
 
-fn parse(path: &Path, text: &str) -> Result<Source, Error> {
+fn parse_unchecked(path: &Path, text: &str) -> Result<Source, Error> {
     let format = serde_json::from_str::<serde_json::Value>(text).ok().and_then(|value| {
         value
             .get("format")
