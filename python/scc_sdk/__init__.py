@@ -10,6 +10,7 @@ import logging as _logging
 
 from . import _native
 from ._client import AsyncClient, Client
+from .plans import Plan, plan
 from .exceptions import (
     APIConnectionError,
     APITimeoutError,
@@ -37,6 +38,8 @@ _logging.getLogger("scc_sdk").addHandler(_logging.NullHandler())
 __all__ = [
     "Client",
     "AsyncClient",
+    "plan",
+    "Plan",
     "SCCError",
     "AuthenticationError",
     "NotFoundError",

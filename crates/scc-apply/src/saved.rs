@@ -36,9 +36,10 @@ pub struct SavedPlan {
 #[serde(deny_unknown_fields)]
 /// The plan file a saved plan was computed from.
 pub struct PlanSource {
-    pub(crate) path: String,
+    /// Its path, as given.
+    pub path: String,
     /// FNV-1a (64 bits) of the file's bytes.
-    pub(crate) fnv1a64: String,
+    pub fnv1a64: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

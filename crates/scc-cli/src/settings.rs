@@ -109,14 +109,7 @@ fn pick(flag: Option<String>, var: &'static str, file: Option<Resolved<String>>)
 }
 
 pub(crate) fn config_dir() -> PathBuf {
-    if let Some(dir) = env("SCC_CONFIG_DIR") {
-        return PathBuf::from(dir);
-    }
-    if let Some(dir) = env("XDG_CONFIG_HOME") {
-        return Path::new(&dir).join("scc");
-    }
-    let home = env("HOME").unwrap_or_else(|| ".".into());
-    Path::new(&home).join(".config").join("scc")
+    scc_sdk::config::config_dir()
 }
 
 pub(crate) fn config_path(dir: &Path) -> PathBuf {

@@ -374,6 +374,16 @@ impl NativeClient {
         self.client.get(|| build_client(&self.settings, &self.credentials))
     }
 
+    /// The SDK client, for the engine's faces (`plans`).
+    pub(crate) fn sdk_client(&self) -> Result<Client, Error> {
+        self.client()
+    }
+
+    /// The service's base URL as given (saved plans name it).
+    pub(crate) fn base_url(&self) -> &str {
+        &self.settings.base_url
+    }
+
     /// The call prepared for sending; an argument it did not read is a `TypeError`.
     fn prepared(&self, operation: &str, args: Bound<'_, PyDict>) -> PyResult<Result<Pending, Error>> {
         prepared_with(self.client(), operation, args)

@@ -8,6 +8,7 @@ mod decode;
 mod emulator;
 mod errors;
 mod lanes;
+mod plans;
 mod runtime;
 mod xdr;
 
@@ -121,6 +122,8 @@ mod _native {
     use super::client::{NativeClient, build_products, bulk_summary, plan};
     #[pymodule_export]
     use super::emulator::NativeEmulator;
+    #[pymodule_export]
+    use super::plans::{NativePlan, plan_changes};
     #[pymodule_export]
     use super::xdr::{NativeXdrClient, xdr_rules};
 

@@ -29,6 +29,25 @@ pub const ENV_BASE_PATH: &str = "SCC_BASE_PATH";
 /// Environment variable with a PEM file of CA certificates to trust besides the platform's.
 pub const ENV_CA_BUNDLE: &str = "SCC_CA_BUNDLE";
 
+/// The folder of scc's own files (profiles, credentials, the apply locks): `SCC_CONFIG_DIR`, else
+/// `$XDG_CONFIG_HOME/scc`, else `~/.config/scc`. The CLI and the Python package share it, so an
+/// apply from either waits for the other's lock on an organization.
+///
+/// ```
+/// assert!(scc_sdk::config::config_dir().ends_with("scc") || std::env::var_os("SCC_CONFIG_DIR").is_some());
+/// ```
+pub fn config_dir() -> std::path::PathBuf {
+    let set = |name: &str| std::env::var(name).ok().filter(|value| !value.trim().is_empty());
+    if let Some(dir) = set("SCC_CONFIG_DIR") {
+        return dir.into();
+    }
+    if let Some(dir) = set("XDG_CONFIG_HOME") {
+        return std::path::Path::new(&dir).join("scc");
+    }
+    let home = set("HOME").unwrap_or_else(|| ".".into());
+    std::path::Path::new(&home).join(".config").join("scc")
+}
+
 /// The settings of a built client.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
