@@ -75,6 +75,9 @@ enum Command {
         /// Runs of each size (the sizes alternate; the 5,000/500 ratio is the median of the rounds).
         #[arg(long, default_value_t = 1)]
         runs: usize,
+        /// How the plan is applied: by the `scc` binary, by the engine in this process, or both.
+        #[arg(long, value_delimiter = ',', default_value = "process,engine")]
+        modes: Vec<apply::Mode>,
         /// Also write the results as JSON here.
         #[arg(long)]
         json: Option<std::path::PathBuf>,
@@ -168,8 +171,9 @@ async fn main() -> anyhow::Result<()> {
             latency_ms,
             concurrency,
             runs,
+            modes,
             json,
-        } => apply::bench(&orgs, &latency_ms, concurrency, runs, json).await,
+        } => apply::bench(&orgs, &latency_ms, concurrency, runs, &modes, json).await,
     }
 }
 

@@ -5,6 +5,9 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub(crate) use crate::failure::EXIT_CODES;
+pub(crate) use crate::output::Format;
+
 // The closed sets flags take: the SDK's, so a value it learns is a value the CLI takes.
 use scc_sdk::types::{
     AppliesTo, OrganizationSortField, OrganizationType, RegionCode, RoleType, SortOrder, SubscriptionType, UserStatus,
@@ -34,21 +37,6 @@ fn one_of(values: &'static [&'static str]) -> impl TypedValueParser<Value = Stri
             .map_or(given, |value| (*value).to_owned())
     })
 }
-
-pub(crate) const EXIT_CODES: &str = "\
-Exit codes:
-  0    success
-  1    failure (the service refused the request, a server error, a network failure)
-  2    usage error (bad flag or argument; input the SDK refuses before sending)
-  3    partial failure of a bulk operation (some items failed; every failure is listed)
-  4    authentication or permission (missing, invalid or expired credentials; not allowed)
-  5    not found
-  6    rate limited, still after retries
-  7    outcome unknown: an answer was lost and reading the state back could not settle it (every such item is listed)
-  8    the plan is not the state's any more (`scc apply`): a saved plan is stale, or the state changed after the
-       plan was shown; nothing was made in those organizations, and their plan now is shown
-  10   changes pending (`scc plan --detailed-exitcode` only): the plan is sound and something would change
-  130  interrupted (Ctrl-C); `scc apply` first lists what was done, what failed and what is unknown";
 
 /// scc: Cisco Security Cloud Control from the command line.
 #[derive(Debug, Parser)]
@@ -117,21 +105,6 @@ pub(crate) struct Global {
     /// Print the request a write would send, and send no write (reads that find names still run).
     #[arg(long, global = true)]
     pub(crate) dry_run: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum Format {
-    /// A table on a terminal; tab-separated lines without header when piped.
-    Table,
-    /// The server's JSON (a list is one array).
-    Json,
-    /// One JSON document per line.
-    Ndjson,
-    /// YAML.
-    Yaml,
-    /// A table of every field, nothing cut.
-    Wide,
 }
 
 #[derive(Debug, Subcommand)]
@@ -802,4 +775,20 @@ fn rate_per_second(text: &str) -> Result<f64, String> {
         ));
     }
     Ok(rate)
+}
+
+impl From<&Global> for crate::settings::Overrides {
+    fn from(global: &Global) -> Self {
+        Self {
+            profile: global.profile.clone(),
+            base_url: global.base_url.clone(),
+            org: global.org.last().cloned(),
+            output: global.output,
+            timeout: global.timeout,
+            max_response_bytes: global.max_response_bytes,
+            ca_bundle: global.ca_bundle.clone(),
+            no_retry: global.no_retry,
+            dry_run: global.dry_run,
+        }
+    }
 }

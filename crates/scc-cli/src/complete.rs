@@ -8,8 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use clap_complete::CompletionCandidate;
 use serde::{Deserialize, Serialize};
 
-use crate::cli::Global;
-use crate::settings::Settings;
+use crate::settings::{Overrides, Settings};
 
 /// How long names read for completion are offered again without reading.
 const FRESH: Duration = Duration::from_secs(60);
@@ -108,7 +107,7 @@ where
     F: FnOnce(scc_sdk::Client, Settings) -> Fut,
     Fut: std::future::Future<Output = Result<Vec<(String, String)>, String>>,
 {
-    let settings = Settings::resolve(&Global::default()).ok()?;
+    let settings = Settings::resolve(&Overrides::default()).ok()?;
     let scope = format!(
         "{}\n{}\n{}",
         settings.profile.value,
@@ -131,7 +130,7 @@ where
     {
         return Some(cached.names);
     }
-    let client = settings.client(&Global::default()).ok()?;
+    let client = settings.client().ok()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -2,6 +2,21 @@
 
 use scc_sdk::ErrorKind;
 
+pub(crate) const EXIT_CODES: &str = "\
+Exit codes:
+  0    success
+  1    failure (the service refused the request, a server error, a network failure)
+  2    usage error (bad flag or argument; input the SDK refuses before sending)
+  3    partial failure of a bulk operation (some items failed; every failure is listed)
+  4    authentication or permission (missing, invalid or expired credentials; not allowed)
+  5    not found
+  6    rate limited, still after retries
+  7    outcome unknown: an answer was lost and reading the state back could not settle it (every such item is listed)
+  8    the plan is not the state's any more (`scc apply`): a saved plan is stale, or the state changed after the
+       plan was shown; nothing was made in those organizations, and their plan now is shown
+  10   changes pending (`scc plan --detailed-exitcode` only): the plan is sound and something would change
+  130  interrupted (Ctrl-C); `scc apply` first lists what was done, what failed and what is unknown";
+
 /// The documented exit codes (see `scc help exit-codes`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Code {
@@ -187,7 +202,7 @@ impl From<anyhow::Error> for CliError {
 #[cfg(test)]
 mod tests {
     use super::Code;
-    use crate::cli::EXIT_CODES;
+    use super::EXIT_CODES;
 
     /// The numbers `scc exit-codes` (or the README's table) documents.
     fn documented(text: &str, line_start: &str) -> Vec<u8> {

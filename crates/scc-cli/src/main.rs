@@ -83,7 +83,7 @@ async fn run() -> ExitCode {
         Command::Remote(command) => command,
     };
     let fallback_ui = Ui::new(Format::Table, cli.global.no_color);
-    let settings = match Settings::resolve(&cli.global) {
+    let settings = match Settings::resolve(&crate::settings::Overrides::from(&cli.global)) {
         Ok(settings) => settings,
         Err(error) => return report(&fallback_ui, error),
     };

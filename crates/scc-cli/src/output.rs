@@ -7,8 +7,6 @@ use comfy_table::{ContentArrangement, Table, presets};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 
-use crate::cli::Format;
-
 /// A column of a table: header and the JSON path of its value (`a.b`; arrays are joined).
 pub(crate) type Column = (&'static str, &'static str);
 
@@ -789,4 +787,20 @@ mod tests {
         assert_eq!(header_of("createdAt"), "CREATED AT");
         assert_eq!(header_of("region_code"), "REGION CODE");
     }
+}
+
+/// How data is printed (`--output`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Format {
+    /// A table on a terminal; tab-separated lines without header when piped.
+    Table,
+    /// The server's JSON (a list is one array).
+    Json,
+    /// One JSON document per line.
+    Ndjson,
+    /// YAML.
+    Yaml,
+    /// A table of every field, nothing cut.
+    Wide,
 }

@@ -11,8 +11,8 @@ use std::time::Duration;
 use scc_sdk::{Client, FileTokenStore, RetryConfig};
 use serde::{Deserialize, Serialize};
 
-use crate::cli::{Format, Global};
 use crate::failure::CliError;
+use crate::output::Format;
 
 /// Where a setting came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +85,8 @@ pub(crate) struct Settings {
     pub(crate) credentials: Option<Resolved<StoredCredentials>>,
     /// `scc apply`'s change journal: SCC_JOURNAL, or the profile's `journal`.
     pub(crate) journal: Option<PathBuf>,
+    /// What the command line gave (the client's retry and dry-run flags).
+    pub(crate) overrides: Overrides,
 }
 
 fn env(name: &'static str) -> Option<String> {
@@ -203,6 +205,22 @@ pub(crate) fn read_credentials(path: &Path) -> Result<Option<StoredCredentials>,
     }
 }
 
+/// What the command line gave that settings read (flags win over the environment and the profile):
+/// made from clap's `Global` once, in `main`, so nothing below it knows clap's types.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Overrides {
+    pub(crate) profile: Option<String>,
+    pub(crate) base_url: Option<String>,
+    /// The organization in use (the last `--org`).
+    pub(crate) org: Option<String>,
+    pub(crate) output: Option<Format>,
+    pub(crate) timeout: Option<u64>,
+    pub(crate) max_response_bytes: Option<usize>,
+    pub(crate) ca_bundle: Option<PathBuf>,
+    pub(crate) no_retry: bool,
+    pub(crate) dry_run: bool,
+}
+
 impl Settings {
     /// The organization the credentials belong to: the token's `org` claim, else the saved key's,
     /// else the organization in use.
@@ -213,7 +231,8 @@ impl Settings {
             .or_else(|| self.org_id.as_ref().map(|org| org.value.clone()))
     }
 
-    pub(crate) fn resolve(global: &Global) -> Result<Self, CliError> {
+    pub(crate) fn resolve(global: &Overrides) -> Result<Self, CliError> {
+        let overrides = global.clone();
         let config_dir = config_dir();
         let config_file = config_path(&config_dir);
         let config = read_config(&config_file)?;
@@ -252,7 +271,7 @@ impl Settings {
             value: scc_sdk::config::DEFAULT_BASE_PATH.into(),
             source: Source::Default,
         });
-        let org_id = pick(global.org.last().cloned(), "SCC_ORG_ID", stored.org_id.clone());
+        let org_id = pick(global.org.clone(), "SCC_ORG_ID", stored.org_id.clone());
         let output = match (global.output, env("SCC_OUTPUT")) {
             (Some(format), _) => format,
             (None, Some(text)) => <Format as clap::ValueEnum>::from_str(&text, true).map_err(|_| {
@@ -315,6 +334,7 @@ impl Settings {
             max_response_bytes,
             credentials,
             journal: env("SCC_JOURNAL").map(PathBuf::from).or_else(|| stored.journal.clone()),
+            overrides,
         })
     }
 
@@ -322,7 +342,6 @@ impl Settings {
     /// environment > default); credentials from the environment only.
     pub(crate) fn xdr_client(
         &self,
-        global: &Global,
         region: Option<String>,
         base_url: Option<String>,
     ) -> Result<scc_sdk::xdr::XdrClient, CliError> {
@@ -354,10 +373,10 @@ impl Settings {
                 ));
             }
         };
-        if global.no_retry {
+        if self.overrides.no_retry {
             builder = builder.retry(RetryConfig::disabled());
         }
-        Ok(builder.dry_run(global.dry_run).build()?)
+        Ok(builder.dry_run(self.overrides.dry_run).build()?)
     }
 
     /// A profile named by --profile or SCC_PROFILE must exist (in config.toml or as a credentials
@@ -394,14 +413,15 @@ impl Settings {
     /// A client for these settings. Refreshing credentials of the profile's file save every rotated
     /// pair back to it; credentials from the environment are never written to a profile (a rotation
     /// is said on stderr: the environment's refresh token no longer works).
-    pub(crate) fn client(&self, global: &Global) -> Result<Client, CliError> {
-        self.client_builder(global, global.dry_run)?
+    pub(crate) fn client(&self) -> Result<Client, CliError> {
+        self.client_builder(self.overrides.dry_run)?
             .build()
             .map_err(CliError::from)
     }
 
     /// The client's builder, for callers that add settings (the rate limit of `apply`).
-    pub(crate) fn client_builder(&self, global: &Global, dry_run: bool) -> Result<scc_sdk::ClientBuilder, CliError> {
+    pub(crate) fn client_builder(&self, dry_run: bool) -> Result<scc_sdk::ClientBuilder, CliError> {
+        let global = &self.overrides;
         let credentials = self.credentials.as_ref().ok_or_else(|| {
             CliError::auth(
                 "no credentials".into(),

@@ -96,7 +96,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
             "scc plan FILE --out PLAN, then scc apply PLAN",
         ));
     }
-    let mut builder = ctx.settings.client_builder(&ctx.global, false)?;
+    let mut builder = ctx.settings.client_builder(false)?;
     if let Some(rate) = args.rate_limit {
         builder = builder.rate_limit(scc_sdk::RateLimit::new(rate, (rate.ceil() as u32).max(1)));
     }

@@ -9,7 +9,7 @@ use crate::commands::Ctx;
 use crate::failure::{CliError, Code};
 
 pub(crate) async fn run(ctx: &Ctx) -> Result<Code, CliError> {
-    let client = ctx.settings.client(&ctx.global)?;
+    let client = ctx.settings.client()?;
     // `--org` on the command line (repeatable) exports those organizations; otherwise every one the
     // token reaches. A name works here as wherever an organization's id is asked.
     let orgs: Vec<Organization> = if ctx.global.org.is_empty() {

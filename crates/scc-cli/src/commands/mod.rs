@@ -31,7 +31,7 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     pub(crate) fn client(&self) -> Result<Client, CliError> {
-        self.settings.client(&self.global)
+        self.settings.client()
     }
 
     /// The organization to act on (`--org` takes an id or a name).

@@ -11,7 +11,7 @@ use crate::output::columns;
 pub(crate) async fn run(ctx: &Ctx, args: XdrArgs) -> Result<Code, CliError> {
     let xdr = ctx
         .settings
-        .xdr_client(&ctx.global, args.region.clone(), args.xdr_base_url.clone())?;
+        .xdr_client(args.region.clone(), args.xdr_base_url.clone())?;
     match args.command {
         XdrCommand::Whoami => {
             let me = xdr.profile().whoami().await?;
