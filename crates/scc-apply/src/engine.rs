@@ -40,7 +40,7 @@ pub(crate) trait Service {
     /// What a new organization holds once created: nothing, and the built-in roles every
     /// organization starts with (as far as they can be read), so a new organization's plan is
     /// checked as an existing one's is.
-    async fn blank(&self, plan: &OrgPlan) -> Observation;
+    async fn blank(&self, plan: &OrgPlan) -> std::sync::Arc<Observation>;
     /// The organization that creates new ones (the key's own), to check that one found by name is
     /// the one `create: true` would have made.
     fn creator(&self) -> Option<&str>;

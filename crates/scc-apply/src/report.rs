@@ -49,9 +49,11 @@ impl OrgReport {
                 object: subject.object(),
                 action: subject.action().to_owned(),
                 result: outcome.status(),
-                attributes: match subject {
-                    Subject::Change(change) => change.attributes(),
-                    Subject::Read { .. } => serde_json::Map::new(),
+                // A plan shows what each change sets; the report of an apply names what was done
+                // (the journal keeps each change whole): thousands of organizations hold no copy.
+                attributes: match (subject, outcome) {
+                    (Subject::Change(change), Outcome::Planned) => change.attributes(),
+                    _ => serde_json::Map::new(),
                 },
                 tracking_id: outcome.tracking_id().map(str::to_owned),
                 error: outcome.reason(),

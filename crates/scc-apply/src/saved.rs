@@ -73,7 +73,10 @@ pub fn read(path: &Path) -> Result<Source, Error> {
 /// (`.yaml`, `.yml`, `.toml`, `.json`; a saved plan is JSON).
 pub fn parse(path: &Path, text: &str) -> Result<Source, Error> {
     let source = parse_unchecked(path, text)?;
-    let problems = spec::validate(&source.plan_file());
+    let problems = match &source {
+        Source::Plan(file, _) => spec::validate(file),
+        Source::Saved(saved) => spec::validate(&saved.plan_file()),
+    };
     if !problems.is_empty() {
         return Err(spec::problems_error(path, &problems));
     }
@@ -112,6 +115,15 @@ fn parse_unchecked(path: &Path, text: &str) -> Result<Source, Error> {
 }
 
 impl Source {
+    /// The plan file (the one read, or the one the saved plan carries), its digest (none for a saved
+    /// plan) and the saved plan: the file is not copied.
+    pub fn into_parts(self) -> (PlanFile, String, Option<Box<SavedPlan>>) {
+        match self {
+            Self::Plan(file, digest) => (file, digest, None),
+            Self::Saved(saved) => (saved.plan_file(), String::new(), Some(saved)),
+        }
+    }
+
     /// The plan file: the one read, or the one the saved plan carries.
     pub fn plan_file(&self) -> PlanFile {
         match self {
@@ -124,7 +136,14 @@ impl Source {
     /// id; all when `scope` is empty) and answers their places in the file read from `path`. A name
     /// that matches none is refused, with the file's organizations in the hint.
     pub fn select(&mut self, scope: &[String], path: &Path) -> Result<Vec<usize>, Error> {
-        let file = self.plan_file();
+        let saved_file;
+        let file = match self {
+            Self::Plan(file, _) => &*file,
+            Self::Saved(saved) => {
+                saved_file = saved.plan_file();
+                &saved_file
+            }
+        };
         let selected = file.select(scope).map_err(|unmatched| {
             let quoted = |names: Vec<String>| {
                 names

@@ -55,7 +55,7 @@ struct Live<'a> {
     /// The key's organization: the manager of those `create: true` makes.
     creator: Option<&'a str>,
     /// A new organization as it will be (read once per run).
-    blank: &'a tokio::sync::OnceCell<Observation>,
+    blank: &'a tokio::sync::OnceCell<std::sync::Arc<Observation>>,
 }
 
 impl crate::engine::Service for Live<'_> {
@@ -97,10 +97,11 @@ impl crate::engine::Service for Live<'_> {
     /// platform gives every organization the same STATIC and BUNDLED roles, and custom roles are an
     /// organization's own (docs/decisions.md, "A new organization's plan"). Without a known manager
     /// the roles are not checked before it exists.
-    async fn blank(&self, plan: &OrgPlan) -> Observation {
+    async fn blank(&self, plan: &OrgPlan) -> std::sync::Arc<Observation> {
         let (Some(creator), false) = (self.creator, plan.desired_roles().is_empty()) else {
-            return Observation::empty();
+            return std::sync::Arc::new(Observation::empty());
         };
+        // One reading for the run, shared by every new organization's plan (never a copy each).
         self.blank
             .get_or_init(|| async {
                 let mut blank = Observation::empty();
@@ -119,7 +120,7 @@ impl crate::engine::Service for Live<'_> {
                         error,
                     )),
                 }
-                blank
+                std::sync::Arc::new(blank)
             })
             .await
             .clone()
@@ -179,7 +180,7 @@ pub struct Session<'a> {
     creator: Option<String>,
     events: &'a dyn Events,
     managers: Managers,
-    blank: tokio::sync::OnceCell<Observation>,
+    blank: tokio::sync::OnceCell<std::sync::Arc<Observation>>,
     token_org: tokio::sync::OnceCell<Option<String>>,
 }
 

@@ -280,7 +280,7 @@ async fn run_engine(
         .base_url(emulator.base_url())
         .access_token(emulator.ready["admin"]["access_token"].as_str().unwrap_or_default())
         .build()?;
-    let file = scc_apply::read(plan_path)?.plan_file();
+    let (file, _, _) = scc_apply::read(plan_path)?.into_parts();
     let locks = tempfile::tempdir()?;
     let session = scc_apply::Session::new(&client, emulator.base_url(), locks.path()).concurrency(concurrency);
     let labels = file.organizations.iter().map(scc_apply::OrgPlan::label).collect();

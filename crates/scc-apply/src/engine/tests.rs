@@ -112,8 +112,8 @@ impl Service for Fake {
         }
     }
 
-    async fn blank(&self, _plan: &OrgPlan) -> Observation {
-        Observation::empty()
+    async fn blank(&self, _plan: &OrgPlan) -> std::sync::Arc<Observation> {
+        std::sync::Arc::new(Observation::empty())
     }
 
     fn creator(&self) -> Option<&str> {

@@ -79,11 +79,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
     let mut source = scc_apply::read(&args.file)?;
     // `--org` on the command line: only those organizations of the file are read, shown and changed.
     let selected = source.select(&ctx.global.org, &args.file)?;
-    let file = source.plan_file();
-    let (digest, saved) = match source {
-        scc_apply::Source::Plan(_, digest) => (digest, None),
-        scc_apply::Source::Saved(saved) => (String::new(), Some(saved)),
-    };
+    let (file, digest, saved) = source.into_parts();
     if plan_only && args.journal.is_some() {
         return Err(CliError::usage(
             "--journal records the changes `scc apply` makes; `scc plan` makes none".into(),
