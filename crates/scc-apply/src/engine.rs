@@ -61,7 +61,7 @@ pub struct Planned {
     pub org_id: Option<String>,
     /// The changes that make the organization hold what the plan says, each with its attributes.
     pub changes: Vec<Change>,
-    /// The digest of the state read ([`Observation::fingerprint`]), or `absent`.
+    /// The digest of the state read (the same for the same state however the service ordered it), or `absent`.
     pub fingerprint: String,
     /// What the plan asks for and the state rules out, and reads that failed.
     #[serde(skip)]

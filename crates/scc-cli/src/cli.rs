@@ -141,12 +141,14 @@ pub(crate) enum RemoteCommand {
     Xdr(XdrArgs),
     /// A raw API request below the base path, e.g. `scc api GET organizations`.
     Api(ApiArgs),
-    /// What `apply` would change: reads the state, writes nothing.
+    /// What `apply` would change: reads the state, writes nothing (`--org`, repeatable: only those
+    /// organizations of the file).
     Plan(ApplyArgs),
-    /// Make organizations hold what a plan file declares (idempotent; `--dry-run` = `plan`).
+    /// Make organizations hold what a plan file declares (idempotent; `--dry-run` = `plan`; `--org`,
+    /// repeatable: only those organizations of the file).
     Apply(ApplyArgs),
     /// The state of organizations as a plan `apply` reads (YAML; `-o json` the same as JSON): every
-    /// organization the token reaches, or only the one of `--org` given on the command line.
+    /// organization the token reaches, or only those of `--org` (repeatable) given on the command line.
     Export,
     /// Write the profile's settings and credentials (flags, or prompts on a terminal).
     Configure(ConfigureArgs),
