@@ -27,6 +27,7 @@
 //! # Ok(()) }
 //! ```
 
+mod bounds;
 mod diff;
 mod digest;
 mod engine;

@@ -64,8 +64,16 @@ pub enum Source {
 /// Reads a plan file, or a saved plan (a JSON document of [`FORMAT`]), and checks it: every problem
 /// of the plan file (of a saved plan's too) is reported at once, each with its place.
 pub fn read(path: &Path) -> Result<Source, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| Error::input(format!("cannot read {}: {error}", path.display()), "check the path"))?;
+    let cannot =
+        |error: std::io::Error| Error::input(format!("cannot read {}: {error}", path.display()), "check the path");
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    // Never more than a plan may hold, whatever the file (a device, a file growing as it is read).
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut std::io::Read::take(file, crate::bounds::MAX_PLAN_BYTES + 1),
+        &mut text,
+    )
+    .map_err(cannot)?;
     parse(path, &text)
 }
 

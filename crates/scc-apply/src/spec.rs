@@ -233,6 +233,25 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<PlanFile, Error> {
             "fix the plan file",
         ));
     }
+    if text.len() as u64 > crate::bounds::MAX_PLAN_BYTES {
+        return Err(Error::input(
+            format!(
+                "{}: {} bytes; a plan file is at most {} bytes",
+                path.display(),
+                text.len(),
+                crate::bounds::MAX_PLAN_BYTES
+            ),
+            "split the plan into several files",
+        ));
+    }
+    if matches!(extension.as_str(), "yaml" | "yml")
+        && let Err(crate::bounds::Stop::Excessive(why)) = crate::bounds::expansion(text)
+    {
+        return Err(Error::input(
+            format!("{}: refused before decoding: {why}", path.display()),
+            "an anchor may be repeated by aliases, not multiplied: write the repeated part out, or use fewer nested aliases",
+        ));
+    }
     let parsed = match extension.as_str() {
         "yaml" | "yml" => serde_norway::from_str(text).map_err(|error| error.to_string()),
         "toml" => toml::from_str(text).map_err(|error| error.to_string()),

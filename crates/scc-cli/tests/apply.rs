@@ -918,3 +918,31 @@ fn the_journal_comes_from_the_flag_the_environment_or_the_profile_and_one_that_c
         .code(1)
         .stderr(predicate::str::contains("the change journal could not be written"));
 }
+
+/// A plan file of nested aliases ("billion laughs", a few KB expanding to gigabytes) is refused
+/// before it is decoded, before any credential or network is needed, in well under a second.
+#[test]
+fn a_yaml_alias_bomb_is_refused_at_once_and_nothing_is_sent() {
+    let env = Env::new();
+    let mut text = String::from("x0: &x0 [\"lol lol lol lol lol lol lol lol lol lol\"]\n");
+    for level in 1..=12 {
+        let items = vec![format!("*x{}", level - 1); 10].join(", ");
+        text.push_str(&format!("x{level}: &x{level} [{items}]\n"));
+    }
+    text.push_str("organizations: []\n");
+    let path = write_plan(&env, &text);
+    assert!(text.len() < 8 * 1024, "{} bytes", text.len());
+    env.clear_journal();
+    let started = std::time::Instant::now();
+    let output = env.bare().args(["plan"]).arg(&path).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("refused before decoding"), "{stderr}");
+    assert!(stderr.contains("alias(es) expand it to more than"), "{stderr}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(env.journal(), Vec::<Value>::new(), "nothing was sent");
+}
