@@ -148,11 +148,12 @@ class _Base:
                  ca_bundle: Optional[Union[str, "os.PathLike[str]"]] = None, retries: int = DEFAULT_RETRIES,
                  retry_backoff: float = DEFAULT_RETRY_BACKOFF, retry_max_backoff: float = DEFAULT_RETRY_MAX_BACKOFF,
                  rate_limit: Optional[float] = None,
-                 rate_limit_burst: int = 1, max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
+                 rate_limit_burst: int = 1, max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+                 insecure_http: bool = False) -> None:
         self._setup(access_token, base_url, base_path, timeout, deadline=deadline, verify=verify,
                     ca_bundle=ca_bundle, retries=retries, retry_backoff=retry_backoff,
                     retry_max_backoff=retry_max_backoff, rate_limit=rate_limit, rate_limit_burst=rate_limit_burst,
-                    max_response_bytes=max_response_bytes)
+                    max_response_bytes=max_response_bytes, insecure_http=insecure_http)
 
     @classmethod
     def from_credentials(cls: Type[_C], org_id: str, api_key_id: str, access_token: str, refresh_token: str,
@@ -163,7 +164,7 @@ class _Base:
                          retry_backoff: float = DEFAULT_RETRY_BACKOFF,
                          retry_max_backoff: float = DEFAULT_RETRY_MAX_BACKOFF,
                          rate_limit: Optional[float] = None, rate_limit_burst: int = 1,
-                         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> _C:
+                         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES, insecure_http: bool = False) -> _C:
         """A client that refreshes its access token itself (before it expires and after a 401, once for
         all threads) and hands every rotated pair to ``token_store``.
 
@@ -175,7 +176,8 @@ class _Base:
             token_store: where each rotated pair goes before the request is replayed: a file path
                 (written 0600, atomically) or a callable receiving a dict.
             base_url, base_path, timeout, deadline, verify, ca_bundle, retries, retry_backoff,
-            retry_max_backoff, rate_limit, rate_limit_burst, max_response_bytes: as for the client.
+            retry_max_backoff, rate_limit, rate_limit_burst, max_response_bytes, insecure_http: as for
+                the client.
 
         Returns:
             The client.
@@ -186,7 +188,7 @@ class _Base:
                       rate_limit=rate_limit, rate_limit_burst=rate_limit_burst,
                       credentials={"org_id": org_id, "api_key_id": api_key_id, "access_token": access_token,
                                    "refresh_token": refresh_token},
-                      token_store=token_store, max_response_bytes=max_response_bytes)
+                      token_store=token_store, max_response_bytes=max_response_bytes, insecure_http=insecure_http)
         return client
 
     def _setup(self, access_token: Optional[str], base_url: Optional[str], base_path: str, timeout: Timeout, *,
@@ -194,7 +196,7 @@ class _Base:
                retries: int, retry_backoff: float, retry_max_backoff: float, rate_limit: Optional[float],
                rate_limit_burst: int, credentials: Optional[Dict[str, str]] = None,
                token_store: Optional[TokenStore] = None,
-               max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
+               max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES, insecure_http: bool = False) -> None:
         self._native = None
         if credentials is None and not access_token:
             raise ValueError("access_token is required")
@@ -212,7 +214,7 @@ class _Base:
             ca_bundle=_ca_bundle(verify, ca_bundle), max_attempts=retries + 1,
             initial_backoff=retry_backoff, max_backoff=retry_max_backoff, rate_limit=rate_limit,
             rate_burst=rate_limit_burst, credentials=credentials, token_store=token_store,
-            max_response_bytes=max_response_bytes)
+            max_response_bytes=max_response_bytes, insecure_http=insecure_http)
         self._token = access_token
         #: The base URL joined with the base path, e.g. ``https://api.security.cisco.com/v1``.
         self.base_url: str = self._native.api_root

@@ -105,6 +105,10 @@ pub(crate) struct Global {
     /// Print the request a write would send, and send no write (reads that find names still run).
     #[arg(long, global = true)]
     pub(crate) dry_run: bool,
+    /// Allow a plain http:// base URL to a host other than this machine: the token crosses the
+    /// network in clear, and every run says so (https, or http to 127.0.0.1, need no flag).
+    #[arg(long, global = true)]
+    pub(crate) insecure_http: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -791,6 +795,7 @@ impl From<&Global> for crate::settings::Overrides {
             ca_bundle: global.ca_bundle.clone(),
             no_retry: global.no_retry,
             dry_run: global.dry_run,
+            insecure_http: global.insecure_http,
         }
     }
 }

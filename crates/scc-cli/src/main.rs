@@ -93,6 +93,10 @@ async fn run() -> ExitCode {
     {
         return report(&fallback_ui, error);
     }
+    // Every run says it while the token crosses the network in clear.
+    if let Some(warning) = settings.plain_http_warning() {
+        eprintln!("{}", crate::output::shown(&warning));
+    }
     // A bad --jq expression is refused before anything is sent.
     let jq = match cli.global.jq.as_deref().map(jq::Jq::compile).transpose() {
         Ok(jq) => jq,

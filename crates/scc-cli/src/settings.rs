@@ -57,6 +57,9 @@ pub(crate) struct Profile {
     /// `scc apply`'s change journal (one JSON line per change).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) journal: Option<PathBuf>,
+    /// A plain http:// base URL to another host is allowed (`scc configure --insecure-http`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) insecure_http: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -87,6 +90,8 @@ pub(crate) struct Settings {
     pub(crate) journal: Option<PathBuf>,
     /// What the command line gave (the client's retry and dry-run flags).
     pub(crate) overrides: Overrides,
+    /// Plain HTTP to another host allowed: `--insecure-http`, or the profile's `insecure_http`.
+    pub(crate) insecure_http: bool,
 }
 
 fn env(name: &'static str) -> Option<String> {
@@ -219,9 +224,18 @@ pub(crate) struct Overrides {
     pub(crate) ca_bundle: Option<PathBuf>,
     pub(crate) no_retry: bool,
     pub(crate) dry_run: bool,
+    pub(crate) insecure_http: bool,
 }
 
 impl Settings {
+    /// The warning every run gives while the token goes in clear to another host.
+    pub(crate) fn plain_http_warning(&self) -> Option<String> {
+        let host = scc_sdk::config::in_clear_to(&self.base_url.value).filter(|_| self.insecure_http)?;
+        Some(format!(
+            "warning: the token is sent in clear over plain HTTP to {host} (--insecure-http, or the profile's insecure_http)"
+        ))
+    }
+
     /// The organization the credentials belong to: the token's `org` claim, else the saved key's,
     /// else the organization in use.
     pub(crate) fn key_org(&self) -> Option<String> {
@@ -334,6 +348,7 @@ impl Settings {
             max_response_bytes,
             credentials,
             journal: env("SCC_JOURNAL").map(PathBuf::from).or_else(|| stored.journal.clone()),
+            insecure_http: overrides.insecure_http || stored.insecure_http == Some(true),
             overrides,
         })
     }
@@ -350,6 +365,7 @@ impl Settings {
             .unwrap_or_default()
             .parse()?;
         let mut builder = scc_sdk::xdr::XdrClient::builder()
+            .insecure_http(self.insecure_http)
             .region(region)
             .timeout(self.timeout)
             .max_response_bytes(self.max_response_bytes);
@@ -429,6 +445,7 @@ impl Settings {
             )
         })?;
         let mut builder = Client::builder()
+            .insecure_http(self.insecure_http)
             .base_url(&self.base_url.value)
             .base_path(&self.base_path.value)
             .timeout(self.timeout)

@@ -283,6 +283,8 @@ struct Settings {
     retry: RetryConfig,
     rate_limit: Option<RateLimit>,
     store: Arc<TokenStore>,
+    /// Plain HTTP to another host allowed (the token crosses the network in clear).
+    insecure_http: bool,
 }
 
 #[pyclass(frozen, module = "scc_sdk._native")]
@@ -300,6 +302,7 @@ fn build_client(settings: &Settings, credentials: &Arc<Mutex<Option<Credentials>
         .base_url(settings.base_url.clone())
         .base_path(settings.base_path.clone())
         .max_response_bytes(settings.max_response_bytes)
+        .insecure_http(settings.insecure_http)
         .retry(settings.retry);
     builder = match settings.timeout {
         Some(timeout) => builder.timeout(timeout),
@@ -645,7 +648,7 @@ impl NativeClient {
         initial_backoff=scc_sdk::retry::DEFAULT_INITIAL_BACKOFF.as_secs_f64(),
         max_backoff=scc_sdk::retry::DEFAULT_MAX_BACKOFF.as_secs_f64(), rate_limit=None,
         rate_burst=None, credentials=None, token_store=None,
-        max_response_bytes=scc_sdk::config::DEFAULT_MAX_RESPONSE_BYTES,
+        max_response_bytes=scc_sdk::config::DEFAULT_MAX_RESPONSE_BYTES, insecure_http=false,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -665,6 +668,7 @@ impl NativeClient {
         credentials: Option<Bound<'_, PyDict>>,
         token_store: Option<Bound<'_, PyAny>>,
         max_response_bytes: usize,
+        insecure_http: bool,
     ) -> PyResult<Self> {
         runtime::guarded(|| {
             let seconds = |name: &str, value: f64| {
@@ -731,6 +735,7 @@ impl NativeClient {
                 retry,
                 rate_limit,
                 store: Arc::new(store),
+                insecure_http,
             };
             let credentials = Arc::new(Mutex::new(initial));
             // Building the SDK client creates no timer or socket, so it may happen outside the runtime.

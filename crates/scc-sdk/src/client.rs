@@ -282,9 +282,17 @@ pub struct ClientBuilder {
     max_response_bytes: Option<usize>,
     user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
+    insecure_http: bool,
 }
 
 impl ClientBuilder {
+    /// Allows a plain `http://` base URL to a host other than this machine, where the token crosses
+    /// the network in clear (refused otherwise; loopback addresses are always allowed).
+    pub fn insecure_http(mut self, allow: bool) -> Self {
+        self.insecure_http = allow;
+        self
+    }
+
     /// The access token sent as `Authorization: Bearer …`.
     pub fn access_token(mut self, token: impl Into<String>) -> Self {
         self.access_token = Some(SecretString::from(token.into()));
@@ -474,6 +482,7 @@ impl ClientBuilder {
             config::parse_base_url(self.base_url.as_deref().unwrap_or(config::DEFAULT_BASE_URL))?,
             &base_path,
         );
+        config::check_plain_http(&base_url, self.insecure_http)?;
         let timeout = self.timeout.unwrap_or(Some(config::DEFAULT_TIMEOUT));
         let connect_timeout = self.connect_timeout.unwrap_or(config::DEFAULT_CONNECT_TIMEOUT);
         if timeout.is_some_and(|timeout| timeout.is_zero()) {

@@ -147,6 +147,59 @@ pub(crate) fn without_base_path(mut base_url: Url, base_path: &str) -> Url {
     base_url
 }
 
+/// Whether `url` names this machine (`localhost`, `127.0.0.0/8`, `::1`): the one place plain HTTP
+/// may carry a token without crossing a network.
+///
+/// ```
+/// let url = |text: &str| url::Url::parse(text).unwrap();
+/// assert!(scc_sdk::config::is_loopback(&url("http://127.0.0.1:8080")));
+/// assert!(scc_sdk::config::is_loopback(&url("http://localhost")));
+/// assert!(!scc_sdk::config::is_loopback(&url("http://10.0.0.5:8080")));
+/// ```
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => address.is_loopback(),
+        None => false,
+    }
+}
+
+/// The host a base URL would send the token to in clear (plain `http://` to another machine), if
+/// it would.
+///
+/// ```
+/// assert_eq!(scc_sdk::config::in_clear_to("http://10.0.0.5:8080").as_deref(), Some("10.0.0.5"));
+/// assert_eq!(scc_sdk::config::in_clear_to("http://127.0.0.1:8080"), None);
+/// assert_eq!(scc_sdk::config::in_clear_to("https://api.security.cisco.com"), None);
+/// ```
+pub fn in_clear_to(base_url: &str) -> Option<String> {
+    let url = Url::parse(base_url.trim()).ok()?;
+    (url.scheme() == "http" && !is_loopback(&url)).then(|| url.host_str().unwrap_or_default().to_owned())
+}
+
+/// Refuses a base URL that would send the token in clear over a network: plain `http://` to a
+/// host other than this machine, unless `insecure_http` allows it.
+///
+/// ```
+/// let url = url::Url::parse("http://10.0.0.5:8080").unwrap();
+/// assert!(scc_sdk::config::check_plain_http(&url, false).is_err());
+/// assert!(scc_sdk::config::check_plain_http(&url, true).is_ok());
+/// ```
+pub fn check_plain_http(url: &Url, insecure_http: bool) -> Result<()> {
+    if url.scheme() == "http" && !is_loopback(url) && !insecure_http {
+        return Err(Error::invalid(
+            "base_url",
+            format!(
+                "is plain HTTP to {}, which is not this machine: the token would cross the network in clear. \
+                 Use https://, or allow it knowingly (insecure_http; the CLI's --insecure-http)",
+                url.host_str().unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn parse_base_url(raw: &str) -> Result<Url> {
     let url = Url::parse(raw.trim())
         .map_err(|error| Error::invalid("base_url", format!("is not a URL ({error}): {}", redacted(raw))))?;
@@ -191,6 +244,46 @@ mod tests {
             rate_limit: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
+    }
+
+    #[test]
+    fn plain_http_goes_only_to_this_machine_unless_allowed() {
+        let build = |url: &str, insecure: bool| {
+            crate::Client::builder()
+                .access_token("t")
+                .base_url(url)
+                .insecure_http(insecure)
+                .build()
+        };
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://127.9.9.9",
+            "http://localhost:1",
+            "http://[::1]:8080",
+            "https://10.0.0.5",
+        ] {
+            assert!(build(url, false).is_ok(), "{url}");
+        }
+        for url in [
+            "http://10.0.0.5:8080",
+            "http://192.168.1.20",
+            "http://api.security.cisco.com",
+            "http://[fe80::1]",
+        ] {
+            let error = build(url, false).expect_err(url);
+            assert_eq!(error.kind(), crate::ErrorKind::InvalidInput, "{url}");
+            let message = error.to_string();
+            assert!(
+                message.contains("`base_url`") && message.contains("in clear"),
+                "{message}"
+            );
+            assert!(build(url, true).is_ok(), "{url} allowed knowingly");
+        }
+        let xdr = crate::xdr::XdrClient::builder()
+            .base_url("http://10.0.0.5:9")
+            .bearer_token("t")
+            .build();
+        assert!(xdr.is_err(), "XDR's builder keeps the rule");
     }
 
     #[test]

@@ -85,17 +85,24 @@ pub(crate) async fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, Cl
         org = prompt(&format!("Organization id [{current_org}]"), false)?.or(profile.org_id.clone());
     }
     if let Some(url) = &base_url {
+        let insecure = ctx.global.insecure_http || profile.insecure_http == Some(true);
         scc_sdk::Client::builder()
             .access_token("-")
+            .insecure_http(insecure)
             .base_url(url.as_str())
             .build()
             .map_err(|error| {
                 CliError::usage(
                     error.to_string(),
-                    "give an http or https URL, e.g. https://api.security.cisco.com",
+                    "give an https URL, e.g. https://api.security.cisco.com (plain http is for this machine, or with --insecure-http); nothing was saved",
                 )
             })?;
         profile.base_url = Some(url.clone());
+        if ctx.global.insecure_http && scc_sdk::config::in_clear_to(url).is_some() {
+            profile.insecure_http = Some(true);
+        } else if scc_sdk::config::in_clear_to(url).is_none() {
+            profile.insecure_http = None;
+        }
     }
     if let Some(path) = args.base_path {
         profile.base_path = Some(path);
@@ -357,6 +364,7 @@ async fn check_token(
 ) -> Result<Option<String>, CliError> {
     let mut builder = scc_sdk::Client::builder()
         .access_token(token)
+        .insecure_http(ctx.global.insecure_http || profile.insecure_http == Some(true))
         .base_url(
             profile
                 .base_url

@@ -137,6 +137,7 @@ pub struct XdrClientBuilder {
     http_client: Option<reqwest::Client>,
     dry_run: bool,
     ca_bundle: Option<std::path::PathBuf>,
+    insecure_http: bool,
 }
 
 impl fmt::Debug for XdrClientBuilder {
@@ -155,6 +156,13 @@ impl XdrClientBuilder {
         self.region = region;
         self
     }
+    /// Allows a plain `http://` base URL to a host other than this machine (see
+    /// [`ClientBuilder::insecure_http`](crate::ClientBuilder::insecure_http)).
+    pub fn insecure_http(mut self, allow: bool) -> Self {
+        self.insecure_http = allow;
+        self
+    }
+
     /// Any base URL instead of a region's (the emulator's `xdr.base_url`).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
@@ -236,6 +244,7 @@ impl XdrClientBuilder {
             .base_path("")
             .clock(clock)
             .token_provider(provider)
+            .insecure_http(self.insecure_http)
             .dry_run(self.dry_run);
         if let Some(timeout) = self.timeout {
             builder = builder.timeout(timeout);

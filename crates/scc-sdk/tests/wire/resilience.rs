@@ -455,7 +455,7 @@ async fn an_unknown_host_is_not_retried() {
     let sleep = RecordingSleep::new();
     let client = Client::builder()
         .access_token(TOKEN)
-        .base_url("http://api.no-such-host.invalid")
+        .base_url("https://api.no-such-host.invalid")
         .http_client(http)
         .retry(RetryConfig::new().max_attempts(5))
         .sleep_impl(sleep.clone())
