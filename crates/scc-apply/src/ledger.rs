@@ -66,7 +66,8 @@ impl Ledger {
         let journal = match journal {
             Some(path) => Some(Journal {
                 path: path.to_owned(),
-                file: std::fs::OpenOptions::new().create(true).append(true).open(path)?,
+                // Private (it names people), never through a link, never a FIFO to wait on.
+                file: scc_sdk::auth::open_append_private(path)?,
                 broken: None,
             }),
             None => None,

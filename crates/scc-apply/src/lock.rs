@@ -46,7 +46,7 @@ pub(crate) struct Turns {
 impl Turns {
     /// Reads the counts of the lock files of these organizations. Call it before listing them.
     pub(crate) fn read(dir: &Path, service: &str, orgs: &[OrgPlan]) -> Arc<Self> {
-        let ready = create_private_dir(dir).is_ok();
+        let ready = scc_sdk::auth::create_private_dir(dir).is_ok();
         let mut expected = HashMap::new();
         for org in orgs {
             expected
@@ -143,15 +143,14 @@ pub(crate) async fn acquire(
     turns: &Arc<Turns>,
     events: &dyn crate::Events,
 ) -> std::io::Result<(OrgLock, bool)> {
-    create_private_dir(dir)?;
+    scc_sdk::auth::create_private_dir(dir)?;
     let path = lock_path(dir, service, org);
     let turn = in_process(&path).lock_owned().await;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .read(true)
-        .write(true)
-        .open(&path)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).read(true).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(&path)?;
     let file = match file.try_lock() {
         Ok(()) => file,
         Err(std::fs::TryLockError::WouldBlock) => {
@@ -172,14 +171,6 @@ pub(crate) async fn acquire(
         },
         !untouched,
     ))
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
 }
 
 /// The report line of an organization whose lock could not be taken: nothing was done.

@@ -674,9 +674,12 @@ pub(crate) struct EmulatorArgs {
     #[command(flatten)]
     pub(crate) options: scc_emulator::EmulatorOptions,
     /// Once ready, write `export SCC_…=…` lines to FILE (0600; removed at a clean stop), so that
-    /// `. FILE` points any shell, and scc, at this emulator.
+    /// `. FILE` points any shell, and scc, at this emulator. A FILE that exists is refused.
     #[arg(long, value_name = "FILE")]
     pub(crate) env_file: Option<PathBuf>,
+    /// With --env-file: replace a FILE that exists (it is then left in place at the stop).
+    #[arg(long, requires = "env_file")]
+    pub(crate) force: bool,
     /// Print the JSON ready line (with the credentials) on stdout also when it is a terminal; it is
     /// always printed when stdout is a pipe or a file.
     #[arg(long)]

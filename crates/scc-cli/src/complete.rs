@@ -145,7 +145,6 @@ where
         names: names.clone(),
     })
     .ok()?;
-    let _ = std::fs::create_dir_all(path.parent()?);
     let _ = scc_sdk::auth::write_private_atomically(&path, &cached);
     Some(names)
 }

@@ -216,16 +216,28 @@ async fn run_local(command: LocalCommand, no_color: bool, output: Option<Format>
                 ),
             ),
         },
-        LocalCommand::Emulator(args) => serve_emulator(args.options, args.env_file, args.ready_line).await,
+        LocalCommand::Emulator(args) => serve_emulator(args.options, args.env_file, args.force, args.ready_line).await,
     }
 }
 
 async fn serve_emulator(
     options: scc_emulator::EmulatorOptions,
     env_file: Option<std::path::PathBuf>,
+    force: bool,
     ready_line: bool,
 ) -> ExitCode {
     let ui = Ui::new(Format::Json, true);
+    // Someone's file is never overwritten unasked, nor removed at the stop.
+    let existed = env_file.as_deref().is_some_and(|path| path.symlink_metadata().is_ok());
+    if let Some(path) = env_file.as_deref().filter(|_| existed && !force) {
+        return report(
+            &ui,
+            CliError::usage(
+                format!("{} exists: scc emulator does not overwrite it", path.display()),
+                "give a new --env-file path, or --force to replace it (it is then left in place at the stop)",
+            ),
+        );
+    }
     let emulator = match scc_emulator::start(options).await {
         Ok(emulator) => emulator,
         Err(error) => return report(&ui, CliError::from(error)),
@@ -259,7 +271,8 @@ async fn serve_emulator(
         None => {}
     }
     let result = serving.await;
-    if let Some(path) = &env_file {
+    // The file this run made goes with it; one it replaced (--force) stays.
+    if let Some(path) = env_file.as_deref().filter(|_| !existed) {
         let _ = std::fs::remove_file(path);
     }
     match result {

@@ -249,6 +249,15 @@ impl Settings {
         let overrides = global.clone();
         let config_dir = config_dir();
         let config_file = config_path(&config_dir);
+        // Settings others may write could send the token anywhere: refused, as ssh refuses them.
+        for path in [&config_dir, &config_file, &config_dir.join("credentials")] {
+            scc_sdk::auth::check_not_writable_by_others(path).map_err(|error| {
+                CliError::usage(
+                    error.to_string(),
+                    "make it writable by its owner only; nothing was read",
+                )
+            })?;
+        }
         let config = read_config(&config_file)?;
         let profile = match (&global.profile, env("SCC_PROFILE")) {
             (Some(name), _) => Resolved {

@@ -69,3 +69,163 @@ fn the_token_never_goes_in_clear_to_another_host_unless_allowed_and_then_every_r
             "warning: the token is sent in clear over plain HTTP to 192.0.2.10",
         ));
 }
+
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::symlink_metadata(path).expect("exists").permissions().mode() & 0o777
+}
+
+/// `scc` run under `umask 000`, as a careless service manager would run it.
+fn under_umask_000(env: &Env, args: &str) -> std::process::Output {
+    let scc = assert_cmd::cargo::cargo_bin("scc");
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("umask 000; exec '{}' {args}", scc.display()))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SCC_CONFIG_DIR", env.config_dir.path())
+        .env("SCC_BASE_URL", env.emulator.base_url())
+        .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
+        .env("SCC_ORG_ID", env.org())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs")
+}
+
+/// Files scc writes are private whatever the umask, written through a new name (a link planted at
+/// the destination is replaced, its target untouched), and the change journal is never a link or a
+/// FIFO: refused at once, nothing changed.
+#[test]
+fn files_are_private_whatever_the_umask_and_never_written_through_a_planted_link() {
+    let env = Env::new();
+    let dir = env.config_dir.path();
+    let plan = dir.join("plan.yaml");
+    std::fs::write(
+        &plan,
+        "organizations:\n  - name: Acme MSP\n    users:\n      - {email: j@acme.example, first_name: J, last_name: Ournal}\n",
+    )
+    .expect("plan");
+    // A saved plan at a planted link: the link is replaced, the file it pointed at is untouched.
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "keep me\n").expect("victim");
+    let saved = dir.join("saved.plan.json");
+    std::os::unix::fs::symlink(&victim, &saved).expect("link");
+    let output = under_umask_000(&env, &format!("plan --out '{}' '{}'", saved.display(), plan.display()));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "keep me\n");
+    assert!(
+        !std::fs::symlink_metadata(&saved)
+            .expect("saved")
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        mode(&saved),
+        0o600,
+        "a saved plan names users: the owner's only, whatever the umask"
+    );
+    // The journal, made under umask 000: 0600.
+    let journal = dir.join("made.jsonl");
+    let output = under_umask_000(
+        &env,
+        &format!("apply --yes --journal '{}' '{}'", journal.display(), plan.display()),
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(mode(&journal), 0o600, "the journal names people");
+    // A journal that is a link, or a FIFO: refused at once, nothing changed.
+    let linked = dir.join("linked.jsonl");
+    std::os::unix::fs::symlink(&victim, &linked).expect("link");
+    env.clear_journal();
+    env.scc()
+        .args(["apply", "--yes", "--journal"])
+        .arg(&linked)
+        .arg(&plan)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a symbolic link: it is not followed"));
+    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "keep me\n");
+    let fifo = dir.join("fifo.jsonl");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success(),
+        "mkfifo"
+    );
+    let started = std::time::Instant::now();
+    env.scc()
+        .args(["apply", "--yes", "--journal"])
+        .arg(&fifo)
+        .arg(&plan)
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not a regular file"));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "never waits on a FIFO"
+    );
+    assert!(
+        env.journal().iter().all(|entry| entry["method"] == "GET"),
+        "nothing was changed: {:?}",
+        env.journal()
+    );
+}
+
+/// Settings that others may write could send the token anywhere: a config folder or file writable
+/// by group or others is refused with the command that fixes it, before anything is read.
+#[test]
+fn settings_others_may_write_are_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let dir = env.config_dir.path();
+    std::fs::write(dir.join("config.toml"), "[profiles.default]\n").expect("config");
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    env.clear_journal();
+    env.scc()
+        .args(["org", "list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("can be written by others (mode 777)"))
+        .stderr(predicate::str::contains("chmod go-w"));
+    assert!(env.journal().is_empty(), "nothing was sent");
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    std::fs::set_permissions(dir.join("config.toml"), std::fs::Permissions::from_mode(0o666)).expect("chmod");
+    env.scc()
+        .args(["org", "list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "config.toml can be written by others (mode 666)",
+        ));
+    std::fs::set_permissions(dir.join("config.toml"), std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    env.scc().args(["org", "list"]).assert().success();
+}
+
+/// `scc emulator --env-file` never overwrites a file that exists unless told to.
+#[test]
+fn the_emulator_does_not_overwrite_an_env_file_that_exists() {
+    let env = Env::new();
+    let existing = env.config_dir.path().join("existing.env");
+    std::fs::write(&existing, "export MINE=1\n").expect("file");
+    env.bare()
+        .args(["emulator", "--port", "0", "--env-file"])
+        .arg(&existing)
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("exists: scc emulator does not overwrite it"))
+        .stderr(predicate::str::contains("--force"));
+    assert_eq!(std::fs::read_to_string(&existing).expect("kept"), "export MINE=1\n");
+}
