@@ -3,7 +3,6 @@
 //! per change in that file, written (to the operating system, unbuffered) as the change ends and
 //! before the ledger records another.
 
-use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -24,10 +23,9 @@ enum Entry {
 }
 
 /// The change journal: an append-only file of JSON lines.
-#[derive(Debug)]
 struct Journal {
     path: PathBuf,
-    file: File,
+    file: Box<dyn Write + Send>,
     /// The first write that failed; after it the run makes no further change.
     broken: Option<String>,
 }
@@ -59,7 +57,29 @@ pub struct Ledger {
     orgs: Vec<Mutex<Org>>,
 }
 
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal")
+            .field("path", &self.path)
+            .field("broken", &self.broken)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Ledger {
+    /// A ledger whose journal is `sink`, named `path` in messages: a journal that fails as a full
+    /// disk would, for tests.
+    #[cfg(test)]
+    pub(crate) fn with_journal(labels: Vec<String>, actor: Actor, path: &Path, sink: Box<dyn Write + Send>) -> Self {
+        let ledger = Self::new(labels, actor, None).unwrap_or_else(|_| unreachable!("no file to open"));
+        *ledger.journal.lock().unwrap_or_else(PoisonError::into_inner) = Some(Journal {
+            path: path.to_owned(),
+            file: sink,
+            broken: None,
+        });
+        ledger
+    }
+
     /// A ledger for organizations labelled `labels`, journaling to `journal` when given (the file
     /// is created if missing, appended to otherwise, and only ever by whole lines).
     pub fn new(labels: Vec<String>, actor: Actor, journal: Option<&Path>) -> std::io::Result<Self> {
@@ -67,7 +87,7 @@ impl Ledger {
             Some(path) => Some(Journal {
                 path: path.to_owned(),
                 // Private (it names people), never through a link, never a FIFO to wait on.
-                file: scc_sdk::auth::open_append_private(path)?,
+                file: Box::new(scc_sdk::auth::open_append_private(path)?),
                 broken: None,
             }),
             None => None,

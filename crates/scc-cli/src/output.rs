@@ -198,6 +198,8 @@ impl Ui {
                 let text: String = outputs
                     .iter()
                     .map(|output| match output {
+                        // On a terminal a string is shown as the one rule says; piped, exact.
+                        Value::String(text) if self.stdout_tty => format!("{}\n", one_line(text)),
                         Value::String(text) => format!("{text}\n"),
                         other => format!("{other}\n"),
                     })
@@ -211,7 +213,7 @@ impl Ui {
     /// A line of a plan for stdout, coloured by what it does on a terminal; what came from the
     /// service or the plan file is escaped.
     pub(crate) fn plan_line(&self, sign: char, text: &str) -> String {
-        let text = shown(text).into_owned();
+        let text = one_line(text).into_owned();
         let colour = match sign {
             '+' => "32",
             '~' => "33",
@@ -451,7 +453,7 @@ impl Ui {
         if !self.can_ask() {
             return false;
         }
-        eprint!("{question} [y/N] ");
+        eprint!("{} [y/N] ", one_line(question));
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer).is_ok() && matches!(answer.trim(), "y" | "Y" | "yes" | "YES")
     }
@@ -624,27 +626,18 @@ pub(crate) fn fit_to_width(headers: &mut Option<Vec<String>>, rows: &mut Vec<Vec
 }
 
 /// The value at a dotted path; through arrays, the values of every element.
-/// `text` as it may reach a terminal: control characters (ESC, BEL, CR, …, C1) and the
-/// bidirectional overrides shown escaped (`\x1b`, `\u{202e}`), so nothing from the server sets a
-/// window title, clears the screen or rewrites a line. Line breaks and tabs stay: messages are ours.
+/// Text of ours as it may reach a terminal, with values in it: the SDK's one rule
+/// ([`scc_sdk::text::lines`]): line breaks and tabs kept, every other control character and the
+/// bidirectional controls escaped, so nothing from the server sets a window title, clears the screen
+/// or reorders a line.
 pub(crate) fn shown(text: &str) -> std::borrow::Cow<'_, str> {
-    let hostile = |c: char| {
-        (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
-    if !text.chars().any(hostile) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut escaped = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if !hostile(c) {
-            escaped.push(c);
-        } else if (c as u32) < 0x80 {
-            escaped.push_str(&format!("\\x{:02x}", c as u32));
-        } else {
-            escaped.push_str(&format!("\\u{{{:x}}}", c as u32));
-        }
-    }
-    std::borrow::Cow::Owned(escaped)
+    scc_sdk::text::lines(text)
+}
+
+/// A value inside one line (a table cell, a line of a plan, a name in a prompt): line breaks
+/// escaped too ([`scc_sdk::text::one_line`]), so a name cannot forge a line of its own.
+pub(crate) fn one_line(value: &str) -> std::borrow::Cow<'_, str> {
+    scc_sdk::text::one_line(value)
 }
 
 pub(crate) fn lookup(value: &Value, path: &str) -> Value {
@@ -668,7 +661,7 @@ pub(crate) fn lookup(value: &Value, path: &str) -> Value {
 pub(crate) fn cell(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
-        Value::String(text) => shown(&text.replace(['\t', '\n'], " ")).into_owned(),
+        Value::String(text) => one_line(text).into_owned(),
         Value::Array(items) => items
             .iter()
             .map(cell)
@@ -691,7 +684,8 @@ mod tests {
         assert_eq!(cell(&lookup(&role, "displayName")), "Admin");
         assert_eq!(cell(&lookup(&role, "missing.deep")), "");
         assert_eq!(cell(&lookup(&role, "n")), "3");
-        assert_eq!(cell(&json!("a\tb\nc")), "a b c");
+        // A tab or a line break inside a value would split a column or forge a row.
+        assert_eq!(cell(&json!("a\tb\nc")), "a\\tb\\nc");
     }
 
     #[test]

@@ -229,3 +229,56 @@ fn the_emulator_does_not_overwrite_an_env_file_that_exists() {
         .stderr(predicate::str::contains("--force"));
     assert_eq!(std::fs::read_to_string(&existing).expect("kept"), "export MINE=1\n");
 }
+
+/// A name from the service cannot forge a line or reorder one: a newline in a group name stays
+/// inside its line of the prune plan, a right-to-left override is shown escaped in a table, and
+/// `--jq` on a terminal escapes what it prints (piped, it is exact).
+#[test]
+fn text_from_the_service_forges_no_line() {
+    let env = Env::new();
+    let forged = "Temp\n  + create group Harmless (nothing is deleted)";
+    let reversed = "Ops\u{202e}txt.exe";
+    for name in [forged, reversed] {
+        env.scc().args(["group", "create", "--name", name]).assert().success();
+    }
+    let plan = env.config_dir.path().join("prune.yaml");
+    std::fs::write(
+        &plan,
+        "organizations:\n  - name: Acme MSP\n    groups:\n      - {name: SOC Analysts}\n    prune: {groups: true}\n",
+    )
+    .expect("plan");
+    let output = env.scc().args(["plan"]).arg(&plan).output().expect("runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("- delete group Temp\\n  + create group Harmless (nothing is deleted)"),
+        "{text}"
+    );
+    assert!(
+        !text
+            .lines()
+            .any(|line| line.trim_start().starts_with("+ create group Harmless")),
+        "no forged line:\n{text}"
+    );
+    assert!(text.contains("- delete group Ops\\u{202e}txt.exe"), "{text}");
+    assert!(!text.contains('\u{202e}'), "{text}");
+    let table = env.scc().args(["group", "list"]).output().expect("runs");
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(table.contains("Ops\\u{202e}txt.exe"), "{table}");
+    assert!(!table.contains('\u{202e}') && !table.contains("Temp\n"), "{table}");
+    // --jq: exact when piped (a script gets the name), escaped on a terminal.
+    let piped = env
+        .scc()
+        .args(["group", "list", "--jq", ".[].name"])
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&piped.stdout).contains(reversed));
+    let shown = env
+        .scc_on_terminal("group list --no-pager --jq '.[].name'")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    let screen = common::screen(&shown);
+    assert!(screen.contains("Ops\\u{202e}txt.exe"), "{screen}");
+    assert!(!screen.contains('\u{202e}'), "{screen}");
+    assert!(screen.contains("Temp\\n  + create group Harmless"), "{screen}");
+}

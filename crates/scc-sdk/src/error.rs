@@ -596,7 +596,8 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "HTTP {}: {}", self.status, self.message)?;
+        // The service's words, on one line: a newline or an escape sequence in them forges nothing.
+        write!(f, "HTTP {}: {}", self.status, crate::text::one_line(&self.message))?;
         if let Some(tracking_id) = &self.tracking_id {
             write!(f, " (tracking id {tracking_id})")?;
         }

@@ -58,6 +58,7 @@ mod planned;
 pub mod ratelimit;
 mod request;
 pub mod retry;
+pub mod text;
 mod transport;
 pub mod types;
 pub mod validate;

@@ -416,11 +416,27 @@ fn an_organization_whose_create_answer_was_lost_is_found_and_not_made_twice() {
     assert_eq!(applied.org_id.as_deref(), Some("org-1"));
 }
 
-#[cfg(target_os = "linux")]
+/// A journal on a full disk: every write refused (ENOSPC).
+struct Full;
+
+impl std::io::Write for Full {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::Error::from(std::io::ErrorKind::StorageFull))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[test]
 fn once_the_journal_cannot_be_written_no_further_change_is_made() {
-    // /dev/full takes the open and refuses every write (ENOSPC).
-    let ledger = ledger(Some(std::path::Path::new("/dev/full")));
+    let ledger = Ledger::with_journal(
+        vec!["Acme".into()],
+        Actor::default(),
+        std::path::Path::new("full.jsonl"),
+        Box::new(Full),
+    );
     let fake = Fake::with_users(&[]);
     fake.script
         .lock()
@@ -428,7 +444,7 @@ fn once_the_journal_cannot_be_written_no_further_change_is_made() {
         .insert("ana@acme.example".into(), vec![Answer::LostBeforeMaking]);
     let plan = org_plan(TWO_USERS);
     let applied = block_on(apply(&fake, &plan, Confirmed::Ahead, true, &ledger.recorder(0)));
-    assert!(ledger.journal_broken().is_some_and(|why| why.contains("/dev/full")));
+    assert!(ledger.journal_broken().is_some_and(|why| why.contains("full.jsonl")));
     assert_eq!(
         fake.sent(),
         vec!["invite ana@acme.example", "invite bo@acme.example"],

@@ -45,7 +45,7 @@ impl scc_apply::Events for Terminal<'_> {
     fn org_done(&self, org: &str, changes: Option<usize>) {
         if let Some(bar) = self.bar() {
             if let Some(changes) = changes {
-                bar.set_message(format!("{}: {changes} change(s)", crate::output::shown(org)));
+                bar.set_message(format!("{}: {changes} change(s)", crate::output::one_line(org)));
             }
             bar.inc(1);
         }
@@ -66,7 +66,7 @@ impl scc_apply::Events for Terminal<'_> {
         self.ctx.ui.note(&format!(
             "scc: waiting for another `scc apply` holding {}, the lock organization {} shares with others",
             path.display(),
-            crate::output::shown(org)
+            crate::output::one_line(org)
         ));
     }
 
@@ -332,7 +332,7 @@ fn plan_reports(path: &std::path::Path, numbers: &[usize], file: &PlanFile, plan
 /// `old -> new`, `! find role …: why`.
 fn plan_text(ui: &crate::output::Ui, report: &OrgReport, text: &mut String) {
     if report.items.is_empty() {
-        text.push_str(&format!("{}: nothing to do\n", crate::output::shown(&report.org)));
+        text.push_str(&format!("{}: nothing to do\n", crate::output::one_line(&report.org)));
         return;
     }
     let planned = report.count(Status::Planned);
@@ -343,7 +343,7 @@ fn plan_text(ui: &crate::output::Ui, report: &OrgReport, text: &mut String) {
     };
     text.push_str(&format!(
         "{}{state}: {planned} change(s)\n",
-        crate::output::shown(&report.org)
+        crate::output::one_line(&report.org)
     ));
     for (subject, outcome) in &report.items {
         match outcome {
@@ -455,7 +455,7 @@ fn print_interrupted(ctx: &Ctx, interrupted: &scc_apply::Interrupted) -> Code {
             for report in &reports {
                 eprintln!(
                     "  {}: {} done, {} failed, {} unknown",
-                    crate::output::shown(&report.org),
+                    crate::output::one_line(&report.org),
                     report.count(Status::Ok),
                     report.count(Status::Failed),
                     report.count(Status::Unknown)
@@ -573,6 +573,7 @@ fn print_apply(ctx: &Ctx, file: &PlanFile, mut results: Vec<Option<Applied>>, se
                     };
                     plan_text(&ctx.ui, &report, &mut text);
                     for line in was.difference(now) {
+                        let line = crate::output::one_line(&line);
                         text.push_str(&format!("    since the plan was {since}: {line}\n"));
                     }
                 }

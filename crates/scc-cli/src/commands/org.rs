@@ -67,7 +67,7 @@ pub(crate) async fn run(ctx: &Ctx, command: OrgCommand) -> Result<Code, CliError
                 if if_missing && existing.len() == 1 {
                     ctx.ui.note(&format!(
                         "organization {} exists (id {}): nothing was created",
-                        crate::output::shown(&name),
+                        crate::output::one_line(&name),
                         org.id
                     ));
                     ctx.ui.item(&to_json(org), columns::ORG);
@@ -76,7 +76,7 @@ pub(crate) async fn run(ctx: &Ctx, command: OrgCommand) -> Result<Code, CliError
                 return Err(CliError::failure(
                     format!(
                         "an organization named {:?} exists already (id {}): nothing was created",
-                        crate::output::shown(&name),
+                        crate::output::one_line(&name),
                         ids.join(", ")
                     ),
                     Some(if existing.len() == 1 {
