@@ -1,6 +1,11 @@
-//! Completion of names from the service (`--org`, groups, roles), as kubectl completes resource
-//! names: read with the profile's settings, kept a minute in the configuration folder, and never an
-//! error on the terminal (a completion that cannot be read offers nothing).
+//! Shell completion, as cobra does it: the script a shell loads calls the hidden `scc __complete
+//! SHELL -- WORDS…` at each TAB (no environment variable changes what an ordinary command does), and
+//! the candidates come back one a line as data, never code: a candidate with a control character
+//! (a newline would make two) or a bidirectional control is dropped, and the rest are quoted for the
+//! shell that asked, so `SOC $(…); x` is inserted as one quoted word and `star*` is never globbed.
+//! Names of organizations, groups and roles come from the service as kubectl completes resource
+//! names: read with the profile's settings, kept a minute in a private cache keyed by the
+//! credentials' identity (never the credentials), and never an error on the terminal.
 
 use std::ffi::OsStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -108,8 +113,18 @@ where
     Fut: std::future::Future<Output = Result<Vec<(String, String)>, String>>,
 {
     let settings = Settings::resolve(&Overrides::default()).ok()?;
+    // Whose names: another token (another key, or one that no longer works) never gets these. The
+    // key's id where there is one, else a digest of the token; never the token itself.
+    let identity = settings.credentials.as_ref().map_or_else(String::new, |credentials| {
+        credentials.value.api_key_id.clone().unwrap_or_else(|| {
+            format!(
+                "token:{:016x}",
+                scc_apply::fnv1a(credentials.value.access_token.as_bytes())
+            )
+        })
+    });
     let scope = format!(
-        "{}\n{}\n{}",
+        "{}\n{}\n{}\n{identity}",
         settings.profile.value,
         settings.base_url.value,
         settings
@@ -126,7 +141,8 @@ where
     if let Some(cached) = std::fs::read(&path)
         .ok()
         .and_then(|bytes| serde_json::from_slice::<Cached>(&bytes).ok())
-        .filter(|cached| now.saturating_sub(cached.at) < FRESH.as_secs())
+        // A time in the future is no time: such an entry is read again.
+        .filter(|cached| cached.at <= now && now - cached.at < FRESH.as_secs())
     {
         return Some(cached.names);
     }
@@ -147,4 +163,144 @@ where
     .ok()?;
     let _ = scc_sdk::auth::write_private_atomically(&path, &cached);
     Some(names)
+}
+
+/// The shells `scc completion` writes a script for, and `__complete` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    PowerShell,
+}
+
+impl Shell {
+    pub(crate) fn named(name: &str) -> Option<Self> {
+        match name {
+            "bash" => Some(Self::Bash),
+            "zsh" => Some(Self::Zsh),
+            "fish" => Some(Self::Fish),
+            "powershell" => Some(Self::PowerShell),
+            _ => None,
+        }
+    }
+
+    /// The script that makes the shell ask `scc __complete` at each TAB.
+    pub(crate) fn script(self) -> &'static str {
+        match self {
+            // `read -r` into an array: no word splitting, no globbing; each line is one candidate,
+            // quoted by scc for bash.
+            Self::Bash => {
+                r#"# scc completion for bash: `source <(scc completion bash)`
+_scc_complete() {
+    local line
+    COMPREPLY=()
+    while IFS= read -r line; do
+        [[ -n "$line" ]] && COMPREPLY+=("$line")
+    done < <(command scc __complete bash -- "${COMP_WORDS[@]:0:COMP_CWORD+1}" 2>/dev/null)
+}
+complete -o default -F _scc_complete scc
+"#
+            }
+            // `(f)` splits on lines only; `compadd` quotes what it inserts.
+            Self::Zsh => {
+                r#"#compdef scc
+# scc completion for zsh: `source <(scc completion zsh)`
+_scc() {
+    local out
+    out="$(command scc __complete zsh -- "${(@)words[1,CURRENT]}" 2>/dev/null)"
+    [[ -n "$out" ]] || return 1
+    local -a candidates
+    candidates=("${(@f)out}")
+    compadd -- "${candidates[@]}"
+}
+compdef _scc scc
+"#
+            }
+            // fish splits a command substitution on lines and escapes what it inserts.
+            Self::Fish => {
+                r#"# scc completion for fish: `scc completion fish | source`
+complete -c scc -f -a '(command scc __complete fish -- (commandline -opc) (commandline -ct) 2>/dev/null)'
+"#
+            }
+            Self::PowerShell => {
+                r#"# scc completion for PowerShell: `scc completion powershell | Out-String | Invoke-Expression`
+Register-ArgumentCompleter -Native -CommandName scc -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+    $words = @($commandAst.CommandElements | ForEach-Object { $_.ToString() })
+    if ($wordToComplete -eq '') { $words += '' }
+    & scc __complete powershell -- @words 2>$null | ForEach-Object {
+        [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_)
+    }
+}
+"#
+            }
+        }
+    }
+
+    /// `value` as this shell inserts it safely: one word, nothing expanded.
+    fn quoted(self, value: &str) -> String {
+        let plain = |c: char| c.is_alphanumeric() || "_-.,:/@%+=".contains(c);
+        match self {
+            // zsh's compadd and fish quote what they insert: the value goes as it is.
+            Self::Zsh | Self::Fish => value.to_owned(),
+            Self::Bash if value.chars().all(plain) && !value.is_empty() => value.to_owned(),
+            Self::Bash => format!("'{}'", value.replace('\'', r"'\''")),
+            Self::PowerShell if value.chars().all(plain) && !value.is_empty() => value.to_owned(),
+            Self::PowerShell => format!("'{}'", value.replace('\'', "''")),
+        }
+    }
+}
+
+/// Whether a candidate may reach a shell at all: no control character (a newline would make two
+/// candidates, an escape would drive the terminal) and no bidirectional control.
+fn printable(value: &str) -> bool {
+    scc_sdk::text::one_line(value) == value
+}
+
+/// `scc __complete SHELL -- scc WORDS… CURRENT`: the candidates for the last word, one a line.
+pub(crate) fn answer(shell: Shell, words: Vec<std::ffi::OsString>) -> String {
+    let mut command = crate::help::command();
+    let index = words.len().saturating_sub(1);
+    let candidates = clap_complete::engine::complete(&mut command, words, index, None).unwrap_or_default();
+    let mut out = String::new();
+    for candidate in candidates {
+        let Some(value) = candidate.get_value().to_str() else {
+            continue;
+        };
+        if !printable(value) {
+            continue;
+        }
+        out.push_str(&shell.quoted(value));
+        if shell == Shell::Fish
+            && let Some(help) = candidate.get_help()
+        {
+            let help = help.to_string();
+            if printable(&help) {
+                out.push('\t');
+                out.push_str(&help);
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_are_quoted_as_one_word_for_the_shell_that_asked() {
+        assert_eq!(Shell::Bash.quoted("SOC Analysts"), "'SOC Analysts'");
+        assert_eq!(Shell::Bash.quoted("SOC $(touch PWNED); x"), "'SOC $(touch PWNED); x'");
+        assert_eq!(Shell::Bash.quoted("it's"), r"'it'\''s'");
+        assert_eq!(Shell::Bash.quoted("star*"), "'star*'");
+        assert_eq!(Shell::Bash.quoted("acme-east"), "acme-east");
+        assert_eq!(Shell::PowerShell.quoted("it's here"), "'it''s here'");
+        assert_eq!(Shell::Zsh.quoted("SOC $(x)"), "SOC $(x)");
+        assert!(!printable("Ops\ntouch PWNED"));
+        assert!(!printable("a\u{202e}b"));
+        assert!(printable("Acme Zürich"));
+    }
 }

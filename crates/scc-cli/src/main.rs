@@ -56,9 +56,26 @@ fn exit(code: Code) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    // `COMPLETE=bash scc …`: the shell asks for completions (names come from the service; the
-    // completers run their own small runtime, so this comes before the main one).
-    clap_complete::CompleteEnv::with_factory(help::command).complete();
+    // `scc __complete SHELL -- scc WORDS…`: a shell asks for completions (names come from the
+    // service; the completers run their own small runtime, so this comes before the main one). A
+    // hidden command of its own, so no environment variable changes what another command does.
+    let mut args = std::env::args_os().skip(1);
+    if args.next().is_some_and(|first| first == "__complete") {
+        let shell = args
+            .next()
+            .and_then(|shell| complete::Shell::named(&shell.to_string_lossy()));
+        let words: Vec<std::ffi::OsString> = args.skip_while(|arg| arg != "--").skip(1).collect();
+        return match shell {
+            Some(shell) => {
+                output::Ui::new(Format::Table, true).write_stdout(&complete::answer(shell, words));
+                exit(Code::Ok)
+            }
+            None => {
+                eprintln!("scc: __complete takes bash, zsh, fish or powershell, then -- and the words");
+                ExitCode::from(Code::Usage as u8)
+            }
+        };
+    }
     match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime.block_on(run()),
         Err(error) => {
@@ -164,39 +181,21 @@ async fn run_local(command: LocalCommand, no_color: bool, output: Option<Format>
             exit(Code::Ok)
         }
         LocalCommand::Completion { shell } => {
-            // The script asks scc itself (`COMPLETE=SHELL scc …`) at each TAB, so names of
-            // organizations, groups and roles complete too. Into a buffer, then out: a closed
-            // pipe (`| head`) ends quietly.
-            use clap_complete::env::EnvCompleter;
-            let mut script = Vec::new();
-            let written = match shell {
-                clap_complete::Shell::Bash => {
-                    clap_complete::env::Bash.write_registration("COMPLETE", "scc", "scc", "scc", &mut script)
-                }
-                clap_complete::Shell::Elvish => {
-                    clap_complete::env::Elvish.write_registration("COMPLETE", "scc", "scc", "scc", &mut script)
-                }
-                clap_complete::Shell::Fish => {
-                    clap_complete::env::Fish.write_registration("COMPLETE", "scc", "scc", "scc", &mut script)
-                }
-                clap_complete::Shell::PowerShell => {
-                    clap_complete::env::Powershell.write_registration("COMPLETE", "scc", "scc", "scc", &mut script)
-                }
-                clap_complete::Shell::Zsh => {
-                    clap_complete::env::Zsh.write_registration("COMPLETE", "scc", "scc", "scc", &mut script)
-                }
+            // The script asks scc itself (`scc __complete SHELL -- …`) at each TAB, so names of
+            // organizations, groups and roles complete too, quoted for that shell.
+            let script = match shell {
+                clap_complete::Shell::Bash => complete::Shell::Bash.script().to_owned(),
+                clap_complete::Shell::Zsh => complete::Shell::Zsh.script().to_owned(),
+                clap_complete::Shell::Fish => complete::Shell::Fish.script().to_owned(),
+                clap_complete::Shell::PowerShell => complete::Shell::PowerShell.script().to_owned(),
+                // Commands and flags only (no names from the service).
                 _ => {
+                    let mut script = Vec::new();
                     clap_complete::generate(shell, &mut help::command(), "scc", &mut script);
-                    Ok(())
+                    String::from_utf8_lossy(&script).into_owned()
                 }
             };
-            if let Err(error) = written {
-                return report(
-                    &Ui::new(Format::Table, no_color),
-                    CliError::failure(format!("cannot write the completion script: {error}"), None),
-                );
-            }
-            Ui::new(Format::Table, true).write_stdout(&String::from_utf8_lossy(&script));
+            Ui::new(Format::Table, true).write_stdout(&script);
             exit(Code::Ok)
         }
         LocalCommand::ExitCodes => {

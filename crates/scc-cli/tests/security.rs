@@ -282,3 +282,120 @@ fn text_from_the_service_forges_no_line() {
     assert!(!screen.contains('\u{202e}'), "{screen}");
     assert!(screen.contains("Temp\\n  + create group Harmless"), "{screen}");
 }
+
+/// A real interactive shell on a terminal, with `scc` on its PATH and the completion script loaded;
+/// `keys` are typed one chunk at a time (a pause after each, for the completion to answer).
+fn shell_session(env: &Env, shell: &str, keys: &[&str]) -> String {
+    use std::io::Write;
+    let home = tempfile::tempdir().expect("home");
+    let bin = home.path().join("bin");
+    std::fs::create_dir(&bin).expect("bin");
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin!("scc"), bin.join("scc")).expect("link");
+    std::fs::write(home.path().join("star-file"), "").expect("a file a glob would find");
+    let start = match shell {
+        "bash" => "bash --norc --noprofile -i",
+        _ => "zsh -f -i",
+    };
+    assert!(
+        std::process::Command::new(shell)
+            .arg("-c")
+            .arg("true")
+            .status()
+            .is_ok_and(|status| status.success()),
+        "{shell} is needed for this test: `apt-get install {shell}` (scripts/test installs it when run as root)"
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", start, "/dev/null"])
+        .current_dir(home.path())
+        .env_clear()
+        .env("HOME", home.path())
+        .env("TERM", "dumb")
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default()),
+        )
+        .env("SCC_CONFIG_DIR", env.config_dir.path())
+        .env("SCC_BASE_URL", env.emulator.base_url())
+        .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
+        .env("SCC_ORG_ID", env.org())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("script");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let setup = match shell {
+        "bash" => "PS1='$ '; source <(scc completion bash)\n",
+        _ => "PS1='$ '; autoload -U compinit; compinit -u; source <(scc completion zsh)\n",
+    };
+    for chunk in std::iter::once(setup).chain(keys.iter().copied()).chain(["exit\n"]) {
+        stdin.write_all(chunk.as_bytes()).expect("typed");
+        stdin.flush().expect("typed");
+        std::thread::sleep(std::time::Duration::from_millis(1000));
+    }
+    drop(stdin);
+    let output = child.wait_with_output().expect("ends");
+    assert!(
+        !home.path().join("PWNED").exists(),
+        "a name from the service ran as code"
+    );
+    String::from_utf8_lossy(&output.stdout).replace('\r', "")
+}
+
+/// Completion candidates are data, never code, in a real bash and zsh on a terminal: a name with
+/// a command substitution is inserted as one quoted word (nothing runs), a name with a newline is
+/// not offered, and `star*` reaches scc as written, not globbed against the current folder.
+#[test]
+fn completion_in_a_real_shell_inserts_hostile_names_as_data() {
+    let env = Env::new();
+    for name in ["Zed $(touch PWNED); x", "Ops\ntouch PWNED", "star*"] {
+        env.scc().args(["group", "create", "--name", name]).assert().success();
+    }
+    for shell in ["bash", "zsh"] {
+        let screen = shell_session(
+            &env,
+            shell,
+            &[
+                "scc group get -o json Ze\t",
+                " --jq .name; echo ZED-DONE-$?\n",
+                "scc group get Op\t",
+                "; echo OPS-DONE-$?\n",
+                "scc group get -o json sta\t",
+                " --jq .name; echo STAR-DONE-$?\n",
+            ],
+        );
+        assert!(
+            screen.contains("Zed $(touch PWNED); x\nZED-DONE-0"),
+            "{shell}:\n{screen}"
+        );
+        assert!(
+            screen.contains("OPS-DONE-5"),
+            "{shell}: no candidate, so no group `Op`:\n{screen}"
+        );
+        assert!(
+            screen.contains("star*\nSTAR-DONE-0"),
+            "{shell}: the name as written:\n{screen}"
+        );
+    }
+}
+
+/// Completion is a hidden command of its own: `COMPLETE` in the environment changes nothing an
+/// ordinary command does.
+#[test]
+fn an_environment_variable_does_not_turn_a_command_into_completion() {
+    let env = Env::new();
+    let plan = env.config_dir.path().join("p.yaml");
+    std::fs::write(
+        &plan,
+        "organizations:\n  - name: Acme MSP\n    users:\n      - {email: c@acme.example, first_name: C, last_name: Omplete}\n",
+    )
+    .expect("plan");
+    env.scc()
+        .env("COMPLETE", "fish")
+        .args(["apply", "--yes"])
+        .arg(&plan)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Applied 1 change(s)"));
+}

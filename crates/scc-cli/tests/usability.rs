@@ -956,9 +956,7 @@ fn names_of_organizations_groups_and_roles_complete_from_the_service_and_are_kep
     let complete = |words: &[&str]| {
         let output = env
             .scc()
-            .env("COMPLETE", "fish")
-            .arg("--")
-            .arg("scc")
+            .args(["__complete", "fish", "--", "scc"])
             .args(words)
             .output()
             .expect("runs");
@@ -980,12 +978,41 @@ fn names_of_organizations_groups_and_roles_complete_from_the_service_and_are_kep
     // Asked again within the minute: from the cache, no request.
     assert_eq!(complete(&["group", "get", "S"]), groups);
     assert_eq!(env.journal().len(), read);
-    // The script asks scc itself.
+    // Another token (another identity) never gets the names the first one read.
+    env.clear_journal();
+    let other = env
+        .scc_with_token(&env.emulator.ready().member.access_token)
+        .args(["__complete", "fish", "--", "scc", "group", "get", "S"])
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&other.stdout).starts_with("SOC Analysts\t"));
+    assert!(
+        !env.journal().is_empty(),
+        "read with its own token, not from the first one's cache"
+    );
+    // An entry dated in the future is read again, never kept forever.
+    let cache = env.config_dir.path().join("cache");
+    for entry in std::fs::read_dir(&cache).expect("cache") {
+        let path = entry.expect("entry").path();
+        let mut cached: Value = serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
+        cached["at"] = serde_json::json!(u64::MAX / 2);
+        std::fs::write(&path, serde_json::to_vec(&cached).expect("json")).expect("write");
+    }
+    env.clear_journal();
+    assert_eq!(complete(&["group", "get", "S"]), groups);
+    assert!(!env.journal().is_empty(), "a future time is no time");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&cache).expect("cache").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "the cache folder is the owner's");
+    }
+    // The script asks scc itself, through the hidden command.
     env.bare()
         .args(["completion", "bash"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("COMPLETE=\"bash\""));
+        .stdout(predicate::str::contains("scc __complete bash --"));
 }
 
 #[test]
