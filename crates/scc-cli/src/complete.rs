@@ -171,7 +171,7 @@ pub(crate) enum Shell {
     Bash,
     Zsh,
     Fish,
-    PowerShell,
+    Powershell,
 }
 
 impl Shell {
@@ -180,7 +180,7 @@ impl Shell {
             "bash" => Some(Self::Bash),
             "zsh" => Some(Self::Zsh),
             "fish" => Some(Self::Fish),
-            "powershell" => Some(Self::PowerShell),
+            "powershell" => Some(Self::Powershell),
             _ => None,
         }
     }
@@ -223,7 +223,7 @@ compdef _scc scc
 complete -c scc -f -a '(command scc __complete fish -- (commandline -opc) (commandline -ct) 2>/dev/null)'
 "#
             }
-            Self::PowerShell => {
+            Self::Powershell => {
                 r#"# scc completion for PowerShell: `scc completion powershell | Out-String | Invoke-Expression`
 Register-ArgumentCompleter -Native -CommandName scc -ScriptBlock {
     param($wordToComplete, $commandAst, $cursorPosition)
@@ -246,8 +246,8 @@ Register-ArgumentCompleter -Native -CommandName scc -ScriptBlock {
             Self::Zsh | Self::Fish => value.to_owned(),
             Self::Bash if value.chars().all(plain) && !value.is_empty() => value.to_owned(),
             Self::Bash => format!("'{}'", value.replace('\'', r"'\''")),
-            Self::PowerShell if value.chars().all(plain) && !value.is_empty() => value.to_owned(),
-            Self::PowerShell => format!("'{}'", value.replace('\'', "''")),
+            Self::Powershell if value.chars().all(plain) && !value.is_empty() => value.to_owned(),
+            Self::Powershell => format!("'{}'", value.replace('\'', "''")),
         }
     }
 }
@@ -297,7 +297,7 @@ mod tests {
         assert_eq!(Shell::Bash.quoted("it's"), r"'it'\''s'");
         assert_eq!(Shell::Bash.quoted("star*"), "'star*'");
         assert_eq!(Shell::Bash.quoted("acme-east"), "acme-east");
-        assert_eq!(Shell::PowerShell.quoted("it's here"), "'it''s here'");
+        assert_eq!(Shell::Powershell.quoted("it's here"), "'it''s here'");
         assert_eq!(Shell::Zsh.quoted("SOC $(x)"), "SOC $(x)");
         assert!(!printable("Ops\ntouch PWNED"));
         assert!(!printable("a\u{202e}b"));

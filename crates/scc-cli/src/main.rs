@@ -187,7 +187,7 @@ async fn run_local(command: LocalCommand, no_color: bool, output: Option<Format>
                 clap_complete::Shell::Bash => complete::Shell::Bash.script().to_owned(),
                 clap_complete::Shell::Zsh => complete::Shell::Zsh.script().to_owned(),
                 clap_complete::Shell::Fish => complete::Shell::Fish.script().to_owned(),
-                clap_complete::Shell::PowerShell => complete::Shell::PowerShell.script().to_owned(),
+                clap_complete::Shell::PowerShell => complete::Shell::Powershell.script().to_owned(),
                 // Commands and flags only (no names from the service).
                 _ => {
                     let mut script = Vec::new();
