@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from typing import Any, AsyncIterator, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Type, TypeVar, Union
 from urllib.parse import urlencode
 
@@ -50,9 +51,17 @@ Verify = Union[bool, str, "os.PathLike[str]"]
 #: Environment variables naming a CA bundle, in the order they are read (``requests``' own first).
 CA_BUNDLE_VARIABLES = ("SCC_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 
-#: Where clients made with the default base URL go: the service, or a ``scc_sdk.testing.Stub`` that
-#: routes them to itself while it runs.
-_default_base_url: List[str] = []
+class _StubRoutes(threading.local):
+    """Where clients made with the default base URL go on this thread: the service, or the
+    ``scc_sdk.testing.Stub`` opened on this thread that routes them to itself while it runs. Per
+    thread, so a stub in one test never catches (and records the token of) a client another thread
+    makes for the real service."""
+
+    def __init__(self) -> None:
+        self.urls: List[str] = []
+
+
+_stub_routes = _StubRoutes()
 
 
 _C = TypeVar("_C", bound="_Base")
@@ -135,8 +144,9 @@ def _base_url_and_path(base_url: Optional[str], base_path: str) -> Tuple[str, st
             f"invalid input: `base_url` {base_url!r} is not a URL: write Client(access_token, "
             "base_url='https://...', base_path='v1') (or 1.0.6's order, Client(access_token, base_path, base_url))",
             field="base_url")
-    if base_url is None:
-        base_url = _default_base_url[-1] if _default_base_url else DEFAULT_BASE_URL
+    # The default URL, left out or written out, goes to this thread's stub while one runs.
+    if base_url is None or (_stub_routes.urls and base_url.rstrip("/") == DEFAULT_BASE_URL.rstrip("/")):
+        base_url = _stub_routes.urls[-1] if _stub_routes.urls else DEFAULT_BASE_URL
     return base_url, base_path
 
 

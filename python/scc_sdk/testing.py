@@ -20,10 +20,11 @@ fresh one to each test.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 from . import _client, _native
@@ -72,10 +73,13 @@ class Stub:
     ``responses`` or ``requests-mock`` with cisco-scc-sdk (this package's transport is not
     ``requests``, so those never see its requests).
 
-    While it runs (``with Stub() as stub``), every client made with the default base URL goes to the
-    stub, so code that builds its own ``Client(access_token=...)`` is tested unchanged and never
-    reaches the real service. A request nothing was added for is answered 404 with the service's
-    error envelope naming it, and kept in :attr:`unmatched`.
+    While it runs (``with Stub() as stub``), every client made on the thread that opened it with the
+    default base URL (left out, or written out) goes to the stub, so code that builds its own
+    ``Client(access_token=...)`` is tested unchanged and never reaches the real service; clients of
+    other threads are not caught. A request nothing was added for is answered 404 with the service's
+    error envelope naming it, and kept in :attr:`unmatched`. The token a request carries is recorded
+    redacted (``Bearer [redacted]``). When the stub stops, its connections close: a client kept
+    alive gets no more answers from it.
 
     Args:
         base_path: the API version path the clients use (default ``v1``); paths given to
@@ -90,6 +94,8 @@ class Stub:
         self.requests: List[RecordedRequest] = []
         #: The requests nothing was added for (also in :attr:`requests`).
         self.unmatched: List[RecordedRequest] = []
+        self._connections: Set[socket.socket] = set()
+        self._stopped = False
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="scc-sdk-stub", daemon=True)
@@ -163,12 +169,29 @@ class Stub:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
+            def setup(self) -> None:
+                super().setup()
+                with stub._lock:
+                    stub._connections.add(self.connection)
+
+            def finish(self) -> None:
+                with stub._lock:
+                    stub._connections.discard(self.connection)
+                super().finish()
+
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                if stub._stopped:
+                    self.close_connection = True
+                    return
                 split = urlsplit(self.path)
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                if "authorization" in headers:
+                    scheme = headers["authorization"].split(" ", 1)[0]
+                    headers["authorization"] = f"{scheme} [redacted]"
                 recorded = RecordedRequest(self.command, split.path, parse_qs(split.query, keep_blank_values=True),
-                                           {name.lower(): value for name, value in self.headers.items()}, body)
+                                           headers, body)
                 answer = stub._answer(recorded)
                 self.send_response(answer.status)
                 headers = {"Content-Type": "application/json", **answer.headers}
@@ -186,17 +209,29 @@ class Stub:
         return Handler
 
     def stop(self) -> None:
-        """Stop the server and the routing of default clients to it; calling it again does nothing."""
+        """Stop the server, close its connections (a kept-alive client gets no more answers) and
+        the routing of default clients to it; calling it again does nothing."""
         if self._routing:
-            _client._default_base_url.remove(self.base_url)
+            if self.base_url in _client._stub_routes.urls:
+                _client._stub_routes.urls.remove(self.base_url)
             self._routing = False
+        self._stopped = True
         if self._thread.is_alive():
             self._server.shutdown()
             self._server.server_close()
             self._thread.join()
+        with self._lock:
+            connections = list(self._connections)
+            self._connections.clear()
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            connection.close()
 
     def __enter__(self) -> "Stub":
-        _client._default_base_url.append(self.base_url)
+        _client._stub_routes.urls.append(self.base_url)
         self._routing = True
         return self
 
