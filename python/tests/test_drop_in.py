@@ -480,7 +480,7 @@ def test_the_stub_answers_and_records_and_takes_default_clients(scc_stub: Stub) 
     assert (first.method, first.path, first.query) == ("GET", "/v1/organizations/org-1", {})
     assert second.json == {"name": "Two", "regionCode": "NAM", "type": "STANDALONE"}
     assert third.params == {"name": "Acme", "max": "100"}
-    assert first.headers["authorization"] == "Bearer secret-token" and "secret-token" not in repr(first)
+    assert first.headers["authorization"] == "Bearer [redacted]" and "secret-token" not in repr(first)
     # What nothing was added for: the service's 404 envelope naming it, and kept apart.
     with pytest.raises(scc_sdk.NotFoundError, match="no answer was added for DELETE"):
         client.groups.delete(org_id="org-1", group_id="g")
