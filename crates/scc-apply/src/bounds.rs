@@ -202,6 +202,30 @@ mod tests {
         assert!(why.contains("bytes of text"), "{why}");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 128, failure_persistence: None, ..Default::default() })]
+
+        /// Any shape of nested aliases: refused, or decoded within the bounds (the decoder never
+        /// builds more than was counted).
+        #[test]
+        fn nested_aliases_are_refused_or_bounded(levels in 1usize..10, fanout in 1usize..14, width in 0usize..200) {
+            let mut text = format!("x0: &x0 [\"{}\"]\n", "w".repeat(width));
+            for level in 1..=levels {
+                let items = vec![format!("*x{}", level - 1); fanout].join(", ");
+                text.push_str(&format!("x{level}: &x{level} [{items}]\n"));
+            }
+            text.push_str("organizations: []\n");
+            let started = std::time::Instant::now();
+            let parsed = crate::spec::parse(std::path::Path::new("fuzz.yaml"), &text);
+            proptest::prop_assert!(started.elapsed() < std::time::Duration::from_secs(5));
+            if let Ok(counted) = expansion(&text) {
+                proptest::prop_assert!(counted.excessive(text.len() as u64).is_none());
+            } else {
+                proptest::prop_assert!(parsed.is_err());
+            }
+        }
+    }
+
     #[test]
     fn a_file_without_aliases_is_its_own_size() {
         let counted = expansion("organizations:\n  - name: Acme\n    users: []\n").expect("plain");
