@@ -246,7 +246,6 @@ pub(crate) fn command() -> Command {
 
 /// Writes one man page per command (`scc.1`, `scc-org.1`, `scc-org-list.1`, …) into `dir`.
 pub(crate) fn write_man_pages(dir: &std::path::Path) -> std::io::Result<usize> {
-    std::fs::create_dir_all(dir)?;
     fn walk(command: &Command, prefix: &str, dir: &std::path::Path, count: &mut usize) -> std::io::Result<()> {
         let name = if prefix.is_empty() {
             command.get_name().to_owned()
@@ -257,7 +256,8 @@ pub(crate) fn write_man_pages(dir: &std::path::Path) -> std::io::Result<usize> {
         clap_mangen::Man::new(command.clone())
             .title(name.clone())
             .render(&mut bytes)?;
-        std::fs::write(dir.join(format!("{name}.1")), bytes)?;
+        // Documentation for everyone (0644), written as every file is: a new name, then a rename.
+        scc_sdk::auth::write_atomically(&dir.join(format!("{name}.1")), &bytes, 0o644)?;
         *count += 1;
         for sub in command.get_subcommands().filter(|sub| sub.get_name() != "help") {
             walk(sub, &name, dir, count)?;

@@ -681,7 +681,7 @@ fn help_exit_codes_and_completion() {
         .args(["completion", "bash"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("_scc()"));
+        .stdout(predicate::str::contains("_scc_complete()"));
 }
 
 /// Replaces UUIDs, Okta-style user ids and timestamps, so a snapshot holds what stays the same.

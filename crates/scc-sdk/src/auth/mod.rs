@@ -17,7 +17,7 @@ pub use credentials::{Credentials, KeyScope, REFRESH_MARGIN, jwt_claims, jwt_exp
 pub(crate) use source::{Refresher, TokenSource, refresh_request, rotate};
 pub use store::{
     FileTokenStore, RefreshLock, StoredCredentials, TokenStore, check_not_writable_by_others, create_private_dir,
-    open_append_private, write_private_atomically,
+    open_append_private, write_atomically, write_private_atomically,
 };
 
 #[cfg(test)]

@@ -249,6 +249,12 @@ impl TokenStore for FileTokenStore {
 /// never follows it), and an fsync of the folder: readers see the old file or the new one, never a
 /// part. A folder it makes is 0700. The one way the project writes a file of its own.
 pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomically(path, bytes, 0o600)
+}
+
+/// [`write_private_atomically`] with another mode, for what is meant to be read by others (man
+/// pages): the same new-name, no-link, atomic write.
+pub fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
     let directory = path
         .parent()
         .filter(|dir| !dir.as_os_str().is_empty())
@@ -264,8 +270,10 @@ pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        options.mode(mode);
     }
+    #[cfg(not(unix))]
+    let _ = mode;
     let result = (|| {
         let mut file = options.open(&temp)?;
         file.write_all(bytes)?;
