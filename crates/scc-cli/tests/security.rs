@@ -399,3 +399,51 @@ fn an_environment_variable_does_not_turn_a_command_into_completion() {
         .success()
         .stderr(predicate::str::contains("Applied 1 change(s)"));
 }
+
+/// fish asks the same hidden command and gets the names as data: a hostile name is one candidate
+/// (nothing runs), a name with a newline is not offered.
+#[test]
+fn completion_in_fish_offers_hostile_names_as_data() {
+    let env = Env::new();
+    for name in ["Zed $(touch PWNED); x", "Ops\ntouch PWNED", "star*"] {
+        env.scc().args(["group", "create", "--name", name]).assert().success();
+    }
+    assert!(
+        std::process::Command::new("fish")
+            .arg("-c")
+            .arg("true")
+            .status()
+            .is_ok_and(|status| status.success()),
+        "fish is needed for this test: `apt-get install fish` (scripts/test installs it when run as root)"
+    );
+    let home = tempfile::tempdir().expect("home");
+    let bin = home.path().join("bin");
+    std::fs::create_dir(&bin).expect("bin");
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin!("scc"), bin.join("scc")).expect("link");
+    let output = std::process::Command::new("fish")
+        .args([
+            "--no-config",
+            "-c",
+            "scc completion fish | source; complete -C'scc group get Ze'; complete -C'scc group get Op'; complete -C'scc group get sta'",
+        ])
+        .current_dir(home.path())
+        .env_clear()
+        .env("HOME", home.path())
+        .env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default()))
+        .env("SCC_CONFIG_DIR", env.config_dir.path())
+        .env("SCC_BASE_URL", env.emulator.base_url())
+        .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
+        .env("SCC_ORG_ID", env.org())
+        .output()
+        .expect("fish runs");
+    let offered = String::from_utf8_lossy(&output.stdout);
+    let names: Vec<&str> = offered
+        .lines()
+        .map(|line| line.split('\t').next().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["Zed $(touch PWNED); x", "star*"], "{offered}");
+    assert!(
+        !home.path().join("PWNED").exists(),
+        "a name from the service ran as code"
+    );
+}
