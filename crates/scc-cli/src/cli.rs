@@ -143,7 +143,8 @@ pub(crate) enum RemoteCommand {
     /// The Cisco XDR profile: who am I, my organization, who may log in. Credentials come from
     /// SCC_XDR_CLIENT_ID and SCC_XDR_CLIENT_SECRET, or SCC_XDR_TOKEN.
     Xdr(XdrArgs),
-    /// A raw API request below the base path, e.g. `scc api GET organizations`.
+    /// A raw API request below the base path, as `gh api`: `scc api organizations`,
+    /// `scc api organizations/{org}/users -f status=ACTIVE`, `scc api -X PATCH …`.
     Api(ApiArgs),
     /// What `apply` would change: reads the state, writes nothing (`--org`, repeatable: only those
     /// organizations of the file).
@@ -601,13 +602,27 @@ pub(crate) enum TokenCommand {
 
 #[derive(Debug, Args)]
 pub(crate) struct ApiArgs {
-    /// GET, POST, PUT, PATCH or DELETE.
-    pub(crate) method: String,
-    /// Path below the base path, with an optional query: `organizations?max=10`.
-    pub(crate) path: String,
+    /// `[METHOD] PATH`: the path below the base path (a leading `/` or `/v1` is fine), with an
+    /// optional query; `{org}` is the organization in use (`--org`). The method defaults to GET, or
+    /// POST when fields or a body are given.
+    #[arg(value_name = "[METHOD] PATH", num_args = 1..=2, required = true)]
+    pub(crate) words: Vec<String>,
+    /// The HTTP method (instead of giving it before the path).
+    #[arg(short = 'X', long, value_name = "METHOD")]
+    pub(crate) method: Option<String>,
+    /// A string field `key=value`: in the query of a GET, else in the JSON body (repeatable).
+    #[arg(short = 'f', long = "raw-field", value_name = "KEY=VALUE")]
+    pub(crate) raw_fields: Vec<String>,
+    /// A typed field `key=value`: `true`, `false`, `null` and numbers as JSON, `@FILE` the file's
+    /// text, `{org}` the organization in use; else a string (repeatable).
+    #[arg(short = 'F', long = "field", value_name = "KEY=VALUE")]
+    pub(crate) fields: Vec<String>,
     /// JSON body: text, `@FILE`, or `-` for stdin.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "input")]
     pub(crate) data: Option<String>,
+    /// The JSON body from FILE (`-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) input: Option<PathBuf>,
     /// Follow the next cursor and print every page.
     #[arg(long)]
     pub(crate) paginate: bool,

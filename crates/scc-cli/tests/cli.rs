@@ -630,6 +630,87 @@ fn api_escape_hatch_with_pagination() {
     env.scc().args(["api", "GET", "organizations/nope"]).assert().code(5);
 }
 
+/// `scc api` as `gh api`: GET by default, a leading `/` or `/v1` handled, `{org}` the organization in
+/// use, `-f`/`-F` fields (the JSON body, which makes it a POST; with `-X GET` the query), `--input`.
+#[test]
+fn api_takes_what_gh_api_takes() {
+    let env = Env::new();
+    let east = env
+        .scc()
+        .args(["api", "/v1/organizations/{org}", "--org", "Acme Customer East"])
+        .output()
+        .expect("runs");
+    assert!(east.status.success(), "{}", String::from_utf8_lossy(&east.stderr));
+    assert_eq!(stdout_json(&east)["name"], "Acme Customer East");
+    env.clear_journal();
+    let listed = env
+        .scc()
+        .args([
+            "api",
+            "-X",
+            "GET",
+            "organizations",
+            "-f",
+            "name=Acme Customer",
+            "-F",
+            "max=1",
+        ])
+        .output()
+        .expect("runs");
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    let sent = env.journal();
+    assert_eq!(sent[0]["method"], "GET");
+    assert_eq!(sent[0]["path"], "/v1/organizations");
+    assert_eq!(sent[0]["query"], "max=1&name=Acme+Customer");
+    env.clear_journal();
+    env.scc()
+        .args([
+            "api",
+            "organizations",
+            "-F",
+            "name=Globex Api",
+            "-F",
+            "regionCode=NAM",
+            "-F",
+            "type=MANAGED",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"name\": \"Globex Api\""));
+    let sent = env.journal();
+    assert_eq!(sent[0]["method"], "POST");
+    assert_eq!(
+        sent[0]["body"],
+        serde_json::json!({"name": "Globex Api", "regionCode": "NAM", "type": "MANAGED"})
+    );
+    let input = env.config_dir.path().join("group.json");
+    std::fs::write(&input, r#"{"name": "From Input"}"#).expect("input");
+    env.scc()
+        .args(["api", "organizations/{org}/adminGroups", "--input"])
+        .arg(&input)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("From Input"));
+    // What cannot be honoured is refused, before anything is sent.
+    env.clear_journal();
+    env.scc()
+        .args(["api", "organizations", "--org", "Acme Customer East"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the request names no {org}"));
+    env.scc()
+        .args(["api", "FETCH", "organizations"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not an HTTP method"));
+    env.scc()
+        .args(["api", "organizations", "-f", "novalue"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not KEY=VALUE"));
+    assert!(env.journal().is_empty(), "nothing was sent: {:?}", env.journal());
+}
+
 #[test]
 fn demo_runs_every_step() {
     let env = Env::new();

@@ -281,7 +281,6 @@ pub(crate) async fn run(ctx: &Ctx, command: RemoteCommand) -> Result<Code, CliEr
         RemoteCommand::Org(crate::cli::OrgCommand::Update { .. }) => {
             Some("name the organization as the argument: scc org update ORG --name NEW")
         }
-        RemoteCommand::Api(_) => Some("write the organization into the path: scc api GET organizations/ORG_ID/users"),
         RemoteCommand::Xdr(_) => Some("XDR acts on the organization of its client credentials"),
         RemoteCommand::Profile(_) | RemoteCommand::Demo(_) => Some("this command takes no organization"),
         _ => None,
