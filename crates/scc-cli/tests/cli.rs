@@ -126,6 +126,13 @@ fn subscriptions_claim_info_and_claim() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Secure Access"));
+    // As people paste them: lower case, spaces around; sent in the service's form.
+    env.clear_journal();
+    env.scc()
+        .args(["subscription", "claim-info", &format!("  {}  ", code.to_lowercase())])
+        .assert()
+        .success();
+    assert_eq!(env.journal()[0]["body"]["claimCode"], code.as_str());
     let claimed = env
         .scc()
         .args(["sub", "claim", &code, "--region", "EMEA", "-o", "json"])

@@ -78,6 +78,28 @@ pub fn name(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// A claim code in the form the service gives them (`XXXX-XXXX-XXXX-XXXX`, upper case): surrounding
+/// spaces trimmed, and one written in lower case upper-cased, as people copy them from mails and
+/// portals. Anything else goes as given (the service decides), only trimmed.
+///
+/// ```
+/// assert_eq!(scc_sdk::validate::claim_code(" phjz-dwmf-zbyh-fymb "), "PHJZ-DWMF-ZBYH-FYMB");
+/// assert_eq!(scc_sdk::validate::claim_code("not a code"), "not a code");
+/// ```
+pub fn claim_code(code: &str) -> String {
+    let code = code.trim();
+    let groups: Vec<&str> = code.split('-').collect();
+    let shaped = groups.len() == 4
+        && groups
+            .iter()
+            .all(|group| group.len() == 4 && group.chars().all(|c| c.is_ascii_alphanumeric()));
+    if shaped {
+        code.to_ascii_uppercase()
+    } else {
+        code.to_owned()
+    }
+}
+
 pub(crate) fn non_empty(field: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         return Err(Error::invalid(field, "must not be empty"));

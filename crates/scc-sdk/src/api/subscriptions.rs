@@ -165,7 +165,7 @@ impl Subscriptions {
     /// ```
     pub fn read_claim_code(&self, org_id: impl Into<OrgId>, claim_code: impl Into<String>) -> Operation<ClaimInfo> {
         Operation::json(&self.client, move || {
-            let claim_code = claim_code.into();
+            let claim_code = validate::claim_code(&claim_code.into());
             validate::non_empty("claim_code", &claim_code)?;
             let request = Request::new(
                 "subscriptions.read_claim_code",
@@ -269,6 +269,7 @@ impl CreateSubscription {
     pub fn operation(mut self) -> Operation<Subscription> {
         let client = self.client.clone();
         Operation::json(&client, move || {
+            self.claim_code = validate::claim_code(&self.claim_code);
             validate::non_empty("claim_code", &self.claim_code)?;
             // Only the three types the service documents are sent, as
             // docs/decisions.md, "Subscription type and patch" says.
