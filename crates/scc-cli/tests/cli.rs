@@ -590,7 +590,8 @@ fn configure_then_auth_status_and_token_refresh() {
         .args(["org", "list"])
         .assert()
         .code(4)
-        .stderr(predicate::str::contains("the refresh token is invalid or expired"));
+        .stderr(predicate::str::contains("the refresh token is invalid or expired"))
+        .stderr(predicate::str::contains("expired (the refresh token").not());
     env.bare()
         .env("SCC_PROFILE", "other")
         .args(["auth", "status"])

@@ -154,7 +154,11 @@ pub(crate) async fn rotate(
         .map_err(|error| match error {
             Error::Api(api) if api.status == 401 => {
                 let mut api = *api;
-                api.message = format!("the refresh token is invalid or expired ({})", api.message);
+                // Said once: the service's own words when they already say it.
+                let said = api.message.to_lowercase();
+                if !(said.contains("refresh token") && (said.contains("invalid") || said.contains("expired"))) {
+                    api.message = format!("the refresh token is invalid or expired ({})", api.message);
+                }
                 Error::Api(Box::new(api))
             }
             Error::Api(api) if api.status < 500 => Error::Api(api),
