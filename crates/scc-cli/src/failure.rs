@@ -14,6 +14,7 @@ Exit codes:
   7    outcome unknown: an answer was lost and reading the state back could not settle it (every such item is listed)
   8    the plan is not the state's any more (`scc apply`): a saved plan is stale, or the state changed after the
        plan was shown; nothing was made in those organizations, and their plan now is shown
+  9    not confirmed: a question was answered no, nothing was changed (terraform exits 1 here)
   10   changes pending (`scc plan --detailed-exitcode` only): the plan is sound and something would change
   130  interrupted (Ctrl-C); `scc apply` first lists what was done, what failed and what is unknown";
 
@@ -29,6 +30,8 @@ pub(crate) enum Code {
     RateLimited = 6,
     Unknown = 7,
     PlanChanged = 8,
+    /// A question was answered no (or not at all): nothing was changed.
+    Declined = 9,
     /// `scc plan --detailed-exitcode`: the plan is sound and would change something.
     ChangesPending = 10,
     Interrupted = 130,
@@ -37,7 +40,7 @@ pub(crate) enum Code {
 impl Code {
     /// Every code, for the test that ties them to `scc exit-codes` and the README.
     #[cfg(test)]
-    pub(crate) const ALL: [Code; 11] = [
+    pub(crate) const ALL: [Code; 12] = [
         Code::Ok,
         Code::Failure,
         Code::Usage,
@@ -47,6 +50,7 @@ impl Code {
         Code::RateLimited,
         Code::Unknown,
         Code::PlanChanged,
+        Code::Declined,
         Code::ChangesPending,
         Code::Interrupted,
     ];

@@ -77,7 +77,12 @@ fn main() -> ExitCode {
         };
     }
     match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(runtime) => runtime.block_on(run()),
+        Ok(runtime) => {
+            let code = runtime.block_on(run());
+            // A question left unanswered (Ctrl-C at a prompt) holds a thread in a read: not waited for.
+            runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+            code
+        }
         Err(error) => {
             eprintln!("scc: cannot start: {error}");
             ExitCode::from(Code::Failure as u8)

@@ -917,7 +917,7 @@ fn the_readme_quick_start_runs_as_printed() {
 
 #[cfg(unix)]
 #[test]
-fn a_prompt_names_the_organization_and_no_is_not_an_error() {
+fn a_prompt_names_the_organization_and_no_changes_nothing_with_its_own_exit_code() {
     let env = Env::new();
     env.clear_journal();
     let mut child = env
@@ -943,7 +943,7 @@ fn a_prompt_names_the_organization_and_no_is_not_an_error() {
         "{screen}"
     );
     assert!(screen.contains("not confirmed: nothing was changed"), "{screen}");
-    assert_eq!(status.code(), Some(0), "{screen}");
+    assert_eq!(status.code(), Some(9), "{screen}");
     assert!(
         env.journal().iter().all(|entry| entry["method"] == "GET"),
         "nothing written"
@@ -1029,5 +1029,41 @@ fn help_lists_a_commands_own_flags_before_the_global_ones_and_ends_with_examples
     assert!(
         root.contains("EXAMPLES:\n  scc demo") && root.contains("ENVIRONMENT:"),
         "{root}"
+    );
+}
+
+/// Ctrl-C at `scc apply`'s question ends the run at once (exit 130), nothing changed.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_at_the_apply_question_stops_at_once() {
+    let env = Env::new();
+    let plan = env.config_dir.path().join("plan.yaml");
+    std::fs::write(
+        &plan,
+        "organizations:\n  - name: Acme MSP\n    users:\n      - {email: q@acme.example, first_name: Q, last_name: Uestion}\n",
+    )
+    .expect("plan");
+    env.clear_journal();
+    let mut child = env
+        .scc_on_terminal(&format!("apply '{}'", plan.display()))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut screen = Vec::new();
+    read_until(&mut stdout, &mut screen, "[y/N]", 1);
+    let asked = std::time::Instant::now();
+    std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), b"\x03").expect("Ctrl-C");
+    stdout.read_to_end(&mut screen).expect("reads");
+    let status = child.wait().expect("ends");
+    let screen = String::from_utf8_lossy(&screen);
+    assert_eq!(status.code(), Some(130), "{screen}");
+    assert!(screen.contains("interrupted at the question"), "{screen}");
+    assert!(asked.elapsed() < std::time::Duration::from_secs(10), "at once");
+    assert!(
+        env.journal().iter().all(|entry| entry["method"] == "GET"),
+        "nothing written"
     );
 }

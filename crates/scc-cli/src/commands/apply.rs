@@ -216,7 +216,15 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
                 }
                 break;
             }
-            if !ctx.ui.confirm("Apply these changes?") {
+            // Ctrl-C at the question stops here and now (the engine's stop is taken for this run).
+            let answer = tokio::select! {
+                answer = ask("Apply these changes?", ctx) => answer,
+                () = stop_requested() => {
+                    ctx.ui.error("interrupted at the question: nothing more was changed", None);
+                    return Ok(Code::Interrupted);
+                }
+            };
+            if !answer {
                 // A "no" is not an error; after a first round, what was made is reported.
                 if results.iter().all(Option::is_none) {
                     return Ok(ctx.declined());
@@ -278,6 +286,21 @@ fn journal_checked(ctx: &Ctx, ledger: &Ledger, code: Code) -> Code {
         }
         None => code,
     }
+}
+
+/// The question asked on the terminal, its answer read off the runtime's threads (a Ctrl-C meanwhile
+/// is heard by the caller).
+async fn ask(question: &'static str, ctx: &Ctx) -> bool {
+    if !ctx.ui.can_ask() {
+        return false;
+    }
+    eprint!("{question} [y/N] ");
+    tokio::task::spawn_blocking(|| {
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer).is_ok() && matches!(answer.trim(), "y" | "Y" | "yes" | "YES")
+    })
+    .await
+    .unwrap_or(false)
 }
 
 /// Stopped before anything was changed.

@@ -58,7 +58,7 @@ impl Ctx {
     /// After a "no": nothing was changed, and that is not a failure.
     pub(crate) fn declined(&self) -> Code {
         self.ui.note("not confirmed: nothing was changed");
-        Code::Ok
+        Code::Declined
     }
 
     /// An organization as a prompt names it: `"Acme MSP" (0194…)`; its id alone when the name cannot
