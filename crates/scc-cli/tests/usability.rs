@@ -216,6 +216,36 @@ fn whoami_says_the_organization_scope_and_expiry() {
     assert_eq!(me["org_id"], env.org().as_str());
     assert_eq!(me["org_name"], "Acme MSP");
     assert_eq!(me["scope"], "admin (read and write): security:enterprise:admin");
+    assert!(
+        me["expires"].is_null(),
+        "the emulator's default token states no expiry: {me}"
+    );
+    // Times as scripts read them: RFC 3339, and the seconds left beside (a token that states one).
+    let exp = jiff::Timestamp::now().as_second() + 3600;
+    let token = format!("e30.{}.c2ln", base64url(&format!("{{\"exp\": {exp}}}")));
+    let status = stdout_json(
+        &env.scc_with_token(&token)
+            .args(["auth", "status", "-o", "json"])
+            .output()
+            .expect("runs"),
+    );
+    let expires = status["access_token_expires"].as_str().expect("a time");
+    assert!(expires.parse::<jiff::Timestamp>().is_ok(), "{expires}");
+    assert!(
+        status["access_token_expires_in_seconds"]
+            .as_i64()
+            .is_some_and(|left| left > 3000 && left <= 3600),
+        "{status}"
+    );
+    let table = env
+        .scc_with_token(&token)
+        .args(["auth", "status"])
+        .output()
+        .expect("runs");
+    assert!(
+        String::from_utf8_lossy(&table.stdout).contains(" min)"),
+        "people read minutes left"
+    );
     let member = env
         .scc_with_token(&env.emulator.ready().member.access_token)
         .args(["whoami", "-o", "json"])
@@ -1066,4 +1096,21 @@ fn ctrl_c_at_the_apply_question_stops_at_once() {
         env.journal().iter().all(|entry| entry["method"] == "GET"),
         "nothing written"
     );
+}
+
+/// Base64url without padding, for a token a test makes.
+fn base64url(text: &str) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+        }
+    }
+    out
 }

@@ -8,6 +8,7 @@ use serde_json::json;
 use super::Ctx;
 use crate::cli::{AuthCommand, ConfigureArgs};
 use crate::failure::{CliError, Code};
+use crate::output::Format;
 use crate::settings::{StoredCredentials, config_path, credentials_path, read_config, read_credentials};
 
 /// A secret flag's value; `-` reads one line of stdin, without echo on a terminal, and says so.
@@ -237,17 +238,34 @@ pub(crate) async fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, Cl
     Ok(Code::Ok)
 }
 
-fn describe(time: Option<SystemTime>) -> serde_json::Value {
+/// A time as people and scripts read it: on a table, `2026-12-06T17:28:48Z (in 1079 min)`; in JSON
+/// and YAML, RFC 3339 under `key` and the seconds left (negative once past) under `key_in_seconds`.
+fn set_time(ctx: &Ctx, document: &mut serde_json::Value, key: &str, time: Option<SystemTime>) {
     let Some(time) = time else {
-        return json!("unknown");
+        document[key] = if matches!(ctx.ui.format, Format::Table | Format::Wide) {
+            json!("unknown")
+        } else {
+            serde_json::Value::Null
+        };
+        return;
     };
     let seconds = time.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
     let at = jiff::Timestamp::from_second(i64::try_from(seconds).unwrap_or(i64::MAX))
         .map(|t| t.to_string())
         .unwrap_or_default();
-    match time.duration_since(SystemTime::now()) {
-        Ok(left) => json!(format!("{at} (in {} min)", left.as_secs() / 60)),
-        Err(_) => json!(format!("{at} (expired)")),
+    let left: i64 = match time.duration_since(SystemTime::now()) {
+        Ok(left) => i64::try_from(left.as_secs()).unwrap_or(i64::MAX),
+        Err(past) => -i64::try_from(past.duration().as_secs()).unwrap_or(i64::MAX),
+    };
+    if matches!(ctx.ui.format, Format::Table | Format::Wide) {
+        document[key] = if left >= 0 {
+            json!(format!("{at} (in {} min)", left / 60))
+        } else {
+            json!(format!("{at} (expired)"))
+        };
+    } else {
+        document[key] = json!(at);
+        document[format!("{key}_in_seconds")] = json!(left);
     }
 }
 
@@ -277,8 +295,11 @@ pub(crate) fn run(ctx: &Ctx, command: AuthCommand) -> Result<Code, CliError> {
                 "access token only (no automatic refresh)"
             });
             status["api_key_id"] = json!(stored.api_key_id);
-            status["access_token_expires"] = describe(stored.access_expiry());
-            status["refresh_token_expires"] = describe(
+            set_time(ctx, &mut status, "access_token_expires", stored.access_expiry());
+            set_time(
+                ctx,
+                &mut status,
+                "refresh_token_expires",
                 stored
                     .refresh_token_expires_at
                     .map(|seconds| UNIX_EPOCH + std::time::Duration::from_secs(seconds)),
@@ -327,17 +348,18 @@ pub(crate) async fn whoami(ctx: &Ctx) -> Result<Code, CliError> {
         None => "not stated by the token".to_owned(),
     };
     let api_key_id = credentials.value.api_key_id.clone().or_else(|| claim("sub"));
+    let mut document = json!({
+        "org_id": org.id,
+        "org_name": org.name,
+        "org_type": org.organization_type,
+        "scope": scope,
+        "api_key_id": api_key_id,
+        "credentials_source": credentials.source.to_string(),
+        "base_url": scc_sdk::config::redacted(&settings.base_url.value),
+    });
+    set_time(ctx, &mut document, "expires", expires);
     ctx.ui.item(
-        &json!({
-            "org_id": org.id,
-            "org_name": org.name,
-            "org_type": org.organization_type,
-            "scope": scope,
-            "api_key_id": api_key_id,
-            "expires": describe(expires),
-            "credentials_source": credentials.source.to_string(),
-            "base_url": scc_sdk::config::redacted(&settings.base_url.value),
-        }),
+        &document,
         &[
             ("ORGANIZATION", "org_id"),
             ("NAME", "org_name"),
