@@ -182,11 +182,13 @@ def test_patch_all_reports_every_item_in_order(client: Client, emu: Emulator) ->
 
 
 def test_refreshing_credentials_refresh_once_for_16_threads_and_persist(tmp_path: Path) -> None:
-    with Emulator(token_ttl=1) as emu:
+    # The emulator's clock counts whole seconds: a token of a 1 s lifetime may expire at once, so the
+    # refreshed tokens live 3 s (2 s at least), more than a busy machine needs for the 64 calls.
+    with Emulator(token_ttl=3) as emu:
         store = tmp_path / "credentials.json"
         client = Client.from_credentials(emu.org_id, emu.admin["api_key_id"], emu.admin["access_token"],
                                          emu.admin["refresh_token"], token_store=store, base_url=emu.base_url)
-        time.sleep(1.2)
+        time.sleep(3.2)
         with ThreadPoolExecutor(16) as pool:
             names = list(pool.map(lambda _: client.organizations.get(org_id=emu.org_id)["name"], range(64)))
         assert set(names) == {"Acme MSP"}

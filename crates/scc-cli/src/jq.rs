@@ -9,6 +9,31 @@ use serde_json::Value;
 
 use crate::failure::CliError;
 
+/// jq's `@csv` and `@tsv`, which jaq lacks: an array to one CSV line (strings quoted, quotes
+/// doubled; numbers and booleans as they are; null empty) or one TSV line (`\\`, tab, newline and
+/// carriage return escaped), as jq writes them.
+const FORMATS: &str = r#"
+def @csv: if type != "array" then error("@csv needs an array, not \(type)") end
+    | map(if type == "string" then "\"" + (split("\"") | join("\"\"")) + "\""
+          elif type == "null" then ""
+          elif type == "number" or type == "boolean" then tostring
+          else error("@csv cannot format \(type)") end)
+    | join(",");
+def @tsv: if type != "array" then error("@tsv needs an array, not \(type)") end
+    | map(if type == "string" then split("\\") | join("\\\\") | split("\t") | join("\\t")
+              | split("\n") | join("\\n") | split("\r") | join("\\r")
+          elif type == "null" then ""
+          elif type == "number" or type == "boolean" then tostring
+          else error("@tsv cannot format \(type)") end)
+    | join("\t");
+"#;
+
+fn formats() -> impl Iterator<Item = jaq_core::load::parse::Def<&'static str>> {
+    jaq_core::load::parse(FORMATS, |parser| parser.defs())
+        .unwrap_or_default()
+        .into_iter()
+}
+
 pub(crate) struct Jq {
     filter: jaq_core::Filter<data::JustLut<Val>>,
 }
@@ -35,7 +60,10 @@ impl Jq {
                 "use jq's built-ins that walk data (recurse, walk, paths, ..), or pipe `-o json` to jq",
             ));
         }
-        let defs = jaq_core::defs().chain(jaq_std::defs()).chain(jaq_json::defs());
+        let defs = jaq_core::defs()
+            .chain(jaq_std::defs())
+            .chain(jaq_json::defs())
+            .chain(formats());
         let funs = jaq_core::funs().chain(jaq_std::funs()).chain(jaq_json::funs());
         let arena = Arena::default();
         let modules = Loader::new(defs)

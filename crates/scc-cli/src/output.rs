@@ -199,7 +199,11 @@ impl Ui {
                     .iter()
                     .map(|output| match output {
                         // On a terminal a string is shown as the one rule says; piped, exact.
-                        Value::String(text) if self.stdout_tty => format!("{}\n", one_line(text)),
+                        // Tabs stay (a `@tsv` line); every other control character is escaped.
+                        Value::String(text) if self.stdout_tty => {
+                            let cells: Vec<String> = text.split('\t').map(|cell| one_line(cell).into_owned()).collect();
+                            format!("{}\n", cells.join("\t"))
+                        }
                         Value::String(text) => format!("{text}\n"),
                         other => format!("{other}\n"),
                     })

@@ -172,6 +172,27 @@ fn jq_filters_the_json_and_a_bad_expression_sends_nothing() {
         .code(2)
         .stderr(predicate::str::contains("--jq"));
     assert!(env.journal().is_empty(), "nothing was sent");
+    // jq's @csv and @tsv, as jq writes them.
+    env.scc()
+        .args([
+            "org",
+            "list",
+            "--jq",
+            r#".[] | select(.name == "Acme MSP") | [.name, "say \"hi\"", 3, null, true] | @csv"#,
+        ])
+        .assert()
+        .success()
+        .stdout("\"Acme MSP\",\"say \"\"hi\"\"\",3,,true\n");
+    env.scc()
+        .args([
+            "org",
+            "list",
+            "--jq",
+            r#".[] | select(.name == "Acme MSP") | [.name, "a\tb", 3] | @tsv"#,
+        ])
+        .assert()
+        .success()
+        .stdout("Acme MSP\ta\\tb\t3\n");
 }
 
 #[test]
