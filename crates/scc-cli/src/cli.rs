@@ -58,7 +58,7 @@ pub(crate) struct Cli {
 #[command(next_help_heading = "Global options")]
 pub(crate) struct Global {
     /// Profile of the configuration and credentials files [env: SCC_PROFILE] [default: default].
-    #[arg(long, global = true)]
+    #[arg(long, global = true, add = clap_complete::ArgValueCompleter::new(crate::complete::profiles))]
     pub(crate) profile: Option<String>,
     // The help is an attribute, not a doc comment: rustdoc would want the URL as a link.
     #[arg(
@@ -663,6 +663,14 @@ pub(crate) enum ProfileCommand {
     /// Use this profile when neither --profile nor SCC_PROFILE names one.
     Use {
         /// The profile.
+        #[arg(add = clap_complete::ArgValueCompleter::new(crate::complete::profiles))]
+        name: String,
+    },
+    /// Delete a profile: its settings and its saved credentials (asks first, unless --yes).
+    #[command(visible_alias = "rm")]
+    Delete {
+        /// The profile.
+        #[arg(add = clap_complete::ArgValueCompleter::new(crate::complete::profiles))]
         name: String,
     },
 }
@@ -671,6 +679,11 @@ pub(crate) enum ProfileCommand {
 pub(crate) enum AuthCommand {
     /// Where the credentials come from and when they expire (never the secrets).
     Status,
+    /// Save credentials for the profile: prompts on a terminal (secrets hidden) and checks them
+    /// with one read, as `scc configure` does.
+    Login(ConfigureArgs),
+    /// Forget the profile's saved credentials (its other settings stay).
+    Logout,
 }
 
 #[derive(Debug, Args)]

@@ -46,6 +46,17 @@ pub(crate) fn orgs(current: &OsStr) -> Vec<CompletionCandidate> {
     })
 }
 
+/// The profiles of the configuration folder (read here: no request).
+pub(crate) fn profiles(current: &OsStr) -> Vec<CompletionCandidate> {
+    let typed = current.to_string_lossy().to_lowercase();
+    crate::settings::known_profiles(&crate::settings::config_dir())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|name| name.to_lowercase().starts_with(&typed))
+        .map(CompletionCandidate::new)
+        .collect()
+}
+
 /// Admin group names of the organization in use.
 pub(crate) fn groups(current: &OsStr) -> Vec<CompletionCandidate> {
     offer("groups", current, |client, settings| async move {

@@ -41,6 +41,15 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("profile", "scc profile list\n  scc profile use staging"),
     ("profile list", "scc profile list\n  scc profile list -o json"),
     (
+        "profile delete",
+        "scc profile delete staging\n  scc profile delete staging --yes",
+    ),
+    (
+        "auth login",
+        "scc auth login                              # asks on a terminal, secrets hidden\n  scc auth login --profile ci --org ORG --api-key-id KEY --access-token - --refresh-token -",
+    ),
+    ("auth logout", "scc auth logout\n  scc auth logout --profile staging"),
+    (
         "profile use",
         "scc profile use staging      # --profile and SCC_PROFILE still come first",
     ),

@@ -110,8 +110,10 @@ async fn run() -> ExitCode {
         Err(error) => return report(&fallback_ui, error),
     };
     // `configure` makes profiles; every other command needs the one it names to exist.
-    if !matches!(command, RemoteCommand::Configure(_) | RemoteCommand::Profile(_))
-        && let Err(error) = settings.check_profile_exists()
+    if !matches!(
+        command,
+        RemoteCommand::Configure(_) | RemoteCommand::Profile(_) | RemoteCommand::Auth(cli::AuthCommand::Login(_))
+    ) && let Err(error) = settings.check_profile_exists()
     {
         return report(&fallback_ui, error);
     }

@@ -1135,3 +1135,60 @@ fn base64url(text: &str) -> String {
     }
     out
 }
+
+/// `auth login` saves a profile as `configure` does, `auth logout` forgets its credentials, and
+/// `profile delete` removes a profile whole (asking first; one that does not exist is not found).
+#[test]
+fn login_logout_and_profile_delete() {
+    let env = Env::new();
+    let ready = env.emulator.ready();
+    let login = |profile: &str| {
+        env.bare()
+            .args(["auth", "login", "--profile", profile, "--base-url"])
+            .arg(env.emulator.base_url())
+            .args(["--org", &ready.org_id, "--access-token", "-"])
+            .write_stdin(format!("{}\n", ready.admin.access_token))
+            .assert()
+            .success();
+    };
+    login("work");
+    login("spare");
+    let credentials = env.config_dir.path().join("credentials");
+    assert!(credentials.join("work.json").exists());
+    env.bare().args(["--profile", "work", "org", "list"]).assert().success();
+    env.bare()
+        .args(["--profile", "work", "auth", "logout"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("logged out of profile work"));
+    assert!(!credentials.join("work.json").exists());
+    env.bare().args(["--profile", "work", "org", "list"]).assert().code(4);
+    // Deleting asks first: without a terminal and without --yes, nothing is deleted.
+    env.bare().args(["profile", "delete", "spare"]).assert().code(2);
+    assert!(credentials.join("spare.json").exists());
+    env.bare()
+        .args(["profile", "delete", "spare", "--yes"])
+        .assert()
+        .success();
+    assert!(!credentials.join("spare.json").exists());
+    let config = std::fs::read_to_string(env.config_dir.path().join("config.toml")).expect("config");
+    assert!(!config.contains("[profiles.spare]"), "{config}");
+    // Profile names complete, from the configuration folder.
+    let offered = env
+        .bare()
+        .args(["__complete", "bash", "--", "scc", "profile", "use", "w"])
+        .output()
+        .expect("runs");
+    assert_eq!(String::from_utf8_lossy(&offered.stdout), "work\n");
+    let offered = env
+        .bare()
+        .args(["__complete", "bash", "--", "scc", "--profile", ""])
+        .output()
+        .expect("runs");
+    assert_eq!(String::from_utf8_lossy(&offered.stdout), "work\n");
+    env.bare()
+        .args(["profile", "delete", "nowhere", "--yes"])
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("no profile \"nowhere\""));
+}

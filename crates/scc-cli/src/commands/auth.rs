@@ -270,7 +270,52 @@ fn set_time(ctx: &Ctx, document: &mut serde_json::Value, key: &str, time: Option
 }
 
 pub(crate) fn run(ctx: &Ctx, command: AuthCommand) -> Result<Code, CliError> {
-    let AuthCommand::Status = command;
+    match command {
+        AuthCommand::Status => status(ctx),
+        AuthCommand::Logout => logout(ctx),
+        AuthCommand::Login(_) => unreachable!("login is configure, dispatched before"),
+    }
+}
+
+/// Forgets the profile's saved credentials; its settings stay. Credentials from the environment are
+/// not the profile's: said, and left alone.
+fn logout(ctx: &Ctx) -> Result<Code, CliError> {
+    let profile = &ctx.settings.profile.value;
+    let path = credentials_path(&ctx.settings.config_dir, profile);
+    if ctx.global.dry_run {
+        ctx.ui.note(&format!(
+            "dry run: {} would be removed; nothing was written",
+            path.display()
+        ));
+        return Ok(Code::Ok);
+    }
+    match std::fs::remove_file(&path) {
+        Ok(()) => ctx.ui.success(&format!(
+            "logged out of profile {profile}: its saved credentials are removed"
+        )),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            ctx.ui.note(&format!("profile {profile} has no saved credentials"));
+        }
+        Err(error) => {
+            return Err(CliError::failure(
+                format!("cannot remove {}: {error}", path.display()),
+                Some("check the file's folder permissions"),
+            ));
+        }
+    }
+    if ctx
+        .settings
+        .credentials
+        .as_ref()
+        .is_some_and(|credentials| matches!(credentials.source, crate::settings::Source::Env(_)))
+    {
+        ctx.ui
+            .note("credentials from the environment (SCC_ACCESS_TOKEN, …) are still set in this shell");
+    }
+    Ok(Code::Ok)
+}
+
+fn status(ctx: &Ctx) -> Result<Code, CliError> {
     let settings = &ctx.settings;
     let mut status = json!({
         "profile": settings.profile.value,
@@ -533,6 +578,43 @@ pub(crate) fn profile(ctx: &Ctx, command: crate::cli::ProfileCommand) -> Result<
             ctx.ui.success(&format!(
                 "{name} is the profile in use (--profile and SCC_PROFILE still come first)"
             ));
+        }
+        crate::cli::ProfileCommand::Delete { name } => {
+            crate::settings::check_profile_name(&name)?;
+            if !known.contains(&name) {
+                return Err(CliError::new(
+                    Code::NotFound,
+                    format!("no profile {name:?} (there are: {})", known.join(", ")),
+                    Some("`scc profile list` shows them".into()),
+                ));
+            }
+            if !ctx.confirm(&format!("delete profile {name} and its saved credentials"))? {
+                return Ok(ctx.declined());
+            }
+            if ctx.global.dry_run {
+                ctx.ui.note(&format!(
+                    "dry run: profile {name} would be deleted; nothing was written"
+                ));
+                return Ok(Code::Ok);
+            }
+            config.profiles.remove(&name);
+            if config.current.as_deref() == Some(name.as_str()) {
+                config.current = None;
+            }
+            let text = toml::to_string_pretty(&config)
+                .map_err(|error| CliError::failure(format!("cannot write the configuration: {error}"), None))?;
+            write_file(&config_file, text.as_bytes())?;
+            match std::fs::remove_file(credentials_path(dir, &name)) {
+                Ok(()) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(error) => {
+                    return Err(CliError::failure(
+                        format!("profile {name} is deleted, but its credentials file could not be removed: {error}"),
+                        Some("remove it by hand"),
+                    ));
+                }
+            }
+            ctx.ui.success(&format!("deleted profile {name}"));
         }
     }
     Ok(Code::Ok)

@@ -311,6 +311,7 @@ pub(crate) async fn run(ctx: &Ctx, command: RemoteCommand) -> Result<Code, CliEr
         RemoteCommand::Export => export::run(ctx).await,
         RemoteCommand::Configure(args) => auth::configure(ctx, args).await,
         RemoteCommand::Profile(command) => auth::profile(ctx, command),
+        RemoteCommand::Auth(crate::cli::AuthCommand::Login(args)) => auth::configure(ctx, args).await,
         RemoteCommand::Auth(command) => auth::run(ctx, command),
         RemoteCommand::Whoami => auth::whoami(ctx).await,
         RemoteCommand::Demo(args) => demo::run(ctx, args).await,
