@@ -49,7 +49,7 @@ pub use engine::{Applied, Confirmed, Planned, Verdict};
 pub use error::Error;
 pub use export::export;
 pub use ledger::{Actor, Ledger};
-pub use observe::Section;
+pub use observe::{Section, orgs_named};
 pub use outcome::{Failure, Outcome, Outcomes, Place, Refusal, Skip, Status, Subject};
 pub use report::{OrgReport, Row};
 pub use saved::{FORMAT, PlanSource, SavedOrg, SavedPlan, Source, parse, read};

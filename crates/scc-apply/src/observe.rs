@@ -396,9 +396,9 @@ impl Directory {
     }
 }
 
-/// The organizations with this name now (one filtered request): to catch a duplicate right after a
-/// create.
-pub(crate) async fn orgs_named(client: &Client, name: &str) -> Result<Vec<Organization>, Error> {
+/// The organizations the client reaches whose name is `name` by the one rule names compare by (one
+/// filtered request): to catch a duplicate right after a create, or before one.
+pub async fn orgs_named(client: &Client, name: &str) -> Result<Vec<Organization>, Error> {
     let orgs: Vec<Organization> = client
         .organizations()
         .list()

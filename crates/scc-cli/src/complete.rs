@@ -201,51 +201,12 @@ impl Shell {
         match self {
             // `read -r` into an array: no word splitting, no globbing; each line is one candidate,
             // quoted by scc for bash.
-            Self::Bash => {
-                r#"# scc completion for bash: `source <(scc completion bash)`
-_scc_complete() {
-    local line
-    COMPREPLY=()
-    while IFS= read -r line; do
-        [[ -n "$line" ]] && COMPREPLY+=("$line")
-    done < <(command scc __complete bash -- "${COMP_WORDS[@]:0:COMP_CWORD+1}" 2>/dev/null)
-}
-complete -o default -F _scc_complete scc
-"#
-            }
+            Self::Bash => include_str!("completion/scc.bash"),
             // `(f)` splits on lines only; `compadd` quotes what it inserts.
-            Self::Zsh => {
-                r#"#compdef scc
-# scc completion for zsh: `source <(scc completion zsh)`
-_scc() {
-    local out
-    out="$(command scc __complete zsh -- "${(@)words[1,CURRENT]}" 2>/dev/null)"
-    [[ -n "$out" ]] || return 1
-    local -a candidates
-    candidates=("${(@f)out}")
-    compadd -- "${candidates[@]}"
-}
-compdef _scc scc
-"#
-            }
+            Self::Zsh => include_str!("completion/scc.zsh"),
             // fish splits a command substitution on lines and escapes what it inserts.
-            Self::Fish => {
-                r#"# scc completion for fish: `scc completion fish | source`
-complete -c scc -f -a '(command scc __complete fish -- (commandline -opc) (commandline -ct) 2>/dev/null)'
-"#
-            }
-            Self::Powershell => {
-                r#"# scc completion for PowerShell: `scc completion powershell | Out-String | Invoke-Expression`
-Register-ArgumentCompleter -Native -CommandName scc -ScriptBlock {
-    param($wordToComplete, $commandAst, $cursorPosition)
-    $words = @($commandAst.CommandElements | ForEach-Object { $_.ToString() })
-    if ($wordToComplete -eq '') { $words += '' }
-    & scc __complete powershell -- @words 2>$null | ForEach-Object {
-        [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_)
-    }
-}
-"#
-            }
+            Self::Fish => include_str!("completion/scc.fish"),
+            Self::Powershell => include_str!("completion/scc.ps1"),
         }
     }
 

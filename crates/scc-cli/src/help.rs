@@ -5,198 +5,28 @@ use clap::{Command, CommandFactory};
 
 use crate::cli::Cli;
 
-/// Examples by command path (`org list`, `xdr org update`, …).
-const EXAMPLES: &[(&str, &str)] = &[
-    (
-        "",
-        "scc demo                                    # the whole onboarding against an embedded emulator\n  scc configure && scc whoami                 # a profile for the service\n  scc org list -o json --jq '.[].name'\n  scc plan customers.yaml && scc apply customers.yaml",
-    ),
-    (
-        "org",
-        "scc org list\n  scc org get \"Contoso Retail\"\n  scc org create --name \"Contoso Retail\" --region EMEA",
-    ),
-    (
-        "subscription",
-        "scc subscription claim-info PHJZ-DWMF-ZBYH-FYMB\n  scc subscription claim PHJZ-DWMF-ZBYH-FYMB --region emea\n  scc subscription list",
-    ),
-    (
-        "user",
-        "scc user list --status pending\n  scc user invite ana@contoso.example --first-name Ana --last-name Silva\n  scc user patch --file users.jsonl",
-    ),
-    (
-        "group",
-        "scc group create --name SOC --applies-to all\n  scc group patch SOC --add-user ana@contoso.example\n  scc group users SOC",
-    ),
-    (
-        "role",
-        "scc role list --user ana@contoso.example\n  scc role patch \"Organization Member\" --add-group SOC",
-    ),
-    ("token", "scc token refresh"),
-    (
-        "xdr",
-        "scc xdr whoami\n  scc xdr org get -o json\n  scc xdr org update --allow-all-roles-to-login true",
-    ),
-    ("xdr org", "scc xdr org get\n  scc xdr org update --name \"Contoso\""),
-    ("auth", "scc auth status\n  scc auth status --profile staging -o json"),
-    ("profile", "scc profile list\n  scc profile use staging"),
-    ("profile list", "scc profile list\n  scc profile list -o json"),
-    (
-        "profile delete",
-        "scc profile delete staging\n  scc profile delete staging --yes",
-    ),
-    (
-        "auth login",
-        "scc auth login                              # asks on a terminal, secrets hidden\n  scc auth login --profile ci --org ORG --api-key-id KEY --access-token - --refresh-token -",
-    ),
-    ("auth logout", "scc auth logout\n  scc auth logout --profile staging"),
-    (
-        "profile use",
-        "scc profile use staging      # --profile and SCC_PROFILE still come first",
-    ),
-    ("version", "scc version\n  scc version -o json"),
-    (
-        "org list",
-        "scc org list\n  scc org list --name acme --type MANAGED -o json\n  scc org list --jq '.[].name'",
-    ),
-    (
-        "org get",
-        "scc org get\n  scc org get \"Contoso Retail\"\n  scc org get 6f1c…-…  -o yaml",
-    ),
-    (
-        "org create",
-        "scc org create --name \"Contoso Retail\" --region EMEA --type MANAGED",
-    ),
-    (
-        "org update",
-        "scc org update \"Contoso Retail\" --name \"Contoso Retail EU\"",
-    ),
-    (
-        "subscription list",
-        "scc subscription list\n  scc subscription list --name Sub0088 -o json",
-    ),
-    ("subscription get", "scc subscription get Sub008842110397382"),
-    (
-        "subscription claim-info",
-        "scc subscription claim-info PHJZ-DWMF-ZBYH-FYMB",
-    ),
-    (
-        "subscription claim",
-        "scc subscription claim PHJZ-DWMF-ZBYH-FYMB --region emea\n  scc subscription claim PHJZ-DWMF-ZBYH-FYMB --dry-run",
-    ),
-    (
-        "subscription update",
-        "scc subscription update Sub0088 --product 1d7b… --activate --region NAM",
-    ),
-    (
-        "subscription patch",
-        "scc subscription patch Sub0088 --entitlement SKU-A=10 --entitlement SKU-B=2",
-    ),
-    (
-        "user list",
-        "scc user list\n  scc user list --status pending --jq '.[].email'",
-    ),
-    ("user get", "scc user get ana@contoso.example"),
-    ("user update", "scc user update ana@contoso.example --last-name Silva"),
-    ("user groups", "scc user groups ana@contoso.example"),
-    (
-        "user invite",
-        "scc user invite ana@contoso.example --first-name Ana --last-name Silva --admin",
-    ),
-    ("user enable", "scc user enable ana@contoso.example bo@contoso.example"),
-    ("user disable", "scc user disable bo@contoso.example"),
-    ("user remove", "scc user remove bo@contoso.example --yes"),
-    ("user resend-invite", "scc user resend-invite ana@contoso.example"),
-    ("user reset-password", "scc user reset-password ana@contoso.example"),
-    (
-        "user reset-mfa",
-        "scc user reset-mfa ana@contoso.example --factor-id 0f1e…",
-    ),
-    (
-        "user patch",
-        "scc user patch --file users.ndjson --concurrency 4\n  cat users.json | scc user patch --file -",
-    ),
-    ("group list", "scc group list\n  scc group list -o wide"),
-    ("group get", "scc group get SOC"),
-    (
-        "group create",
-        "scc group create --name SOC --description \"Security operations\" --applies-to all",
-    ),
-    (
-        "group update",
-        "scc group update SOC --description \"Security operations, EU\"",
-    ),
-    ("group delete", "scc group delete SOC --yes"),
-    (
-        "group patch",
-        "scc group patch SOC --add-user ana@contoso.example --remove-user bo@contoso.example",
-    ),
-    ("group users", "scc group users SOC"),
-    ("group roles", "scc group roles SOC"),
-    ("group managed-orgs", "scc group managed-orgs SOC"),
-    (
-        "group remove-shared",
-        "scc group remove-shared SOC --org \"Contoso Retail\" --yes",
-    ),
-    (
-        "role list",
-        "scc role list --type static\n  scc role list --user ana@contoso.example",
-    ),
-    ("role get", "scc role get \"Organization Administrator\""),
-    (
-        "role find",
-        "scc role find --product \"Security Cloud Control\" --name \"Organization Administrator\"",
-    ),
-    (
-        "role patch",
-        "scc role patch \"Organization Member\" --add-group SOC --add-user ana@contoso.example",
-    ),
-    (
-        "token refresh",
-        "scc token refresh\n  scc token refresh --profile staging",
-    ),
-    ("xdr whoami", "scc xdr whoami\n  scc xdr whoami --region eu -o json"),
-    ("xdr org get", "scc xdr org get"),
-    (
-        "xdr org update",
-        "scc xdr org update --name \"Contoso\" --allow-all-roles-to-login true",
-    ),
-    (
-        "api",
-        "scc api GET organizations\n  scc api GET 'organizations?max=10' --jq '.organizations[].name'\n  scc api POST organizations/ORG/adminGroups --data '{\"name\": \"SOC\"}'",
-    ),
-    (
-        "plan",
-        "scc plan customers.yaml\n  scc plan customers.yaml --detailed-exitcode  # 0 nothing to change, 10 changes\n  scc plan customers.yaml --out customers.plan.json   # then: scc apply customers.plan.json",
-    ),
-    (
-        "apply",
-        "scc apply customers.yaml                    # shows the plan, asks to confirm\n  scc apply customers.yaml --yes --concurrency 16 --rate-limit 50 --journal changes.jsonl\n  scc apply customers.plan.json               # a saved plan: exactly those changes, or exit 8",
-    ),
-    (
-        "export",
-        "scc export > tenant.yaml && scc plan tenant.yaml   # no change\n  scc export --org \"Contoso Retail\" -o json",
-    ),
-    (
-        "configure",
-        "scc configure                               # asks on a terminal\n  scc configure --org ORG --api-key-id KEY --access-token - --refresh-token -\n  scc configure --profile staging --base-url http://127.0.0.1:8080 --dry-run",
-    ),
-    (
-        "auth status",
-        "scc auth status\n  scc auth status --profile staging -o json",
-    ),
-    ("whoami", "scc whoami\n  scc whoami -o json --jq .scope"),
-    ("demo", "scc demo\n  scc demo -o json --jq .summary"),
-    (
-        "emulator",
-        "scc emulator --port 8080 --env-file /tmp/scc.env &  . /tmp/scc.env && scc org list\n  scc emulator --port 0 --fault-rate 0.1 --log",
-    ),
-    (
-        "completion",
-        "echo 'source <(scc completion bash)' >> ~/.bashrc   # names complete too: scc group get S<TAB>\n  echo 'source <(scc completion zsh)' >> ~/.zshrc",
-    ),
-    ("exit-codes", "scc exit-codes"),
-    ("man", "scc man --dir ~/.local/share/man/man1 && man scc-org-list"),
-];
+/// Examples by command path (`org list`, `xdr org update`, …): `help/examples.txt`, one section a
+/// command, its lines joined as the help shows them.
+static EXAMPLES: std::sync::LazyLock<Vec<(String, String)>> = std::sync::LazyLock::new(|| {
+    let mut sections: Vec<(String, String)> = Vec::new();
+    for line in include_str!("help/examples.txt").lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        match line.strip_prefix('[').and_then(|rest| rest.strip_suffix(']')) {
+            Some(path) => sections.push((path.to_owned(), String::new())),
+            None => {
+                if let Some((_, text)) = sections.last_mut() {
+                    if !text.is_empty() {
+                        text.push_str("\n  ");
+                    }
+                    text.push_str(line);
+                }
+            }
+        }
+    }
+    sections
+});
 
 /// The variables scc reads, for the top-level help.
 pub(crate) const ENVIRONMENT: &str = "\
@@ -223,7 +53,10 @@ ENVIRONMENT:
 See `scc exit-codes` for the exit codes.";
 
 fn examples_for(path: &str) -> Option<&'static str> {
-    EXAMPLES.iter().find(|(name, _)| *name == path).map(|(_, text)| *text)
+    EXAMPLES
+        .iter()
+        .find(|(name, _)| name == path)
+        .map(|(_, text)| text.as_str())
 }
 
 fn attach(command: Command, path: &str) -> Command {
@@ -322,7 +155,7 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "{}", missing.join("\n"));
-        for (name, _) in EXAMPLES {
+        for (name, _) in EXAMPLES.iter() {
             assert!(
                 commands.iter().any(|(path, _)| path == name),
                 "examples for no command: {name}"

@@ -916,23 +916,11 @@ fn the_journal_comes_from_the_flag_the_environment_or_the_profile_and_one_that_c
     {
         let full = env.config_dir.path().join("full.jsonl");
         std::fs::write(&full, "x".repeat(64 * 1024)).expect("a journal past the limit");
-        let scc = assert_cmd::cargo::cargo_bin!("scc").display().to_string();
-        let output = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(format!(
-                "ulimit -f 32; trap '' XFSZ; exec '{scc}' apply --yes --journal '{}' '{}'",
-                full.display(),
-                invite("three@acme.example").display()
-            ))
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("SCC_CONFIG_DIR", env.config_dir.path())
-            .env("SCC_BASE_URL", env.emulator.base_url())
-            .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
-            .env("SCC_ORG_ID", env.org())
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("runs");
+        let output = env.shell(&format!(
+            "ulimit -f 32; trap '' XFSZ; exec \"$SCC\" apply --yes --journal '{}' '{}'",
+            full.display(),
+            invite("three@acme.example").display()
+        ));
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{stderr}");
         assert!(stderr.contains("the change journal could not be written"), "{stderr}");

@@ -75,21 +75,9 @@ fn mode(path: &std::path::Path) -> u32 {
     std::fs::symlink_metadata(path).expect("exists").permissions().mode() & 0o777
 }
 
-/// `scc` run under `umask 000`, as a careless service manager would run it.
+/// `scc ARGS` run under `umask 000`, as a careless service manager would run it.
 fn under_umask_000(env: &Env, args: &str) -> std::process::Output {
-    let scc = assert_cmd::cargo::cargo_bin("scc");
-    std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("umask 000; exec '{}' {args}", scc.display()))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("SCC_CONFIG_DIR", env.config_dir.path())
-        .env("SCC_BASE_URL", env.emulator.base_url())
-        .env("SCC_ACCESS_TOKEN", &env.emulator.ready().admin.access_token)
-        .env("SCC_ORG_ID", env.org())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("runs")
+    env.shell(&format!("umask 000; exec \"$SCC\" {args}"))
 }
 
 /// Files scc writes are private whatever the umask, written through a new name (a link planted at

@@ -40,18 +40,11 @@ fn with_cursor(path: &str, cursor: &str) -> String {
         .split('&')
         .filter(|pair| !pair.is_empty() && !pair.starts_with("cursor="))
         .collect();
-    let encoded: String = cursor
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
     let mut pairs = kept.join("&");
     if !pairs.is_empty() {
         pairs.push('&');
     }
-    format!("{base}?{pairs}cursor={encoded}")
+    format!("{base}?{pairs}cursor={}", encoded(cursor))
 }
 
 /// Appends the arrays of `next` to those of `first` under the same keys.

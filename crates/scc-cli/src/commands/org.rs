@@ -61,7 +61,7 @@ pub(crate) async fn run(ctx: &Ctx, command: OrgCommand) -> Result<Code, CliError
         } => {
             // Names are how people and plans find organizations: a second one of a name makes every
             // lookup of it ambiguous, so it is never made by accident.
-            let existing = same_name(&client, &name).await?;
+            let existing = scc_apply::orgs_named(&client, &name).await?;
             if let Some(org) = existing.first() {
                 let ids: Vec<String> = existing.iter().map(|org| org.id.to_string()).collect();
                 if if_missing && existing.len() == 1 {
@@ -100,28 +100,6 @@ pub(crate) async fn run(ctx: &Ctx, command: OrgCommand) -> Result<Code, CliError
         }
     }
     Ok(Code::Ok)
-}
-
-/// The organizations the key reaches whose name is `name` by the one rule names compare by.
-async fn same_name(client: &scc_sdk::Client, name: &str) -> Result<Vec<scc_sdk::types::Organization>, CliError> {
-    use futures_util::TryStreamExt;
-    let key = scc_sdk::validate::name_key(name);
-    let found: Vec<scc_sdk::types::Organization> = client
-        .organizations()
-        .list()
-        .name(name.trim())
-        .max(500)
-        .items()
-        .try_collect()
-        .await?;
-    Ok(found
-        .into_iter()
-        .filter(|org| {
-            org.name
-                .as_deref()
-                .is_some_and(|found| scc_sdk::validate::name_key(found) == key)
-        })
-        .collect())
 }
 
 /// The type of a new organization: as given, else what the key can manage (a MANAGER's key: MANAGED;

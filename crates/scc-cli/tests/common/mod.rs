@@ -167,6 +167,25 @@ impl Env {
         command
     }
 
+    /// `sh -c SCRIPT` with `scc` as `$SCC` and the environment of [`Env::scc`]: for what only a shell
+    /// sets up (a umask, a file-size limit).
+    #[cfg(unix)]
+    pub(crate) fn shell(&self, script: &str) -> std::process::Output {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .env_clear()
+            .env("SCC", assert_cmd::cargo::cargo_bin!("scc"))
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("SCC_CONFIG_DIR", self.config_dir.path())
+            .env("SCC_BASE_URL", self.emulator.base_url())
+            .env("SCC_ACCESS_TOKEN", &self.emulator.ready().admin.access_token)
+            .env("SCC_ORG_ID", self.org())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("sh runs")
+    }
+
     /// `scc` as a plain process (to run several at once or send it a signal), set up as [`Env::scc`].
     pub(crate) fn scc_process(&self) -> std::process::Command {
         let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("scc"));
