@@ -1105,6 +1105,14 @@ fn ctrl_c_at_the_apply_question_stops_at_once() {
     let mut stdout = child.stdout.take().expect("stdout");
     let mut screen = Vec::new();
     read_until(&mut stdout, &mut screen, "[y/N]", 1);
+    let question = format!(
+        "Apply these changes with profile default to {}? [y/N]",
+        env.emulator.base_url()
+    );
+    assert!(
+        String::from_utf8_lossy(&screen).contains(&question),
+        "the question names where the changes go"
+    );
     let asked = std::time::Instant::now();
     std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), b"\x03").expect("Ctrl-C");
     stdout.read_to_end(&mut screen).expect("reads");

@@ -216,9 +216,15 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
                 }
                 break;
             }
+            // The question names where the changes go: the profile and the service.
+            let question = format!(
+                "Apply these changes with profile {} to {}?",
+                ctx.settings.profile.value,
+                scc_sdk::config::redacted(&ctx.settings.base_url.value)
+            );
             // Ctrl-C at the question stops here and now (the engine's stop is taken for this run).
             let answer = tokio::select! {
-                answer = ask("Apply these changes?", ctx) => answer,
+                answer = ask(&question, ctx) => answer,
                 () = stop_requested() => {
                     ctx.ui.error("interrupted at the question: nothing more was changed", None);
                     return Ok(Code::Interrupted);
@@ -290,11 +296,11 @@ fn journal_checked(ctx: &Ctx, ledger: &Ledger, code: Code) -> Code {
 
 /// The question asked on the terminal, its answer read off the runtime's threads (a Ctrl-C meanwhile
 /// is heard by the caller).
-async fn ask(question: &'static str, ctx: &Ctx) -> bool {
+async fn ask(question: &str, ctx: &Ctx) -> bool {
     if !ctx.ui.can_ask() {
         return false;
     }
-    eprint!("{question} [y/N] ");
+    eprint!("{} [y/N] ", crate::output::one_line(question));
     tokio::task::spawn_blocking(|| {
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer).is_ok() && matches!(answer.trim(), "y" | "Y" | "yes" | "YES")
