@@ -176,12 +176,12 @@ pub struct Session<'a> {
     service: String,
     locks_dir: PathBuf,
     concurrency: usize,
-    /// The key's organization: the manager of the organizations `create: true` makes.
-    creator: Option<String>,
     events: &'a dyn Events,
     managers: Managers,
     blank: tokio::sync::OnceCell<std::sync::Arc<Observation>>,
-    token_org: tokio::sync::OnceCell<Option<String>>,
+    /// The key's organization ([`Client::key_org`]), read once: the manager of those `create: true`
+    /// makes. Without one, a new organization's roles are checked only once it exists.
+    creator: tokio::sync::OnceCell<Option<String>>,
 }
 
 impl std::fmt::Debug for Session<'_> {
@@ -190,7 +190,7 @@ impl std::fmt::Debug for Session<'_> {
             .field("service", &scc_sdk::config::redacted(&self.service))
             .field("locks_dir", &self.locks_dir)
             .field("concurrency", &self.concurrency)
-            .field("creator", &self.creator)
+            .field("creator", &self.creator.get())
             .finish_non_exhaustive()
     }
 }
@@ -204,24 +204,16 @@ impl<'a> Session<'a> {
             service: service.into(),
             locks_dir: locks_dir.into(),
             concurrency: 4,
-            creator: None,
             events: &Silent,
             managers: Managers::default(),
             blank: tokio::sync::OnceCell::new(),
-            token_org: tokio::sync::OnceCell::new(),
+            creator: tokio::sync::OnceCell::new(),
         }
     }
 
     /// Organizations worked on at once (at least 1; default 4).
     pub fn concurrency(mut self, concurrency: usize) -> Self {
         self.concurrency = concurrency.max(1);
-        self
-    }
-
-    /// The key's organization, the manager of those `create: true` makes (default: the one its
-    /// token names). Without one, a new organization's roles are not checked before it exists.
-    pub fn creator(mut self, org: Option<String>) -> Self {
-        self.creator = org;
         self
     }
 
@@ -266,19 +258,14 @@ impl<'a> Session<'a> {
             client: self.client,
             directory,
             managers: &self.managers,
-            creator: self
-                .creator
-                .as_deref()
-                .or(self.token_org.get().and_then(Option::as_deref)),
+            creator: self.creator.get().and_then(Option::as_deref),
             blank: &self.blank,
         }
     }
 
-    /// The organization the token names, read once, for a session not told its creator.
+    /// The key's organization, read once.
     async fn know_creator(&self) {
-        if self.creator.is_none() {
-            self.token_org.get_or_init(|| self.client.key_org()).await;
-        }
+        self.creator.get_or_init(|| self.client.key_org()).await;
     }
 
     /// Every organization's plan, in the file's order; writes nothing. `None` when stopped.

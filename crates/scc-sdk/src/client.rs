@@ -134,7 +134,9 @@ impl Client {
         crate::auth::KeyScope::of_claims(&claims)
     }
 
-    /// The organization the client's access token belongs to (its `org` claim), when it says.
+    /// The organization the client's API key belongs to: its access token's `org` claim, else the
+    /// organization of its refreshing credentials; `None` when neither says (never the organization a
+    /// call is about).
     ///
     /// ```no_run
     /// # async fn run(client: scc_sdk::Client) {
@@ -142,8 +144,16 @@ impl Client {
     /// # }
     /// ```
     pub async fn key_org(&self) -> Option<String> {
-        let claims = self.inner.identity.claims().await?;
-        Some(claims.get("org")?.as_str()?.to_owned())
+        let claimed = self
+            .inner
+            .identity
+            .claims()
+            .await
+            .and_then(|claims| Some(claims.get("org")?.as_str()?.to_owned()));
+        match claimed {
+            Some(org) => Some(org),
+            None => Some(self.credentials().await?.org_id().to_string()),
+        }
     }
 
     /// How many times refreshing credentials were refreshed by this client.

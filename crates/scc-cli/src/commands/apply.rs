@@ -103,7 +103,6 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
     }
     let terminal = Terminal::new(ctx);
     let run = Session::new(&client, service.clone(), ctx.settings.config_dir.join("locks"))
-        .creator(ctx.settings.key_org())
         .concurrency(args.concurrency)
         .events(&terminal);
     if plan_only || ctx.global.dry_run {

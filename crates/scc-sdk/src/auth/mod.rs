@@ -50,6 +50,25 @@ mod tests {
         assert_eq!(KeyScope::of_token(&jwt(r#"{"sub": "x"}"#)), None);
     }
 
+    #[tokio::test]
+    async fn a_clients_key_organization_is_its_tokens_else_its_credentials_never_another() {
+        let claimed = crate::Client::builder()
+            .access_token(jwt(r#"{"org": "o-token"}"#))
+            .build()
+            .expect("client");
+        assert_eq!(claimed.key_org().await.as_deref(), Some("o-token"));
+        let opaque = crate::Client::builder()
+            .credentials(Credentials::new("o-credentials", "k", "opaque-token", "r"))
+            .build()
+            .expect("client");
+        assert_eq!(opaque.key_org().await.as_deref(), Some("o-credentials"));
+        let bare = crate::Client::builder()
+            .access_token("opaque-token")
+            .build()
+            .expect("client");
+        assert_eq!(bare.key_org().await, None);
+    }
+
     #[test]
     fn expiry_comes_from_the_jwt() {
         assert_eq!(
