@@ -196,6 +196,27 @@ fn org_scopes_plan_and_apply_to_the_organizations_named() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--org is given 2 times"));
+    // export takes it the same way: those organizations only.
+    let exported = env
+        .scc()
+        .args([
+            "export",
+            "-o",
+            "json",
+            "--org",
+            "Acme Customer West",
+            "--org",
+            "Acme Customer East",
+        ])
+        .output()
+        .expect("runs");
+    let names: Vec<String> = stdout_json(&exported)["organizations"]
+        .as_array()
+        .expect("organizations")
+        .iter()
+        .filter_map(|org| org["name"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(names, ["Acme Customer West", "Acme Customer East"]);
 }
 
 /// An organization to be created is checked as an existing one is: a member who is no user and a
@@ -370,5 +391,11 @@ fn detailed_exit_codes_are_distinct_from_every_error() {
         .arg(&pending)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("`scc plan` makes none"));
+        .stderr(predicate::str::contains("`scc plan` (and --dry-run) makes none"));
+    env.scc()
+        .args(["apply", "--dry-run", "--journal", "j.jsonl"])
+        .arg(&pending)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("makes none"));
 }

@@ -80,9 +80,9 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
     // `--org` on the command line: only those organizations of the file are read, shown and changed.
     let selected = source.select(&ctx.global.org, &args.file)?;
     let (file, digest, saved) = source.into_parts();
-    if plan_only && args.journal.is_some() {
+    if (plan_only || ctx.global.dry_run) && args.journal.is_some() {
         return Err(CliError::usage(
-            "--journal records the changes `scc apply` makes; `scc plan` makes none".into(),
+            "--journal records the changes `scc apply` makes; `scc plan` (and --dry-run) makes none".into(),
             "scc apply FILE --journal PATH",
         ));
     }
