@@ -102,7 +102,8 @@ class Stub:
         self._thread.start()
         #: ``http://127.0.0.1:PORT`` (the client adds the base path).
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._routing = False
+        #: The opening thread's default-URL routes, while the stub is among them.
+        self._routing: Optional[List[str]] = None
 
     def add(self, method: str, path: str, *, json: Any = None, status: int = 200, body: Optional[bytes] = None,
             headers: Optional[Dict[str, str]] = None) -> None:
@@ -211,10 +212,11 @@ class Stub:
     def stop(self) -> None:
         """Stop the server, close its connections (a kept-alive client gets no more answers) and
         the routing of default clients to it; calling it again does nothing."""
-        if self._routing:
-            if self.base_url in _client._stub_routes.urls:
-                _client._stub_routes.urls.remove(self.base_url)
-            self._routing = False
+        # The routes of the thread that opened it, whichever thread stops it.
+        if self._routing is not None:
+            if self.base_url in self._routing:
+                self._routing.remove(self.base_url)
+            self._routing = None
         self._stopped = True
         if self._thread.is_alive():
             self._server.shutdown()
@@ -231,8 +233,8 @@ class Stub:
             connection.close()
 
     def __enter__(self) -> "Stub":
-        _client._stub_routes.urls.append(self.base_url)
-        self._routing = True
+        self._routing = _client._stub_routes.urls
+        self._routing.append(self.base_url)
         return self
 
     def __exit__(self, *exc_info: Any) -> None:

@@ -49,6 +49,13 @@ def test_a_stub_catches_only_its_own_threads_clients_records_no_token_and_closes
         assert client.organizations.get(org_id="o") == {"id": "o"}
         assert stub.requests[0].headers["authorization"] == "Bearer [redacted]"
         assert "a-secret-token" not in repr(stub.requests)
+    # Stopped from another thread: the opening thread's clients go to the service again.
+    other = Stub()
+    other.__enter__()
+    stopper = threading.Thread(target=other.stop)
+    stopper.start()
+    stopper.join()
+    assert Client(access_token="a-token").base_url == "https://api.security.cisco.com/v1"
     # Stopped: the kept-alive connection is closed, no answer comes from the stub any more.
     with pytest.raises(APIConnectionError):
         client.organizations.get(org_id="o")
