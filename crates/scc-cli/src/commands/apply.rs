@@ -308,6 +308,15 @@ async fn ask(question: &str, ctx: &Ctx) -> bool {
     .unwrap_or(false)
 }
 
+/// Every line of these reports, as tables and JSON show them.
+fn report_rows(reports: &[OrgReport]) -> Vec<Value> {
+    reports
+        .iter()
+        .flat_map(OrgReport::rows)
+        .map(|row| serde_json::to_value(row).unwrap_or_default())
+        .collect()
+}
+
 /// Stopped before anything was changed.
 fn interrupted_while_reading(ctx: &Ctx) -> Code {
     ctx.ui.error("interrupted while reading: nothing was changed", None);
@@ -472,11 +481,7 @@ fn print_interrupted(ctx: &Ctx, interrupted: &scc_apply::Interrupted) -> Code {
     let count = |status: Status| reports.iter().map(|report| report.count(status)).sum::<usize>();
     match ctx.ui.format {
         Format::Table | Format::Wide => {
-            let rows: Vec<Value> = reports
-                .iter()
-                .flat_map(OrgReport::rows)
-                .map(|row| serde_json::to_value(row).unwrap_or_default())
-                .collect();
+            let rows = report_rows(&reports);
             if !rows.is_empty() {
                 ctx.ui.list(&rows, crate::output::columns::APPLY_REPORT);
             }
@@ -580,11 +585,7 @@ fn print_apply(ctx: &Ctx, file: &PlanFile, mut results: Vec<Option<Applied>>, se
         .count();
     match ctx.ui.format {
         Format::Table | Format::Wide => {
-            let rows: Vec<Value> = reports
-                .iter()
-                .flat_map(OrgReport::rows)
-                .map(|row| serde_json::to_value(row).unwrap_or_default())
-                .collect();
+            let rows = report_rows(&reports);
             if !rows.is_empty() {
                 ctx.ui.list(&rows, crate::output::columns::APPLY_REPORT);
             }
@@ -621,11 +622,7 @@ fn print_apply(ctx: &Ctx, file: &PlanFile, mut results: Vec<Option<Applied>>, se
                 })
                 .collect();
             // Row by row into the document: a run of thousands of organizations holds no second copy.
-            let rows: Vec<Value> = reports
-                .iter()
-                .flat_map(OrgReport::rows)
-                .map(|row| serde_json::to_value(row).unwrap_or_default())
-                .collect();
+            let rows = report_rows(&reports);
             let mut document = json!({
                 "not_applied": changed_json,
                 "summary": {"applied": OrgReport::signs(&all, Status::Ok), "failed": failed, "unknown": unknown, "skipped": skipped,
