@@ -87,7 +87,7 @@ impl Ledger {
             Some(path) => Some(Journal {
                 path: path.to_owned(),
                 // Private (it names people), never through a link, never a FIFO to wait on.
-                file: Box::new(scc_sdk::auth::open_append_private(path)?),
+                file: Box::new(scc_sdk::files::open_append_private(path)?),
                 broken: None,
             }),
             None => None,

@@ -46,7 +46,7 @@ pub(crate) struct Turns {
 impl Turns {
     /// Reads the counts of the lock files of these organizations. Call it before listing them.
     pub(crate) fn read(dir: &Path, service: &str, orgs: &[OrgPlan]) -> Arc<Self> {
-        let ready = scc_sdk::auth::create_private_dir(dir).is_ok();
+        let ready = scc_sdk::files::create_private_dir(dir).is_ok();
         let mut expected = HashMap::new();
         for org in orgs {
             expected
@@ -143,7 +143,7 @@ pub(crate) async fn acquire(
     turns: &Arc<Turns>,
     events: &dyn crate::Events,
 ) -> std::io::Result<(OrgLock, bool)> {
-    scc_sdk::auth::create_private_dir(dir)?;
+    scc_sdk::files::create_private_dir(dir)?;
     let path = lock_path(dir, service, org);
     let turn = in_process(&path).lock_owned().await;
     let mut options = std::fs::OpenOptions::new();

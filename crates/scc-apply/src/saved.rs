@@ -264,7 +264,7 @@ impl SavedPlan {
             message: format!("cannot write the plan: {error}"),
         })?;
         text.push('\n');
-        scc_sdk::auth::write_private_atomically(path, text.as_bytes()).map_err(|error| Error::Write {
+        scc_sdk::files::write_private_atomically(path, text.as_bytes()).map_err(|error| Error::Write {
             message: format!("cannot write the plan to {}: {error}", path.display()),
         })
     }

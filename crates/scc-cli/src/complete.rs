@@ -172,7 +172,7 @@ where
         names: names.clone(),
     })
     .ok()?;
-    let _ = scc_sdk::auth::write_private_atomically(&path, &cached);
+    let _ = scc_sdk::files::write_private_atomically(&path, &cached);
     Some(names)
 }
 

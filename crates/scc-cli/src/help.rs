@@ -99,7 +99,7 @@ pub(crate) fn write_man_pages(dir: &std::path::Path) -> std::io::Result<usize> {
             .title(name.clone())
             .render(&mut bytes)?;
         // Documentation for everyone (0644), written as every file is: a new name, then a rename.
-        scc_sdk::auth::write_atomically(&dir.join(format!("{name}.1")), &bytes, 0o644)?;
+        scc_sdk::files::write_atomically(&dir.join(format!("{name}.1")), &bytes, 0o644)?;
         *count += 1;
         for sub in command.get_subcommands().filter(|sub| sub.get_name() != "help") {
             walk(sub, &name, dir, count)?;

@@ -255,7 +255,7 @@ async fn serve_emulator(
         Err(error) => return report(&ui, CliError::from(error)),
     };
     if let Some(path) = &env_file
-        && let Err(error) = scc_sdk::auth::write_private_atomically(path, env_lines(&ready).as_bytes())
+        && let Err(error) = scc_sdk::files::write_private_atomically(path, env_lines(&ready).as_bytes())
     {
         return report(
             &ui,

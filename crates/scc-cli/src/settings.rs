@@ -251,7 +251,7 @@ impl Settings {
         let config_file = config_path(&config_dir);
         // Settings others may write could send the token anywhere: refused, as ssh refuses them.
         for path in [&config_dir, &config_file, &config_dir.join("credentials")] {
-            scc_sdk::auth::check_not_writable_by_others(path).map_err(|error| {
+            scc_sdk::files::check_not_writable_by_others(path).map_err(|error| {
                 CliError::usage(
                     error.to_string(),
                     "make it writable by its owner only; nothing was read",

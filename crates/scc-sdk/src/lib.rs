@@ -51,6 +51,7 @@ pub mod bulk;
 mod client;
 pub mod config;
 mod error;
+pub mod files;
 mod identity;
 mod operation;
 pub mod pagination;

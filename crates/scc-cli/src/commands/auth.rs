@@ -55,7 +55,7 @@ fn prompt(question: &str, secret: bool) -> Result<Option<String>, CliError> {
 }
 
 fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> {
-    scc_sdk::auth::write_private_atomically(path, bytes)
+    scc_sdk::files::write_private_atomically(path, bytes)
         .map_err(|error| CliError::failure(format!("cannot write {}: {error}", path.display()), None))
 }
 

@@ -12,13 +12,11 @@ mod credentials;
 mod source;
 mod store;
 
+pub use crate::files::write_private_atomically;
 pub(crate) use client_credentials::TokenCache;
 pub use credentials::{Credentials, KeyScope, REFRESH_MARGIN, jwt_claims, jwt_expiry, jwt_org, later};
 pub(crate) use source::{Refresher, TokenSource, refresh_request, rotate};
-pub use store::{
-    FileTokenStore, RefreshLock, StoredCredentials, TokenStore, check_not_writable_by_others, create_private_dir,
-    open_append_private, write_atomically, write_private_atomically,
-};
+pub use store::{FileTokenStore, RefreshLock, StoredCredentials, TokenStore};
 
 #[cfg(test)]
 mod tests {
