@@ -216,6 +216,32 @@ fn the_emulator_does_not_overwrite_an_env_file_that_exists() {
         .stderr(predicate::str::contains("exists: scc emulator does not overwrite it"))
         .stderr(predicate::str::contains("--force"));
     assert_eq!(std::fs::read_to_string(&existing).expect("kept"), "export MINE=1\n");
+    // With --force it is replaced (0600), and left in place at a clean stop.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("scc"))
+        .args(["emulator", "--port", "0", "--force", "--env-file"])
+        .arg(&existing)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starts");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().expect("stdout")),
+        &mut line,
+    )
+    .expect("ready");
+    assert!(
+        std::fs::read_to_string(&existing)
+            .expect("replaced")
+            .contains("export SCC_BASE_URL=")
+    );
+    assert_eq!(mode(&existing), 0o600);
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(child.wait().expect("ends").success());
+    assert!(existing.exists(), "a file it replaced is left in place");
 }
 
 /// A name from the service cannot forge a line or reorder one: a newline in a group name stays
