@@ -97,9 +97,7 @@ pub(crate) fn roles(current: &OsStr) -> Vec<CompletionCandidate> {
 /// The id of the organization in use (the profile's, by id or name).
 async fn org_in_use(client: &scc_sdk::Client, settings: &Settings) -> Result<String, String> {
     let org = settings.org().map_err(|error| error.message)?;
-    crate::commands::resolve::org(client, &org)
-        .await
-        .map_err(|error| error.message)
+    crate::resolve::org(client, &org).await.map_err(|error| error.message)
 }
 
 /// The names of `kind` that start with what was typed (any case), from the cache while it is
@@ -230,9 +228,9 @@ fn printable(value: &str) -> bool {
     scc_sdk::text::one_line(value) == value
 }
 
-/// `scc __complete SHELL -- scc WORDS… CURRENT`: the candidates for the last word, one a line.
-pub(crate) fn answer(shell: Shell, words: Vec<std::ffi::OsString>) -> String {
-    let mut command = crate::help::command();
+/// `scc __complete SHELL -- scc WORDS… CURRENT`: the candidates for the last word of `command`'s
+/// tree, one a line.
+pub(crate) fn answer(mut command: clap::Command, shell: Shell, words: Vec<std::ffi::OsString>) -> String {
     let index = words.len().saturating_sub(1);
     let candidates = clap_complete::engine::complete(&mut command, words, index, None).unwrap_or_default();
     let mut out = String::new();

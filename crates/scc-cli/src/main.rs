@@ -7,6 +7,7 @@ mod failure;
 mod help;
 mod jq;
 mod output;
+mod resolve;
 mod settings;
 
 use std::process::ExitCode;
@@ -67,7 +68,7 @@ fn main() -> ExitCode {
         let words: Vec<std::ffi::OsString> = args.skip_while(|arg| arg != "--").skip(1).collect();
         return match shell {
             Some(shell) => {
-                output::Ui::new(Format::Table, true).write_stdout(&complete::answer(shell, words));
+                output::Ui::new(Format::Table, true).write_stdout(&complete::answer(help::command(), shell, words));
                 exit(Code::Ok)
             }
             None => {

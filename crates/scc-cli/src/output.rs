@@ -544,7 +544,7 @@ pub(crate) fn fit_to_width(headers: &mut Option<Vec<String>>, rows: &mut Vec<Vec
             || head.ends_with(" ID")
             || rows
                 .iter()
-                .all(|row| row[c].is_empty() || crate::commands::resolve::is_id(&row[c]))
+                .all(|row| row[c].is_empty() || crate::resolve::is_id(&row[c]))
     };
     let key = (0..columns).find(|&c| KEY_HEADERS.contains(&header(headers, c).as_str()));
     // Ids first: shortened to their last characters.

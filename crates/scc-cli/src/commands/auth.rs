@@ -145,7 +145,7 @@ pub(crate) async fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, Cl
             .or_else(|| existing.as_ref().map(|saved| saved.access_token.clone()))
             .filter(|token| !token.is_empty());
         let org_text = profile.org_id.clone();
-        let by_name = org_text.as_deref().is_some_and(|text| !super::resolve::is_id(text));
+        let by_name = org_text.as_deref().is_some_and(|text| !crate::resolve::is_id(text));
         if access_token.is_some() || by_name {
             let Some(token) = token else {
                 return Err(CliError::usage(
@@ -168,7 +168,7 @@ pub(crate) async fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, Cl
             }
         }
     } else if let Some(text) = profile.org_id.as_deref()
-        && !super::resolve::is_id(text)
+        && !crate::resolve::is_id(text)
     {
         return Err(CliError::usage(
             format!("organization {text:?} is a name, and --no-verify reads nothing to find its id"),
@@ -448,8 +448,8 @@ async fn check_token(
     }
     let client = builder.build()?;
     let id = match org {
-        Some(text) if !super::resolve::is_id(text) => {
-            Some(super::resolve::org(&client, text).await.map_err(|error| {
+        Some(text) if !crate::resolve::is_id(text) => {
+            Some(crate::resolve::org(&client, text).await.map_err(|error| {
                 CliError::new(
                     error.code,
                     format!(

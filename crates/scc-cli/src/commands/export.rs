@@ -17,7 +17,7 @@ pub(crate) async fn run(ctx: &Ctx) -> Result<Code, CliError> {
     } else {
         let mut orgs = Vec::new();
         for text in &ctx.global.org {
-            let id = crate::commands::resolve::org(&client, text).await?;
+            let id = crate::resolve::org(&client, text).await?;
             if !orgs.iter().any(|org: &Organization| org.id == id.as_str()) {
                 orgs.push(client.organizations().get(id.as_str()).await?);
             }

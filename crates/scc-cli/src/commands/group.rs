@@ -14,7 +14,7 @@ pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliErr
     let id = |text: String| {
         let client = &client;
         let org = org.clone();
-        async move { super::resolve::group(client, &org, &text).await }
+        async move { crate::resolve::group(client, &org, &text).await }
     };
     match command {
         GroupCommand::List { cursor, paging } => {

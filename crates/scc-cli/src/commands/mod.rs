@@ -7,7 +7,6 @@ pub(crate) mod demo;
 mod export;
 pub(crate) mod group;
 pub(crate) mod org;
-pub(crate) mod resolve;
 pub(crate) mod role;
 pub(crate) mod subscription;
 pub(crate) mod token;
@@ -36,7 +35,7 @@ impl Ctx {
 
     /// The organization to act on (`--org` takes an id or a name).
     pub(crate) async fn org(&self, client: &Client) -> Result<String, CliError> {
-        resolve::org(client, &self.settings.org()?).await
+        crate::resolve::org(client, &self.settings.org()?).await
     }
 
     /// Asks before a destructive change; `--yes` (or `--dry-run`) skips the question. Without a

@@ -48,7 +48,7 @@ pub(crate) async fn run(ctx: &Ctx, command: OrgCommand) -> Result<Code, CliError
         }
         OrgCommand::Get { org_id } => {
             let id = match org_id {
-                Some(text) => super::resolve::org(&client, &text).await?,
+                Some(text) => crate::resolve::org(&client, &text).await?,
                 None => ctx.org(&client).await?,
             };
             ctx.ui.item(&to_json(&orgs.get(id).await?), columns::ORG);
@@ -95,7 +95,7 @@ pub(crate) async fn run(ctx: &Ctx, command: OrgCommand) -> Result<Code, CliError
             ctx.ui.item(&to_json(&org), columns::ORG);
         }
         OrgCommand::Update { org_id, name } => {
-            let org_id = super::resolve::org(&client, &org_id).await?;
+            let org_id = crate::resolve::org(&client, &org_id).await?;
             ctx.ui.item(&to_json(&orgs.update(org_id, name).await?), columns::ORG);
         }
     }

@@ -14,7 +14,7 @@ pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliErro
     match command {
         RoleCommand::List { role_type, user } => {
             let user = match user {
-                Some(user) => Some(super::resolve::user(&client, &org, &user).await?),
+                Some(user) => Some(crate::resolve::user(&client, &org, &user).await?),
                 None => None,
             };
             let page = roles
@@ -26,7 +26,7 @@ pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliErro
             ctx.ui.list(&to_json_list(&page.items), columns::ROLE);
         }
         RoleCommand::Get { role_id } => {
-            let role_id = super::resolve::role(&client, &org, &role_id).await?;
+            let role_id = crate::resolve::role(&client, &org, &role_id).await?;
             ctx.ui.item(&to_json(&roles.get(org, role_id).await?), columns::ROLE)
         }
         RoleCommand::Find { product, name } => match roles.find_role_id(org, &product, &name).await? {
@@ -49,12 +49,12 @@ pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliErro
             add_groups,
             remove_groups,
         } => {
-            let role_id = super::resolve::role(&client, &org, &role_id).await?;
+            let role_id = crate::resolve::role(&client, &org, &role_id).await?;
             let mut request = roles.patch(org.as_str(), role_id.clone());
             // What is already in place is not sent (a script run again exits 0).
             let mut in_place = super::InPlace::default();
             for user in add_users {
-                let user = super::resolve::user(&client, &org, &user).await?;
+                let user = crate::resolve::user(&client, &org, &user).await?;
                 if !in_place.settled(
                     "user",
                     "add",
@@ -65,7 +65,7 @@ pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliErro
                 }
             }
             for user in remove_users {
-                let user = super::resolve::user(&client, &org, &user).await?;
+                let user = crate::resolve::user(&client, &org, &user).await?;
                 if !in_place.settled(
                     "user",
                     "remove",
@@ -76,7 +76,7 @@ pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliErro
                 }
             }
             for group in add_groups {
-                let group = super::resolve::group(&client, &org, &group).await?;
+                let group = crate::resolve::group(&client, &org, &group).await?;
                 if !in_place.settled(
                     "group",
                     "add",
@@ -87,7 +87,7 @@ pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliErro
                 }
             }
             for group in remove_groups {
-                let group = super::resolve::group(&client, &org, &group).await?;
+                let group = crate::resolve::group(&client, &org, &group).await?;
                 if !in_place.settled(
                     "group",
                     "remove",

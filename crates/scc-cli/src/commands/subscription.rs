@@ -17,7 +17,7 @@ pub(crate) async fn run(ctx: &Ctx, command: SubscriptionCommand) -> Result<Code,
             ctx.ui.list(&to_json_list(&page.items), columns::SUBSCRIPTION);
         }
         SubscriptionCommand::Get { subscription_id } => {
-            let subscription_id = super::resolve::subscription(&client, &org, &subscription_id).await?;
+            let subscription_id = crate::resolve::subscription(&client, &org, &subscription_id).await?;
             ctx.ui.item(
                 &to_json(&subscriptions.get(org, subscription_id).await?),
                 columns::SUBSCRIPTION,
@@ -75,7 +75,7 @@ pub(crate) async fn run(ctx: &Ctx, command: SubscriptionCommand) -> Result<Code,
             let updated = subscriptions
                 .update(
                     org.as_str(),
-                    super::resolve::subscription(&client, &org, &subscription_id).await?,
+                    crate::resolve::subscription(&client, &org, &subscription_id).await?,
                     product,
                     !deactivate,
                 )
@@ -109,7 +109,7 @@ pub(crate) async fn run(ctx: &Ctx, command: SubscriptionCommand) -> Result<Code,
                     Ok(EntitlementQuantity::new(sku.trim(), quantity))
                 })
                 .collect::<Result<Vec<_>, CliError>>()?;
-            let subscription_id = super::resolve::subscription(&client, &org, &subscription_id).await?;
+            let subscription_id = crate::resolve::subscription(&client, &org, &subscription_id).await?;
             let mut request = subscriptions.patch(org, subscription_id, entitlements);
             if !use_existing_tenants.is_empty() {
                 request = request.use_existing_tenants_for_products(use_existing_tenants);

@@ -20,7 +20,7 @@ pub(crate) async fn run(ctx: &Ctx, command: UserCommand) -> Result<Code, CliErro
             return Ok(Code::Ok);
         }
         UserCommand::Get { user_id } => {
-            let user_id = super::resolve::user(&client, &org, &user_id).await?;
+            let user_id = crate::resolve::user(&client, &org, &user_id).await?;
             ctx.ui.item(&to_json(&users.get(org, user_id).await?), columns::USER);
             return Ok(Code::Ok);
         }
@@ -29,7 +29,7 @@ pub(crate) async fn run(ctx: &Ctx, command: UserCommand) -> Result<Code, CliErro
             first_name,
             last_name,
         } => {
-            let user_id = super::resolve::user(&client, &org, &user_id).await?;
+            let user_id = crate::resolve::user(&client, &org, &user_id).await?;
             let user = users
                 .update(org, user_id)
                 .set_first_name(first_name)
@@ -40,7 +40,7 @@ pub(crate) async fn run(ctx: &Ctx, command: UserCommand) -> Result<Code, CliErro
             return Ok(Code::Ok);
         }
         UserCommand::Groups { user_id } => {
-            let user_id = super::resolve::user(&client, &org, &user_id).await?;
+            let user_id = crate::resolve::user(&client, &org, &user_id).await?;
             let groups = users.get_groups(org, user_id).await?;
             ctx.ui.list(&to_json_list(&groups.items), columns::GROUP);
             return Ok(Code::Ok);
