@@ -29,6 +29,10 @@ from .exceptions import InvalidInputError
 
 # The SDK's closed sets (one place for each: the Rust core).
 _CLOSED_SETS = _native.closed_sets()
+# The operations on one user, each sent as one users PATCH (the SDK's catalog: `_native.operations()`).
+_ONE_USER = frozenset(operation["name"] for operation in _native.operations()
+                      if operation["name"].startswith("users.") and operation["method"] == "PATCH"
+                      and operation["name"] not in ("users.patch", "users.patch_all"))
 _ORGANIZATION_TYPES = frozenset(_CLOSED_SETS["organization_type"])
 _USER_STATUSES = frozenset(_CLOSED_SETS["user_status"])
 _APPLIES_TO = {value.lower(): value for value in _CLOSED_SETS["applies_to"]}
@@ -92,7 +96,7 @@ def _through_verbs(client: Any, operation: str, args: Dict[str, Any],
     """The request the SDK would send, handed to ``client``'s verb as cisco-scc-sdk 1.0.6 called it."""
     plan: Dict[str, Any] = json.loads(_native.plan(operation, args))
     not_sent: List[Dict[str, Any]] = []
-    if operation in ("users.patch", "users.one"):
+    if operation == "users.patch" or operation in _ONE_USER:
         not_sent = plan["not_sent"]
         if plan["request"] is None:
             return _finish({"results": not_sent}, post)
@@ -575,7 +579,7 @@ class UsersResource(BaseResource):
         Returns:
             The bulk answer of :meth:`patch` for this one user.
         """
-        return self._send("users.one", {"org_id": org_id, "email": email, "operation": "invite",
+        return self._send("users.invite", {"org_id": org_id, "email": email,
                                         "first_name": first_name or None, "last_name": last_name or None,
                                         "is_admin": is_admin})
 
@@ -656,11 +660,11 @@ class UsersResource(BaseResource):
         Returns:
             The bulk answer of :meth:`patch` for this one user.
         """
-        return self._send("users.one", {"org_id": org_id, "email": email, "operation": "reset_mfa",
+        return self._send("users.reset_mfa", {"org_id": org_id, "email": email,
                                         "factor_id": factor_id})
 
     def _one(self, org_id: str, email: str, operation: str) -> Any:
-        return self._send("users.one", {"org_id": org_id, "email": email, "operation": operation})
+        return self._send(f"users.{operation}", {"org_id": org_id, "email": email})
 
 
 class GroupsResource(BaseResource):

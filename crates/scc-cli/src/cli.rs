@@ -830,3 +830,78 @@ impl From<&Global> for crate::settings::Overrides {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// The command that runs each operation of the SDK's catalog: a new operation fails here until it
+    /// has one.
+    const COMMANDS: &[(&str, &str)] = &[
+        ("organizations.list", "org list"),
+        ("organizations.get", "org get"),
+        ("organizations.create", "org create"),
+        ("organizations.update", "org update"),
+        ("subscriptions.list", "subscription list"),
+        ("subscriptions.get", "subscription get"),
+        ("subscriptions.create", "subscription claim"),
+        ("subscriptions.update", "subscription update"),
+        ("subscriptions.patch", "subscription patch"),
+        ("subscriptions.read_claim_code", "subscription claim-info"),
+        ("subscriptions.build_products_from_claim_info", "subscription claim"),
+        ("users.list", "user list"),
+        ("users.get", "user get"),
+        ("users.update", "user update"),
+        ("users.patch", "user patch"),
+        ("users.patch_all", "user patch"),
+        ("users.get_groups", "user groups"),
+        ("users.invite", "user invite"),
+        ("users.enable", "user enable"),
+        ("users.disable", "user disable"),
+        ("users.remove", "user remove"),
+        ("users.resend_email_invite", "user resend-invite"),
+        ("users.reset_password", "user reset-password"),
+        ("users.reset_mfa", "user reset-mfa"),
+        ("groups.list", "group list"),
+        ("groups.get", "group get"),
+        ("groups.create", "group create"),
+        ("groups.update", "group update"),
+        ("groups.delete", "group delete"),
+        ("groups.patch", "group patch"),
+        ("groups.get_users", "group users"),
+        ("groups.get_assigned_roles", "group roles"),
+        ("groups.get_managed_organizations", "group managed-orgs"),
+        ("groups.remove_shared_group", "group remove-shared"),
+        ("roles.list", "role list"),
+        ("roles.get", "role get"),
+        ("roles.patch", "role patch"),
+        ("roles.find_role_id", "role find"),
+        ("tokens.refresh", "token refresh"),
+        ("xdr.whoami", "xdr whoami"),
+        ("xdr.org", "xdr org get"),
+        ("xdr.update_org", "xdr org update"),
+    ];
+
+    #[test]
+    fn every_operation_of_the_catalog_has_a_command() {
+        let tree = super::Cli::command();
+        for operation in scc_sdk::catalog::OPERATIONS {
+            let words = COMMANDS
+                .iter()
+                .find(|(name, _)| *name == operation.name)
+                .map(|(_, words)| *words)
+                .unwrap_or_else(|| panic!("{} has no command", operation.name));
+            let mut command = &tree;
+            for word in words.split(' ') {
+                command = command
+                    .find_subcommand(word)
+                    .unwrap_or_else(|| panic!("`scc {words}` ({}) is not a command", operation.name));
+            }
+        }
+        assert_eq!(
+            COMMANDS.len(),
+            scc_sdk::catalog::OPERATIONS.len(),
+            "a command names no operation"
+        );
+    }
+}

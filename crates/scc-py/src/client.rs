@@ -157,9 +157,9 @@ fn patch_users(client: Client, org_id: String, args: &Args<'_>, mode: Mode) -> R
 
 /// One user's operation (`users.invite`, `enable`, …), built by the SDK's constructors: the wire
 /// names live there, not in Python.
-fn one_user(client: Client, org_id: String, args: &Args<'_>, mode: Mode) -> Result<Pending, Error> {
+fn one_user(client: Client, org_id: String, verb: &str, args: &Args<'_>, mode: Mode) -> Result<Pending, Error> {
     let email = args.text("email")?;
-    let operation = match args.text("operation")?.as_str() {
+    let operation = match verb {
         "invite" => {
             let invite = UserOperation::invite(
                 email,
@@ -522,7 +522,16 @@ pub(crate) fn prepare(client: Client, operation: &str, args: &Args<'_>, mode: Mo
                 .operation(),
         ),
         "users.patch" => return patch_users(client.clone(), org()?, args, mode),
-        "users.one" => return one_user(client.clone(), org()?, args, mode),
+        "users.invite"
+        | "users.enable"
+        | "users.disable"
+        | "users.remove"
+        | "users.resend_email_invite"
+        | "users.reset_password"
+        | "users.reset_mfa" => {
+            let verb = operation.trim_start_matches("users.");
+            return one_user(client.clone(), org()?, verb, args, mode);
+        }
         "users.patch_all" => {
             mode.composite(operation)?;
             let operations = args.structured::<Vec<UserOperation>>("users")?.unwrap_or_default();

@@ -97,6 +97,26 @@ fn closed_sets() -> std::collections::BTreeMap<&'static str, Vec<&'static str>> 
     .collect()
 }
 
+/// The SDK's operations (`scc_sdk::catalog`): `[{"name", "method", "path", "reads", "destructive",
+/// "idempotent", "summary"}]`, for the resources and the checks that every face has every operation.
+#[pyfunction]
+fn operations(py: Python<'_>) -> PyResult<Vec<Bound<'_, pyo3::types::PyDict>>> {
+    scc_sdk::catalog::OPERATIONS
+        .iter()
+        .map(|operation| {
+            let entry = pyo3::types::PyDict::new(py);
+            entry.set_item("name", operation.name)?;
+            entry.set_item("method", operation.method.as_ref().map(|method| method.as_str()))?;
+            entry.set_item("path", operation.path)?;
+            entry.set_item("reads", operation.is_read())?;
+            entry.set_item("destructive", operation.destructive)?;
+            entry.set_item("idempotent", operation.idempotent)?;
+            entry.set_item("summary", operation.summary)?;
+            Ok(entry)
+        })
+        .collect()
+}
+
 /// The SDK's defaults, for the Python layer's signatures: `timeout`, `connect_timeout` (seconds),
 /// `max_attempts`, `initial_backoff`, `max_backoff` (seconds), `max_response_bytes`, `base_url`,
 /// `base_path`.
@@ -130,7 +150,7 @@ mod _native {
     #[pymodule_export]
     use super::runtime::shutdown_runtime;
     #[pymodule_export]
-    use super::{closed_sets, defaults, set_debug_logging};
+    use super::{closed_sets, defaults, operations, set_debug_logging};
 
     /// Sends the SDK's `tracing` events to Python's `logging` (logger names from the Rust targets:
     /// `scc_sdk.transport`, …) at DEBUG and above; dependencies' events below WARNING are left out.

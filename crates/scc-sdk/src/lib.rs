@@ -48,6 +48,7 @@ mod answer;
 pub mod api;
 pub mod auth;
 pub mod bulk;
+pub mod catalog;
 mod client;
 pub mod config;
 mod error;

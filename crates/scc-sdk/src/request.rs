@@ -11,6 +11,7 @@ use secrecy::SecretString;
 use serde::Serialize;
 use url::Url;
 
+use crate::catalog::OperationInfo;
 use crate::planned::PlannedRequest;
 use crate::{Error, Result, validate};
 
@@ -68,6 +69,18 @@ impl Request {
             auth: Auth::AccessToken,
             read_only: false,
             sensitive: false,
+        }
+    }
+
+    /// The request of a catalogued operation: its name, method and path from the one table; a POST
+    /// the table calls a read (claim-code information) is retried like a GET.
+    pub(crate) fn of(operation: &'static OperationInfo) -> Self {
+        let method = operation.method.clone().unwrap_or(Method::GET);
+        let request = Self::new(operation.name, method, operation.path);
+        if operation.is_read() {
+            request.read_only()
+        } else {
+            request
         }
     }
 

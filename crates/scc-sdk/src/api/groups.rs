@@ -1,10 +1,10 @@
 //! `client.groups()`.
 
-use reqwest::Method;
 use serde::Serialize;
 
 use super::optional_setters;
 use crate::bulk::BulkResult;
+use crate::catalog::{self, OperationInfo};
 use crate::operation::Operation;
 use crate::pagination::{ItemStream, Page, PageStream, item_stream, page_stream};
 use crate::request::Request;
@@ -52,13 +52,7 @@ impl Groups {
     /// ```
     pub fn get(&self, org_id: impl Into<OrgId>, group_id: impl Into<GroupId>) -> Operation<AdminGroup> {
         Operation::json(&self.client, move || {
-            Ok(group_request(
-                "groups.get",
-                Method::GET,
-                GROUP,
-                org_id.into(),
-                group_id.into(),
-            ))
+            Ok(group_request(&catalog::GROUPS_GET, org_id.into(), group_id.into()))
         })
     }
 
@@ -118,7 +112,7 @@ impl Groups {
     /// ```
     pub fn delete(&self, org_id: impl Into<OrgId>, group_id: impl Into<GroupId>) -> Operation<()> {
         Operation::empty(&self.client, move || {
-            let request = group_request("groups.delete", Method::DELETE, GROUP, org_id.into(), group_id.into());
+            let request = group_request(&catalog::GROUPS_DELETE, org_id.into(), group_id.into());
             Ok(request)
         })
     }
@@ -161,13 +155,7 @@ impl Groups {
     /// ```
     pub fn get_users(&self, org_id: impl Into<OrgId>, group_id: impl Into<GroupId>) -> Operation<Page<User>> {
         Operation::page(&self.client, move || {
-            let request = group_request(
-                "groups.get_users",
-                Method::GET,
-                "organizations/{org_id}/adminGroups/{group_id}/users",
-                org_id.into(),
-                group_id.into(),
-            );
+            let request = group_request(&catalog::GROUPS_GET_USERS, org_id.into(), group_id.into());
             Ok(request)
         })
     }
@@ -184,13 +172,7 @@ impl Groups {
     /// ```
     pub fn get_assigned_roles(&self, org_id: impl Into<OrgId>, group_id: impl Into<GroupId>) -> Operation<Page<Role>> {
         Operation::page(&self.client, move || {
-            let request = group_request(
-                "groups.get_assigned_roles",
-                Method::GET,
-                "organizations/{org_id}/adminGroups/{group_id}/roles",
-                org_id.into(),
-                group_id.into(),
-            );
+            let request = group_request(&catalog::GROUPS_GET_ASSIGNED_ROLES, org_id.into(), group_id.into());
             Ok(request)
         })
     }
@@ -209,9 +191,7 @@ impl Groups {
     ) -> Operation<Page<ManagedOrganization>> {
         Operation::page(&self.client, move || {
             let request = group_request(
-                "groups.get_managed_organizations",
-                Method::GET,
-                "organizations/{org_id}/adminGroups/{group_id}/managedOrgs",
+                &catalog::GROUPS_GET_MANAGED_ORGANIZATIONS,
                 org_id.into(),
                 group_id.into(),
             );
@@ -260,21 +240,13 @@ impl Groups {
             }
             Err(error) => return Err(error),
         }
-        let request = group_request("groups.remove_shared_group", Method::DELETE, GROUP, org_id, group_id);
+        let request = group_request(&catalog::GROUPS_REMOVE_SHARED_GROUP, org_id, group_id);
         Operation::<()>::empty(&self.client, move || Ok(request)).await
     }
 }
 
-const GROUP: &str = "organizations/{org_id}/adminGroups/{group_id}";
-
-fn group_request(
-    operation: &'static str,
-    method: Method,
-    template: &'static str,
-    org_id: OrgId,
-    group_id: GroupId,
-) -> Request {
-    Request::new(operation, method, template)
+fn group_request(operation: &'static OperationInfo, org_id: OrgId, group_id: GroupId) -> Request {
+    Request::of(operation)
         .param("org_id", org_id)
         .param("group_id", group_id)
 }
@@ -362,7 +334,7 @@ impl ListGroups {
             if let Some(max) = self.max {
                 validate::page_size("max", max)?;
             }
-            let request = Request::new("groups.list", Method::GET, "organizations/{org_id}/adminGroups")
+            let request = Request::of(&catalog::GROUPS_LIST)
                 .param("org_id", self.org_id)
                 .query_opt("max", self.max)
                 .query_opt("cursor", self.cursor);
@@ -407,7 +379,7 @@ impl CreateGroup {
         Operation::json(&client, move || {
             validate::name("name", &self.name)?;
             self.description = self.description.filter(|text| !text.is_empty());
-            let request = Request::new("groups.create", Method::POST, "organizations/{org_id}/adminGroups")
+            let request = Request::of(&catalog::GROUPS_CREATE)
                 .param("org_id", &self.org_id)
                 .json(&self)?;
             Ok(request)
@@ -461,14 +433,8 @@ impl UpdateGroup {
                     "or `description` must be given: there is nothing to update",
                 ));
             }
-            let request = group_request(
-                "groups.update",
-                Method::PUT,
-                GROUP,
-                self.org_id.clone(),
-                self.group_id.clone(),
-            )
-            .json(&self)?;
+            let request =
+                group_request(&catalog::GROUPS_UPDATE, self.org_id.clone(), self.group_id.clone()).json(&self)?;
             Ok(request)
         })
     }
@@ -538,14 +504,8 @@ impl PatchGroup {
             }
             check_changes("users", &self.users, true)?;
             check_changes("managedOrg", &self.managed_org, false)?;
-            let request = group_request(
-                "groups.patch",
-                Method::PATCH,
-                GROUP,
-                self.org_id.clone(),
-                self.group_id.clone(),
-            )
-            .json(&self)?;
+            let request =
+                group_request(&catalog::GROUPS_PATCH, self.org_id.clone(), self.group_id.clone()).json(&self)?;
             Ok(request)
         })
     }

@@ -1,9 +1,9 @@
 //! `client.organizations()`.
 
-use reqwest::Method;
 use serde::Serialize;
 
 use super::optional_setters;
+use crate::catalog;
 use crate::operation::Operation;
 use crate::pagination::{ItemStream, Page, PageStream, item_stream, page_stream};
 use crate::request::Request;
@@ -71,8 +71,7 @@ impl Organizations {
     /// ```
     pub fn get(&self, org_id: impl Into<OrgId>) -> Operation<Organization> {
         Operation::json(&self.client, move || {
-            let request =
-                Request::new("organizations.get", Method::GET, "organizations/{org_id}").param("org_id", org_id.into());
+            let request = Request::of(&catalog::ORGANIZATIONS_GET).param("org_id", org_id.into());
             Ok(request)
         })
     }
@@ -112,7 +111,7 @@ impl Organizations {
         Operation::json(&self.client, move || {
             let name = name.into();
             validate::name("name", &name)?;
-            let request = Request::new("organizations.update", Method::PUT, "organizations/{org_id}")
+            let request = Request::of(&catalog::ORGANIZATIONS_UPDATE)
                 .param("org_id", org_id.into())
                 .json(&serde_json::json!({ "name": name }))?;
             Ok(request)
@@ -207,7 +206,7 @@ impl ListOrganizations {
         Operation::page(&client, move || {
             let max = self.max.unwrap_or(DEFAULT_PAGE_SIZE);
             validate::page_size("max", max)?;
-            let request = Request::new("organizations.list", Method::GET, "organizations")
+            let request = Request::of(&catalog::ORGANIZATIONS_LIST)
                 .query_opt("name", self.name)
                 .query_opt("type", self.organization_type)
                 .query_opt("regionCode", self.region_code)
@@ -263,7 +262,7 @@ impl CreateOrganization {
         Operation::json(&client, move || {
             validate::name("name", &self.name)?;
             validate::non_empty("region_code", self.region_code.as_str())?;
-            let request = Request::new("organizations.create", Method::POST, "organizations").json(&self)?;
+            let request = Request::of(&catalog::ORGANIZATIONS_CREATE).json(&self)?;
             Ok(request)
         })
     }

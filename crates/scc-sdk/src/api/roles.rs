@@ -1,11 +1,11 @@
 //! `client.roles()`.
 
-use reqwest::Method;
 use serde::Serialize;
 
 use super::groups::check_changes;
 use super::optional_setters;
 use crate::bulk::BulkResult;
+use crate::catalog;
 use crate::operation::Operation;
 use crate::pagination::Page;
 use crate::request::Request;
@@ -52,7 +52,7 @@ impl Roles {
     /// ```
     pub fn get(&self, org_id: impl Into<OrgId>, role_id: impl Into<RoleId>) -> Operation<Role> {
         Operation::json(&self.client, move || {
-            let request = Request::new("roles.get", Method::GET, "organizations/{org_id}/roles/{role_id}")
+            let request = Request::of(&catalog::ROLES_GET)
                 .param("org_id", org_id.into())
                 .param("role_id", role_id.into());
             Ok(request)
@@ -138,7 +138,7 @@ impl ListRoles {
     pub fn operation(self) -> Operation<Page<Role>> {
         let client = self.client.clone();
         Operation::page(&client, move || {
-            let request = Request::new("roles.list", Method::GET, "organizations/{org_id}/roles")
+            let request = Request::of(&catalog::ROLES_LIST)
                 .param("org_id", self.org_id)
                 .query_opt("type", self.role_type)
                 .query_opt("user", self.user);
@@ -210,7 +210,7 @@ impl PatchRole {
             }
             check_changes("users", &self.users, false)?;
             check_changes("groups", &self.groups, false)?;
-            let request = Request::new("roles.patch", Method::PATCH, "organizations/{org_id}/roles/{role_id}")
+            let request = Request::of(&catalog::ROLES_PATCH)
                 .param("org_id", &self.org_id)
                 .param("role_id", &self.role_id)
                 .json(&self)?;

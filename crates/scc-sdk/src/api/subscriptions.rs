@@ -1,9 +1,9 @@
 //! `client.subscriptions()`.
 
-use reqwest::Method;
 use serde::Serialize;
 
 use super::optional_setters;
+use crate::catalog;
 use crate::operation::Operation;
 use crate::pagination::Page;
 use crate::request::Request;
@@ -51,13 +51,9 @@ impl Subscriptions {
     /// ```
     pub fn get(&self, org_id: impl Into<OrgId>, subscription_id: impl Into<SubscriptionId>) -> Operation<Subscription> {
         Operation::json(&self.client, move || {
-            let request = Request::new(
-                "subscriptions.get",
-                Method::GET,
-                "organizations/{org_id}/subscriptions/{subscription_id}",
-            )
-            .param("org_id", org_id.into())
-            .param("subscription_id", subscription_id.into());
+            let request = Request::of(&catalog::SUBSCRIPTIONS_GET)
+                .param("org_id", org_id.into())
+                .param("subscription_id", subscription_id.into());
             Ok(request)
         })
     }
@@ -167,14 +163,9 @@ impl Subscriptions {
         Operation::json(&self.client, move || {
             let claim_code = validate::claim_code(&claim_code.into());
             validate::non_empty("claim_code", &claim_code)?;
-            let request = Request::new(
-                "subscriptions.read_claim_code",
-                Method::POST,
-                "organizations/{org_id}/subscriptions/claimInfo",
-            )
-            .param("org_id", org_id.into())
-            .read_only()
-            .json(&serde_json::json!({ "claimCode": claim_code }))?;
+            let request = Request::of(&catalog::SUBSCRIPTIONS_READ_CLAIM_CODE)
+                .param("org_id", org_id.into())
+                .json(&serde_json::json!({ "claimCode": claim_code }))?;
             Ok(request)
         })
     }
@@ -223,13 +214,9 @@ impl ListSubscriptions {
     pub fn operation(self) -> Operation<Page<Subscription>> {
         let client = self.client.clone();
         Operation::page(&client, move || {
-            let request = Request::new(
-                "subscriptions.list",
-                Method::GET,
-                "organizations/{org_id}/subscriptions",
-            )
-            .param("org_id", self.org_id)
-            .query_opt("name", self.name);
+            let request = Request::of(&catalog::SUBSCRIPTIONS_LIST)
+                .param("org_id", self.org_id)
+                .query_opt("name", self.name);
             Ok(request)
         })
     }
@@ -286,13 +273,9 @@ impl CreateSubscription {
                 validate::non_empty(&format!("products[{index}].id"), product.id.as_str())?;
                 validate::non_empty(&format!("products[{index}].regionCode"), product.region_code.as_str())?;
             }
-            let request = Request::new(
-                "subscriptions.create",
-                Method::POST,
-                "organizations/{org_id}/subscriptions",
-            )
-            .param("org_id", &self.org_id)
-            .json(&self)?;
+            let request = Request::of(&catalog::SUBSCRIPTIONS_CREATE)
+                .param("org_id", &self.org_id)
+                .json(&self)?;
             Ok(request)
         })
     }
@@ -346,14 +329,10 @@ impl UpdateSubscription {
             if let Some(admin) = &self.initial_admin {
                 validate::email("initial_admin", admin)?;
             }
-            let request = Request::new(
-                "subscriptions.update",
-                Method::PUT,
-                "organizations/{org_id}/subscriptions/{subscription_id}",
-            )
-            .param("org_id", &self.org_id)
-            .param("subscription_id", &self.subscription_id)
-            .json(&self)?;
+            let request = Request::of(&catalog::SUBSCRIPTIONS_UPDATE)
+                .param("org_id", &self.org_id)
+                .param("subscription_id", &self.subscription_id)
+                .json(&self)?;
             Ok(request)
         })
     }
@@ -416,14 +395,10 @@ impl PatchSubscription {
             for (index, product) in self.use_existing_tenants_for_products.iter().flatten().enumerate() {
                 validate::non_empty(&format!("useExistingTenantsForProducts[{index}]"), product)?;
             }
-            let request = Request::new(
-                "subscriptions.patch",
-                Method::PATCH,
-                "organizations/{org_id}/subscriptions/{subscription_id}",
-            )
-            .param("org_id", &self.org_id)
-            .param("subscription_id", &self.subscription_id)
-            .json(&self)?;
+            let request = Request::of(&catalog::SUBSCRIPTIONS_PATCH)
+                .param("org_id", &self.org_id)
+                .param("subscription_id", &self.subscription_id)
+                .json(&self)?;
             Ok(request)
         })
     }

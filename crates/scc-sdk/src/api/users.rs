@@ -1,6 +1,5 @@
 //! `client.users()`.
 
-use reqwest::Method;
 use serde::Serialize;
 
 use super::optional_setters;
@@ -9,6 +8,7 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 
 use crate::bulk::{BulkItem, BulkReport, BulkResult, ItemOutcome, match_results};
+use crate::catalog;
 use crate::operation::Operation;
 use crate::pagination::Page;
 use crate::request::Request;
@@ -54,7 +54,7 @@ impl Users {
     /// ```
     pub fn get(&self, org_id: impl Into<OrgId>, user_id: impl Into<UserId>) -> Operation<User> {
         Operation::json(&self.client, move || {
-            let request = Request::new("users.get", Method::GET, "organizations/{org_id}/users/{user_id}")
+            let request = Request::of(&catalog::USERS_GET)
                 .param("org_id", org_id.into())
                 .param("user_id", user_id.into());
             Ok(request)
@@ -107,7 +107,7 @@ impl Users {
             struct Body<'a> {
                 users: &'a [UserOperation],
             }
-            let request = Request::new("users.patch", Method::PATCH, "organizations/{org_id}/users")
+            let request = Request::of(&catalog::USERS_PATCH)
                 .param("org_id", org_id.into())
                 .json(&Body { users: &users })?;
             Ok(request)
@@ -154,13 +154,9 @@ impl Users {
     /// ```
     pub fn get_groups(&self, org_id: impl Into<OrgId>, user_id: impl Into<UserId>) -> Operation<Page<AdminGroup>> {
         Operation::page(&self.client, move || {
-            let request = Request::new(
-                "users.get_groups",
-                Method::GET,
-                "organizations/{org_id}/users/{user_id}/groups",
-            )
-            .param("org_id", org_id.into())
-            .param("user_id", user_id.into());
+            let request = Request::of(&catalog::USERS_GET_GROUPS)
+                .param("org_id", org_id.into())
+                .param("user_id", user_id.into());
             Ok(request)
         })
     }
@@ -284,7 +280,7 @@ impl ListUsers {
     pub fn operation(self) -> Operation<Page<User>> {
         let client = self.client.clone();
         Operation::page(&client, move || {
-            let request = Request::new("users.list", Method::GET, "organizations/{org_id}/users")
+            let request = Request::of(&catalog::USERS_LIST)
                 .param("org_id", self.org_id)
                 .query_opt("status", self.status);
             Ok(request)
@@ -335,7 +331,7 @@ impl UpdateUser {
                     "or `last_name` must be given: there is nothing to update",
                 ));
             }
-            let request = Request::new("users.update", Method::PUT, "organizations/{org_id}/users/{user_id}")
+            let request = Request::of(&catalog::USERS_UPDATE)
                 .param("org_id", &self.org_id)
                 .param("user_id", &self.user_id)
                 .json(&self)?;

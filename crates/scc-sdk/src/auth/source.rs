@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::catalog;
 use crate::identity::Bearer;
 use crate::request::Request;
 use crate::retry::RetryConfig;
@@ -123,16 +123,12 @@ impl Identity for TokenSource {
 /// refresh request, sent by `client.tokens().refresh()` and by refreshing credentials alike.
 pub(crate) fn refresh_request(org_id: &OrgId, api_key_id: &ApiKeyId, refresh_token: SecretString) -> Result<Request> {
     crate::validate::non_empty("refresh_token", refresh_token.expose_secret())?;
-    Ok(Request::new(
-        "tokens.refresh",
-        Method::POST,
-        "organizations/{org_id}/apiKeys/{api_key_id}/token",
-    )
-    .param("org_id", org_id)
-    .param("api_key_id", api_key_id)
-    .form(&[("grant_type", "refresh_token")])
-    .bearer(refresh_token)
-    .sensitive())
+    Ok(Request::of(&catalog::TOKENS_REFRESH)
+        .param("org_id", org_id)
+        .param("api_key_id", api_key_id)
+        .form(&[("grant_type", "refresh_token")])
+        .bearer(refresh_token)
+        .sensitive())
 }
 
 /// Trades `credentials`' refresh token for a new pair through `transport` and returns the rotated

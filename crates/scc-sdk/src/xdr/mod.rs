@@ -26,13 +26,13 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 
 pub use model::*;
 pub use rules::*;
 
 use crate::auth::{TokenCache, TokenSource};
+use crate::catalog;
 use crate::identity::Bearer;
 use crate::operation::Operation;
 use crate::request::Request;
@@ -283,9 +283,7 @@ impl Profile {
     /// # Ok(()) }
     /// ```
     pub fn whoami(&self) -> Operation<Whoami> {
-        Operation::json(&self.client, || {
-            Ok(Request::new("xdr.whoami", Method::GET, "iroh/profile/whoami"))
-        })
+        Operation::json(&self.client, || Ok(Request::of(&catalog::XDR_WHOAMI)))
     }
 
     /// `GET /iroh/profile/org`: the organization.
@@ -297,9 +295,7 @@ impl Profile {
     /// # Ok(()) }
     /// ```
     pub fn org(&self) -> Operation<XdrOrg> {
-        Operation::json(&self.client, || {
-            Ok(Request::new("xdr.org", Method::GET, "iroh/profile/org"))
-        })
+        Operation::json(&self.client, || Ok(Request::of(&catalog::XDR_ORG)))
     }
 
     /// `POST /iroh/profile/org`: changes the fields given. Admins may change `name` and `settings`;
@@ -314,7 +310,7 @@ impl Profile {
     pub fn update_org(&self, update: OrgUpdate) -> Operation<XdrOrg> {
         Operation::json(&self.client, move || {
             let body = update.into_body()?;
-            Request::new("xdr.update_org", Method::POST, "iroh/profile/org").json(&body)
+            Request::of(&catalog::XDR_UPDATE_ORG).json(&body)
         })
     }
 }
