@@ -37,6 +37,8 @@ pub struct Actor {
     pub service: String,
     /// The API key id of the credentials (never a token); none for a bare access token.
     pub api_key_id: Option<String>,
+    /// The face the changes were made through: `cli`, `python` or `mcp`.
+    pub via: &'static str,
 }
 
 #[derive(Debug, Default)]
@@ -167,6 +169,7 @@ impl Ledger {
             "time": jiff::Timestamp::now().to_string(),
             "service": self.actor.service,
             "api_key_id": self.actor.api_key_id,
+            "via": self.actor.via,
             "organization": label,
             "organization_id": org_id,
             "round": round,
@@ -320,6 +323,7 @@ mod tests {
         let actor = Actor {
             service: "http://127.0.0.1:1".into(),
             api_key_id: Some("key-1".into()),
+            via: "cli",
         };
         let ledger = Ledger::new(vec!["Acme".into()], actor, Some(&path)).expect("ledger");
         let done = Change::RemoveUser {
@@ -373,6 +377,7 @@ mod tests {
             "the journal and the summary agree"
         );
         assert_eq!(lines[0]["api_key_id"], "key-1");
+        assert_eq!(lines[0]["via"], "cli");
         assert_eq!(lines[0]["organization_id"], "org-1");
         assert_eq!(lines[0]["change"]["change"], "remove_user");
         assert!(!text.contains("token"), "{text}");

@@ -339,6 +339,7 @@ impl NativePlan {
                         .credentials()
                         .await
                         .map(|credentials| credentials.api_key_id().to_string()),
+                    via: "python",
                 };
                 let labels = file.organizations.iter().map(scc_apply::OrgPlan::label).collect();
                 let ledger =

@@ -161,6 +161,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
             .credentials
             .as_ref()
             .and_then(|credentials| credentials.value.api_key_id.clone()),
+        via: "cli",
     };
     let labels = file.organizations.iter().map(OrgPlan::label).collect();
     let ledger = Ledger::new(labels, actor, journal.as_deref()).map_err(|error| {
