@@ -40,6 +40,7 @@ mod observe;
 mod outcome;
 mod report;
 mod saved;
+mod schema;
 mod session;
 mod spec;
 
@@ -53,5 +54,6 @@ pub use observe::{Section, orgs_named};
 pub use outcome::{Failure, Outcome, Outcomes, Place, Refusal, Skip, Status, Subject};
 pub use report::{OrgReport, Row};
 pub use saved::{FORMAT, PlanSource, SavedOrg, SavedPlan, Source, parse, read};
+pub use schema::plan_file_schema;
 pub use session::{Events, Interrupted, Session, Silent};
 pub use spec::{GroupPlan, OrgPlan, PlanFile, Prune, RolePlan, SubscriptionPlan, UserPlan};

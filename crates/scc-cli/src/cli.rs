@@ -167,6 +167,10 @@ pub(crate) enum RemoteCommand {
     Whoami,
     /// Run the whole onboarding example against an embedded emulator.
     Demo(DemoArgs),
+    /// Serve SCC to AI assistants over the Model Context Protocol (stdio): the reads as tools, and
+    /// with --allow-writes change sets the person confirms (--yes: without asking, for clients that
+    /// cannot ask).
+    Mcp(McpArgs),
 }
 
 /// Commands that need no settings: they run before any is read.
@@ -684,6 +688,13 @@ pub(crate) enum AuthCommand {
     Login(ConfigureArgs),
     /// Forget the profile's saved credentials (its other settings stay).
     Logout,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct McpArgs {
+    /// Offer the write tools: plan, apply, invite_user, update_user (every write a change set).
+    #[arg(long)]
+    pub(crate) allow_writes: bool,
 }
 
 #[derive(Debug, Args)]

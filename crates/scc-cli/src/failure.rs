@@ -38,6 +38,24 @@ pub(crate) enum Code {
 }
 
 impl Code {
+    /// The code's name, as tool errors of `scc mcp` give their kind.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Code::Ok => "ok",
+            Code::Failure => "failure",
+            Code::Usage => "usage",
+            Code::Partial => "partial",
+            Code::Auth => "auth",
+            Code::NotFound => "not_found",
+            Code::RateLimited => "rate_limited",
+            Code::Unknown => "unknown",
+            Code::PlanChanged => "plan_changed",
+            Code::Declined => "declined",
+            Code::ChangesPending => "changes_pending",
+            Code::Interrupted => "interrupted",
+        }
+    }
+
     /// Every code, for the test that ties them to `scc exit-codes` and the README.
     #[cfg(test)]
     pub(crate) const ALL: [Code; 12] = [

@@ -340,7 +340,12 @@ async fn stop_requested() {
 
 /// The lines of each organization's plan; a problem at a place of the plan file says where
 /// (`customers.yaml: organizations[2].groups[0].members[1]`).
-fn plan_reports(path: &std::path::Path, numbers: &[usize], file: &PlanFile, plans: &[Planned]) -> Vec<OrgReport> {
+pub(crate) fn plan_reports(
+    path: &std::path::Path,
+    numbers: &[usize],
+    file: &PlanFile,
+    plans: &[Planned],
+) -> Vec<OrgReport> {
     file.organizations
         .iter()
         .zip(plans)
@@ -368,7 +373,7 @@ fn plan_reports(path: &std::path::Path, numbers: &[usize], file: &PlanFile, plan
 
 /// Writes one organization's plan lines: `+ invite user …`, `~ update user …` with each attribute
 /// `old -> new`, `! find role …: why`.
-fn plan_text(ui: &crate::output::Ui, report: &OrgReport, text: &mut String) {
+pub(crate) fn plan_text(ui: &crate::output::Ui, report: &OrgReport, text: &mut String) {
     if report.items.is_empty() {
         text.push_str(&format!("{}: nothing to do\n", crate::output::one_line(&report.org)));
         return;

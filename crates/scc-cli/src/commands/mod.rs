@@ -6,6 +6,7 @@ pub(crate) mod auth;
 pub(crate) mod demo;
 mod export;
 pub(crate) mod group;
+mod mcp;
 pub(crate) mod org;
 pub(crate) mod role;
 pub(crate) mod subscription;
@@ -281,7 +282,9 @@ pub(crate) async fn run(ctx: &Ctx, command: RemoteCommand) -> Result<Code, CliEr
             Some("name the organization as the argument: scc org update ORG --name NEW")
         }
         RemoteCommand::Xdr(_) => Some("XDR acts on the organization of its client credentials"),
-        RemoteCommand::Profile(_) | RemoteCommand::Demo(_) => Some("this command takes no organization"),
+        RemoteCommand::Profile(_) | RemoteCommand::Demo(_) | RemoteCommand::Mcp(_) => {
+            Some("this command takes no organization")
+        }
         _ => None,
     };
     if let (Some(hint), false) = (ignores_org, ctx.global.org.is_empty()) {
@@ -314,5 +317,12 @@ pub(crate) async fn run(ctx: &Ctx, command: RemoteCommand) -> Result<Code, CliEr
         RemoteCommand::Auth(command) => auth::run(ctx, command),
         RemoteCommand::Whoami => auth::whoami(ctx).await,
         RemoteCommand::Demo(args) => demo::run(ctx, args).await,
+        RemoteCommand::Mcp(args) => {
+            let options = mcp::Options {
+                allow_writes: args.allow_writes,
+                yes: ctx.global.yes,
+            };
+            mcp::run(ctx, options).await
+        }
     }
 }
