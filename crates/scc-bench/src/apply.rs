@@ -34,7 +34,7 @@ pub(crate) fn plan(claim_codes: &[String], orgs: usize) -> String {
     text
 }
 
-fn scc_binary() -> anyhow::Result<PathBuf> {
+pub(crate) fn scc_binary() -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe()?;
     let path = exe.with_file_name(format!("scc{}", std::env::consts::EXE_SUFFIX));
     anyhow::ensure!(

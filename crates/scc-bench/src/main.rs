@@ -5,6 +5,7 @@
 mod all;
 mod apply;
 mod load;
+mod mcp;
 mod python;
 mod scale;
 mod servers;
@@ -78,6 +79,19 @@ enum Command {
         /// How the plan is applied: by the `scc` binary, by the engine in this process, or both.
         #[arg(long, value_delimiter = ',', default_value = "process,engine")]
         modes: Vec<apply::Mode>,
+        /// Also write the results as JSON here.
+        #[arg(long)]
+        json: Option<std::path::PathBuf>,
+    },
+    /// `scc mcp`: a read tool's round trip over stdio beside the same SDK call in process, and the
+    /// server's peak memory while paging through an organization's users.
+    Mcp {
+        /// Calls of each kind measured.
+        #[arg(long, default_value_t = 500)]
+        calls: usize,
+        /// Users of the organization paged through.
+        #[arg(long, default_value_t = 20000)]
+        users: usize,
         /// Also write the results as JSON here.
         #[arg(long)]
         json: Option<std::path::PathBuf>,
@@ -166,6 +180,7 @@ async fn main() -> anyhow::Result<()> {
         Command::All(args) => all::run(args).await,
         Command::Python(args) => python::run(args).await,
         Command::Worker => worker::work().await,
+        Command::Mcp { calls, users, json } => mcp::bench(calls, users, json).await,
         Command::Apply {
             orgs,
             latency_ms,
