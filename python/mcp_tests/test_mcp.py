@@ -274,3 +274,24 @@ def test_update_user_of_nobody_is_not_found_and_resources_and_prompts_are_served
         assert "Initech" in onboard.messages[0].content.text
 
     session_run(emulator, work, flags=["--allow-writes"])
+
+
+def test_plan_reads_only_plan_files_and_scopes_to_the_organizations_named(emulator: Emulator) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="scc-plan-"))
+    plan_file = folder / "customers.yaml"
+    plan_file.write_text(f"organizations:\n  - id: {emulator.org_id}\n    users:\n"
+                         "      - {email: file.user@mcp.example, first_name: F, last_name: U}\n")
+    secret = folder / "secret.txt"
+    secret.write_text("not a plan")
+
+    async def work(session: ClientSession, transcript: Transcript) -> None:
+        planned = structured(await session.call_tool("plan", {"path": str(plan_file)}))
+        assert planned["changes"] == 1 and "file.user@mcp.example" in planned["text"]
+        refused = await session.call_tool("plan", {"path": str(secret)})
+        assert refused.is_error and "not named as a plan file" in structured(refused)["message"]
+        outside = await session.call_tool("plan", {"path": str(plan_file), "organizations": ["Nobody Inc"]})
+        assert outside.is_error and structured(outside)["kind"] == "usage"
+        both = await session.call_tool("plan", {"path": str(plan_file), "document": {"organizations": []}})
+        assert both.is_error
+
+    session_run(emulator, work, flags=["--allow-writes"])

@@ -27,7 +27,10 @@ impl McpChild {
         let mut child = tokio::process::Command::new(scc)
             .arg("mcp")
             .env("SCC_BASE_URL", emulator.base_url())
-            .env("SCC_ACCESS_TOKEN", emulator.ready["admin"]["access_token"].as_str().unwrap_or_default())
+            .env(
+                "SCC_ACCESS_TOKEN",
+                emulator.ready["admin"]["access_token"].as_str().unwrap_or_default(),
+            )
             .env("SCC_ORG_ID", emulator.ready["org_id"].as_str().unwrap_or_default())
             .env("SCC_CONFIG_DIR", config)
             .stdin(Stdio::piped())
@@ -145,7 +148,9 @@ pub(crate) async fn bench(calls: usize, users: usize, json_path: Option<PathBuf>
     }
     let (stdio_median, sdk_median) = (median(&mut over_stdio), median(&mut in_process));
     let (stdio_p99, sdk_p99) = (percentile(&mut over_stdio, 0.99), percentile(&mut in_process, 0.99));
-    println!("scc mcp: organizations_get over stdio beside client.organizations().get() in process, {calls} calls each, interleaved");
+    println!(
+        "scc mcp: organizations_get over stdio beside client.organizations().get() in process, {calls} calls each, interleaved"
+    );
     println!("{:>22} {:>12} {:>12}", "", "median µs", "p99 µs");
     println!("{:>22} {:>12.0} {:>12.0}", "tool over stdio", stdio_median, stdio_p99);
     println!("{:>22} {:>12.0} {:>12.0}", "SDK in process", sdk_median, sdk_p99);

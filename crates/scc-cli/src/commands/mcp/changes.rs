@@ -81,17 +81,30 @@ pub(crate) async fn call(
             let scope = organizations(arguments)?;
             match (arguments.get("document"), args.text("path")?) {
                 (Some(document), None) if document.is_object() => {
-                    plan(server, Path::new("<document>.json"), &document.to_string(), &scope).await
+                    plan(
+                        server,
+                        Path::new("<document>.json"),
+                        scc_apply::parse(Path::new("<document>.json"), &document.to_string())?,
+                        &scope,
+                    )
+                    .await
                 }
                 (None, Some(path)) => {
                     let path = PathBuf::from(path);
-                    let text = std::fs::read_to_string(&path).map_err(|error| {
-                        ToolError::usage(
-                            format!("cannot read {}: {error}", path.display()),
-                            "give a plan file's path on this machine",
-                        )
-                    })?;
-                    plan(server, &path, &text, &scope).await
+                    // Only a plan file is read (by its name), within the plan's bounds: the tool is
+                    // no way to read other files of this machine.
+                    let named_as_plan = path
+                        .extension()
+                        .and_then(|extension| extension.to_str())
+                        .is_some_and(|extension| matches!(extension, "yaml" | "yml" | "toml" | "json"));
+                    if !named_as_plan {
+                        return Err(ToolError::usage(
+                            format!("{} is not named as a plan file", path.display()),
+                            "give a .yaml, .yml, .toml or .json plan file, or the plan as a document",
+                        ));
+                    }
+                    let source = scc_apply::read(&path)?;
+                    plan(server, &path, source, &scope).await
                 }
                 _ => Err(ToolError::usage(
                     "give a plan document (an object) or a plan file's path, not both",
@@ -121,7 +134,13 @@ pub(crate) async fn call(
                 user["admin"] = json!(admin);
             }
             let document = json!({"organizations": [{"id": org_id, "users": [user]}]});
-            plan(server, Path::new("<document>.json"), &document.to_string(), &[]).await
+            plan(
+                server,
+                Path::new("<document>.json"),
+                scc_apply::parse(Path::new("<document>.json"), &document.to_string())?,
+                &[],
+            )
+            .await
         }
         tools::APPLY => {
             let args = Arguments::new(arguments, &["change_set"])?;
@@ -182,9 +201,9 @@ where
     }
 }
 
-/// Plans `text` (a plan file at `path`, or a document) into a change set of this session.
-async fn plan(server: &Server, path: &Path, text: &str, scope: &[String]) -> Result<Value, ToolError> {
-    let mut source = scc_apply::parse(path, text)?;
+/// Plans `source` (a plan file at `path`, a document, or a saved plan) into a change set of this
+/// session.
+async fn plan(server: &Server, path: &Path, mut source: Source, scope: &[String]) -> Result<Value, ToolError> {
     let places = source.select(scope, path)?;
     let (file, plans) = match source {
         Source::Plan(file, _) => {
