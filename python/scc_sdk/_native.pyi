@@ -3,7 +3,7 @@
 from os import PathLike
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Union, final
 
-__all__ = ["NativeClient", "NativeEmulator", "NativePlan", "NativeXdrClient", "__version__", "build_products", "bulk_summary", "closed_sets", "defaults", "plan", "plan_changes", "set_debug_logging", "shutdown_runtime", "xdr_rules"]
+__all__ = ["NativeClient", "NativeEmulator", "NativePlan", "NativeXdrClient", "__version__", "build_products", "bulk_summary", "closed_sets", "defaults", "operations", "plan", "plan_changes", "set_debug_logging", "shutdown_runtime", "xdr_rules"]
 
 __version__: str
 
