@@ -295,3 +295,34 @@ def test_plan_reads_only_plan_files_and_scopes_to_the_organizations_named(emulat
         assert both.is_error
 
     session_run(emulator, work, flags=["--allow-writes"])
+
+
+def test_disable_user_is_a_change_set_the_person_confirms_and_enable_undoes_it(emulator: Emulator) -> None:
+    email = "dee.sable@mcp.example"
+    emulator.client().users.invite(org_id=emulator.org_id, email=email, first_name="Dee", last_name="Sable")
+
+    def status() -> str:
+        users = emulator.client().users.list(org_id=emulator.org_id)["users"]
+        return str(next(user["status"] for user in users if user["email"] == email))
+
+    before = status()
+    asked: List[str] = []
+
+    async def work(session: ClientSession, transcript: Transcript) -> None:
+        planned = structured(await session.call_tool("disable_user", {"organization": emulator.org_id, "email": email}))
+        assert planned["changes"] == 1 and f"- disable user {email}" in planned["text"]
+        assert status() == before, "planning changed the user"
+        done = structured(await session.call_tool("apply", {"change_set": planned["change_set"]}))
+        assert done["applied"] is True
+        assert status() == "DISABLED"
+        again = structured(await session.call_tool("disable_user", {"organization": emulator.org_id, "email": email}))
+        assert again["changes"] == 0, "a disabled user is not disabled twice"
+        enable = structured(await session.call_tool("enable_user", {"organization": emulator.org_id, "email": email}))
+        assert f"+ enable user {email}" in enable["text"]
+        assert structured(await session.call_tool("apply", {"change_set": enable["change_set"]}))["applied"]
+        missing = await session.call_tool("disable_user", {"organization": emulator.org_id,
+                                                           "email": "nobody@mcp.example"})
+        assert missing.is_error and structured(missing)["kind"] == "not_found"
+
+    session_run(emulator, work, flags=["--allow-writes"], elicit=answer(True, asked))
+    assert len(asked) == 2 and status() != "DISABLED"

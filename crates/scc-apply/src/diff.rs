@@ -104,6 +104,13 @@ pub enum Change {
         /// The last name now.
         from_last_name: String,
     },
+    /// Disables a user (`enabled: false`) or enables a disabled one (`enabled: true`).
+    SetUserEnabled {
+        /// The user's e-mail.
+        email: String,
+        /// Whether the user may sign in after the change.
+        enabled: bool,
+    },
     /// Removes a user from the organization.
     RemoveUser {
         /// The user's e-mail.
@@ -187,9 +194,11 @@ impl Change {
             | Self::Invite { .. }
             | Self::CreateGroup { .. }
             | Self::AddMember { .. }
-            | Self::AssignRole { .. } => Sign::Add,
+            | Self::AssignRole { .. }
+            | Self::SetUserEnabled { enabled: true, .. } => Sign::Add,
             Self::UpdateUser { .. } | Self::UpdateGroup { .. } => Sign::Change,
             Self::RemoveUser { .. }
+            | Self::SetUserEnabled { enabled: false, .. }
             | Self::DeleteGroup { .. }
             | Self::RemoveMember { .. }
             | Self::UnassignRole { .. } => Sign::Remove,
@@ -200,7 +209,9 @@ impl Change {
         match self {
             Self::CreateOrg { .. } => Section::Organization,
             Self::Claim { .. } => Section::Subscriptions,
-            Self::Invite { .. } | Self::UpdateUser { .. } | Self::RemoveUser { .. } => Section::Users,
+            Self::Invite { .. } | Self::UpdateUser { .. } | Self::RemoveUser { .. } | Self::SetUserEnabled { .. } => {
+                Section::Users
+            }
             Self::CreateGroup { .. } | Self::UpdateGroup { .. } | Self::DeleteGroup { .. } => Section::Groups,
             Self::AddMember { .. } | Self::RemoveMember { .. } => Section::Members,
             Self::AssignRole { .. } | Self::UnassignRole { .. } => Section::Roles,
@@ -216,9 +227,10 @@ impl Change {
         match self {
             Self::CreateOrg { name, .. } => format!("organization {name}"),
             Self::Claim { code, .. } => format!("subscription {code}"),
-            Self::Invite { email, .. } | Self::UpdateUser { email, .. } | Self::RemoveUser { email } => {
-                format!("user {email}")
-            }
+            Self::Invite { email, .. }
+            | Self::UpdateUser { email, .. }
+            | Self::RemoveUser { email }
+            | Self::SetUserEnabled { email, .. } => format!("user {email}"),
             Self::CreateGroup { name, .. } | Self::UpdateGroup { name, .. } | Self::DeleteGroup { name, .. } => {
                 format!("group {name}")
             }
@@ -267,6 +279,7 @@ impl Change {
                 set("applies_to", json!(applies_to));
             }
             Self::UpdateGroup { description, .. } => set("description", json!(description)),
+            Self::SetUserEnabled { enabled, .. } => set("enabled", json!(enabled)),
             Self::RemoveUser { .. }
             | Self::DeleteGroup { .. }
             | Self::AddMember { .. }
@@ -305,6 +318,7 @@ impl Change {
                 attribute("first_name", from_first_name, first_name);
                 attribute("last_name", from_last_name, last_name);
             }
+            Self::SetUserEnabled { enabled: false, .. } => attribute("enabled", "true", "false"),
             Self::UpdateGroup {
                 description,
                 from_description,
@@ -326,6 +340,8 @@ impl Change {
             Self::Claim { .. } => "claim",
             Self::Invite { .. } => "invite",
             Self::UpdateUser { .. } | Self::UpdateGroup { .. } => "update",
+            Self::SetUserEnabled { enabled: true, .. } => "enable",
+            Self::SetUserEnabled { enabled: false, .. } => "disable",
             Self::RemoveUser { .. } | Self::RemoveMember { .. } => "remove",
             Self::DeleteGroup { .. } => "delete",
             Self::AddMember { .. } => "add",
@@ -448,6 +464,13 @@ fn users(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
                 admin: user.is_admin(),
             }),
             Some(existing) => {
+                match user.enabled {
+                    Some(enabled) if enabled == existing.disabled => out.changes.push(Change::SetUserEnabled {
+                        email: user.email.trim().to_owned(),
+                        enabled,
+                    }),
+                    _ => {}
+                }
                 let from_first_name = existing.first_name.clone().unwrap_or_default();
                 let from_last_name = existing.last_name.clone().unwrap_or_default();
                 if from_first_name != user.first_name || from_last_name != user.last_name {
@@ -717,12 +740,14 @@ mod tests {
                     email: "Ana@Acme.example".into(),
                     first_name: Some("Ana".into()),
                     last_name: Some("Silva".into()),
+                    disabled: false,
                 },
                 SeenUser {
                     id: "u2".into(),
                     email: "bo@acme.example".into(),
                     first_name: Some("Bo".into()),
                     last_name: Some("Lee".into()),
+                    disabled: true,
                 },
             ]),
             groups: Some(vec![SeenGroup {
@@ -745,6 +770,25 @@ mod tests {
             ..Observation::default()
         };
         assert_eq!(diff(&plan(PLAN), &seen, false), Diff::default());
+        // Who may sign in: changed only where the plan says so and the state differs (bo is disabled).
+        let enabling = PLAN
+            .replace("last_name: Silva,", "last_name: Silva, enabled: false,")
+            .replace("last_name: Lee}", "last_name: Lee, enabled: true}");
+        assert_eq!(
+            diff(&plan(&enabling), &seen, false).changes,
+            [
+                Change::SetUserEnabled {
+                    email: "ana@acme.example".into(),
+                    enabled: false
+                },
+                Change::SetUserEnabled {
+                    email: "bo@acme.example".into(),
+                    enabled: true
+                },
+            ]
+        );
+        let unchanged = PLAN.replace("last_name: Lee}", "last_name: Lee, enabled: false}");
+        assert_eq!(diff(&plan(&unchanged), &seen, false), Diff::default());
 
         let mut blind = seen.clone();
         blind.users = None;

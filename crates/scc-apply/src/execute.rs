@@ -169,6 +169,12 @@ async fn users(client: &Client, rec: &Recorder<'_>, org: &str, changes: &[Change
                 UserOperation::invite(email.as_str(), first_name.as_str(), last_name.as_str()).admin(*admin),
             )),
             Change::RemoveUser { email } => bulk.push((change, UserOperation::remove(email.as_str()))),
+            Change::SetUserEnabled { email, enabled: true } => {
+                bulk.push((change, UserOperation::enable(email.as_str())))
+            }
+            Change::SetUserEnabled { email, enabled: false } => {
+                bulk.push((change, UserOperation::disable(email.as_str())))
+            }
             Change::UpdateUser {
                 id,
                 first_name,

@@ -77,6 +77,7 @@ fn to_plan(org: &Organization, seen: &Observation, by_name: bool) -> OrgPlan {
                 .as_ref()
                 .is_some_and(|admin| seen.direct_roles(user).is_some_and(|direct| direct.contains(admin)))
                 .then_some(true),
+            enabled: user.disabled.then_some(false),
         })
         .collect();
     users.sort_by(|a, b| a.email.cmp(&b.email));

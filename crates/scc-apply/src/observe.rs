@@ -43,6 +43,8 @@ pub(crate) struct SeenUser {
     pub(crate) email: String,
     pub(crate) first_name: Option<String>,
     pub(crate) last_name: Option<String>,
+    /// Disabled (the service's `DISABLED`, or an older SDK's spelling of it).
+    pub(crate) disabled: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -173,6 +175,10 @@ pub(crate) async fn observe(client: &Client, org: &Organization, managers: &Mana
                             email: user.email?,
                             first_name: user.first_name,
                             last_name: user.last_name,
+                            disabled: user
+                                .status
+                                .as_ref()
+                                .is_some_and(|status| matches!(status.as_str(), "DISABLED" | "DISABLE" | "INACTIVE")),
                         })
                     })
                     .collect(),

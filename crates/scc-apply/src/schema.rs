@@ -59,7 +59,8 @@ pub fn plan_file_schema() -> Value {
                     "email": {"type": "string", "minLength": 3, "description": "E-mail (how users are matched)."},
                     "first_name": {"type": "string", "minLength": 1},
                     "last_name": {"type": "string", "minLength": 1},
-                    "admin": {"type": "boolean", "description": "Holds the Organization Administrator role directly: true gives it, false takes a direct one away; absent leaves it."}
+                    "admin": {"type": "boolean", "description": "Holds the Organization Administrator role directly: true gives it, false takes a direct one away; absent leaves it."},
+                    "enabled": {"type": "boolean", "description": "May sign in: false disables the user, true enables a disabled one; absent leaves it."}
                 }
             },
             "group": {
@@ -124,7 +125,7 @@ mod tests {
         let document = json!({"organizations": [{
             "name": "Acme", "create": true, "region": "EMEA",
             "subscriptions": [{"claim_code": "AAAA-BBBB-CCCC-DDDD", "region": "NAM"}],
-            "users": [{"email": "a@acme.example", "first_name": "A", "last_name": "B", "admin": true}],
+            "users": [{"email": "a@acme.example", "first_name": "A", "last_name": "B", "admin": true, "enabled": true}],
             "groups": [{"name": "SOC", "description": "d", "applies_to": "all", "members": ["a@acme.example"]}],
             "roles": [{"product": "Security Cloud Control", "role": "Organization Member", "groups": ["SOC"], "users": []}],
             "prune": {"users": true, "groups": true, "members": true, "roles": true}
@@ -158,7 +159,7 @@ mod tests {
         }
         // And the schema names nothing the model refuses.
         let count = names.len();
-        assert_eq!(count, 9 + 2 + 4 + 4 + 4 + 4, "{names:?}");
+        assert_eq!(count, 9 + 2 + 5 + 4 + 4 + 4, "{names:?}");
     }
 }
 

@@ -75,6 +75,9 @@ pub struct UserPlan {
     /// `false` takes a direct one away, none leaves it as it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin: Option<bool>,
+    /// May sign in: `false` disables the user, `true` enables a disabled one, none leaves it as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
 }
 
 impl UserPlan {

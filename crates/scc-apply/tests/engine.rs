@@ -262,3 +262,71 @@ async fn an_export_plans_to_no_change() {
         assert_eq!(planned.changes, Vec::<Change>::new(), "{}", org.label());
     }
 }
+
+#[tokio::test]
+async fn enabled_false_disables_a_user_once_and_enabled_true_enables_them_again_and_export_keeps_it() {
+    let emulator = spawn(EmulatorOptions::default()).await.expect("emulator");
+    let client = admin(&emulator);
+    let dir = tempfile::tempdir().expect("dir");
+    let session = Session::new(&client, emulator.base_url(), dir.path());
+    let org_id = &emulator.ready().org_id;
+    let email = "dee@engine.example";
+    client
+        .users()
+        .invite(org_id.as_str(), email, "Dee", "Sable")
+        .send()
+        .await
+        .expect("invited");
+    let status = || async {
+        let users = client.users().list(org_id.as_str()).send().await.expect("users").items;
+        let user = users
+            .into_iter()
+            .find(|user| user.email.as_deref() == Some(email))
+            .expect("the user");
+        user.status.map(|status| status.as_str().to_owned()).unwrap_or_default()
+    };
+    let plan_of = |enabled: bool| {
+        plan_file(&format!(
+            "organizations:\n  - id: {org_id}\n    users:\n      - {{email: {email}, first_name: Dee, last_name: Sable, enabled: {enabled}}}\n"
+        ))
+    };
+    let disable = plan_of(false);
+    let plans = session.plan(&disable).await.expect("planned").expect("not stopped");
+    assert_eq!(
+        plans[0].changes,
+        [Change::SetUserEnabled {
+            email: email.into(),
+            enabled: false
+        }]
+    );
+    assert_eq!(plans[0].changes[0].action(), "disable");
+    assert_eq!(plans[0].changes[0].sign(), scc_apply::Sign::Remove);
+    let applied = session
+        .apply(&disable, vec![(0, Confirmed::Saved(&plans[0]))], &ledger(&disable))
+        .await
+        .expect("applied")
+        .expect("not stopped");
+    assert!(matches!(applied[0].1.verdict, Verdict::Applied));
+    assert_eq!(status().await, "DISABLED");
+    let again = session.plan(&disable).await.expect("planned").expect("not stopped");
+    assert_eq!(again[0].changes, Vec::<Change>::new(), "disabled once");
+    // An export writes the user disabled, and plans to no change.
+    let orgs = client.organizations().list().send().await.expect("listed").items;
+    let exported = scc_apply::export(&client, orgs).await.expect("exported");
+    let user = exported
+        .organizations
+        .iter()
+        .flat_map(|org| &org.users)
+        .find(|user| user.email == email)
+        .expect("exported");
+    assert_eq!(user.enabled, Some(false));
+    let enable = plan_of(true);
+    let plans = session.plan(&enable).await.expect("planned").expect("not stopped");
+    assert_eq!(plans[0].changes[0].action(), "enable");
+    session
+        .apply(&enable, vec![(0, Confirmed::Saved(&plans[0]))], &ledger(&enable))
+        .await
+        .expect("applied")
+        .expect("not stopped");
+    assert_ne!(status().await, "DISABLED");
+}

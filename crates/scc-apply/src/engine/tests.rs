@@ -86,6 +86,7 @@ fn user(email: &str) -> SeenUser {
         email: email.into(),
         first_name: Some("First".into()),
         last_name: Some("Last".into()),
+        disabled: false,
     }
 }
 

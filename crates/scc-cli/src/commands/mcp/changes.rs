@@ -142,6 +142,22 @@ pub(crate) async fn call(
             )
             .await
         }
+        tools::DISABLE_USER | tools::ENABLE_USER => {
+            let args = Arguments::new(arguments, &["organization", "email"])?;
+            let email = args.required("email")?;
+            let org_id = resolve::org(&server.client, &args.required("organization")?).await?;
+            // The user as they are: a change of who may sign in, not of their names.
+            let id = resolve::user(&server.client, &org_id, &email).await?;
+            let user = server.client.users().get(org_id.as_str(), id).await?;
+            let document = json!({"organizations": [{"id": org_id, "users": [{
+                "email": email,
+                "first_name": user.first_name.unwrap_or_default(),
+                "last_name": user.last_name.unwrap_or_default(),
+                "enabled": name == tools::ENABLE_USER,
+            }]}]});
+            let path = Path::new("<document>.json");
+            plan(server, path, scc_apply::parse(path, &document.to_string())?, &[]).await
+        }
         tools::APPLY => {
             let args = Arguments::new(arguments, &["change_set"])?;
             apply(server, &args.required("change_set")?, context).await

@@ -182,7 +182,8 @@ impl ServerHandler for Server {
             .enable_prompts()
             .build();
         let writes = if self.options.allow_writes {
-            "Writes are change sets: `plan` (or `invite_user` / `update_user`) answers the changes and an id; \
+            "Writes are change sets: `plan` (or `invite_user`, `update_user`, `disable_user`, `enable_user`) answers \
+             the changes and an id; \
              `apply` makes exactly them once the person confirms."
         } else {
             "This server is read-only (started without --allow-writes)."

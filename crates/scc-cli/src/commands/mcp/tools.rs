@@ -39,7 +39,9 @@ pub(crate) const PLAN: &str = "plan";
 pub(crate) const APPLY: &str = "apply";
 pub(crate) const INVITE_USER: &str = "invite_user";
 pub(crate) const UPDATE_USER: &str = "update_user";
-pub(crate) const WRITE_TOOLS: [&str; 4] = [PLAN, APPLY, INVITE_USER, UPDATE_USER];
+pub(crate) const DISABLE_USER: &str = "disable_user";
+pub(crate) const ENABLE_USER: &str = "enable_user";
+pub(crate) const WRITE_TOOLS: [&str; 6] = [PLAN, APPLY, INVITE_USER, UPDATE_USER, DISABLE_USER, ENABLE_USER];
 
 /// What a path placeholder is called in a tool's input, and what it takes.
 pub(crate) fn argument_of(placeholder: &str) -> Option<(&'static str, &'static str)> {
@@ -374,6 +376,32 @@ pub(crate) fn writes() -> Vec<Tool> {
             INVITE_USER.into(),
             "Plans inviting one user (a change set of one change, applied with `apply`).".into(),
             user(&["organization", "email", "first_name", "last_name"]),
+            change_set_output(),
+            annotations(true, false, true),
+        ),
+        tool(
+            DISABLE_USER.into(),
+            "Plans disabling one user: they can no longer sign in (a change set, applied with `apply`).".into(),
+            object(
+                json!({
+                    "organization": {"type": "string", "minLength": 1, "description": "The organization: its name or id."},
+                    "email": {"type": "string", "minLength": 3, "description": "The user's e-mail."},
+                }),
+                &["organization", "email"],
+            ),
+            change_set_output(),
+            annotations(true, false, true),
+        ),
+        tool(
+            ENABLE_USER.into(),
+            "Plans enabling one disabled user (a change set, applied with `apply`).".into(),
+            object(
+                json!({
+                    "organization": {"type": "string", "minLength": 1, "description": "The organization: its name or id."},
+                    "email": {"type": "string", "minLength": 3, "description": "The user's e-mail."},
+                }),
+                &["organization", "email"],
+            ),
             change_set_output(),
             annotations(true, false, true),
         ),
