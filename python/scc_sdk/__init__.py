@@ -18,6 +18,7 @@ from .exceptions import (
     ConflictError,
     ForbiddenError,
     InvalidInputError,
+    InvalidResponseError,
     NotFoundError,
     RateLimitError,
     SCCError,
@@ -51,4 +52,5 @@ __all__ = [
     "RateLimitError",
     "APIConnectionError",
     "APITimeoutError",
+    "InvalidResponseError",
 ]

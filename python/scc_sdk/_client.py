@@ -7,9 +7,9 @@ import logging
 import os
 import threading
 from typing import Any, AsyncIterator, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Type, TypeVar, Union
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
-from . import _native
+from . import _habitat, _native
 from ._resources import (
     _through_verbs,
     AsyncGroupsResource,
@@ -25,7 +25,7 @@ from ._resources import (
     TokensResource,
     UsersResource,
 )
-from .exceptions import InvalidInputError, SCCError
+from .exceptions import InvalidInputError, InvalidResponseError, SCCError
 
 # The defaults are the Rust SDK's (one place for each).
 _DEFAULTS = _native.defaults()
@@ -38,7 +38,7 @@ DEFAULT_RETRIES: int = _DEFAULTS["max_attempts"] - 1
 #: The first and the longest wait between attempts, seconds (0.5 and 20).
 DEFAULT_RETRY_BACKOFF: float = _DEFAULTS["initial_backoff"]
 DEFAULT_RETRY_MAX_BACKOFF: float = _DEFAULTS["max_backoff"]
-#: The largest answer body read (8 MiB); a longer one raises ``APIError`` instead of filling memory.
+#: The largest answer body read (64 MiB); a longer one raises ``APIError`` instead of filling memory.
 DEFAULT_MAX_RESPONSE_BYTES: int = _DEFAULTS["max_response_bytes"]
 
 TokenStore = Union[str, "os.PathLike[str]", Callable[[Dict[str, Any]], None]]
@@ -80,9 +80,18 @@ def _follow_log_level() -> None:
 
 
 def _decode(reply: Tuple[int, Any, Optional[str]]) -> Any:
-    """The body of a reply: decoded by the native core, or, where it left the bytes, by ``json``."""
+    """The body of a reply: decoded by the native core, or, where it left the bytes, by ``json``; a
+    body that is not JSON (a captive portal's page) is an ``InvalidResponseError``, an ``SCCError``."""
     body = reply[1]
-    return json.loads(body) if type(body) is bytes else body
+    if type(body) is not bytes:
+        return body
+    try:
+        return json.loads(body)
+    except ValueError as error:
+        text = body.decode("utf-8", "replace")
+        raise InvalidResponseError(
+            f"the answer (status {reply[0]}) is not JSON: {error}; it starts with {text[:80]!r}",
+            reply[0], response={}, http_headers=[], http_body=text) from error
 
 
 def _endpoint(endpoint: str, params: Optional[Mapping[str, Any]]) -> str:
@@ -152,6 +161,8 @@ def _base_url_and_path(base_url: Optional[str], base_path: str) -> Tuple[str, st
 
 class _Base:
     _native: Any
+    #: Marks the SDK's own clients (a resource hands other objects the request through their verbs).
+    _scc_native_client = True
 
     def __init__(self, access_token: str, base_url: Optional[str] = None, base_path: str = DEFAULT_BASE_PATH,
                  timeout: Timeout = DEFAULT_TIMEOUT, *, deadline: Optional[float] = None, verify: Verify = True,
@@ -210,26 +221,131 @@ class _Base:
         self._native = None
         if credentials is None and not access_token:
             raise ValueError("access_token is required")
-        if not isinstance(max_response_bytes, int) or max_response_bytes <= 0:
-            raise ValueError("max_response_bytes must be a whole number of bytes, more than zero")
-        if not isinstance(retries, int) or retries < 0:
-            raise ValueError("retries must be a whole number, 0 or more (0 turns retries off)")
         if token_store is not None and not callable(token_store):
             token_store = os.fspath(token_store)
         base_url, base_path = _base_url_and_path(base_url, base_path)
-        per_attempt, connect = _timeouts(timeout)
-        self._native = _native.NativeClient(
-            access_token, base_url, base_path, per_attempt, connect_timeout=connect,
-            deadline=None if deadline is None else _seconds("deadline", deadline),
-            ca_bundle=_ca_bundle(verify, ca_bundle), max_attempts=retries + 1,
-            initial_backoff=retry_backoff, max_backoff=retry_max_backoff, rate_limit=rate_limit,
-            rate_burst=rate_limit_burst, credentials=credentials, token_store=token_store,
-            max_response_bytes=max_response_bytes, insecure_http=insecure_http)
+        # Every setting as given, so that a setting changed later, a reopened client and an unpickled
+        # one are built the same way.
+        self._settings: Dict[str, Any] = {
+            "access_token": access_token, "base_url": base_url, "base_path": base_path, "timeout": timeout,
+            "deadline": deadline, "ca_bundle": _ca_bundle(verify, ca_bundle), "retries": retries,
+            "retry_backoff": retry_backoff, "retry_max_backoff": retry_max_backoff, "rate_limit": rate_limit,
+            "rate_limit_burst": rate_limit_burst, "credentials": credentials, "token_store": token_store,
+            "max_response_bytes": max_response_bytes, "insecure_http": insecure_http}
         self._token = access_token
-        #: The base URL joined with the base path, e.g. ``https://api.security.cisco.com/v1``.
-        self.base_url: str = self._native.api_root
-        #: Seconds per attempt as given (each retry has its own; ``deadline`` bounds the whole call).
-        self.timeout = timeout
+        self._native = self._build(self._settings)
+        self._resources()
+
+    @staticmethod
+    def _build(settings: Dict[str, Any]) -> Any:
+        """The native client for these settings (checked here, whenever they are given or changed)."""
+        max_response_bytes, retries = settings["max_response_bytes"], settings["retries"]
+        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or max_response_bytes <= 0:
+            raise ValueError("max_response_bytes must be a whole number of bytes, more than zero")
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise ValueError("retries must be a whole number, 0 or more (0 turns retries off)")
+        per_attempt, connect = _timeouts(settings["timeout"])
+        deadline = settings["deadline"]
+        if deadline is None and per_attempt is not None:
+            # As with requests, the timeout the caller gave bounds the call they made: retries and
+            # their waits fit inside it (a `deadline` given says otherwise: then `timeout` is per attempt).
+            deadline = per_attempt + (connect or 0.0)
+        return _native.NativeClient(
+            settings["access_token"], settings["base_url"], settings["base_path"], per_attempt,
+            connect_timeout=connect, deadline=None if deadline is None else _seconds("deadline", deadline),
+            ca_bundle=settings["ca_bundle"], max_attempts=retries + 1,
+            initial_backoff=settings["retry_backoff"], max_backoff=settings["retry_max_backoff"],
+            rate_limit=settings["rate_limit"], rate_burst=settings["rate_limit_burst"],
+            credentials=settings["credentials"], token_store=settings["token_store"],
+            max_response_bytes=max_response_bytes, insecure_http=settings["insecure_http"])
+
+    def _change(self, **changes: Any) -> None:
+        """Takes new settings: the next call uses them (the client is rebuilt with them; the current
+        token pair of a refreshing client is kept). Nothing changes if they are refused."""
+        settings = {**self._settings, **changes}
+        if settings["credentials"] is not None and self._native is not None:
+            current = self._native.current_credentials()
+            if current is not None:
+                settings["credentials"] = {**settings["credentials"], **current}
+        native = self._build(settings)
+        self._settings, self._native = settings, native
+
+    @property
+    def base_url(self) -> str:
+        """The base URL joined with the base path, e.g. ``https://api.security.cisco.com/v1``. Set it
+        (as 1.0.6 allowed) to send the next call to another server: the same checks apply."""
+        root: str = self._native.api_root if self._native is not None else self._root()
+        return root
+
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        if not isinstance(value, str) or "://" not in value:
+            raise InvalidInputError(f"invalid input: `base_url` {value!r} is not a URL", field="base_url")
+        parts = urlsplit(value.rstrip("/"))
+        self._change(base_url=f"{parts.scheme}://{parts.netloc}", base_path=parts.path.strip("/"))
+
+    def _root(self) -> str:
+        base_url, base_path = self._settings["base_url"], self._settings["base_path"]
+        return f"{base_url.rstrip('/')}/{base_path.strip('/')}".rstrip("/")
+
+    @property
+    def timeout(self) -> Timeout:
+        """Seconds per attempt as given (each retry has its own; ``deadline`` bounds the whole call).
+        Set it to change the next call's."""
+        timeout: Timeout = self._settings["timeout"]
+        return timeout
+
+    @timeout.setter
+    def timeout(self, value: Timeout) -> None:
+        self._change(timeout=value)
+
+    @property
+    def deadline(self) -> Optional[float]:
+        """Seconds a whole call may take, retries included (None: no limit beyond the attempts')."""
+        deadline: Optional[float] = self._settings["deadline"]
+        return deadline
+
+    @deadline.setter
+    def deadline(self, value: Optional[float]) -> None:
+        self._change(deadline=value)
+
+    @property
+    def max_retries(self) -> int:
+        """Extra attempts after a failure that is safe to retry (the ``retries`` given)."""
+        retries: int = self._settings["retries"]
+        return retries
+
+    @max_retries.setter
+    def max_retries(self, value: int) -> None:
+        self._change(retries=value)
+
+    retries = max_retries
+
+    @property
+    def base_path(self) -> str:
+        """The API version path (``v1``)."""
+        base_path: str = self._settings["base_path"]
+        return base_path
+
+    @base_path.setter
+    def base_path(self, value: str) -> None:
+        self._change(base_path=value)
+
+    def __getstate__(self) -> Dict[str, Any]:
+        """A client pickles as its settings and credentials (the pickle holds the token: treat it as
+        the token); the other process builds its own connections."""
+        settings = dict(self._settings)
+        if settings["credentials"] is not None and self._native is not None:
+            current = self._native.current_credentials()
+            if current is not None:
+                settings["credentials"] = {**settings["credentials"], **current}
+        return {"settings": settings, "token": self.access_token if settings["credentials"] is None else None}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self._native = None
+        self._settings = state["settings"]
+        self._token = state["token"]
+        self._native = self._build(self._settings)
         self._resources()
 
     def _resources(self) -> None:
@@ -239,6 +355,8 @@ class _Base:
     def access_token(self) -> str:
         """The access token in use (after a refresh, the new one)."""
         current = self._native.current_credentials() if self._native is not None else None
+        if current is None and self._settings["credentials"] is not None:
+            current = self._settings["credentials"]
         if current is not None:
             token: str = current["access_token"]
             return token
@@ -247,7 +365,7 @@ class _Base:
     @property
     def refresh_count(self) -> int:
         """How many times this client refreshed its access token."""
-        count: int = self._native.refresh_count
+        count: int = self._native.refresh_count if self._native is not None else 0
         return count
 
     def __repr__(self) -> str:
@@ -255,12 +373,42 @@ class _Base:
 
     def _native_client(self) -> Any:
         if self._native is None:
-            raise SCCError("the client is closed")
+            # Closed: reopened for this call, as requests.Session does (with the newest token pair).
+            self._native = self._build(self._settings)
+        # Sockets blocked by the test (pytest-socket): refused as cisco-scc-sdk's call was, before any
+        # native connection.
+        refusal = _habitat.socket_refusal(self.base_url)
+        if refusal is not None:
+            raise refusal
         _follow_log_level()
         return self._native
 
+    @property
+    def _session(self) -> Any:
+        """The ``requests.Session`` cisco-scc-sdk 1.0.6 sent through. Calls go through it (as 1.0.6
+        sent them) while ``requests`` is mocked or once a test sets it (``client._session = Mock()``);
+        otherwise they go through the native core."""
+        session = self.__dict__.get("_requests_session")
+        if session is None:
+            session = _habitat._import_requests().Session()
+            self.__dict__["_requests_session"] = session
+        return session
+
+    @_session.setter
+    def _session(self, session: Any) -> None:
+        self.__dict__["_requests_session"] = session
+        self.__dict__["_session_set"] = True
+
+    def _through_requests(self) -> bool:
+        """True when this call must go through ``requests`` (a test mocked it, or set ``_session``)."""
+        return False
+
     def close(self) -> None:
-        """Release the connections; the client cannot be used afterwards (a call raises ``SCCError``)."""
+        """Release the connections. A later call opens new ones, as ``requests.Session`` does."""
+        if self._native is not None and self._settings["credentials"] is not None:
+            current = self._native.current_credentials()
+            if current is not None:
+                self._settings["credentials"] = {**self._settings["credentials"], **current}
         self._native = None
 
     def _raw(self, method: str, endpoint: str, params: Optional[Mapping[str, Any]] = None,
@@ -271,6 +419,13 @@ class _Base:
         if headers:
             raise InvalidInputError("invalid input: `headers` cannot be set on a request: the SDK sets "
                                     "Authorization, Accept and Content-Type itself", field="headers")
+        if self._through_requests():
+            verbs = _habitat.RequestsVerbs(self)
+            if method == "GET":
+                return verbs.get(endpoint, dict(params) if params else None)
+            if method == "DELETE":
+                return verbs.delete(endpoint)
+            return getattr(verbs, method.lower())(_endpoint(endpoint, params), json=json)
         return self._send_native("request", {"method": method, "endpoint": _endpoint(endpoint, params),
                                              "json": json})
 
@@ -279,6 +434,8 @@ class _Base:
         ``get``/``post``/``put``/``patch``/``delete``, handed to them as cisco-scc-sdk 1.0.6 did."""
         if self._verbs_replaced():
             return _through_verbs(self, operation, args, post)
+        if self._through_requests():
+            return _through_verbs(_habitat.RequestsVerbs(self), operation, args, post)
         return self._send_native(operation, args, post)
 
     def _send_native(self, operation: str, args: Dict[str, Any],
@@ -307,10 +464,11 @@ class Client(_Base):
             ``scc_sdk.testing.Stub``, the stub). cisco-scc-sdk 1.0.6's positional order
             ``Client(token, base_path, base_url)`` is read too: the value with ``://`` is the URL.
         base_path: the API version path (default ``v1``).
-        timeout: seconds per attempt (default 30), as ``requests`` takes it: a number, ``(connect,
-            read)``, or None for no limit. Each retry has its own; ``deadline`` bounds the whole call.
-        deadline: seconds the whole call may take, retries and their waits included (default: no
-            limit beyond the attempts'). When it passes the call raises ``APITimeoutError``.
+        timeout: seconds the call may take (default 30), as ``requests`` takes it: a number, ``(connect,
+            read)``, or None for no limit. Retries and their waits fit inside it, as the one attempt of
+            cisco-scc-sdk did; with ``deadline`` given, ``timeout`` is per attempt instead.
+        deadline: seconds the whole call may take, retries and their waits included, each attempt
+            limited by ``timeout`` (default: ``timeout``). When it passes the call raises ``APITimeoutError``.
         verify: True (default): the platform's CAs, plus the bundle named by ``SCC_CA_BUNDLE``,
             ``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE`` or ``SSL_CERT_FILE`` (the first set); or the path
             of a CA bundle, as ``requests`` takes it. ``False`` is refused: give the CA instead.
@@ -320,7 +478,7 @@ class Client(_Base):
             off). Writes that may have reached the server are never repeated; a refused certificate
             or an unknown host is not retried.
         retry_backoff, retry_max_backoff: the first and the largest wait between attempts, seconds.
-        max_response_bytes: the largest answer body read (default 8 MiB); reading stops there and the
+        max_response_bytes: the largest answer body read (default 64 MiB); reading stops there and the
             call raises ``SCCError``.
         rate_limit: at most this many requests per second from this client (off by default).
         rate_limit_burst: requests allowed at once before ``rate_limit`` applies (default 1).
@@ -347,6 +505,9 @@ class Client(_Base):
                      post: Optional[Callable[[Any], Any]] = None) -> Any:
         body = _decode(self._native_client().call(operation, args))
         return post(body) if post is not None else body
+
+    def _through_requests(self) -> bool:
+        return bool(self.__dict__.get("_session_set")) or _habitat.requests_mocked()
 
     def get(self, endpoint: str, params: Optional[Dict[str, Any]] = None) -> Any:
         """GET any endpoint below the base path (the escape hatch), through the same retries and errors.

@@ -79,8 +79,14 @@ class BaseResource:
 
     def __init__(self, client: Any) -> None:
         self.client = client
-        send = getattr(client, "_send", None)
-        self._send: Callable[..., Any] = send if send is not None else functools.partial(_through_verbs, client)
+
+    def _send(self, operation: str, args: Dict[str, Any], post: Optional[Callable[[Any], Any]] = None) -> Any:
+        # Read at each call: a test may replace `client` (`patch.object(resource, "client")`), and the
+        # stand-in then receives the request as 1.0.6's verbs did.
+        client = self.client
+        if getattr(type(client), "_scc_native_client", False):
+            return client._send(operation, args, post)
+        return _through_verbs(client, operation, args, post)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"

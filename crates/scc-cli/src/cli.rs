@@ -90,7 +90,7 @@ pub(crate) struct Global {
     /// Seconds one attempt may take [default: 30].
     #[arg(long, global = true, value_name = "SECONDS")]
     pub(crate) timeout: Option<u64>,
-    /// The largest answer read, in bytes; a longer one is an error [env: SCC_MAX_RESPONSE_BYTES] [default: 8388608].
+    /// The largest answer read, in bytes; a longer one is an error [env: SCC_MAX_RESPONSE_BYTES] [default: 67108864].
     #[arg(long, global = true, value_name = "BYTES")]
     pub(crate) max_response_bytes: Option<usize>,
     /// A PEM file of CA certificates to trust besides the system's (a company's TLS inspection CA) [env: SCC_CA_BUNDLE].

@@ -28,6 +28,7 @@ fn class_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Server => "ServerError",
         ErrorKind::Timeout => "APITimeoutError",
         ErrorKind::Connect | ErrorKind::Transport => "APIConnectionError",
+        ErrorKind::Decode => "InvalidResponseError",
         _ => "SCCError",
     }
 }
@@ -48,6 +49,22 @@ fn decode_body<'py>(py: Python<'py>, body: &[u8]) -> Option<Bound<'py, PyAny>> {
     }
     let loads = crate::json_loads(py).ok()?;
     loads.call1((PyBytes::new(py, body),)).ok()
+}
+
+/// The exception the SDK raises for an error answer (`status`, the request's `path`, the body and
+/// headers as received): what the Python layer raises for an answer `requests` received while a test
+/// mocks it, so the class, message and details are the SDK's, once.
+#[pyfunction]
+pub(crate) fn error_for(
+    py: Python<'_>,
+    status: u16,
+    path: &str,
+    body: &[u8],
+    headers: Vec<(String, String)>,
+) -> PyResult<Py<PyAny>> {
+    let mut api = scc_sdk::ApiError::from_response(status, path, body, None);
+    api.headers = headers;
+    Ok(to_py(py, &Error::Api(Box::new(api))).into_value(py).into_any())
 }
 
 /// Builds the exception for `error`. Needs the GIL; called once the wait is over.
@@ -74,6 +91,8 @@ fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
             kwargs.set_item("timestamp", api.timestamp.as_deref())?;
             kwargs.set_item("path", api.path.as_deref())?;
             kwargs.set_item("response", decode_body(py, api.body.as_bytes()))?;
+            kwargs.set_item("http_headers", api.headers.clone())?;
+            kwargs.set_item("http_body", api.body.as_str())?;
             if let Some(delay) = api.retry_after {
                 kwargs.set_item("retry_after", delay.as_secs_f64())?;
             }

@@ -143,6 +143,8 @@ mod _native {
     #[pymodule_export]
     use super::emulator::NativeEmulator;
     #[pymodule_export]
+    use super::errors::error_for;
+    #[pymodule_export]
     use super::plans::{NativePlan, plan_changes};
     #[pymodule_export]
     use super::xdr::{NativeXdrClient, xdr_rules};

@@ -412,7 +412,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The largest response body the client reads (default 8 MiB,
+    /// The largest response body the client reads (default 64 MiB,
     /// [`DEFAULT_MAX_RESPONSE_BYTES`](crate::config::DEFAULT_MAX_RESPONSE_BYTES)). Reading stops at the
     /// limit and the call fails with [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge).
     pub fn max_response_bytes(mut self, bytes: usize) -> Self {

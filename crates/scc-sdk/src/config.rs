@@ -14,9 +14,10 @@ pub const DEFAULT_BASE_PATH: &str = "v1";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long connecting may take.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// The largest answer body read by default (8 MiB): a page of 500 users is about 200 KiB, so a
-/// larger body is a broken or hostile server, not an answer.
-pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+/// The largest answer body read by default (64 MiB). The users of an organization come in one
+/// answer (the API does not page them): 60,000 users are about 11 MiB, so this leaves room for the
+/// largest real organizations while a body without end is still stopped.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 /// `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("scc-sdk/", env!("CARGO_PKG_VERSION"));
 

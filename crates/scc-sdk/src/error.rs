@@ -495,6 +495,10 @@ pub struct ApiError {
     /// False when the request was a read (it changed nothing, whatever became of it).
     #[serde(skip)]
     pub write: bool,
+    /// The answer's headers (names in lower case), for callers that read them as `requests` users
+    /// did (`Retry-After`, `Content-Type`, the tracking headers).
+    #[serde(skip)]
+    pub headers: Vec<(String, String)>,
 }
 
 impl ApiError {
@@ -541,6 +545,7 @@ impl ApiError {
             retry_after,
             attempts: 1,
             write: true,
+            headers: Vec::new(),
         }
     }
 

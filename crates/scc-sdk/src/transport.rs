@@ -398,10 +398,20 @@ impl Transport {
         };
         let link = header(LINK);
         let retry_after = header(RETRY_AFTER);
+        let headers: Vec<(String, String)> = if status.is_success() {
+            Vec::new()
+        } else {
+            response
+                .headers()
+                .iter()
+                .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
+                .collect()
+        };
         let body = self.read_body(response, method, path).await?;
         if !status.is_success() {
             let retry_after = retry_after.and_then(|value| retry::parse_retry_after(&value, self.clock.now()));
-            let error = ApiError::from_response(status.as_u16(), path, &body, retry_after);
+            let mut error = ApiError::from_response(status.as_u16(), path, &body, retry_after);
+            error.headers = headers;
             return Err(AttemptError {
                 error: error.into(),
                 failure: Failure::Status {

@@ -186,7 +186,7 @@ impl XdrClientBuilder {
         self.timeout = Some(timeout);
         self
     }
-    /// The largest response body read (default as the SCC client, 8 MiB).
+    /// The largest response body read (default as the SCC client, 64 MiB).
     pub fn max_response_bytes(mut self, bytes: usize) -> Self {
         self.max_response_bytes = Some(bytes);
         self
