@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import threading
+import time
 from typing import Any, AsyncIterator, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Type, TypeVar, Union
 from urllib.parse import urlencode, urlsplit
 
@@ -79,7 +80,7 @@ def _follow_log_level() -> None:
         _debug_logging["enabled"] = enabled
 
 
-def _decode(reply: Tuple[int, Any, Optional[str]]) -> Any:
+def _decode(reply: Tuple[Any, ...]) -> Any:
     """The body of a reply: decoded by the native core, or, where it left the bytes, by ``json``; a
     body that is not JSON (a captive portal's page) is an ``InvalidResponseError``, an ``SCCError``."""
     body = reply[1]
@@ -92,6 +93,39 @@ def _decode(reply: Tuple[int, Any, Optional[str]]) -> Any:
         raise InvalidResponseError(
             f"the answer (status {reply[0]}) is not JSON: {error}; it starts with {text[:80]!r}",
             reply[0], response={}, http_headers=[], http_body=text) from error
+
+
+def _hooked(hooks: Dict[str, List[Callable[[Dict[str, Any]], Any]]], operation: str,
+            args: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The event of a call about to be sent, handed to the request hooks; None when there are no hooks
+    (then nothing is computed)."""
+    if not hooks.get("request") and not hooks.get("response"):
+        return None
+    method: Optional[str] = None
+    url: Optional[str] = None
+    try:
+        planned = json.loads(_native.plan(operation, args))
+        planned = planned.get("request") or planned
+        method, url = planned.get("method"), planned.get("url")
+    except (SCCError, ValueError, AttributeError):
+        pass  # a call of several requests has no one method and URL
+    event: Dict[str, Any] = {"operation": operation, "method": method, "url": url, "started": time.monotonic()}
+    for hook in hooks.get("request", []):
+        hook({key: value for key, value in event.items() if key != "started"})
+    return event
+
+
+def _answered(hooks: Dict[str, List[Callable[[Dict[str, Any]], Any]]], event: Dict[str, Any],
+              reply: Optional[Tuple[Any, ...]], error: Optional[BaseException]) -> None:
+    """Hands the response hooks what became of the call: status, elapsed, size, tracking id, error."""
+    answered = {key: value for key, value in event.items() if key != "started"}
+    answered["elapsed"] = time.monotonic() - event["started"]
+    answered["status"] = reply[0] if reply is not None else getattr(error, "status_code", None)
+    answered["size"] = reply[3] if reply is not None and len(reply) > 3 else None
+    answered["tracking_id"] = getattr(error, "tracking_id", None)
+    answered["error"] = error
+    for hook in hooks.get("response", []):
+        hook(answered)
 
 
 def _endpoint(endpoint: str, params: Optional[Mapping[str, Any]]) -> str:
@@ -233,6 +267,11 @@ class _Base:
             "rate_limit_burst": rate_limit_burst, "credentials": credentials, "token_store": token_store,
             "max_response_bytes": max_response_bytes, "insecure_http": insecure_http}
         self._token = access_token
+        #: Functions called around each call, as ``requests.Session.hooks``: ``"request"`` ones with
+        #: ``{"operation", "method", "url"}`` before it is sent, ``"response"`` ones with those and
+        #: ``"status"``, ``"elapsed"`` (seconds), ``"size"`` (bytes), ``"tracking_id"`` and ``"error"``
+        #: after it. Never the token. ``client.hooks["response"].append(record_metrics)``.
+        self.hooks: Dict[str, List[Callable[[Dict[str, Any]], Any]]] = {"request": [], "response": []}
         self._native = self._build(self._settings)
         self._resources()
 
@@ -343,6 +382,7 @@ class _Base:
 
     def __setstate__(self, state: Dict[str, Any]) -> None:
         self._native = None
+        self.hooks = {"request": [], "response": []}
         self._settings = state["settings"]
         self._token = state["token"]
         self._native = self._build(self._settings)
@@ -503,7 +543,24 @@ class Client(_Base):
 
     def _send_native(self, operation: str, args: Dict[str, Any],
                      post: Optional[Callable[[Any], Any]] = None) -> Any:
-        body = _decode(self._native_client().call(operation, args))
+        native = self._native_client()
+        event = _hooked(self.hooks, operation, args)
+        try:
+            wait = _habitat.cooperative_wait()
+            if wait is not None and hasattr(native, "start"):
+                # gevent / eventlet: the hub waits for the call's descriptor, other greenlets run.
+                started = native.start(operation, args)
+                wait(started.fileno())
+                reply = started.result()
+            else:
+                reply = native.call(operation, args)
+        except SCCError as error:
+            if event is not None:
+                _answered(self.hooks, event, None, error)
+            raise
+        if event is not None:
+            _answered(self.hooks, event, reply, None)
+        body = _decode(reply)
         return post(body) if post is not None else body
 
     def _through_requests(self) -> bool:
@@ -657,9 +714,14 @@ class AsyncClient(_Base):
     def _send_native(self, operation: str, args: Dict[str, Any],
                      post: Optional[Callable[[Any], Any]] = None) -> Any:
         async def run() -> Any:
+            event = _hooked(self.hooks, operation, args)
             outcome = await self._native_client().call_async(operation, args)
             if isinstance(outcome, BaseException):
+                if event is not None:
+                    _answered(self.hooks, event, None, outcome)
                 raise outcome
+            if event is not None:
+                _answered(self.hooks, event, outcome, None)
             body = _decode(outcome)
             return post(body) if post is not None else body
 

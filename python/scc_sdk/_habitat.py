@@ -7,9 +7,10 @@ network through ours."""
 
 from __future__ import annotations
 
+import importlib
 import socket
 import sys
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 from urllib.parse import urlsplit
 
 from . import _native
@@ -64,6 +65,21 @@ def socket_refusal(url: str) -> Optional[BaseException]:
         return refused
     finally:
         probe.close()
+    return None
+
+
+def cooperative_wait() -> Optional[Callable[[int], Any]]:
+    """How to wait for a descriptor without blocking the hub, when gevent or eventlet has patched
+    ``socket`` (a ``gunicorn -k gevent`` worker): their own wait, so other greenlets run while a call
+    is in flight. None otherwise (the call then waits in the native core without the GIL)."""
+    gevent_monkey = sys.modules.get("gevent.monkey")
+    if gevent_monkey is not None and gevent_monkey.is_module_patched("socket"):
+        wait: Callable[[int], Any] = importlib.import_module("gevent.socket").wait_read
+        return wait
+    eventlet_patcher = sys.modules.get("eventlet.patcher")
+    if eventlet_patcher is not None and eventlet_patcher.is_monkey_patched("socket"):
+        trampoline = importlib.import_module("eventlet.hubs").trampoline
+        return lambda descriptor: trampoline(descriptor, read=True)
     return None
 
 

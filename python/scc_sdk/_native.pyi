@@ -3,12 +3,17 @@
 from os import PathLike
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Union, final
 
-__all__ = ["NativeClient", "NativeEmulator", "NativePlan", "NativeXdrClient", "__version__", "build_products", "bulk_summary", "closed_sets", "defaults", "error_for", "operations", "plan", "plan_changes", "set_debug_logging", "shutdown_runtime", "xdr_rules"]
+__all__ = ["NativeClient", "NativeEmulator", "NativePlan", "NativeXdrClient", "Started", "__version__", "build_products", "bulk_summary", "closed_sets", "defaults", "error_for", "operations", "plan", "plan_changes", "set_debug_logging", "shutdown_runtime", "xdr_rules"]
 
 __version__: str
 
-# (status, the body decoded, or its bytes where the native parser left it to `json`, next cursor)
-_Reply = Tuple[int, Any, Optional[str]]
+# (status, the body decoded, or its bytes where the native parser left it to `json`, next cursor, size in bytes)
+_Reply = Tuple[int, Any, Optional[str], int]
+
+@final
+class Started:
+    def fileno(self) -> int: ...
+    def result(self) -> _Reply: ...
 
 @final
 class NativeClient:
@@ -33,6 +38,7 @@ class NativeClient:
         insecure_http: bool = False,
     ) -> "NativeClient": ...
     def call(self, operation: str, args: Dict[str, Any]) -> _Reply: ...
+    def start(self, operation: str, args: Dict[str, Any]) -> Started: ...
     def call_async(self, operation: str, args: Dict[str, Any]) -> Awaitable[Union[_Reply, BaseException]]: ...
     @property
     def lanes_ready(self) -> int: ...

@@ -229,3 +229,66 @@ def test_sixty_thousand_users_decode_in_one_answer() -> None:
         stub.add("GET", "organizations/o1/users", body=body)
         listed = stub.client().users.list(org_id="o1")
     assert len(listed["users"]) == 60_000 and listed["users"][-1]["email"] == "user59999@big.example"
+
+
+GEVENT_WORKER = """
+from gevent import monkey
+monkey.patch_all()
+import json, time
+import gevent
+from scc_sdk.testing import Emulator
+
+with Emulator(latency_ms=1000) as emulator:
+    client = emulator.client()
+    client.organizations.get(org_id=emulator.org_id)
+    started = time.monotonic()
+    calls = [gevent.spawn(client.organizations.get, org_id=emulator.org_id) for _ in range(5)]
+    gevent.joinall(calls, raise_error=True)
+    seconds = time.monotonic() - started
+    timed_out = False
+    try:
+        with gevent.Timeout(0.2):
+            client.organizations.get(org_id=emulator.org_id)
+    except gevent.Timeout:
+        timed_out = True
+    after = client.organizations.get(org_id=emulator.org_id)["id"]
+    print(json.dumps({"seconds": seconds, "ids": [call.value["id"] for call in calls],
+                      "timed_out": timed_out, "after": after, "org": emulator.org_id}))
+"""
+
+
+def test_under_gevent_five_greenlets_calls_overlap_and_a_killed_one_drops_its_request() -> None:
+    import subprocess
+    import sys
+
+    # A process of its own: monkey-patching is for the whole process.
+    done = subprocess.run([sys.executable, "-c", GEVENT_WORKER], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["ids"] == [result["org"]] * 5
+    # Five 1 s calls at once take about 1 s (one after another: 5 s).
+    assert result["seconds"] < 2.5, result
+    assert result["timed_out"] and result["after"] == result["org"]
+
+
+def test_hooks_see_each_call_and_a_debug_line_gives_path_status_and_size(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    with Emulator() as emulator:
+        client = emulator.client()
+        seen: List[dict] = []
+        client.hooks["request"].append(lambda event: seen.append({"before": event}))
+        client.hooks["response"].append(lambda event: seen.append(event))
+        with caplog.at_level(logging.DEBUG, logger="scc_sdk"):
+            client.organizations.get(org_id=emulator.org_id)
+        with pytest.raises(NotFoundError):
+            client.groups.get(org_id=emulator.org_id, group_id="00000000-0000-0000-0000-000000000000")
+    before, after, _, failed = seen
+    assert before["before"]["method"] == "GET"
+    assert before["before"]["url"].endswith(f"/v1/organizations/{emulator.org_id}")
+    assert after["status"] == 200 and after["size"] > 50 and after["elapsed"] > 0 and after["error"] is None
+    assert failed["status"] == 404 and failed["tracking_id"] and isinstance(failed["error"], NotFoundError)
+    assert emulator.admin_token not in repr(seen)
+    lines = [record.getMessage() for record in caplog.records]
+    assert any(f'"GET /v1/organizations/{emulator.org_id}" 200 ' in line for line in lines), lines
+    assert not any(emulator.admin_token in line for line in lines)

@@ -10,14 +10,22 @@ W1: `client.organizations.get(org_id)` in a loop, by `concurrency` threads shari
 onboarding flow of the seed's setup_org_flow for each organization, one after the other.
 """
 
-import json
-import resource
 import sys
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
 
-from scc_sdk import Client
+if "--gevent" in sys.argv:
+    # As a `gunicorn -k gevent` worker runs: everything patched before anything else is imported.
+    from gevent import monkey
+
+    monkey.patch_all()
+
+import json  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+
+from scc_sdk import Client  # noqa: E402
 
 
 def build_products(claim_info, preferred_region="NAM"):
@@ -89,8 +97,46 @@ def percentile(sorted_values, p):
     return sorted_values[index]
 
 
+def rss_kib():
+    with open("/proc/self/status") as status:
+        return int(status.read().split("VmRSS:")[1].split()[0])
+
+
+def clients(job):
+    """A service's per-tenant clients: `count` clients made one after another (distinct tokens), the
+    time of each after the first and the resident memory they add."""
+    Client(access_token="warm-up", base_url=job["base_url"], base_path="v1")
+    before = rss_kib()
+    kept, times = [], []
+    for index in range(job["count"]):
+        begun = time.perf_counter()
+        kept.append(Client(access_token=f"tenant-token-{index}", base_url=job["base_url"], base_path="v1"))
+        times.append((time.perf_counter() - begun) * 1000)
+    times.sort()
+    return {"clients": len(kept), "errors": 0, "construct_ms_p50": statistics.median(times),
+            "construct_ms_p99": percentile(times, 0.99), "added_rss_kib": rss_kib() - before}
+
+
+def greenlets(job):
+    """`count` greenlets each making one call at once, under gevent's monkey-patching."""
+    import gevent
+
+    client = Client(access_token=job["token"], base_url=job["base_url"], base_path="v1")
+    client.organizations.get(org_id=job["org_id"])
+    begun = time.perf_counter()
+    calls = [gevent.spawn(client.organizations.get, org_id=job["org_id"]) for _ in range(job["count"])]
+    gevent.joinall(calls)
+    errors = sum(1 for call in calls if not call.successful())
+    return {"seconds": time.perf_counter() - begun, "calls": len(calls), "errors": errors}
+
+
 def main():
     job = json.load(sys.stdin)
+    if job["workload"] in ("clients", "gevent"):
+        result = (clients if job["workload"] == "clients" else greenlets)(job)
+        result["peak_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(json.dumps(result))
+        return
     client = Client(access_token=job["token"], base_url=job["base_url"], base_path="v1")
     if job.get("client") == "http.client":
         get_organization = raw_get(job)

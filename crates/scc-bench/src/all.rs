@@ -109,9 +109,32 @@ impl Python {
     }
 
     pub(crate) async fn run(&self, job: &Value) -> anyhow::Result<Value> {
+        self.run_with(job, &[]).await
+    }
+
+    /// `run` with arguments for the script (`--gevent`).
+    pub(crate) async fn run_with(&self, job: &Value, args: &[&str]) -> anyhow::Result<Value> {
         let mut command = tokio::process::Command::new(&self.interpreter);
-        command.arg(&self.script);
+        command.arg(&self.script).args(args);
         child_json(command, job).await
+    }
+
+    /// Installs `package` into this environment unless it imports as `module` already.
+    pub(crate) async fn ensure(&self, module: &str, package: &str) -> anyhow::Result<()> {
+        let found = tokio::process::Command::new(&self.interpreter)
+            .args(["-c", &format!("import {module}")])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .await?;
+        if !found.success() {
+            let pip = self.interpreter.with_file_name("pip");
+            let status = tokio::process::Command::new(pip)
+                .args(["install", "--quiet", package])
+                .status()
+                .await?;
+            anyhow::ensure!(status.success(), "pip install {package} failed");
+        }
+        Ok(())
     }
 }
 

@@ -8,6 +8,10 @@
 //!   core cost alone, the most the package could reach on this machine).
 //! - W2: the seed's onboarding flow for the managed organizations one after another, the emulator at
 //!   20 ms latency.
+//! - Clients: 2,000 clients made one after another (an MSP service's one per customer): the time of
+//!   each and the memory they add.
+//! - gevent: five greenlets each making one call at once under `monkey.patch_all()`, the emulator at
+//!   1 s latency (a `gunicorn -k gevent` worker: ≈ 1 s when calls overlap, 5 s when they queue).
 //!
 //! Each client runs in a process of its own, so its peak RSS is its own. The two Python packages live
 //! in their own virtual environments in the target folder; ours is built from this checkout with
@@ -198,6 +202,50 @@ pub(crate) async fn run(args: PythonArgs) -> anyhow::Result<()> {
         );
     }
     report["w2"] = json!({"results": w2_report, "orgs": args.orgs});
+
+    println!("\n== Clients: 2,000 clients made one after another (distinct tokens)");
+    println!(
+        "{:<20} {:>12} {:>12} {:>14}",
+        "clients", "p50 ms", "p99 ms", "added RSS MiB"
+    );
+    let mut clients_report = serde_json::Map::new();
+    for (name, python) in [("cisco-scc-sdk", &original), ("scc_sdk", &ours)] {
+        let mut results = Vec::new();
+        for _ in 0..runs {
+            let job = json!({"workload": "clients", "count": 2000, "base_url": "http://127.0.0.1:9"});
+            results.push(python.run(&job).await?);
+        }
+        let (p50, _, _) = median(results.iter().filter_map(|r| r["construct_ms_p50"].as_f64()).collect());
+        let (p99, _, _) = median(results.iter().filter_map(|r| r["construct_ms_p99"].as_f64()).collect());
+        let (added, _, _) = median(results.iter().filter_map(|r| r["added_rss_kib"].as_f64()).collect());
+        println!("{name:<20} {p50:>12.3} {p99:>12.3} {:>14.1}", added / 1024.0);
+        clients_report.insert(
+            name.into(),
+            json!({"construct_ms_p50": p50, "construct_ms_p99": p99, "added_rss_kib": added}),
+        );
+    }
+    report["clients"] = Value::Object(clients_report);
+
+    println!("\n== gevent: five greenlets, one call each at once, emulator at 1 s latency");
+    println!("{:<20} {:>9} {:>9} {:>9}", "gevent", "seconds", "min", "max");
+    let emulator = ChildServer::start(&["emulator", "--latency-ms", "1000", "--journal-limit", "0"]).await?;
+    let mut gevent_report = serde_json::Map::new();
+    for (name, python) in [("cisco-scc-sdk", &original), ("scc_sdk", &ours)] {
+        python.ensure("gevent", "gevent").await?;
+        let mut results = Vec::new();
+        for _ in 0..runs {
+            let job = json!({"workload": "gevent", "count": 5, "base_url": emulator.base_url(),
+                             "token": emulator.ready["admin"]["access_token"], "org_id": emulator.ready["org_id"]});
+            let result = python.run_with(&job, &["--gevent"]).await?;
+            anyhow::ensure!(result["errors"].as_u64() == Some(0), "gevent {name}: {result}");
+            results.push(result);
+        }
+        let (seconds, min, max) = median(results.iter().filter_map(|r| r["seconds"].as_f64()).collect());
+        println!("{name:<20} {seconds:>9.2} {min:>9.2} {max:>9.2}");
+        gevent_report.insert(name.into(), json!({"seconds": seconds, "min": min, "max": max}));
+    }
+    drop(emulator);
+    report["gevent"] = Value::Object(gevent_report);
     if let Some(path) = args.json {
         std::fs::write(path, serde_json::to_vec_pretty(&report)?)?;
     }

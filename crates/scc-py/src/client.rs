@@ -69,11 +69,13 @@ impl<'py> IntoPyObject<'py> for Outcome {
     }
 }
 
+/// `(status, body, next_cursor, size)`: the body decoded, and its size in bytes as received.
 fn reply_tuple(py: Python<'_>, reply: Reply) -> PyResult<Bound<'_, pyo3::types::PyTuple>> {
     (
         reply.status,
         crate::decode::body_object(py, &reply.body),
         reply.next_cursor,
+        reply.body.len(),
     )
         .into_pyobject(py)
 }
@@ -106,6 +108,66 @@ pub(crate) fn awaitable(py: Python<'_>, prepared: Result<Pending, Error>) -> PyR
 }
 
 pub(crate) type Pending = Pin<Box<dyn Future<Output = Result<Reply, Error>> + Send>>;
+
+/// A call started on the shared runtime for a caller that waits cooperatively (gevent, eventlet):
+/// when it ends, one byte is written to a socket whose other end `fileno()` gives, so the caller's
+/// hub waits on it (`gevent.socket.wait_read`) and runs other greenlets meanwhile, as psycopg's wait
+/// callback does. Dropped unfinished (the greenlet was killed), the request is dropped too.
+#[cfg(unix)]
+#[pyclass(module = "scc_sdk._native")]
+pub(crate) struct Started {
+    ready: std::os::unix::net::UnixStream,
+    outcome: Arc<Mutex<Option<Result<Reply, Error>>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+#[cfg(unix)]
+impl Started {
+    fn spawn(prepared: Result<Pending, Error>) -> PyResult<Self> {
+        use std::io::Write;
+        let (ready, signal) = std::os::unix::net::UnixStream::pair()
+            .map_err(|error| errors::internal_error(format!("cannot make the call's wake-up socket: {error}")))?;
+        let outcome = Arc::new(Mutex::new(None));
+        let slot = outcome.clone();
+        let task = runtime::runtime()?.spawn(async move {
+            let ended = match prepared {
+                Ok(pending) => pending.await,
+                Err(error) => Err(error),
+            };
+            *slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(ended);
+            // The waiter reads nothing: readable is the message.
+            let _ = (&signal).write_all(&[1]);
+        });
+        Ok(Self { ready, outcome, task })
+    }
+}
+
+#[cfg(unix)]
+#[pymethods]
+impl Started {
+    /// The descriptor that becomes readable when the call has ended.
+    fn fileno(&self) -> i32 {
+        std::os::fd::AsRawFd::as_raw_fd(&self.ready)
+    }
+
+    /// The reply tuple, or the call's exception; an error if the call has not ended.
+    fn result<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        let ended = self
+            .outcome
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .ok_or_else(|| errors::internal_error("the call has not ended (wait for fileno() first)".into()))?;
+        finished(py, ended)
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Started {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
 
 /// What a prepared call does: send its request, or only describe it (for a test double standing in
 /// for the client: the request as JSON, nothing sent).
@@ -785,6 +847,13 @@ impl NativeClient {
                 prepared_with(Ok(lane.client.clone()), operation, args)?.map_err(|error| errors::to_py(py, &error))?;
             finished(py, lane.runtime.drive(py, pending)?)
         })
+    }
+
+    /// Starts `operation` on the shared runtime and returns at once: for a caller that waits
+    /// cooperatively on `Started.fileno()` (gevent, eventlet), then reads `Started.result()`.
+    #[cfg(unix)]
+    fn start(&self, operation: &str, args: Bound<'_, PyDict>) -> PyResult<Started> {
+        runtime::guarded(|| Started::spawn(self.prepared(operation, args)?))
     }
 
     /// The same as an asyncio awaitable, resolving to the tuple or to the exception to raise.

@@ -138,6 +138,9 @@ fn defaults(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
 /// The native module `scc_sdk._native`.
 #[pymodule]
 mod _native {
+    #[cfg(unix)]
+    #[pymodule_export]
+    use super::client::Started;
     #[pymodule_export]
     use super::client::{NativeClient, build_products, bulk_summary, plan};
     #[pymodule_export]

@@ -246,14 +246,71 @@ impl Client {
 /// The HTTP client of a [`Client`] built with these settings.
 fn http_client(config: &Config) -> Result<reqwest::Client> {
     // Redirects are followed by the transport, which knows a read from a write.
-    let mut http = reqwest::Client::builder()
+    reqwest::Client::builder()
         .connect_timeout(config.connect_timeout)
-        .redirect(reqwest::redirect::Policy::none());
-    if let Some(path) = &config.ca_bundle {
-        http = http.tls_certs_merge(read_ca_bundle(path)?);
-    }
-    http.build()
+        .redirect(reqwest::redirect::Policy::none())
+        .tls_backend_preconfigured(shared_tls(config.ca_bundle.as_deref())?.as_ref().clone())
+        .build()
         .map_err(|error| Error::Configuration(format!("cannot build the HTTP client: {error}")))
+}
+
+/// How many TLS configurations (one per set of extra roots) the process keeps.
+const SHARED_TLS: usize = 16;
+
+/// The TLS configuration for the platform's roots and these extra ones, built once per process and
+/// shared by every client: the platform verifier reads the system's CA store, which costs
+/// milliseconds and a few hundred kilobytes a time, and a service holding one client per customer
+/// would pay it per client. Keyed by the bundle's path, size and modification time, so a changed
+/// bundle is read anew and an unchanged one is not read again.
+fn shared_tls(ca_bundle: Option<&std::path::Path>) -> Result<Arc<rustls::ClientConfig>> {
+    type Key = Option<(std::path::PathBuf, u64, Option<std::time::SystemTime>)>;
+    static SHARED: std::sync::Mutex<Vec<(Key, Arc<rustls::ClientConfig>)>> = std::sync::Mutex::new(Vec::new());
+    let key: Key = match ca_bundle {
+        None => None,
+        Some(path) => {
+            let metadata = std::fs::metadata(path)
+                .map_err(|error| Error::invalid("ca_bundle", format!("cannot read {}: {error}", path.display())))?;
+            Some((path.to_owned(), metadata.len(), metadata.modified().ok()))
+        }
+    };
+    if let Some((_, tls)) = SHARED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+        .find(|(known, _)| *known == key)
+    {
+        return Ok(tls.clone());
+    }
+    let pem = ca_bundle.map(read_ca_bundle).transpose()?;
+    let provider = rustls::crypto::CryptoProvider::get_default()
+        .cloned()
+        .unwrap_or_else(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
+    let unusable = |error: &dyn fmt::Display| Error::Configuration(format!("cannot set up TLS: {error}"));
+    let verifier = match &pem {
+        None => rustls_platform_verifier::Verifier::new(provider.clone()).map_err(|error| unusable(&error))?,
+        Some(pem) => {
+            use rustls::pki_types::pem::PemObject;
+            let roots = rustls::pki_types::CertificateDer::pem_slice_iter(pem)
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|error| Error::invalid("ca_bundle", format!("is not a PEM bundle: {error}")))?;
+            rustls_platform_verifier::Verifier::new_with_extra_roots(roots, provider.clone())
+                .map_err(|error| unusable(&error))?
+        }
+    };
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|error| unusable(&error))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let tls = Arc::new(tls);
+    let mut shared = SHARED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if shared.len() == SHARED_TLS {
+        shared.remove(0);
+    }
+    shared.push((key, tls.clone()));
+    Ok(tls)
 }
 
 impl fmt::Debug for Client {
@@ -548,7 +605,8 @@ impl ClientBuilder {
 }
 
 /// The certificates of a PEM bundle; an unreadable file or one without a certificate is refused.
-fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
+/// The bundle's bytes, checked to hold PEM certificates.
+fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<u8>> {
     let shown = path.display();
     let pem =
         std::fs::read(path).map_err(|error| Error::invalid("ca_bundle", format!("cannot read {shown}: {error}")))?;
@@ -557,7 +615,7 @@ fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
     if certificates.is_empty() {
         return Err(Error::invalid("ca_bundle", format!("{shown} holds no PEM certificate")));
     }
-    Ok(certificates)
+    Ok(pem)
 }
 
 impl fmt::Debug for ClientBuilder {

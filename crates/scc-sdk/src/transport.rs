@@ -246,6 +246,18 @@ impl Transport {
                         Ok(response) => {
                             span.record("status", response.status.as_u16());
                             span.record("latency_ms", started.elapsed().as_millis() as u64);
+                            // One line per answer, as an HTTP access log has it: the concrete path,
+                            // the status and the size (never a header, so never the token).
+                            tracing::debug!(
+                                status = response.status.as_u16(),
+                                bytes = response.body.len(),
+                                latency_ms = started.elapsed().as_millis() as u64,
+                                "\"{} {}\" {} {}",
+                                request.method,
+                                path,
+                                response.status.as_u16(),
+                                response.body.len()
+                            );
                             if !request.sensitive {
                                 tracing::trace!(body = %String::from_utf8_lossy(&response.body), "response body");
                             }
