@@ -41,6 +41,17 @@ def requests_mocked() -> bool:
     return False
 
 
+# The originals (None when a blocker was installed before this module was imported: then every
+# call asks `socket_refusal`).
+_SOCKET: Any = socket.socket if socket.socket.__module__ == "socket" else None
+_CONNECT: Any = getattr(_SOCKET, "connect", None)
+
+
+def sockets_replaced() -> bool:
+    """True while a test has replaced ``socket.socket`` or its ``connect`` (pytest-socket)."""
+    return socket.socket is not _SOCKET or socket.socket.connect is not _CONNECT
+
+
 def socket_refusal(url: str) -> Optional[BaseException]:
     """The error a blocked socket raises (pytest-socket's ``SocketBlockedError``), when sockets are
     blocked for this URL's host; None when they are not."""

@@ -292,3 +292,14 @@ def test_hooks_see_each_call_and_a_debug_line_gives_path_status_and_size(caplog:
     lines = [record.getMessage() for record in caplog.records]
     assert any(f'"GET /v1/organizations/{emulator.org_id}" 200 ' in line for line in lines), lines
     assert not any(emulator.admin_token in line for line in lines)
+
+
+def test_a_refused_connection_fails_within_the_first_retrys_delay() -> None:
+    from scc_sdk import APIConnectionError
+
+    client = Client(access_token="t", base_url=NOWHERE, retries=5, retry_backoff=0.2, retry_max_backoff=5.0)
+    started = time.monotonic()
+    with pytest.raises(APIConnectionError) as raised:
+        client.organizations.get(org_id="o1")
+    # One retry after at most 0.2 s, not five with growing waits.
+    assert time.monotonic() - started < 0.6 and raised.value.attempts == 2

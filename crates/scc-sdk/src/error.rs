@@ -354,6 +354,29 @@ impl Error {
         false
     }
 
+    /// True when the host refused the connection (nothing listens on its port).
+    pub fn is_connection_refused(&self) -> bool {
+        let Self::Transport {
+            kind: ErrorKind::Connect,
+            source,
+            ..
+        } = self
+        else {
+            return false;
+        };
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source);
+        while let Some(error) = cause {
+            if error
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+            {
+                return true;
+            }
+            cause = error.source();
+        }
+        false
+    }
+
     /// True for a timeout.
     pub fn is_timeout(&self) -> bool {
         self.kind() == ErrorKind::Timeout

@@ -92,6 +92,9 @@ pub enum Failure {
     /// No connection could be made, and another attempt would fail the same way: the server's
     /// certificate was refused, or its host name does not resolve. Never retried.
     ConnectRefusedForGood,
+    /// The host refused the connection (nothing listens on the port): retried once, for a server
+    /// that is restarting, so the call fails within the first retry's delay, not after every retry.
+    Refused,
     /// The attempt timed out: the request may have reached the server.
     Timeout,
     /// The connection broke mid-way: the request may have reached the server.
@@ -149,6 +152,7 @@ pub fn decide(method: &Method, failure: Failure, attempt: u32, config: &RetryCon
         Failure::Status { .. } => (false, true, None),
         Failure::Connect => (true, true, None),
         Failure::ConnectRefusedForGood => (false, true, None),
+        Failure::Refused => (attempt == 1, true, None),
         Failure::Timeout | Failure::Transport => (true, is_idempotent(method), None),
     };
     if !retryable {
@@ -250,6 +254,9 @@ mod tests {
             (Method::PATCH, status(429), 2, retry(500)),
             (Method::POST, Failure::Connect, 1, retry(250)),
             (Method::PATCH, Failure::Connect, 1, retry(250)),
+            // A refused connection: once, then not again.
+            (Method::POST, Failure::Refused, 1, retry(250)),
+            (Method::GET, Failure::Refused, 2, Decision::Stop(NotRetryable)),
             // 502/503/504, timeouts, broken connections: idempotent methods only.
             (Method::GET, status(502), 1, retry(250)),
             (Method::PUT, status(503), 1, retry(250)),

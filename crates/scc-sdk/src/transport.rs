@@ -182,6 +182,7 @@ impl AttemptError {
         let error = Error::transport(method, path, source);
         let failure = match error.kind() {
             ErrorKind::Connect if error.is_connect_refused_for_good() => Failure::ConnectRefusedForGood,
+            ErrorKind::Connect if error.is_connection_refused() => Failure::Refused,
             ErrorKind::Connect => Failure::Connect,
             ErrorKind::Timeout => Failure::Timeout,
             _ => Failure::Transport,
