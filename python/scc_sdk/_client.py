@@ -402,6 +402,17 @@ class _Base:
             return token
         return self._token or ""
 
+    @access_token.setter
+    def access_token(self, token: str) -> None:
+        if self._settings["credentials"] is not None:
+            raise AttributeError(
+                "this client refreshes its own access token (Client.from_credentials): make a new client "
+                "with the new credentials instead of setting access_token")
+        if not isinstance(token, str) or not token:
+            raise ValueError("access_token is required")
+        self._change(access_token=token)
+        self._token = token
+
     @property
     def refresh_count(self) -> int:
         """How many times this client refreshed its access token."""

@@ -303,3 +303,59 @@ def test_a_refused_connection_fails_within_the_first_retrys_delay() -> None:
         client.organizations.get(org_id="o1")
     # One retry after at most 0.2 s, not five with growing waits.
     assert time.monotonic() - started < 0.6 and raised.value.attempts == 2
+
+
+def test_a_new_access_token_set_on_the_client_is_the_one_sent() -> None:
+    from scc_sdk import AuthenticationError
+
+    with Emulator() as emulator:
+        client = emulator.client()
+        client.organizations.get(org_id=emulator.org_id)
+        client.access_token = "not-a-token-of-this-service"
+        with pytest.raises(AuthenticationError):
+            client.organizations.get(org_id=emulator.org_id)
+        client.access_token = emulator.admin_token
+        assert client.organizations.get(org_id=emulator.org_id)["id"] == emulator.org_id
+    refreshing = Client.from_credentials("org", "key", "a-token", "r-token", base_url=NOWHERE)
+    with pytest.raises(AttributeError, match="from_credentials"):
+        refreshing.access_token = "other"
+
+
+def _organization_id(client: Client, org_id: str) -> str:
+    return str(client.organizations.get(org_id=org_id)["id"])
+
+
+def test_clients_cross_a_process_pool() -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    with Emulator() as emulator:
+        client = emulator.client()
+        with ProcessPoolExecutor(2) as pool:
+            ids = list(pool.map(_organization_id, [client] * 4, [emulator.org_id] * 4))
+    assert ids == [emulator.org_id] * 4
+
+
+EVENTLET_WORKER = """
+import eventlet
+eventlet.monkey_patch()
+import json, time
+from scc_sdk.testing import Emulator
+
+with Emulator(latency_ms=1000) as emulator:
+    client = emulator.client()
+    client.organizations.get(org_id=emulator.org_id)
+    started = time.monotonic()
+    pool = eventlet.GreenPool()
+    ids = list(pool.imap(lambda _: client.organizations.get(org_id=emulator.org_id)["id"], range(5)))
+    print(json.dumps({"seconds": time.monotonic() - started, "ids": ids, "org": emulator.org_id}))
+"""
+
+
+def test_under_eventlet_green_threads_calls_overlap() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", EVENTLET_WORKER], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["ids"] == [result["org"]] * 5 and result["seconds"] < 2.5, result

@@ -164,6 +164,17 @@ mod tests {
 }
 
 #[cfg(test)]
+mod published {
+    /// `schema/plan-file.json` is this schema (regenerate it with `scc schema > schema/plan-file.json`).
+    #[test]
+    fn the_published_schema_is_the_engines() {
+        let published: serde_json::Value =
+            serde_json::from_str(include_str!("../../../schema/plan-file.json")).expect("JSON");
+        assert_eq!(published, super::plan_file_schema());
+    }
+}
+
+#[cfg(test)]
 mod spelling {
     #[test]
     fn the_closed_values_of_the_schema_are_those_the_plan_file_takes() {

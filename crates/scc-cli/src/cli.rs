@@ -189,6 +189,15 @@ pub(crate) enum LocalCommand {
     ExitCodes,
     /// This scc: version, commit, build date and target (`-o json` for a document).
     Version,
+    /// The plan file's JSON Schema (also `schema/plan-file.json` in the repository): for editors'
+    /// YAML language servers (`# yaml-language-server: $schema=plan-file.json`) and checks in CI.
+    Schema,
+    /// Write a commented starter plan file (the onboarding example) to begin from.
+    Init {
+        /// Where to write it (refused if it exists).
+        #[arg(default_value = "plan.yaml", value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Write the man pages (one per command, from the same definitions as --help).
     Man {
         /// Folder to write `scc.1`, `scc-org.1`, `scc-org-list.1`, … into.
@@ -516,11 +525,11 @@ pub(crate) enum GroupCommand {
         /// E-mail of a user to remove, repeatable.
         #[arg(long = "remove-user", value_name = "EMAIL")]
         remove_users: Vec<String>,
-        /// Managed organization to share with, repeatable.
-        #[arg(long = "add-managed-org", value_name = "ORG_ID")]
+        /// Managed organization to share with (name or id), repeatable.
+        #[arg(long = "add-managed-org", value_name = "ORG")]
         add_managed_orgs: Vec<String>,
-        /// Managed organization to stop sharing with, repeatable.
-        #[arg(long = "remove-managed-org", value_name = "ORG_ID")]
+        /// Managed organization to stop sharing with (name or id), repeatable.
+        #[arg(long = "remove-managed-org", value_name = "ORG")]
         remove_managed_orgs: Vec<String>,
     },
     /// The members of a group.

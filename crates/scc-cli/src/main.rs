@@ -165,6 +165,9 @@ fn report(ui: &Ui, error: CliError) -> ExitCode {
     exit(error.code)
 }
 
+/// The starter of `scc init`: the onboarding example, commented.
+const STARTER_PLAN: &str = include_str!("../../../examples/onboarding.yaml");
+
 /// Commands that need no settings.
 async fn run_local(command: LocalCommand, no_color: bool, output: Option<Format>) -> ExitCode {
     match command {
@@ -205,6 +208,43 @@ async fn run_local(command: LocalCommand, no_color: bool, output: Option<Format>
             };
             Ui::new(Format::Table, true).write_stdout(&script);
             exit(Code::Ok)
+        }
+        LocalCommand::Schema => {
+            let schema = serde_json::to_string_pretty(&scc_apply::plan_file_schema()).unwrap_or_default();
+            Ui::new(Format::Table, true).write_stdout(&format!("{schema}\n"));
+            exit(Code::Ok)
+        }
+        LocalCommand::Init { file } => {
+            let ui = Ui::new(Format::Table, no_color);
+            if std::fs::symlink_metadata(&file).is_ok() {
+                return report(
+                    &ui,
+                    CliError::usage(
+                        format!("{} exists: nothing was written", file.display()),
+                        "name another file: scc init customers.yaml",
+                    ),
+                );
+            }
+            // The editor's schema beside the plan: `scc schema > plan-file.json`.
+            let starter = STARTER_PLAN.replacen(
+                "# yaml-language-server: $schema=../schema/plan-file.json",
+                "# yaml-language-server: $schema=plan-file.json  (write it with: scc schema > plan-file.json)",
+                1,
+            );
+            match scc_sdk::files::write_private_atomically(&file, starter.as_bytes()) {
+                Ok(()) => {
+                    eprintln!(
+                        "scc: wrote {} — edit it, then `scc plan {}` shows what would change",
+                        file.display(),
+                        file.display()
+                    );
+                    exit(Code::Ok)
+                }
+                Err(error) => report(
+                    &ui,
+                    CliError::failure(format!("cannot write {}: {error}", file.display()), None),
+                ),
+            }
         }
         LocalCommand::ExitCodes => {
             Ui::new(Format::Table, true).write_stdout(&format!("{}\n", cli::EXIT_CODES));

@@ -20,6 +20,9 @@ pub(crate) enum Source {
     Flag,
     Env(&'static str),
     File(PathBuf),
+    /// The pair an earlier `scc` rotated from the environment's credentials of the same API key,
+    /// newer than the environment's (whose refresh token that rotation spent).
+    Rotated(PathBuf),
     Default,
 }
 
@@ -29,6 +32,7 @@ impl fmt::Display for Source {
             Self::Flag => f.write_str("flag"),
             Self::Env(name) => write!(f, "environment ({name})"),
             Self::File(path) => write!(f, "file ({})", path.display()),
+            Self::Rotated(path) => write!(f, "the environment's key, rotated since ({})", path.display()),
             Self::Default => f.write_str("default"),
         }
     }
@@ -193,6 +197,96 @@ fn check_private(_path: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Where the pairs rotated from the environment's credentials of API key `key` are kept (0600, in a
+/// private folder of the configuration folder), so the next `scc` of the same key (the next step of
+/// a CI job, the next night's drift check) finds the pair instead of the spent one.
+pub(crate) fn rotated_path(config_dir: &Path, key: &str) -> PathBuf {
+    let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let name = if plain {
+        key.to_owned()
+    } else {
+        format!("{:016x}", scc_apply::fnv1a(key.as_bytes()))
+    };
+    config_dir.join("rotated").join(format!("{name}.json"))
+}
+
+/// The environment's credentials, or the pair an earlier `scc` rotated from them when that is newer
+/// (its access token expires later): a refresh spends the environment's refresh token, and the
+/// rotated pair is the one that works now.
+fn newer_rotated(config_dir: &Path, from_env: StoredCredentials) -> Result<Resolved<StoredCredentials>, CliError> {
+    let from_env_source = |value| Resolved {
+        value,
+        source: Source::Env("SCC_ACCESS_TOKEN"),
+    };
+    let Some(key) = from_env.api_key_id.clone().filter(|_| from_env.refresh_token.is_some()) else {
+        return Ok(from_env_source(from_env));
+    };
+    let path = rotated_path(config_dir, &key);
+    let Some(rotated) = read_credentials(&path)? else {
+        return Ok(from_env_source(from_env));
+    };
+    let expiry = |stored: &StoredCredentials| {
+        stored
+            .access_expiry()
+            .or_else(|| scc_sdk::auth::jwt_expiry(&stored.access_token))
+    };
+    // Unknown ages keep the environment's: a new key set in the job's secrets must win. A rotation
+    // in the second the environment's pair was issued expires in the same second: the rotated pair
+    // is the one that works then (the file holds only pairs rotated from this key's).
+    let newer = match (expiry(&rotated), expiry(&from_env)) {
+        (Some(rotated_expiry), Some(env_expiry)) => {
+            rotated_expiry >= env_expiry && rotated.refresh_token != from_env.refresh_token
+        }
+        _ => false,
+    };
+    if newer && rotated.api_key_id.as_deref() == Some(key.as_str()) {
+        Ok(Resolved {
+            value: rotated,
+            source: Source::Rotated(path),
+        })
+    } else {
+        Ok(from_env_source(from_env))
+    }
+}
+
+/// Where a pair rotated from these credentials is saved: the file they came from, or for the
+/// environment's the rotated-pairs file of their key (none without a key id).
+pub(crate) fn rotation_store(config_dir: &Path, credentials: &Resolved<StoredCredentials>) -> Option<PathBuf> {
+    match &credentials.source {
+        Source::File(path) | Source::Rotated(path) => Some(path.clone()),
+        Source::Env(_) => credentials
+            .value
+            .api_key_id
+            .as_deref()
+            .map(|key| rotated_path(config_dir, key)),
+        Source::Flag | Source::Default => None,
+    }
+}
+
+/// The rotated-pairs file of the environment's key, which also says once that the environment's
+/// refresh token is spent and where the pair that replaced it is kept.
+struct KeptRotation(FileTokenStore);
+
+impl scc_sdk::TokenStore for KeptRotation {
+    fn store(&self, credentials: &scc_sdk::Credentials) -> std::io::Result<()> {
+        self.0.store(credentials)?;
+        eprintln!(
+            "scc: the access token was refreshed; SCC_REFRESH_TOKEN is now spent, and the new pair is kept in {} \
+             for the next scc of this key",
+            self.0.path().display()
+        );
+        Ok(())
+    }
+
+    fn newest(&self) -> std::io::Result<Option<scc_sdk::Credentials>> {
+        self.0.newest()
+    }
+
+    fn try_lock_for_refresh(&self) -> std::io::Result<Option<scc_sdk::auth::RefreshLock>> {
+        self.0.try_lock_for_refresh()
+    }
+}
+
 pub(crate) fn read_credentials(path: &Path) -> Result<Option<StoredCredentials>, CliError> {
     check_private(path)?;
     match FileTokenStore::new(path).read() {
@@ -323,18 +417,28 @@ impl Settings {
                 "give a whole number of bytes, e.g. 8388608",
             ));
         }
-        let credentials = match env("SCC_ACCESS_TOKEN") {
-            Some(access_token) => Some(Resolved {
-                value: {
-                    let mut stored = StoredCredentials::access_token_only(access_token);
-                    stored.org_id = env("SCC_ORG_ID");
-                    stored.api_key_id = env("SCC_API_KEY_ID");
-                    stored.refresh_token = env("SCC_REFRESH_TOKEN");
-                    stored
-                },
-                source: Source::Env("SCC_ACCESS_TOKEN"),
-            }),
-            None => {
+        let credentials = match (env("SCC_ACCESS_TOKEN"), env("SCC_CREDENTIALS_FILE")) {
+            (Some(access_token), _) => {
+                let mut stored = StoredCredentials::access_token_only(access_token);
+                stored.org_id = env("SCC_ORG_ID");
+                stored.api_key_id = env("SCC_API_KEY_ID");
+                stored.refresh_token = env("SCC_REFRESH_TOKEN");
+                Some(newer_rotated(&config_dir, stored)?)
+            }
+            (None, Some(file)) => {
+                let path = PathBuf::from(file);
+                let value = read_credentials(&path)?.ok_or_else(|| {
+                    CliError::usage(
+                        format!("SCC_CREDENTIALS_FILE names {}, which does not exist", path.display()),
+                        "write it with `scc configure` (SCC_CONFIG_DIR) or point the variable at the file",
+                    )
+                })?;
+                Some(Resolved {
+                    value,
+                    source: Source::File(path),
+                })
+            }
+            (None, None) => {
                 let path = credentials_path(&config_dir, &profile.value);
                 read_credentials(&path)?.map(|value| Resolved {
                     value,
@@ -467,18 +571,27 @@ impl Settings {
             builder = builder.retry(RetryConfig::disabled());
         }
         let org_fallback = self.org_id.as_ref().map(|org| org.value.as_str());
-        Ok(match (credentials.value.refreshing(org_fallback), &credentials.source) {
-            (Some(refreshing), Source::File(path)) => builder
-                .credentials(refreshing)
-                .token_store(FileTokenStore::new(path)),
-            (Some(refreshing), _) => builder.credentials(refreshing).token_store(|_: &scc_sdk::Credentials| {
-                eprintln!(
-                    "scc: the access token was refreshed; SCC_REFRESH_TOKEN is now spent and the new pair lives only in this run \
-                     (credentials from the environment are never saved to a profile)"
-                );
-                Ok(())
-            }),
-            (None, _) => builder.access_token(&credentials.value.access_token),
-        })
+        Ok(
+            match (
+                credentials.value.refreshing(org_fallback),
+                rotation_store(&self.config_dir, credentials),
+            ) {
+                (Some(refreshing), Some(path)) => {
+                    if let Some(folder) = path.parent() {
+                        scc_sdk::files::create_private_dir(folder).map_err(|error| {
+                            CliError::failure(format!("cannot make {}: {error}", folder.display()), None)
+                        })?;
+                    }
+                    match credentials.source {
+                        Source::Env(_) => builder
+                            .credentials(refreshing)
+                            .token_store(KeptRotation(FileTokenStore::new(path))),
+                        _ => builder.credentials(refreshing).token_store(FileTokenStore::new(path)),
+                    }
+                }
+                (Some(refreshing), None) => builder.credentials(refreshing),
+                (None, _) => builder.access_token(&credentials.value.access_token),
+            },
+        )
     }
 }

@@ -1200,3 +1200,68 @@ fn login_logout_and_profile_delete() {
         .code(5)
         .stderr(predicate::str::contains("no profile \"nowhere\""));
 }
+
+#[test]
+fn a_group_is_shared_with_a_managed_organization_named_by_its_name() {
+    let env = Env::new();
+    let managed_id = env.emulator.ready().managed_org_ids[0].clone();
+    let managed = stdout_json(
+        &env.scc()
+            .args(["org", "get", &managed_id, "-o", "json"])
+            .output()
+            .expect("runs"),
+    );
+    let name = managed["name"].as_str().expect("a name").to_owned();
+    env.scc()
+        .args(["group", "create", "--name", "Shared SOC", "-o", "json"])
+        .assert()
+        .success();
+    env.scc()
+        .args(["group", "patch", "Shared SOC", "--add-managed-org", &name, "-o", "json"])
+        .assert()
+        .success();
+    let shared = stdout_json(
+        &env.scc()
+            .args(["group", "managed-orgs", "Shared SOC", "-o", "json"])
+            .output()
+            .expect("runs"),
+    );
+    assert!(shared.to_string().contains(&managed_id), "{shared}");
+    // Again: already in place, nothing sent, exit 0.
+    env.scc()
+        .args(["group", "patch", "Shared SOC", "--add-managed-org", &name])
+        .assert()
+        .success();
+}
+
+#[test]
+fn user_patch_reads_the_plans_snake_case_names_and_refuses_an_unknown_operation_before_sending() {
+    let env = Env::new();
+    let work = tempfile::tempdir().expect("dir");
+    let snake = work.path().join("snake.json");
+    std::fs::write(
+        &snake,
+        r#"[{"email": "snake.case@example.com", "operation": "invite", "first_name": "Snake", "last_name": "Case"}]"#,
+    )
+    .expect("file");
+    env.scc()
+        .args(["user", "patch", "--file"])
+        .arg(&snake)
+        .assert()
+        .success();
+    let users = env.scc().args(["user", "list", "-o", "json"]).output().expect("runs");
+    assert!(String::from_utf8_lossy(&users.stdout).contains("snake.case@example.com"));
+    let unknown = work.path().join("unknown.json");
+    std::fs::write(&unknown, r#"[{"email": "a@example.com", "operation": "add"}]"#).expect("file");
+    env.clear_journal();
+    env.scc()
+        .args(["user", "patch", "--file"])
+        .arg(&unknown)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("\"add\" is not one of invite"));
+    assert!(
+        env.journal().iter().all(|request| request["method"] != "PATCH"),
+        "nothing was sent"
+    );
+}

@@ -91,6 +91,16 @@ pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliErr
             remove_managed_orgs,
         } => {
             let group_id = id(group_id).await?;
+            // Managed organizations by name, as everywhere an id is taken.
+            let mut add_managed = Vec::with_capacity(add_managed_orgs.len());
+            for text in add_managed_orgs {
+                add_managed.push(crate::resolve::org(&client, &text).await?);
+            }
+            let mut remove_managed = Vec::with_capacity(remove_managed_orgs.len());
+            for text in remove_managed_orgs {
+                remove_managed.push(crate::resolve::org(&client, &text).await?);
+            }
+            let (add_managed_orgs, remove_managed_orgs) = (add_managed, remove_managed);
             // What is already in place is not sent (a script run again exits 0): one read of the
             // members, one of the managed organizations, when the change names them.
             let key = scc_sdk::validate::name_key;

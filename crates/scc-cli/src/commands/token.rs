@@ -23,21 +23,38 @@ pub(crate) async fn run(ctx: &Ctx, command: TokenCommand) -> Result<Code, CliErr
             "save them with `scc configure --org ORG_ID --api-key-id KEY --refresh-token -`",
         )
     })?;
-    // The rotated pair is saved to the profile; credentials from the environment are never saved,
-    // and rotating them here would spend the environment's refresh token for nothing.
-    let crate::settings::Source::File(path) = &stored.source else {
-        return Err(CliError::usage(
-            format!(
-                "the credentials come from the {}, and scc never saves those",
-                stored.source
-            ),
-            "they refresh by themselves when used; to keep rotated tokens, save the key with `scc configure`",
-        ));
-    };
-    let path = path.clone();
+    // The rotated pair goes where the credentials came from: the profile's (or SCC_CREDENTIALS_FILE's)
+    // file, or for the environment's, the rotated-pairs file of their key the next `scc` reads.
+    let path = crate::settings::rotation_store(&ctx.settings.config_dir, stored).ok_or_else(|| {
+        CliError::usage(
+            "the credentials name no API key id, so a rotated pair could not be found again".into(),
+            "set SCC_API_KEY_ID beside SCC_REFRESH_TOKEN",
+        )
+    })?;
+    if let Some(folder) = path.parent() {
+        scc_sdk::files::create_private_dir(folder)
+            .map_err(|error| CliError::failure(format!("cannot make {}: {error}", folder.display()), None))?;
+    }
     let client = ctx.client()?;
     // Under --dry-run the refresh is not sent: the error carries the planned request.
-    let rotated = client.refresh_credentials(&credentials).await?;
+    let rotated = match client.refresh_credentials(&credentials).await {
+        Ok(rotated) => rotated,
+        // The environment's refresh token was spent by an earlier `scc` of the key: the pair that
+        // rotation kept is the one to refresh.
+        Err(error) if error.is_refresh_rejected() => {
+            use scc_sdk::TokenStore as _;
+            use scc_sdk::secrecy::ExposeSecret;
+            match FileTokenStore::new(&path).newest() {
+                Ok(Some(kept))
+                    if kept.refresh_token().expose_secret() != credentials.refresh_token().expose_secret() =>
+                {
+                    client.refresh_credentials(&kept).await?
+                }
+                _ => return Err(error.into()),
+            }
+        }
+        Err(error) => return Err(error.into()),
+    };
     FileTokenStore::new(&path).save(&rotated).map_err(|error| {
         CliError::failure(
             format!(

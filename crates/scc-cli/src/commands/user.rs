@@ -214,6 +214,24 @@ async fn holds_admin(client: &scc_sdk::Client, org: &str, user: &str) -> Option<
 /// User operations from a file (or `-`): a JSON array, `{"users": [...]}`, or one JSON object per
 /// line. A malformed item is reported with its position.
 pub(crate) fn read_operations(path: &std::path::Path) -> Result<Vec<UserOperation>, CliError> {
+    let operations = parse_operations(path)?;
+    // A closed set checked here, before anything is sent: the service answers an unknown one 400.
+    for (index, operation) in operations.iter().enumerate() {
+        if let scc_sdk::types::UserOperationType::Unknown(name) = operation.operation() {
+            return Err(CliError::usage(
+                format!(
+                    "{} item {index}: operation {name:?} is not one of {}",
+                    path.display(),
+                    scc_sdk::types::UserOperationType::KNOWN.join(", ")
+                ),
+                "fix the operation; groups take add/remove (scc group patch), users the operations listed",
+            ));
+        }
+    }
+    Ok(operations)
+}
+
+fn parse_operations(path: &std::path::Path) -> Result<Vec<UserOperation>, CliError> {
     let text = if path.as_os_str() == "-" {
         let mut text = String::new();
         std::io::stdin()

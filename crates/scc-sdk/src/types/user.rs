@@ -63,13 +63,19 @@ pub enum UserEffect {
 pub struct UserOperation {
     email: String,
     operation: UserOperationType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    // The plan file's snake_case names are read too (`first_name` as `firstName`).
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "first_name")]
     first_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "last_name")]
     last_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "is_admin",
+        alias = "admin"
+    )]
     is_admin: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "factor_id")]
     factor_id: Option<String>,
 }
 
