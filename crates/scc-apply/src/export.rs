@@ -37,6 +37,7 @@ pub async fn export(client: &Client, orgs: Vec<Organization>) -> Result<PlanFile
     .collect()
     .await;
     let mut plan = PlanFile {
+        tenant: None,
         organizations: Vec::new(),
     };
     for (org, mut seen) in observed {

@@ -28,6 +28,9 @@ pub struct SavedPlan {
     pub created: String,
     /// The plan file it was computed from.
     pub plan_file: PlanSource,
+    /// The tenant the plan file pins (`tenant:`), checked again when it is applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
     /// Each organization, in the plan file's order.
     pub organizations: Vec<SavedOrg>,
 }
@@ -199,6 +202,7 @@ impl SavedPlan {
     /// The plan file part of the saved plan.
     pub fn plan_file(&self) -> PlanFile {
         PlanFile {
+            tenant: self.tenant.clone(),
             organizations: self.organizations.iter().map(|org| org.plan.clone()).collect(),
         }
     }
@@ -244,6 +248,7 @@ impl SavedPlan {
                 path: path.display().to_string(),
                 fnv1a64: digest.to_owned(),
             },
+            tenant: file.tenant.clone(),
             organizations: file
                 .organizations
                 .iter()

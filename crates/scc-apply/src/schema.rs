@@ -22,6 +22,8 @@ pub fn plan_file_schema() -> Value {
         "required": ["organizations"],
         "additionalProperties": false,
         "properties": {
+            "tenant": {"type": "string", "minLength": 1, "description": "The organization of the API key this plan is for (the MSP's manager organization): refused with a key of another."},
+            "defaults": {"$ref": "#/$defs/defaults"},
             "organizations": {"type": "array", "items": {"$ref": "#/$defs/organization"}}
         },
         "$defs": {
@@ -35,6 +37,18 @@ pub fn plan_file_schema() -> Value {
                     "name": {"type": "string", "minLength": 1, "description": "An organization by exact name (created when `create` is true and none exists)."},
                     "create": {"type": "boolean", "description": "Create it as a MANAGED organization of the token's organization when it does not exist."},
                     "region": {"enum": closed(RegionCode::ORGANIZATION), "description": "Region of a created organization."},
+                    "subscriptions": {"type": "array", "items": {"$ref": "#/$defs/subscription"}},
+                    "users": {"type": "array", "items": {"$ref": "#/$defs/user"}},
+                    "groups": {"type": "array", "items": {"$ref": "#/$defs/group"}},
+                    "roles": {"type": "array", "items": {"$ref": "#/$defs/role"}},
+                    "prune": {"$ref": "#/$defs/prune"}
+                }
+            },
+            "defaults": {
+                "type": "object",
+                "description": "A baseline every organization holds besides its own: its own item of the same claim code, e-mail, group name or product and role wins, and its own prune replaces this one.",
+                "additionalProperties": false,
+                "properties": {
                     "subscriptions": {"type": "array", "items": {"$ref": "#/$defs/subscription"}},
                     "users": {"type": "array", "items": {"$ref": "#/$defs/user"}},
                     "groups": {"type": "array", "items": {"$ref": "#/$defs/group"}},
@@ -122,7 +136,9 @@ mod tests {
 
     #[test]
     fn a_document_with_every_property_of_the_schema_is_a_plan_file_and_back() {
-        let document = json!({"organizations": [{
+        let document = json!({"tenant": "11111111-2222-3333-4444-555555555555",
+            "defaults": {"subscriptions": [], "users": [], "groups": [{"name": "Base"}], "roles": [], "prune": {}},
+            "organizations": [{
             "name": "Acme", "create": true, "region": "EMEA",
             "subscriptions": [{"claim_code": "AAAA-BBBB-CCCC-DDDD", "region": "NAM"}],
             "users": [{"email": "a@acme.example", "first_name": "A", "last_name": "B", "admin": true, "enabled": true}],
@@ -159,7 +175,7 @@ mod tests {
         }
         // And the schema names nothing the model refuses.
         let count = names.len();
-        assert_eq!(count, 9 + 2 + 5 + 4 + 4 + 4, "{names:?}");
+        assert_eq!(count, 9 + 5 + 2 + 5 + 4 + 4 + 4, "{names:?}");
     }
 }
 

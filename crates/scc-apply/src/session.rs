@@ -268,10 +268,31 @@ impl<'a> Session<'a> {
         self.creator.get_or_init(|| self.client.key_org()).await;
     }
 
+    /// A plan pinned to a tenant (`tenant:`) is for the keys of that organization only.
+    fn check_tenant(&self, file: &PlanFile) -> Result<(), Error> {
+        let Some(tenant) = file.tenant.as_deref().map(str::trim) else {
+            return Ok(());
+        };
+        match self.creator.get().and_then(Option::as_deref) {
+            Some(key_org) if key_org == tenant => Ok(()),
+            Some(key_org) => Err(Error::input(
+                format!(
+                    "the plan is for tenant {tenant}, and the API key in use belongs to {key_org}: nothing was read"
+                ),
+                "use the profile (or credentials) of that tenant, or change the plan's `tenant:`",
+            )),
+            None => Err(Error::input(
+                format!("the plan is for tenant {tenant}, and the token in use does not say its organization"),
+                "set SCC_ORG_ID (or the profile's org_id) to the key's organization",
+            )),
+        }
+    }
+
     /// Every organization's plan, in the file's order; writes nothing. `None` when stopped.
     pub async fn plan(&self, file: &PlanFile) -> Result<Option<Vec<Planned>>, Error> {
-        let directory = self.directory(file).await?;
         self.know_creator().await;
+        self.check_tenant(file)?;
+        let directory = self.directory(file).await?;
         let live = self.live(directory.as_ref());
         self.events.start("reading", file.organizations.len());
         let work = futures_util::stream::iter(file.organizations.iter().enumerate())
@@ -300,6 +321,7 @@ impl<'a> Session<'a> {
     ) -> Result<Result<Vec<(usize, Applied)>, Interrupted>, Error> {
         self.may_write().await?;
         self.know_creator().await;
+        self.check_tenant(file)?;
         let orgs = &file.organizations;
         let (locks_dir, service) = (&self.locks_dir, &self.service);
         self.events.start("applying", work.len());

@@ -13,8 +13,97 @@ use crate::Error;
 #[serde(deny_unknown_fields)]
 /// A plan file: what organizations should hold.
 pub struct PlanFile {
+    /// The organization of the API key the plan is for (an MSP's manager organization): against a
+    /// key of another organization the plan is refused before anything is read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
     /// The organizations, each found by id or by name.
     pub organizations: Vec<OrgPlan>,
+}
+
+/// The plan file as written: with `defaults`, a baseline every organization holds besides its own.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Written {
+    #[serde(default)]
+    tenant: Option<String>,
+    #[serde(default)]
+    defaults: Option<Defaults>,
+    organizations: Vec<OrgPlan>,
+}
+
+/// What every organization of the file holds unless it says otherwise: its own item of the same key
+/// (claim code, e-mail, group name, product and role) wins, and its own `prune` replaces this one.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Defaults {
+    #[serde(default)]
+    subscriptions: Vec<SubscriptionPlan>,
+    #[serde(default)]
+    users: Vec<UserPlan>,
+    #[serde(default)]
+    groups: Vec<GroupPlan>,
+    #[serde(default)]
+    roles: Vec<RolePlan>,
+    #[serde(default)]
+    prune: Option<Prune>,
+}
+
+impl Written {
+    /// Each organization with the defaults it does not override, after its own items (so the places
+    /// of its own items in problems stay those of the file).
+    fn into_plan(self) -> PlanFile {
+        let Some(defaults) = self.defaults else {
+            return PlanFile {
+                tenant: self.tenant,
+                organizations: self.organizations,
+            };
+        };
+        let organizations = self
+            .organizations
+            .into_iter()
+            .map(|mut org| {
+                let keys: HashSet<String> = org.subscriptions.iter().map(|s| name_key(&s.claim_code)).collect();
+                org.subscriptions.extend(
+                    defaults
+                        .subscriptions
+                        .iter()
+                        .filter(|s| !keys.contains(&name_key(&s.claim_code)))
+                        .cloned(),
+                );
+                let keys: HashSet<String> = org.users.iter().map(|u| name_key(&u.email)).collect();
+                org.users.extend(
+                    defaults
+                        .users
+                        .iter()
+                        .filter(|u| !keys.contains(&name_key(&u.email)))
+                        .cloned(),
+                );
+                let keys: HashSet<String> = org.groups.iter().map(|g| name_key(&g.name)).collect();
+                org.groups.extend(
+                    defaults
+                        .groups
+                        .iter()
+                        .filter(|g| !keys.contains(&name_key(&g.name)))
+                        .cloned(),
+                );
+                let role_key = |r: &RolePlan| (name_key(&r.product), name_key(&r.role));
+                let keys: HashSet<(String, String)> = org.roles.iter().map(role_key).collect();
+                org.roles
+                    .extend(defaults.roles.iter().filter(|r| !keys.contains(&role_key(r))).cloned());
+                if org.prune.is_empty()
+                    && let Some(prune) = &defaults.prune
+                {
+                    org.prune = *prune;
+                }
+                org
+            })
+            .collect();
+        PlanFile {
+            tenant: self.tenant,
+            organizations,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -255,7 +344,7 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<PlanFile, Error> {
             "an anchor may be repeated by aliases, not multiplied: write the repeated part out, or use fewer nested aliases",
         ));
     }
-    let parsed = match extension.as_str() {
+    let parsed: Result<Written, String> = match extension.as_str() {
         "yaml" | "yml" => serde_norway::from_str(text).map_err(|error| error.to_string()),
         "toml" => toml::from_str(text).map_err(|error| error.to_string()),
         "json" => serde_json::from_str(text).map_err(|error| error.to_string()),
@@ -266,7 +355,9 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<PlanFile, Error> {
             ));
         }
     };
-    parsed.map_err(|error| Error::input(format!("{}: {error}", path.display()), "fix the plan file"))
+    parsed
+        .map(Written::into_plan)
+        .map_err(|error| Error::input(format!("{}: {error}", path.display()), "fix the plan file"))
 }
 
 /// `value` is not one of the SDK's closed set `known`: `"MARS" is not NAM, EMEA or APJC`.
@@ -663,5 +754,26 @@ organizations:
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod written {
+    use super::*;
+
+    #[test]
+    fn defaults_are_held_by_every_organization_unless_it_says_otherwise() {
+        let text = "defaults:\n  users:\n    - {email: soc@msp.example, first_name: Soc, last_name: Desk, admin: true}\n  groups:\n    - {name: SOC, members: [soc@msp.example]}\n  prune: {members: true}\norganizations:\n  - name: East\n  - name: West\n    users:\n      - {email: SOC@msp.example, first_name: Own, last_name: Name}\n    prune: {users: true}\n";
+        let plan = parse(Path::new("baseline.yaml"), text).expect("a plan");
+        let (east, west) = (&plan.organizations[0], &plan.organizations[1]);
+        assert_eq!(east.users.len(), 1);
+        assert_eq!(east.groups[0].name, "SOC");
+        assert!(east.prune.members && !east.prune.users);
+        // West's own user of the same e-mail wins (in any case), and its own prune replaces the default.
+        assert_eq!(west.users.len(), 1);
+        assert_eq!(west.users[0].first_name, "Own");
+        assert!(west.prune.users && !west.prune.members);
+        assert_eq!(west.groups.len(), 1, "what it does not override it holds");
+        assert!(parse(Path::new("bad.yaml"), "defaults: {colour: red}\norganizations: []\n").is_err());
     }
 }

@@ -330,3 +330,30 @@ async fn enabled_false_disables_a_user_once_and_enabled_true_enables_them_again_
         .expect("not stopped");
     assert_ne!(status().await, "DISABLED");
 }
+
+#[tokio::test]
+async fn a_plan_pinned_to_another_tenant_is_refused_before_anything_is_read() {
+    let emulator = spawn(EmulatorOptions::default()).await.expect("emulator");
+    let client = admin(&emulator);
+    let dir = tempfile::tempdir().expect("dir");
+    let session = Session::new(&client, emulator.base_url(), dir.path());
+    let org_id = emulator.ready().org_id.clone();
+    let pinned = |tenant: &str| plan_file(&format!("tenant: {tenant}\n{EAST}"));
+    let refused = session
+        .plan(&pinned("00000000-0000-0000-0000-000000000000"))
+        .await
+        .expect_err("another tenant");
+    assert!(
+        matches!(&refused, Error::Input { message, .. } if message.contains("is for tenant")),
+        "{refused:?}"
+    );
+    let planned = session
+        .plan(&pinned(&org_id))
+        .await
+        .expect("its own tenant")
+        .expect("not stopped");
+    assert_eq!(planned.len(), 1);
+    let file = pinned("00000000-0000-0000-0000-000000000000");
+    let refused = session.apply(&file, vec![(0, Confirmed::Ahead)], &ledger(&file)).await;
+    assert!(refused.is_err(), "apply checks the tenant too");
+}

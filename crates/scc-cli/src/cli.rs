@@ -96,6 +96,10 @@ pub(crate) struct Global {
     /// A PEM file of CA certificates to trust besides the system's (a company's TLS inspection CA) [env: SCC_CA_BUNDLE].
     #[arg(long, global = true, value_name = "FILE")]
     pub(crate) ca_bundle: Option<std::path::PathBuf>,
+    /// A credentials file to read, and to write each rotated pair back to, instead of the profile's
+    /// (for CI: a file in a cache the runner keeps) [env: SCC_CREDENTIALS_FILE].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) credentials_file: Option<std::path::PathBuf>,
     /// Do not retry failed requests.
     #[arg(long, global = true)]
     pub(crate) no_retry: bool,
@@ -844,6 +848,7 @@ impl From<&Global> for crate::settings::Overrides {
             timeout: global.timeout,
             max_response_bytes: global.max_response_bytes,
             ca_bundle: global.ca_bundle.clone(),
+            credentials_file: global.credentials_file.clone(),
             no_retry: global.no_retry,
             dry_run: global.dry_run,
             insecure_http: global.insecure_http,

@@ -316,6 +316,8 @@ pub(crate) struct Overrides {
     pub(crate) timeout: Option<u64>,
     pub(crate) max_response_bytes: Option<usize>,
     pub(crate) ca_bundle: Option<PathBuf>,
+    /// `--credentials-file`: read and rewritten instead of the profile's (wins over the environment).
+    pub(crate) credentials_file: Option<PathBuf>,
     pub(crate) no_retry: bool,
     pub(crate) dry_run: bool,
     pub(crate) insecure_http: bool,
@@ -417,7 +419,14 @@ impl Settings {
                 "give a whole number of bytes, e.g. 8388608",
             ));
         }
-        let credentials = match (env("SCC_ACCESS_TOKEN"), env("SCC_CREDENTIALS_FILE")) {
+        let credentials_file = global
+            .credentials_file
+            .clone()
+            .or_else(|| env("SCC_CREDENTIALS_FILE").map(PathBuf::from));
+        // --credentials-file wins over the environment's token, as every flag does; the environment's
+        // token wins over SCC_CREDENTIALS_FILE and the profile.
+        let token_from_env = env("SCC_ACCESS_TOKEN").filter(|_| global.credentials_file.is_none());
+        let credentials = match (token_from_env, credentials_file) {
             (Some(access_token), _) => {
                 let mut stored = StoredCredentials::access_token_only(access_token);
                 stored.org_id = env("SCC_ORG_ID");
@@ -425,11 +434,10 @@ impl Settings {
                 stored.refresh_token = env("SCC_REFRESH_TOKEN");
                 Some(newer_rotated(&config_dir, stored)?)
             }
-            (None, Some(file)) => {
-                let path = PathBuf::from(file);
+            (None, Some(path)) => {
                 let value = read_credentials(&path)?.ok_or_else(|| {
                     CliError::usage(
-                        format!("SCC_CREDENTIALS_FILE names {}, which does not exist", path.display()),
+                        format!("the credentials file {} does not exist", path.display()),
                         "write it with `scc configure` (SCC_CONFIG_DIR) or point the variable at the file",
                     )
                 })?;

@@ -159,3 +159,48 @@ fn init_writes_a_starter_that_plans_and_refuses_to_overwrite_and_schema_prints_t
     let schema = common::stdout_json(&env.bare().arg("schema").output().expect("runs"));
     assert_eq!(schema["$id"], "scc://schema/plan-file");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_credentials_file_given_by_flag_is_read_rotated_in_place_and_wins_over_the_environment() {
+    use std::os::unix::fs::OpenOptionsExt;
+
+    let env = Env::new();
+    let ready = env.emulator.ready();
+    let work = tempfile::tempdir().expect("dir");
+    let file = work.path().join("ci-credentials.json");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true).mode(0o600);
+    std::io::Write::write_all(
+        &mut options.open(&file).expect("file"),
+        serde_json::json!({"org_id": env.org(), "api_key_id": ready.admin.api_key_id,
+                           "access_token": ready.admin.access_token, "refresh_token": ready.admin.refresh_token})
+        .to_string()
+        .as_bytes(),
+    )
+    .expect("written");
+    let scc = |args: &[&str]| {
+        env.bare()
+            .env("SCC_BASE_URL", env.emulator.base_url())
+            .env("SCC_ACCESS_TOKEN", "not-this-one")
+            .arg("--credentials-file")
+            .arg(&file)
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    let refreshed = scc(&["token", "refresh"]);
+    assert!(
+        refreshed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&refreshed.stderr)
+    );
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).expect("kept")).expect("JSON");
+    assert_ne!(
+        saved["refresh_token"],
+        ready.admin.refresh_token.as_str(),
+        "rotated in place"
+    );
+    let read = scc(&["org", "get", &env.org(), "-o", "json"]);
+    assert!(read.status.success(), "{}", String::from_utf8_lossy(&read.stderr));
+}

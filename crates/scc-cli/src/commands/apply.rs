@@ -206,6 +206,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
         loop {
             let shown: Vec<Planned> = pending.iter().map(|&index| plans[index].clone()).collect();
             let shown_file = PlanFile {
+                tenant: file.tenant.clone(),
                 organizations: pending.iter().map(|&index| file.organizations[index].clone()).collect(),
             };
             let numbers: Vec<usize> = pending.iter().map(|&index| selected[index]).collect();
