@@ -296,6 +296,9 @@ pub(crate) enum SubscriptionCommand {
         /// Name filter.
         #[arg(long)]
         name: Option<String>,
+        /// Every organization the token reaches, with an ORGANIZATION column (as `kubectl get -A`).
+        #[arg(long)]
+        all_orgs: bool,
     },
     /// Show a subscription.
     Get {
@@ -369,6 +372,9 @@ pub(crate) enum UserCommand {
         /// User status.
         #[arg(long, value_parser = one_of(USER_STATUSES), ignore_case = true)]
         status: Option<String>,
+        /// Every organization the token reaches, with an ORGANIZATION column (as `kubectl get -A`).
+        #[arg(long)]
+        all_orgs: bool,
     },
     /// Show a user.
     Get {
@@ -479,6 +485,9 @@ pub(crate) enum GroupCommand {
         cursor: Option<String>,
         #[command(flatten)]
         paging: Paging,
+        /// Every organization the token reaches, with an ORGANIZATION column (as `kubectl get -A`).
+        #[arg(long)]
+        all_orgs: bool,
     },
     /// Show an admin group.
     Get {
@@ -571,8 +580,11 @@ pub(crate) enum RoleCommand {
         #[arg(long = "type", value_parser = one_of(ROLE_TYPES), ignore_case = true)]
         role_type: Option<String>,
         /// Only the roles of this user id.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "all_orgs")]
         user: Option<String>,
+        /// Every organization the token reaches, with an ORGANIZATION column (as `kubectl get -A`).
+        #[arg(long)]
+        all_orgs: bool,
     },
     /// Show a role.
     Get {

@@ -1106,8 +1106,9 @@ fn ctrl_c_at_the_apply_question_stops_at_once() {
     let mut screen = Vec::new();
     read_until(&mut stdout, &mut screen, "[y/N]", 1);
     let question = format!(
-        "Apply these changes with profile default to {}? [y/N]",
-        env.emulator.base_url()
+        "Apply these changes with profile default to {} (the key's organization: {})? [y/N]",
+        env.emulator.base_url(),
+        env.org()
     );
     assert!(
         String::from_utf8_lossy(&screen).contains(&question),
@@ -1264,4 +1265,59 @@ fn user_patch_reads_the_plans_snake_case_names_and_refuses_an_unknown_operation_
         env.journal().iter().all(|request| request["method"] != "PATCH"),
         "nothing was sent"
     );
+}
+
+#[test]
+fn lists_across_every_organization_carry_an_organization_column() {
+    let env = Env::new();
+    let managed = env.emulator.ready().managed_org_ids[0].clone();
+    env.scc()
+        .args([
+            "--org",
+            &managed,
+            "user",
+            "invite",
+            "far.away@example.com",
+            "--first-name",
+            "Far",
+            "--last-name",
+            "Away",
+        ])
+        .assert()
+        .success();
+    let all = stdout_json(
+        &env.scc()
+            .args(["user", "list", "--all-orgs", "-o", "json"])
+            .output()
+            .expect("runs"),
+    );
+    let rows = all.as_array().expect("a list");
+    let far = rows
+        .iter()
+        .find(|row| row["email"] == "far.away@example.com")
+        .expect("the managed organization's user is listed");
+    assert_eq!(far["organization_id"], managed.as_str());
+    assert!(
+        rows.iter().any(|row| row["organization_id"] == env.org().as_str()),
+        "the manager's too"
+    );
+    let table = env.scc().args(["group", "list", "--all-orgs"]).output().expect("runs");
+    assert!(table.status.success(), "{}", String::from_utf8_lossy(&table.stderr));
+    // Off a terminal a table is tab-separated, without its header: the organization comes first.
+    let manager = stdout_json(&env.scc().args(["org", "get", "-o", "json"]).output().expect("runs"));
+    let manager_name = manager["name"].as_str().expect("a name");
+    assert!(
+        String::from_utf8_lossy(&table.stdout)
+            .lines()
+            .any(|line| line.starts_with(&format!("{manager_name}\t"))),
+        "{}",
+        String::from_utf8_lossy(&table.stdout)
+    );
+    for command in [["role", "list"], ["subscription", "list"]] {
+        env.scc().args(command).arg("--all-orgs").assert().success();
+    }
+    env.scc()
+        .args(["--org", &managed, "user", "list", "--all-orgs"])
+        .assert()
+        .code(2);
 }

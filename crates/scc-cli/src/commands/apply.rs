@@ -219,9 +219,12 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
             }
             // The question names where the changes go: the profile and the service.
             let question = format!(
-                "Apply these changes with profile {} to {}?",
+                "Apply these changes with profile {} to {} (the key's organization: {})?",
                 ctx.settings.profile.value,
-                scc_sdk::config::redacted(&ctx.settings.base_url.value)
+                scc_sdk::config::redacted(&ctx.settings.base_url.value),
+                ctx.settings
+                    .key_org()
+                    .unwrap_or_else(|| "not stated by the token".into())
             );
             // Ctrl-C at the question stops here and now (the engine's stop is taken for this run).
             let answer = tokio::select! {
@@ -445,7 +448,16 @@ fn print_plan(ctx: &Ctx, path: &std::path::Path, numbers: &[usize], file: &PlanF
     });
     match ctx.ui.format {
         Format::Table | Format::Wide => {
-            let mut text = String::new();
+            // What the plan is for: the profile, the service and the key's (manager) organization.
+            let mut text = format!(
+                "Plan with profile {} against {} (the key's organization: {}):\n",
+                crate::output::one_line(&ctx.settings.profile.value),
+                scc_sdk::config::redacted(&ctx.settings.base_url.value),
+                ctx.settings
+                    .key_org()
+                    .as_deref()
+                    .map_or("not stated by the token".into(), crate::output::one_line)
+            );
             for report in &reports {
                 plan_text(&ctx.ui, report, &mut text);
             }

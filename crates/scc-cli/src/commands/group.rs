@@ -9,6 +9,18 @@ use crate::output::columns;
 
 pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
+    if let GroupCommand::List { all_orgs: true, .. } = &command {
+        let items = super::across_orgs(ctx, &client, "listing admin groups", |org| {
+            let request = client.groups().list(org);
+            async move {
+                let groups: Vec<_> = futures_util::TryStreamExt::try_collect(request.items()).await?;
+                Ok(to_json_list(&groups))
+            }
+        })
+        .await?;
+        ctx.ui.list(&items, &super::with_org_column(columns::GROUP));
+        return Ok(Code::Ok);
+    }
     let groups = client.groups();
     let org = ctx.org(&client).await?;
     let id = |text: String| {
@@ -17,7 +29,7 @@ pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliErr
         async move { crate::resolve::group(client, &org, &text).await }
     };
     match command {
-        GroupCommand::List { cursor, paging } => {
+        GroupCommand::List { cursor, paging, .. } => {
             let mut request = groups.list(org).set_cursor(cursor).set_max_items(paging.max_items);
             if let Some(size) = paging.page_size {
                 request = request.max(size);

@@ -102,6 +102,63 @@ where
     Ok(items)
 }
 
+/// `--all-orgs`: every organization the token reaches, four at a time (within the client's rate
+/// limit), each with the items `fetch` lists there, marked with the organization's name and id (as
+/// `kubectl get -A`). An organization that cannot be listed fails the command, naming it.
+pub(crate) async fn across_orgs<F, Fut>(
+    ctx: &Ctx,
+    client: &Client,
+    what: &'static str,
+    fetch: F,
+) -> Result<Vec<Value>, CliError>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<Value>, scc_sdk::Error>>,
+{
+    use futures_util::{StreamExt, TryStreamExt};
+    if !ctx.global.org.is_empty() {
+        return Err(CliError::usage(
+            "--org and --all-orgs name different organizations".into(),
+            "give --org for one organization, or --all-orgs for every one",
+        ));
+    }
+    let spinner = ctx.ui.spinner(what);
+    let orgs: Vec<scc_sdk::types::Organization> = client.organizations().list().max(500).items().try_collect().await?;
+    let listed: Vec<_> = futures_util::stream::iter(orgs)
+        .map(|org| {
+            let listing = fetch(org.id.to_string());
+            async move { (org, listing.await) }
+        })
+        .buffered(4)
+        .collect()
+        .await;
+    spinner.finish_and_clear();
+    let mut all = Vec::new();
+    for (org, items) in listed {
+        let label = org.name.clone().unwrap_or_else(|| org.id.to_string());
+        let items = items.map_err(|error| {
+            let mut failed = CliError::from(error);
+            failed.message = format!("organization {}: {}", crate::output::one_line(&label), failed.message);
+            failed
+        })?;
+        for mut item in items {
+            if let Value::Object(fields) = &mut item {
+                fields.insert("organization".into(), Value::String(label.clone()));
+                fields.insert("organization_id".into(), Value::String(org.id.to_string()));
+            }
+            all.push(item);
+        }
+    }
+    Ok(all)
+}
+
+/// `columns` with the organization first, for `--all-orgs`.
+pub(crate) fn with_org_column(columns: &[crate::output::Column]) -> Vec<crate::output::Column> {
+    std::iter::once(("ORGANIZATION", "organization"))
+        .chain(columns.iter().copied())
+        .collect()
+}
+
 /// A serializable value as JSON (the server's JSON for SDK models).
 pub(crate) fn to_json<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)

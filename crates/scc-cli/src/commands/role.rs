@@ -9,10 +9,25 @@ use crate::output::columns;
 
 pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
+    if let RoleCommand::List {
+        role_type,
+        all_orgs: true,
+        ..
+    } = &command
+    {
+        let role_type = role_type.clone().map(RoleType::from);
+        let items = super::across_orgs(ctx, &client, "listing roles", |org| {
+            let request = client.roles().list(org).set_role_type(role_type.clone());
+            async move { Ok(to_json_list(&request.send().await?.items)) }
+        })
+        .await?;
+        ctx.ui.list(&items, &super::with_org_column(columns::ROLE));
+        return Ok(Code::Ok);
+    }
     let roles = client.roles();
     let org = ctx.org(&client).await?;
     match command {
-        RoleCommand::List { role_type, user } => {
+        RoleCommand::List { role_type, user, .. } => {
             let user = match user {
                 Some(user) => Some(crate::resolve::user(&client, &org, &user).await?),
                 None => None,

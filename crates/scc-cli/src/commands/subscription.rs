@@ -9,10 +9,19 @@ use crate::output::columns;
 
 pub(crate) async fn run(ctx: &Ctx, command: SubscriptionCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
+    if let SubscriptionCommand::List { name, all_orgs: true } = &command {
+        let items = super::across_orgs(ctx, &client, "listing subscriptions", |org| {
+            let request = client.subscriptions().list(org).set_name(name.clone());
+            async move { Ok(to_json_list(&request.send().await?.items)) }
+        })
+        .await?;
+        ctx.ui.list(&items, &super::with_org_column(columns::SUBSCRIPTION));
+        return Ok(Code::Ok);
+    }
     let subscriptions = client.subscriptions();
     let org = ctx.org(&client).await?;
     match command {
-        SubscriptionCommand::List { name } => {
+        SubscriptionCommand::List { name, .. } => {
             let page = subscriptions.list(org).set_name(name).send().await?;
             ctx.ui.list(&to_json_list(&page.items), columns::SUBSCRIPTION);
         }

@@ -11,10 +11,20 @@ use crate::output::columns;
 
 pub(crate) async fn run(ctx: &Ctx, command: UserCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
+    if let UserCommand::List { status, all_orgs: true } = &command {
+        let status = status.clone().map(UserStatus::from);
+        let items = super::across_orgs(ctx, &client, "listing users", |org| {
+            let request = client.users().list(org).set_status(status.clone());
+            async move { Ok(to_json_list(&request.send().await?.items)) }
+        })
+        .await?;
+        ctx.ui.list(&items, &super::with_org_column(columns::USER));
+        return Ok(Code::Ok);
+    }
     let users = client.users();
     let org = ctx.org(&client).await?;
     let operations = match command {
-        UserCommand::List { status } => {
+        UserCommand::List { status, .. } => {
             let page = users.list(org).set_status(status.map(UserStatus::from)).send().await?;
             ctx.ui.list(&to_json_list(&page.items), columns::USER);
             return Ok(Code::Ok);
