@@ -1321,3 +1321,51 @@ fn lists_across_every_organization_carry_an_organization_column() {
         .assert()
         .code(2);
 }
+
+/// `scc configure` on a terminal asks a mistyped base URL and a refused token again, keeping the
+/// answers before them, and saves the profile once they are right.
+#[cfg(unix)]
+#[test]
+fn configure_asks_a_mistake_again_and_keeps_the_other_answers() {
+    let env = Env::new();
+    let ready = env.emulator.ready();
+    let mut child = env
+        .scc_on_terminal("configure --profile patient")
+        .env_remove("SCC_ACCESS_TOKEN")
+        .env_remove("SCC_BASE_URL")
+        .env_remove("SCC_ORG_ID")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut screen = Vec::new();
+    let answer = |child: &mut std::process::Child, text: &str| {
+        std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), format!("{text}\r").as_bytes()).expect("typed");
+    };
+    read_until(&mut stdout, &mut screen, "Base URL", 1);
+    answer(&mut child, "ftp://nowhere.example");
+    read_until(&mut stdout, &mut screen, "Base URL", 2);
+    answer(&mut child, env.emulator.base_url());
+    read_until(&mut stdout, &mut screen, "Organization id", 1);
+    answer(&mut child, &env.org());
+    read_until(&mut stdout, &mut screen, "Access token", 1);
+    answer(&mut child, "a-token-the-service-refuses");
+    read_until(&mut stdout, &mut screen, "Access token again", 1);
+    answer(&mut child, &ready.admin.access_token);
+    read_until(&mut stdout, &mut screen, "API key id", 1);
+    answer(&mut child, "");
+    stdout.read_to_end(&mut screen).expect("reads");
+    let status = child.wait().expect("ends");
+    let shown = String::from_utf8_lossy(&screen).into_owned();
+    assert_eq!(status.code(), Some(0), "{shown}");
+    assert!(!shown.contains(&ready.admin.access_token), "the token is not echoed");
+    let config = std::fs::read_to_string(env.config_dir.path().join("config.toml")).expect("saved");
+    assert!(
+        config.contains(env.emulator.base_url()) && config.contains(&env.org()),
+        "{config}"
+    );
+    let credentials = std::fs::read_to_string(env.config_dir.path().join("credentials/patient.json")).expect("saved");
+    assert!(credentials.contains(&ready.admin.access_token));
+}

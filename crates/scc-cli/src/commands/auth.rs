@@ -81,23 +81,24 @@ pub(crate) async fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, Cl
             .base_url
             .clone()
             .unwrap_or_else(|| scc_sdk::config::DEFAULT_BASE_URL.to_owned());
-        base_url = prompt(&format!("Base URL [{current_url}]"), false)?.or(Some(current_url));
+        // A mistake is asked again, the answers before it kept.
+        let insecure = ctx.global.insecure_http || profile.insecure_http == Some(true);
+        let mut tries = 0;
+        base_url = loop {
+            let answer = prompt(&format!("Base URL [{current_url}]"), false)?.unwrap_or_else(|| current_url.clone());
+            tries += 1;
+            match checked_base_url(&answer, insecure) {
+                Ok(()) => break Some(answer),
+                Err(error) if tries < 3 => ctx.ui.error(&error.message, Some("type it again")),
+                Err(error) => return Err(error),
+            }
+        };
         let current_org = profile.org_id.clone().unwrap_or_default();
         org = prompt(&format!("Organization id [{current_org}]"), false)?.or(profile.org_id.clone());
     }
     if let Some(url) = &base_url {
         let insecure = ctx.global.insecure_http || profile.insecure_http == Some(true);
-        scc_sdk::Client::builder()
-            .access_token("-")
-            .insecure_http(insecure)
-            .base_url(url.as_str())
-            .build()
-            .map_err(|error| {
-                CliError::usage(
-                    error.to_string(),
-                    "give an https URL, e.g. https://api.security.cisco.com (plain http is for this machine, or with --insecure-http); nothing was saved",
-                )
-            })?;
+        checked_base_url(url, insecure)?;
         profile.base_url = Some(url.clone());
         if ctx.global.insecure_http && scc_sdk::config::in_clear_to(url).is_some() {
             profile.insecure_http = Some(true);
@@ -129,6 +130,22 @@ pub(crate) async fn configure(ctx: &Ctx, args: ConfigureArgs) -> Result<Code, Cl
             ""
         };
         access_token = prompt(&format!("Access token, not shown{keep}"), true)?;
+        // A token the service refuses is asked again (the answers before it kept); Enter goes on
+        // with it, for a refresh token to replace it.
+        let mut tries = 1;
+        while let (Some(token), false) = (access_token.clone(), args.no_verify) {
+            match check_token(ctx, profile, &token, profile.org_id.as_deref(), false).await {
+                Err(error) if error.code == Code::Auth && tries < 3 => {
+                    ctx.ui.error(&error.message, None);
+                    tries += 1;
+                    match prompt("Access token again, not shown (Enter goes on with this one)", true)? {
+                        Some(again) => access_token = Some(again),
+                        None => break,
+                    }
+                }
+                _ => break,
+            }
+        }
         if access_token.is_some() || existing.is_none() {
             api_key_id = prompt("API key id, for automatic refresh (Enter to skip)", false)?;
             if api_key_id.is_some() {
@@ -422,6 +439,22 @@ pub(crate) async fn whoami(ctx: &Ctx) -> Result<Code, CliError> {
 /// One read with the token being saved: the organization's id when it was given by name. A token
 /// the service refuses is an error (nothing is saved) unless a refresh token will replace it; a
 /// service that cannot be reached is said, and the profile saved.
+/// The base URL as a client takes it (https, or plain http to this machine or with --insecure-http).
+fn checked_base_url(url: &str, insecure: bool) -> Result<(), CliError> {
+    scc_sdk::Client::builder()
+        .access_token("-")
+        .insecure_http(insecure)
+        .base_url(url)
+        .build()
+        .map(|_| ())
+        .map_err(|error| {
+            CliError::usage(
+                error.to_string(),
+                "give an https URL, e.g. https://api.security.cisco.com (plain http is for this machine, or with --insecure-http); nothing was saved",
+            )
+        })
+}
+
 async fn check_token(
     ctx: &Ctx,
     profile: &crate::settings::Profile,
