@@ -23,7 +23,9 @@ fn recipe() -> String {
 fn the_ci_recipe_runs_as_written_across_expiring_tokens_and_keeps_the_rotated_pair() {
     use std::os::unix::fs::PermissionsExt;
 
-    let env = Env::with(EmulatorOptions::default().token_ttl(1));
+    // Tokens that outlive a step but not the wait between steps (one second is too short: the
+    // service's expiry counts whole seconds, so a fresh token could expire before its first use).
+    let env = Env::with(EmulatorOptions::default().token_ttl(3));
     let work = tempfile::tempdir().expect("dir");
     std::fs::write(
         work.path().join("customers.yaml"),
@@ -40,7 +42,7 @@ fn the_ci_recipe_runs_as_written_across_expiring_tokens_and_keeps_the_rotated_pa
         .to_owned();
     let path = format!("{}:{}", scc_dir.display(), std::env::var("PATH").unwrap_or_default());
     // The job starts with an access token already expired.
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::thread::sleep(std::time::Duration::from_millis(3100));
     let mut lines = 0;
     for line in recipe()
         .lines()
@@ -71,7 +73,7 @@ fn the_ci_recipe_runs_as_written_across_expiring_tokens_and_keeps_the_rotated_pa
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(!stderr.contains(&ready.admin.refresh_token), "{stderr}");
         // The next step's access token is expired too.
-        std::thread::sleep(std::time::Duration::from_millis(1100));
+        std::thread::sleep(std::time::Duration::from_millis(3100));
     }
     assert_eq!(lines, 3, "the recipe's three steps");
     // The invite was made: read with the job's credentials once more (the rotated pair again).
