@@ -1353,6 +1353,8 @@ fn configure_asks_a_mistake_again_and_keeps_the_other_answers() {
     read_until(&mut stdout, &mut screen, "Access token", 1);
     answer(&mut child, "a-token-the-service-refuses");
     read_until(&mut stdout, &mut screen, "Access token again", 1);
+    // The prompt is written before echo is turned off: typing at once (no person does) could be echoed.
+    std::thread::sleep(std::time::Duration::from_millis(300));
     answer(&mut child, &ready.admin.access_token);
     read_until(&mut stdout, &mut screen, "API key id", 1);
     answer(&mut child, "");
