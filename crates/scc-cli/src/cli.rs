@@ -259,7 +259,7 @@ pub(crate) enum OrgCommand {
     /// Show an organization (the --org one without an id).
     Get {
         /// Organization id or name [default: --org].
-        #[arg(value_name = "ORG")]
+        #[arg(value_name = "ORG", add = clap_complete::ArgValueCompleter::new(crate::complete::orgs))]
         org_id: Option<String>,
     },
     /// Create an organization.
@@ -280,7 +280,7 @@ pub(crate) enum OrgCommand {
     /// Rename an organization.
     Update {
         /// Organization id or name.
-        #[arg(value_name = "ORG")]
+        #[arg(value_name = "ORG", add = clap_complete::ArgValueCompleter::new(crate::complete::orgs))]
         org_id: String,
         /// The new name.
         #[arg(long)]
@@ -539,10 +539,10 @@ pub(crate) enum GroupCommand {
         #[arg(long = "remove-user", value_name = "EMAIL")]
         remove_users: Vec<String>,
         /// Managed organization to share with (name or id), repeatable.
-        #[arg(long = "add-managed-org", value_name = "ORG")]
+        #[arg(long = "add-managed-org", value_name = "ORG", add = clap_complete::ArgValueCompleter::new(crate::complete::orgs))]
         add_managed_orgs: Vec<String>,
         /// Managed organization to stop sharing with (name or id), repeatable.
-        #[arg(long = "remove-managed-org", value_name = "ORG")]
+        #[arg(long = "remove-managed-org", value_name = "ORG", add = clap_complete::ArgValueCompleter::new(crate::complete::orgs))]
         remove_managed_orgs: Vec<String>,
     },
     /// The members of a group.

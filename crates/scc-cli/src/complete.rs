@@ -28,7 +28,9 @@ struct Cached {
     names: Vec<(String, String)>,
 }
 
-/// Organization names the token reaches.
+/// Organization names the token reaches, one candidate an organization: a name several share is
+/// offered as each one's id, described by the name and region (the name alone would be refused as
+/// ambiguous).
 pub(crate) fn orgs(current: &OsStr) -> Vec<CompletionCandidate> {
     offer("orgs", current, |client, _settings| async move {
         let orgs = client
@@ -38,10 +40,24 @@ pub(crate) fn orgs(current: &OsStr) -> Vec<CompletionCandidate> {
             .send()
             .await
             .map_err(|error| error.to_string())?;
+        let key = scc_sdk::validate::name_key;
+        let mut shared = std::collections::HashMap::<String, usize>::new();
+        for name in orgs.items.iter().filter_map(|org| org.name.as_deref()) {
+            *shared.entry(key(name)).or_default() += 1;
+        }
         Ok(orgs
             .items
             .into_iter()
-            .filter_map(|org| Some((org.name?, org.id.to_string())))
+            .filter_map(|org| {
+                let name = org.name?;
+                let id = org.id.to_string();
+                if shared.get(&key(&name)).copied().unwrap_or(0) > 1 {
+                    let region = org.region_code.as_ref().map_or("", |region| region.as_str());
+                    Some((id, format!("{name} ({region})")))
+                } else {
+                    Some((name, id))
+                }
+            })
             .collect())
     })
 }
@@ -111,7 +127,8 @@ where
     let names = names(kind, read).unwrap_or_default();
     names
         .into_iter()
-        .filter(|(name, _)| name.to_lowercase().starts_with(&typed))
+        // What was typed may begin the value or its description (an id offered for a shared name).
+        .filter(|(name, about)| name.to_lowercase().starts_with(&typed) || about.to_lowercase().starts_with(&typed))
         .map(|(name, about)| CompletionCandidate::new(name).help(Some(about.into())))
         .collect()
 }

@@ -1371,3 +1371,55 @@ fn configure_asks_a_mistake_again_and_keeps_the_other_answers() {
     let credentials = std::fs::read_to_string(env.config_dir.path().join("credentials/patient.json")).expect("saved");
     assert!(credentials.contains(&ready.admin.access_token));
 }
+
+/// `scc org get <TAB>` completes organization names; a name two organizations share is offered as
+/// each one's id, described by its name and region, never the same name twice.
+#[test]
+fn a_positional_organization_completes_once_per_organization() {
+    let env = Env::new();
+    let complete = |words: &[&str]| {
+        let output = env
+            .scc()
+            .args(["__complete", "fish", "--", "scc"])
+            .args(words)
+            .output()
+            .expect("runs");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let names = complete(&["org", "get", "Acme Customer"]);
+    assert!(
+        names.lines().any(|line| line.starts_with("Acme Customer East\t")),
+        "{names}"
+    );
+    // The service allows a second organization of the same name (`scc org create` refuses one).
+    env.scc()
+        .args([
+            "api",
+            "organizations",
+            "-f",
+            "name=Acme Customer East",
+            "-f",
+            "regionCode=EMEA",
+            "-f",
+            "type=MANAGED",
+        ])
+        .assert()
+        .success();
+    // A fresh cache: the listing is read again.
+    std::fs::remove_dir_all(env.config_dir.path().join("cache")).expect("cache");
+    let shared = complete(&["org", "update", "Acme Customer E"]);
+    let lines: Vec<&str> = shared.lines().collect();
+    assert_eq!(lines.len(), 2, "{shared}");
+    assert!(
+        lines.iter().all(|line| !line.starts_with("Acme Customer East")),
+        "{shared}"
+    );
+    assert!(
+        lines.iter().any(|line| line.ends_with("Acme Customer East (EMEA)")),
+        "{shared}"
+    );
+    assert!(
+        lines.iter().any(|line| line.ends_with("Acme Customer East (NAM)")),
+        "{shared}"
+    );
+}
