@@ -279,6 +279,17 @@ pub enum Verdict {
     },
 }
 
+impl Verdict {
+    /// What differs between the changes confirmed and those the state gives now (`now also: + …`);
+    /// `None` when the confirmed changes were made.
+    pub fn difference(&self) -> Option<Vec<String>> {
+        match self {
+            Verdict::Applied => None,
+            Verdict::Changed { shown: was, now } | Verdict::Stale { saved: was, now } => Some(was.difference(now)),
+        }
+    }
+}
+
 /// One organization's apply: its outcomes and its verdict.
 #[derive(Debug, Clone)]
 pub struct Applied {

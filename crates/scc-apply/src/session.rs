@@ -310,6 +310,31 @@ impl<'a> Session<'a> {
         Ok(Some(plans.into_iter().map(|(_, planned)| planned).collect()))
     }
 
+    /// Applies a change set whole, as `scc apply` of a saved plan does: every organization of `file`
+    /// with its plan in `plans` (each re-read under its lock, nothing made where the changes now
+    /// differ), every change journaled to `journal` (when given) for `actor`. Answers the outcomes and
+    /// why the journal broke, if it did.
+    pub async fn apply_saved(
+        &self,
+        file: &PlanFile,
+        plans: &[Planned],
+        actor: crate::ledger::Actor,
+        journal: Option<&Path>,
+    ) -> Result<(Result<Vec<(usize, Applied)>, Interrupted>, Option<String>), Error> {
+        let labels = file.organizations.iter().map(OrgPlan::label).collect();
+        let ledger = Ledger::new(labels, actor, journal).map_err(|error| Error::Input {
+            message: format!("cannot open the change journal: {error}"),
+            hint: "check the journal's path (or SCC_JOURNAL, or the profile's journal); nothing was changed".into(),
+        })?;
+        let work = plans
+            .iter()
+            .enumerate()
+            .map(|(index, planned)| (index, Confirmed::Saved(planned)))
+            .collect();
+        let applied = self.apply(file, work, &ledger).await?;
+        Ok((applied, ledger.journal_broken()))
+    }
+
     /// Applies the confirmed plans of the organizations of `file` at these indices, each under its
     /// lock, recording every change in `ledger`. `Err(Interrupted)` when stopped: what the ledger
     /// knows of each organization.

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use pyo3::prelude::*;
-use scc_apply::{Actor, Confirmed, Ledger, OrgReport, PlanFile, Planned, SavedPlan, Session, Source, Verdict};
+use scc_apply::{Actor, OrgReport, PlanFile, Planned, SavedPlan, Session, Source};
 use scc_sdk::Client;
 use serde_json::{Value, json};
 
@@ -341,20 +341,10 @@ impl NativePlan {
                         .map(|credentials| credentials.api_key_id().to_string()),
                     via: "python",
                 };
-                let labels = file.organizations.iter().map(scc_apply::OrgPlan::label).collect();
-                let ledger =
-                    Ledger::new(labels, actor, journal.as_deref()).map_err(|error| scc_apply::Error::Input {
-                        message: format!("cannot open the change journal: {error}"),
-                        hint: "check the journal's path; nothing was changed".into(),
-                    })?;
-                let session = Session::new(&client, service, locks_dir()).events(&*stop);
-                let work = plans
-                    .iter()
-                    .enumerate()
-                    .map(|(index, planned)| (index, Confirmed::Saved(planned)))
-                    .collect();
-                let applied = session.apply(&file, work, &ledger).await?;
-                Ok::<_, scc_apply::Error>((applied, ledger.journal_broken()))
+                Session::new(&client, service, locks_dir())
+                    .events(&*stop)
+                    .apply_saved(&file, &plans, actor, journal.as_deref())
+                    .await
             })?;
             let (applied, journal_broken) = outcome.map_err(|error| to_py(py, error))?;
             let applied = applied.map_err(|_| SCCError::new_err("stopped while applying"))?;
@@ -366,11 +356,9 @@ impl NativePlan {
                         org_id: applied.org_id.clone(),
                         items: applied.outcomes.into_items(),
                     };
-                    let (verdict, difference) = match &applied.verdict {
-                        Verdict::Applied => ("applied", Vec::new()),
-                        Verdict::Changed { shown: was, now } | Verdict::Stale { saved: was, now } => {
-                            ("not_applied", was.difference(now))
-                        }
+                    let (verdict, difference) = match applied.verdict.difference() {
+                        None => ("applied", Vec::new()),
+                        Some(difference) => ("not_applied", difference),
                     };
                     json!({"org": report.org, "org_id": report.org_id, "verdict": verdict,
                            "difference": difference, "items": report.rows()})

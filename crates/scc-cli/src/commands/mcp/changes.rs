@@ -10,7 +10,7 @@ use std::sync::{Mutex, PoisonError};
 
 use rmcp::RoleServer;
 use rmcp::service::{ElicitationError, RequestContext};
-use scc_apply::{Actor, Confirmed, Ledger, OrgPlan, OrgReport, PlanFile, Planned, Session, Source, Status, Verdict};
+use scc_apply::{Actor, OrgReport, PlanFile, Planned, Session, Source, Status};
 use serde_json::{Map, Value, json};
 
 use super::reads::Arguments;
@@ -346,19 +346,9 @@ async fn apply(server: &Server, id: &str, context: &RequestContext<RoleServer>) 
     let (service, locks_dir, journal) = (server.service.clone(), server.locks_dir.clone(), server.journal.clone());
     let (file, plans) = (change_set.file.clone(), change_set.plans.clone());
     let outcome = on_engine_thread(&server.client, move |client| async move {
-        let labels = file.organizations.iter().map(OrgPlan::label).collect();
-        let ledger = Ledger::new(labels, actor, journal.as_deref()).map_err(|error| scc_apply::Error::Input {
-            message: format!("cannot open the change journal: {error}"),
-            hint: "check the profile's journal (or SCC_JOURNAL); nothing was changed".into(),
-        })?;
-        let session = Session::new(&client, service, locks_dir);
-        let work = plans
-            .iter()
-            .enumerate()
-            .map(|(index, planned)| (index, Confirmed::Saved(planned)))
-            .collect();
-        let applied = session.apply(&file, work, &ledger).await?;
-        Ok::<_, scc_apply::Error>((applied, ledger.journal_broken()))
+        Session::new(&client, service, locks_dir)
+            .apply_saved(&file, &plans, actor, journal.as_deref())
+            .await
     })
     .await?;
     let (applied, journal_broken) = outcome?;
@@ -373,11 +363,9 @@ async fn apply(server: &Server, id: &str, context: &RequestContext<RoleServer>) 
                 org_id: applied.org_id.clone(),
                 items: applied.outcomes.into_items(),
             };
-            let (verdict, difference) = match &applied.verdict {
-                Verdict::Applied => ("applied", Vec::new()),
-                Verdict::Changed { shown: was, now } | Verdict::Stale { saved: was, now } => {
-                    ("not_applied", was.difference(now))
-                }
+            let (verdict, difference) = match applied.verdict.difference() {
+                None => ("applied", Vec::new()),
+                Some(difference) => ("not_applied", difference),
             };
             let done = verdict == "applied" && report.rows().iter().all(|row| row.result == Status::Ok);
             all_applied &= done;
