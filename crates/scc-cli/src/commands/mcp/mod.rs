@@ -109,6 +109,8 @@ pub(crate) struct Server {
     locks_dir: std::path::PathBuf,
     xdr: Result<scc_sdk::xdr::XdrClient, String>,
     options: Options,
+    /// The tools offered, made once (their schemas are built from the API description).
+    tools: Vec<rmcp::model::Tool>,
     lists: reads::Snapshots,
     change_sets: changes::ChangeSets,
 }
@@ -116,6 +118,10 @@ pub(crate) struct Server {
 impl Server {
     fn new(ctx: &Ctx, options: Options) -> Result<Self, CliError> {
         let settings = &ctx.settings;
+        let mut offered = tools::reads();
+        if options.allow_writes {
+            offered.extend(tools::writes());
+        }
         Ok(Self {
             client: settings.client()?,
             service: settings.base_url.value.clone(),
@@ -130,17 +136,10 @@ impl Server {
                 .xdr_client(None, None)
                 .map_err(|error| format!("{} ({})", error.message, error.hint.unwrap_or_default())),
             options,
+            tools: offered,
             lists: reads::Snapshots::default(),
             change_sets: changes::ChangeSets::default(),
         })
-    }
-
-    fn tools(&self) -> Vec<rmcp::model::Tool> {
-        let mut tools = tools::reads();
-        if self.options.allow_writes {
-            tools.extend(tools::writes());
-        }
-        tools
     }
 
     async fn call(
@@ -208,7 +207,7 @@ impl ServerHandler for Server {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(self.tools()))
+        Ok(ListToolsResult::with_all_items(self.tools.clone()))
     }
 
     async fn call_tool(
@@ -217,7 +216,7 @@ impl ServerHandler for Server {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let name = request.name.as_ref();
-        if !self.tools().iter().any(|tool| tool.name == name) && !tools::WRITE_TOOLS.contains(&name) {
+        if !self.tools.iter().any(|tool| tool.name == name) && !tools::WRITE_TOOLS.contains(&name) {
             return Err(ErrorData::invalid_params(format!("no tool is named {name:?}"), None));
         }
         let arguments = request.arguments.unwrap_or_default();
