@@ -301,13 +301,17 @@ class _Base:
     def _change(self, **changes: Any) -> None:
         """Takes new settings: the next call uses them (the client is rebuilt with them; the current
         token pair of a refreshing client is kept). Nothing changes if they are refused."""
-        settings = {**self._settings, **changes}
-        if settings["credentials"] is not None and self._native is not None:
-            current = self._native.current_credentials()
-            if current is not None:
-                settings["credentials"] = {**settings["credentials"], **current}
+        settings = {**self._newest_settings(), **changes}
         native = self._build(settings)
         self._settings, self._native = settings, native
+
+    def _newest_settings(self) -> Dict[str, Any]:
+        """The settings, with the token pair a refreshing client holds now (it rotates them)."""
+        settings = dict(self._settings)
+        current = self._native.current_credentials() if self._native is not None else None
+        if settings["credentials"] is not None and current is not None:
+            settings["credentials"] = {**settings["credentials"], **current}
+        return settings
 
     @property
     def base_url(self) -> str:
@@ -373,11 +377,7 @@ class _Base:
     def __getstate__(self) -> Dict[str, Any]:
         """A client pickles as its settings and credentials (the pickle holds the token: treat it as
         the token); the other process builds its own connections."""
-        settings = dict(self._settings)
-        if settings["credentials"] is not None and self._native is not None:
-            current = self._native.current_credentials()
-            if current is not None:
-                settings["credentials"] = {**settings["credentials"], **current}
+        settings = self._newest_settings()
         return {"settings": settings, "token": self.access_token if settings["credentials"] is None else None}
 
     def __setstate__(self, state: Dict[str, Any]) -> None:
@@ -457,10 +457,7 @@ class _Base:
 
     def close(self) -> None:
         """Release the connections. A later call opens new ones, as ``requests.Session`` does."""
-        if self._native is not None and self._settings["credentials"] is not None:
-            current = self._native.current_credentials()
-            if current is not None:
-                self._settings["credentials"] = {**self._settings["credentials"], **current}
+        self._settings = self._newest_settings()
         self._native = None
 
     def _raw(self, method: str, endpoint: str, params: Optional[Mapping[str, Any]] = None,

@@ -93,20 +93,7 @@ impl McpChild {
 
     /// Resident memory now and at the peak, in KiB.
     fn rss_kib(&self) -> (u64, u64) {
-        let status = self
-            .child
-            .id()
-            .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
-            .unwrap_or_default();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find(|line| line.starts_with(name))
-                .and_then(|line| line.split_whitespace().nth(1))
-                .and_then(|value| value.parse().ok())
-                .unwrap_or(0)
-        };
-        (field("VmRSS:"), field("VmHWM:"))
+        crate::servers::rss_kib(self.child.id())
     }
 }
 

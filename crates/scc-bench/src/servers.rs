@@ -59,6 +59,22 @@ pub(crate) async fn serve_bare() -> anyhow::Result<()> {
     }
 }
 
+/// Resident memory of process `pid` now and at its peak (VmRSS, VmHWM), in KiB; zeros when unknown.
+pub(crate) fn rss_kib(pid: Option<u32>) -> (u64, u64) {
+    let status = pid
+        .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
+        .unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|line| line.starts_with(name))
+            .and_then(|line| line.split_whitespace().nth(1))
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
 /// A server in a child process (this binary, `serve …`), stopped on drop.
 pub(crate) struct ChildServer {
     _child: Child,
@@ -85,20 +101,7 @@ impl ChildServer {
 
     /// Resident memory of the server process now and at its peak, in KiB.
     pub(crate) fn rss_kib(&self) -> (u64, u64) {
-        let status = self
-            ._child
-            .id()
-            .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
-            .unwrap_or_default();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find(|line| line.starts_with(name))
-                .and_then(|line| line.split_whitespace().nth(1))
-                .and_then(|value| value.parse().ok())
-                .unwrap_or(0)
-        };
-        (field("VmRSS:"), field("VmHWM:"))
+        rss_kib(self._child.id())
     }
 
     pub(crate) fn base_url(&self) -> String {

@@ -329,33 +329,28 @@ impl Error {
     /// True for a connection that no new attempt can make: the server's certificate was refused
     /// (an unknown issuer: give the CA with `ca_bundle`), or its host name does not resolve.
     pub fn is_connect_refused_for_good(&self) -> bool {
-        let Self::Transport {
-            kind: ErrorKind::Connect,
-            source,
-            ..
-        } = self
-        else {
-            return false;
-        };
         // The TLS and DNS layers' error types are not public through reqwest: their messages are
         // what tells them apart (held to by tests with a real TLS server).
-        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source);
-        while let Some(error) = cause {
+        self.connect_cause(|error| {
             let text = error.to_string();
-            if text.contains("invalid peer certificate")
+            text.contains("invalid peer certificate")
                 || text.contains("certificate verify failed")
                 || text.starts_with("dns error")
                 || text.contains("failed to lookup address")
-            {
-                return true;
-            }
-            cause = error.source();
-        }
-        false
+        })
     }
 
     /// True when the host refused the connection (nothing listens on its port).
     pub fn is_connection_refused(&self) -> bool {
+        self.connect_cause(|error| {
+            error
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        })
+    }
+
+    /// True for a failed connection some error of whose chain of causes is `found`.
+    fn connect_cause(&self, found: impl Fn(&(dyn std::error::Error + 'static)) -> bool) -> bool {
         let Self::Transport {
             kind: ErrorKind::Connect,
             source,
@@ -366,10 +361,7 @@ impl Error {
         };
         let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source);
         while let Some(error) = cause {
-            if error
-                .downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
-            {
+            if found(error) {
                 return true;
             }
             cause = error.source();

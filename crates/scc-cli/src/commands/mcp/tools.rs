@@ -331,6 +331,16 @@ fn change_set_output() -> Value {
 
 /// The change-set tools (with `--allow-writes`).
 pub(crate) fn writes() -> Vec<Tool> {
+    // A user named by organization and e-mail, nothing else.
+    let one_user = || {
+        object(
+            json!({
+                "organization": {"type": "string", "minLength": 1, "description": "The organization: its name or id."},
+                "email": {"type": "string", "minLength": 3, "description": "The user's e-mail."},
+            }),
+            &["organization", "email"],
+        )
+    };
     let user = |required: &[&str]| {
         object(
             json!({
@@ -382,26 +392,14 @@ pub(crate) fn writes() -> Vec<Tool> {
         tool(
             DISABLE_USER.into(),
             "Plans disabling one user: they can no longer sign in (a change set, applied with `apply`).".into(),
-            object(
-                json!({
-                    "organization": {"type": "string", "minLength": 1, "description": "The organization: its name or id."},
-                    "email": {"type": "string", "minLength": 3, "description": "The user's e-mail."},
-                }),
-                &["organization", "email"],
-            ),
+            one_user(),
             change_set_output(),
             annotations(true, false, true),
         ),
         tool(
             ENABLE_USER.into(),
             "Plans enabling one disabled user (a change set, applied with `apply`).".into(),
-            object(
-                json!({
-                    "organization": {"type": "string", "minLength": 1, "description": "The organization: its name or id."},
-                    "email": {"type": "string", "minLength": 3, "description": "The user's e-mail."},
-                }),
-                &["organization", "email"],
-            ),
+            one_user(),
             change_set_output(),
             annotations(true, false, true),
         ),
