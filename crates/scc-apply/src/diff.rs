@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use scc_sdk::types::{AppliesTo, RegionCode};
 use serde::{Deserialize, Serialize};
 
-use crate::observe::{Observation, Section};
+use crate::observe::{ManagedOrg, Observation, Section};
 use crate::spec::{ADMIN_PRODUCT, ADMIN_ROLE, OrgPlan, name_key};
 
 /// What a change does to its target, as the plan prints it: `+`, `~` or `-`.
@@ -157,6 +157,24 @@ pub enum Change {
         /// The member's e-mail.
         email: String,
     },
+    /// Shares a group into an organization this one manages.
+    ShareGroup {
+        /// The group's name.
+        group: String,
+        /// The managed organization's name.
+        org: String,
+        /// The managed organization's id.
+        org_id: String,
+    },
+    /// Stops sharing a group into a managed organization.
+    UnshareGroup {
+        /// The group's name.
+        group: String,
+        /// The managed organization's name.
+        org: String,
+        /// The managed organization's id.
+        org_id: String,
+    },
     /// Assigns a role.
     AssignRole {
         /// The role.
@@ -194,6 +212,7 @@ impl Change {
             | Self::Invite { .. }
             | Self::CreateGroup { .. }
             | Self::AddMember { .. }
+            | Self::ShareGroup { .. }
             | Self::AssignRole { .. }
             | Self::SetUserEnabled { enabled: true, .. } => Sign::Add,
             Self::UpdateUser { .. } | Self::UpdateGroup { .. } => Sign::Change,
@@ -201,6 +220,7 @@ impl Change {
             | Self::SetUserEnabled { enabled: false, .. }
             | Self::DeleteGroup { .. }
             | Self::RemoveMember { .. }
+            | Self::UnshareGroup { .. }
             | Self::UnassignRole { .. } => Sign::Remove,
         }
     }
@@ -214,6 +234,7 @@ impl Change {
             }
             Self::CreateGroup { .. } | Self::UpdateGroup { .. } | Self::DeleteGroup { .. } => Section::Groups,
             Self::AddMember { .. } | Self::RemoveMember { .. } => Section::Members,
+            Self::ShareGroup { .. } | Self::UnshareGroup { .. } => Section::Shares,
             Self::AssignRole { .. } | Self::UnassignRole { .. } => Section::Roles,
         }
     }
@@ -236,6 +257,9 @@ impl Change {
             }
             Self::AddMember { group, email } | Self::RemoveMember { group, email } => {
                 format!("member {email} of group {group}")
+            }
+            Self::ShareGroup { group, org, .. } | Self::UnshareGroup { group, org, .. } => {
+                format!("group {group} with organization {org}")
             }
             Self::AssignRole { role, holder: to } | Self::UnassignRole { role, holder: to } => {
                 format!("role {} of {}", role.label(), holder(to))
@@ -284,6 +308,8 @@ impl Change {
             | Self::DeleteGroup { .. }
             | Self::AddMember { .. }
             | Self::RemoveMember { .. }
+            | Self::ShareGroup { .. }
+            | Self::UnshareGroup { .. }
             | Self::AssignRole { .. }
             | Self::UnassignRole { .. } => {}
         }
@@ -345,6 +371,8 @@ impl Change {
             Self::RemoveUser { .. } | Self::RemoveMember { .. } => "remove",
             Self::DeleteGroup { .. } => "delete",
             Self::AddMember { .. } => "add",
+            Self::ShareGroup { .. } => "share",
+            Self::UnshareGroup { .. } => "unshare",
             Self::AssignRole { .. } => "assign",
             Self::UnassignRole { .. } => "unassign",
         }
@@ -361,6 +389,9 @@ pub(crate) enum Problem {
     /// A member or role holder (at `at` in the organization's plan) who is not a user of the
     /// organization and whom the plan does not invite: adding them would fail.
     NotAUser { at: String, email: String },
+    /// A group's `managed_orgs` entry (at `at`) that names no organization this one manages, or
+    /// several (`ids`).
+    NotManaged { at: String, name: String, ids: Vec<String> },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -387,6 +418,7 @@ pub(crate) fn diff(plan: &OrgPlan, seen: &Observation, fresh: bool) -> Diff {
     users(plan, seen, &mut out);
     groups(plan, seen, &mut out);
     members(plan, seen, &mut out);
+    shares(plan, seen, &mut out);
     roles(plan, seen, fresh, &mut out);
     not_admins(plan, seen, &mut out);
     out
@@ -579,6 +611,63 @@ fn members(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
     }
 }
 
+/// Which managed organizations the plan's groups are shared into: each one listed is shared, and
+/// with `prune.managed_orgs` every other one is unshared.
+fn shares(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
+    let Some(managed) = &seen.managed else { return };
+    for (g, group) in plan.groups.iter().enumerate() {
+        if group.managed_orgs.is_empty() && !plan.prune.managed_orgs {
+            continue;
+        }
+        let name = group.name.trim().to_owned();
+        let current = match seen.group_by_name(&group.name) {
+            // Created by this change set: shared nowhere yet.
+            None => HashSet::new(),
+            Some(shared) if shared.shared => continue,
+            Some(existing) => match &existing.shares {
+                Some(shares) => shares.clone(),
+                // An organization that manages none has no shares to read.
+                None if managed.is_empty() => HashSet::new(),
+                None => continue,
+            },
+        };
+        let mut wanted = HashSet::new();
+        for (s, listed) in group.managed_orgs.iter().enumerate() {
+            match seen.managed_named(listed).as_slice() {
+                [one] => {
+                    wanted.insert(one.id.clone());
+                    if !current.contains(&one.id) {
+                        out.changes.push(Change::ShareGroup {
+                            group: name.clone(),
+                            org: one.name.clone(),
+                            org_id: one.id.clone(),
+                        });
+                    }
+                }
+                several => out.problems.push(Problem::NotManaged {
+                    at: format!("groups[{g}].managed_orgs[{s}]"),
+                    name: listed.trim().to_owned(),
+                    ids: several.iter().map(|org| org.id.clone()).collect(),
+                }),
+            }
+        }
+        if plan.prune.managed_orgs {
+            let mut extra: Vec<&ManagedOrg> = managed
+                .iter()
+                .filter(|org| current.contains(&org.id) && !wanted.contains(&org.id))
+                .collect();
+            extra.sort_by(|a, b| a.name.cmp(&b.name));
+            for org in extra {
+                out.changes.push(Change::UnshareGroup {
+                    group: name.clone(),
+                    org: org.name.clone(),
+                    org_id: org.id.clone(),
+                });
+            }
+        }
+    }
+}
+
 fn roles(plan: &OrgPlan, seen: &Observation, fresh: bool, out: &mut Diff) {
     let desired = plan.desired_roles();
     if desired.is_empty() {
@@ -757,6 +846,7 @@ mod tests {
                 members: Some(["bo@acme.example".to_owned()].into()),
                 roles: Some(["member".to_owned()].into()),
                 shared: false,
+                shares: None,
             }]),
             roles: Some(vec![
                 role("admin", ADMIN_PRODUCT, ADMIN_ROLE),
@@ -821,6 +911,7 @@ mod tests {
             members: None,
             roles: Some(["member".to_owned()].into()),
             shared: true,
+            shares: None,
         };
         let seen = Observation {
             claim_codes: Some(Default::default()),

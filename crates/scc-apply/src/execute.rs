@@ -68,6 +68,8 @@ pub(crate) async fn execute(client: &Client, rec: &Recorder<'_>, org: &str, chan
             change,
             Change::AddMember { .. }
                 | Change::RemoveMember { .. }
+                | Change::ShareGroup { .. }
+                | Change::UnshareGroup { .. }
                 | Change::AssignRole { .. }
                 | Change::UnassignRole { .. }
         )
@@ -370,8 +372,17 @@ async fn members(
     group_ids: &HashMap<String, String>,
 ) {
     let mut by_group: Vec<(String, Vec<&Change>)> = Vec::new();
-    for change in changes {
-        let (Change::AddMember { group, .. } | Change::RemoveMember { group, .. }) = change else {
+    // The service answers a group's user changes before its managed-organization ones: each batch
+    // is sent in that order so the answers line up.
+    let (users, shares): (Vec<&Change>, Vec<&Change>) = changes
+        .iter()
+        .partition(|change| matches!(change, Change::AddMember { .. } | Change::RemoveMember { .. }));
+    for change in users.into_iter().chain(shares) {
+        let (Change::AddMember { group, .. }
+        | Change::RemoveMember { group, .. }
+        | Change::ShareGroup { group, .. }
+        | Change::UnshareGroup { group, .. }) = change
+        else {
             continue;
         };
         let Some(id) = group_ids.get(&name_key(group)) else {
@@ -394,6 +405,8 @@ async fn members(
                 patch = match change {
                     Change::AddMember { email, .. } => patch.add_user(email.as_str()),
                     Change::RemoveMember { email, .. } => patch.remove_user(email.as_str()),
+                    Change::ShareGroup { org_id, .. } => patch.add_managed_org(org_id.as_str()),
+                    Change::UnshareGroup { org_id, .. } => patch.remove_managed_org(org_id.as_str()),
                     _ => patch,
                 };
                 rec.start(change);

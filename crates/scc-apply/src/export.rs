@@ -89,11 +89,24 @@ fn to_plan(org: &Organization, seen: &Observation, by_name: bool) -> OrgPlan {
         .map(|group| {
             let mut members: Vec<String> = group.members.iter().flatten().cloned().collect();
             members.sort();
+            // Each managed organization by its name, or by id where another managed one shares it.
+            let mut managed_orgs: Vec<String> = seen
+                .managed
+                .iter()
+                .flatten()
+                .filter(|org| group.shares.as_ref().is_some_and(|shares| shares.contains(&org.id)))
+                .map(|org| match seen.managed_named(&org.name).len() {
+                    1 if !org.name.trim().is_empty() => org.name.clone(),
+                    _ => org.id.clone(),
+                })
+                .collect();
+            managed_orgs.sort();
             GroupPlan {
                 name: group.name.clone(),
                 description: group.description.clone().filter(|d| !d.is_empty()),
                 applies_to: None,
                 members,
+                managed_orgs,
             }
         })
         .collect();

@@ -25,6 +25,8 @@ pub enum Section {
     Members,
     /// Its roles and who holds them.
     Roles,
+    /// The managed organizations its groups are shared into.
+    Shares,
 }
 
 /// A read that failed: reported as an item (`object`, `action`) with the error.
@@ -59,6 +61,15 @@ pub(crate) struct SeenGroup {
     /// Shared into the organization by its manager: not the organization's own (never pruned,
     /// never exported, never changed from here).
     pub(crate) shared: bool,
+    /// Ids of the managed organizations the group is shared into; `None` when not read.
+    pub(crate) shares: Option<HashSet<String>>,
+}
+
+/// An organization the observed one manages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ManagedOrg {
+    pub(crate) id: String,
+    pub(crate) name: String,
 }
 
 /// What one organization holds, as far as it was read.
@@ -76,6 +87,8 @@ pub(crate) struct Observation {
     pub(crate) roles: Option<Vec<Role>>,
     /// Roles held directly by users (by user id); only the users that matter were read.
     pub(crate) user_roles: HashMap<String, Option<HashSet<String>>>,
+    /// The organizations this one manages (groups are shared into them); `None` when not read.
+    pub(crate) managed: Option<Vec<ManagedOrg>>,
     pub(crate) failures: Vec<ReadFailure>,
 }
 
@@ -111,6 +124,16 @@ impl Observation {
             }
         }
         Some(direct)
+    }
+
+    /// The managed organizations `wanted` (a name, in any case, or an id) names.
+    pub(crate) fn managed_named(&self, wanted: &str) -> Vec<&ManagedOrg> {
+        let key = name_key(wanted);
+        self.managed
+            .iter()
+            .flatten()
+            .filter(|org| org.id == wanted.trim() || name_key(&org.name) == key)
+            .collect()
     }
 
     pub(crate) fn group_by_name(&self, name: &str) -> Option<&SeenGroup> {
@@ -219,7 +242,8 @@ pub(crate) async fn observe(client: &Client, org: &Organization, managers: &Mana
             return observation;
         }
     };
-    // Details: members and roles of the groups that matter, roles of the users that matter.
+    // Details: members and roles of the groups that matter, roles of the users that matter, and
+    // where the groups are shared when the organization manages any and the plan says.
     let (members_of, roles_of) = match scope {
         Scope::Everything => (true, true),
         Scope::Plan(plan) => (
@@ -227,6 +251,21 @@ pub(crate) async fn observe(client: &Client, org: &Organization, managers: &Mana
             plan.prune.roles || !plan.desired_roles().is_empty() || not_admins(plan),
         ),
     };
+    let shares_wanted = match scope {
+        Scope::Everything => true,
+        Scope::Plan(plan) => plan.prune.managed_orgs || plan.groups.iter().any(|g| !g.managed_orgs.is_empty()),
+    };
+    if shares_wanted {
+        match managers.managed_by(client, org).await {
+            Ok(managed) => observation.managed = Some(managed),
+            Err(error) => {
+                observation
+                    .failures
+                    .push(failure("organizations it manages", "list", Section::Shares, error))
+            }
+        }
+    }
+    let shares_of = observation.managed.as_ref().is_some_and(|managed| !managed.is_empty());
     let wanted_group = |name: &str| match scope {
         Scope::Everything => true,
         Scope::Plan(plan) => {
@@ -247,7 +286,7 @@ pub(crate) async fn observe(client: &Client, org: &Organization, managers: &Mana
         let wanted = wanted_group(&name);
         async move {
             let id = group.id.to_string();
-            let (members, held) = tokio::join!(
+            let (members, held, shares) = tokio::join!(
                 async {
                     if !(wanted && members_of) {
                         return None;
@@ -271,6 +310,19 @@ pub(crate) async fn observe(client: &Client, org: &Organization, managers: &Mana
                             .map(|page| page.items.into_iter().map(|r| r.id.to_string()).collect::<HashSet<_>>()),
                     )
                 },
+                async {
+                    // A group shared in from a manager is the manager's to share.
+                    if !(shares_of && !shared && (wanted || matches!(scope, Scope::Everything))) {
+                        return None;
+                    }
+                    Some(
+                        client
+                            .groups()
+                            .get_managed_organizations(org, id.as_str())
+                            .await
+                            .map(|page| page.items.into_iter().filter_map(|o| o.id).collect::<HashSet<_>>()),
+                    )
+                },
             );
             (
                 group.id.to_string(),
@@ -278,6 +330,7 @@ pub(crate) async fn observe(client: &Client, org: &Organization, managers: &Mana
                 group.description.clone(),
                 members,
                 held,
+                shares,
                 shared,
             )
         }
@@ -286,7 +339,7 @@ pub(crate) async fn observe(client: &Client, org: &Organization, managers: &Mana
     .collect::<Vec<_>>()
     .await;
     let mut seen_groups = Vec::new();
-    for (id, name, description, members, held, shared) in details {
+    for (id, name, description, members, held, shares, shared) in details {
         let members = match members {
             Some(Ok(members)) => Some(members),
             Some(Err(error)) => {
@@ -310,6 +363,19 @@ pub(crate) async fn observe(client: &Client, org: &Organization, managers: &Mana
             }
             None => None,
         };
+        let shares = match shares {
+            Some(Ok(shares)) => Some(shares),
+            Some(Err(error)) => {
+                observation.failures.push(failure(
+                    format!("organizations group {name} is shared into"),
+                    "list",
+                    Section::Shares,
+                    error,
+                ));
+                None
+            }
+            None => None,
+        };
         seen_groups.push(SeenGroup {
             id,
             name,
@@ -317,6 +383,7 @@ pub(crate) async fn observe(client: &Client, org: &Organization, managers: &Mana
             members,
             roles,
             shared,
+            shares,
         });
     }
     observation.groups = Some(seen_groups);
@@ -433,9 +500,32 @@ type GroupIds = Arc<HashSet<String>>;
 pub(crate) struct Managers {
     /// Each manager's group ids, listed once.
     groups_of: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<GroupIds>>>>,
+    /// The organizations each manager manages, from one listing of every organization the token
+    /// reaches (made when a plan or an export first asks).
+    managed: tokio::sync::OnceCell<Arc<HashMap<String, Vec<ManagedOrg>>>>,
 }
 
 impl Managers {
+    /// The organizations `manager` manages, in the service's order.
+    pub(crate) async fn managed_by(&self, client: &Client, manager: &str) -> Result<Vec<ManagedOrg>, Error> {
+        let by_manager = self
+            .managed
+            .get_or_try_init(|| async {
+                let mut by_manager: HashMap<String, Vec<ManagedOrg>> = HashMap::new();
+                for org in Directory::read_all(client).await? {
+                    if let Some(manager) = org.manager_org_id() {
+                        by_manager.entry(manager.to_owned()).or_default().push(ManagedOrg {
+                            id: org.id.to_string(),
+                            name: org.name.clone().unwrap_or_default(),
+                        });
+                    }
+                }
+                Ok::<_, Error>(Arc::new(by_manager))
+            })
+            .await?;
+        Ok(by_manager.get(manager).cloned().unwrap_or_default())
+    }
+
     /// The ids of the groups shared into an organization whose manager is `manager` (none
     /// without a manager).
     pub(crate) async fn shared_into(&self, client: &Client, manager: Option<String>) -> Result<GroupIds, Error> {
@@ -493,7 +583,8 @@ impl Observation {
                             group.description,
                             sorted(&group.members),
                             sorted(&group.roles),
-                            group.shared
+                            group.shared,
+                            sorted(&group.shares)
                         ]),
                     )
                 })
@@ -524,6 +615,7 @@ impl Observation {
             "groups": groups,
             "roles": roles,
             "user_roles": user_roles,
+            "managed": self.managed.as_ref().map(|managed| managed.iter().map(|org| (&org.id, &org.name)).collect::<BTreeMap<_, _>>()),
         });
         format!(
             "fnv1a64:{:016x}",

@@ -358,6 +358,28 @@ impl Problem {
                     "is not a user of the organization, and the plan does not invite them (add them to `users`)".into(),
                 )),
             ),
+            Problem::NotManaged { at, name, ids } => (
+                Subject::Read {
+                    object: format!("organization {name}"),
+                    action: "find",
+                    section: Section::Shares,
+                },
+                Outcome::Refused(Refusal::WillFail(
+                    Place {
+                        path: Some(at.clone()),
+                        ..Place::of(name)
+                    },
+                    if ids.is_empty() {
+                        "is not an organization this one manages (a group is shared only into those; one this run creates can be named once it exists, on the next run)".into()
+                    } else {
+                        format!(
+                            "names {} organizations this one manages ({}); give the one meant by id",
+                            ids.len(),
+                            ids.join(", ")
+                        )
+                    },
+                )),
+            ),
             Problem::SharedGroup(name) => (
                 Subject::Read {
                     object: format!("group {name}"),

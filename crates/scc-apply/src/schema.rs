@@ -85,7 +85,8 @@ pub fn plan_file_schema() -> Value {
                     "name": {"type": "string", "minLength": 1, "description": "Its name (matched in any case)."},
                     "description": {"type": "string"},
                     "applies_to": {"enum": closed(AppliesTo::KNOWN), "description": "Used when the group is created."},
-                    "members": emails
+                    "members": emails,
+                    "managed_orgs": {"type": "array", "items": {"type": "string", "minLength": 1}, "description": "Organizations this (manager) organization manages that the group is shared into, by name or id."}
                 }
             },
             "role": {
@@ -107,7 +108,8 @@ pub fn plan_file_schema() -> Value {
                     "users": {"type": "boolean"},
                     "groups": {"type": "boolean"},
                     "members": {"type": "boolean"},
-                    "roles": {"type": "boolean"}
+                    "roles": {"type": "boolean"},
+                    "managed_orgs": {"type": "boolean", "description": "Stop sharing the plan's groups into managed organizations it does not list for them."}
                 }
             }
         }
@@ -144,8 +146,9 @@ mod tests {
             "users": [{"email": "a@acme.example", "first_name": "A", "last_name": "B", "admin": true, "enabled": true}],
             "groups": [{"name": "SOC", "description": "d", "applies_to": "all", "members": ["a@acme.example"]}],
             "roles": [{"product": "Security Cloud Control", "role": "Organization Member", "groups": ["SOC"], "users": []}],
-            "prune": {"users": true, "groups": true, "members": true, "roles": true}
-        }, {"id": "11111111-2222-3333-4444-555555555555"}]});
+            "prune": {"users": true, "groups": true, "members": true, "roles": true, "managed_orgs": true}
+        }, {"id": "11111111-2222-3333-4444-555555555555",
+            "groups": [{"name": "SOC", "managed_orgs": ["Initech"]}]}]});
         let path = std::path::Path::new("every.json");
         let source = crate::parse(path, &document.to_string()).expect("the schema's properties are the model's");
         // Every key the model writes back is one the schema names.
@@ -173,9 +176,19 @@ mod tests {
                 );
             }
         }
+        for key in written["organizations"][1]["groups"][0]
+            .as_object()
+            .expect("object")
+            .keys()
+        {
+            assert!(
+                names.contains(&format!("group.{key}")),
+                "group.{key} is not in the schema"
+            );
+        }
         // And the schema names nothing the model refuses.
         let count = names.len();
-        assert_eq!(count, 9 + 5 + 2 + 5 + 4 + 4 + 4, "{names:?}");
+        assert_eq!(count, 9 + 5 + 2 + 5 + 5 + 4 + 5, "{names:?}");
     }
 }
 

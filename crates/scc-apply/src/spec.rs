@@ -190,6 +190,10 @@ pub struct GroupPlan {
     /// E-mails of the members.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<String>,
+    /// The organizations this (manager) organization manages that the group is shared into, each
+    /// by name or id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub managed_orgs: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -224,11 +228,14 @@ pub struct Prune {
     /// Take the plan's roles from groups it does not list for them.
     #[serde(default)]
     pub roles: bool,
+    /// Stop sharing the plan's groups into managed organizations it does not list for them.
+    #[serde(default)]
+    pub managed_orgs: bool,
 }
 
 impl Prune {
     fn is_empty(&self) -> bool {
-        !(self.users || self.groups || self.members || self.roles)
+        !(self.users || self.groups || self.members || self.roles || self.managed_orgs)
     }
 }
 
@@ -541,6 +548,22 @@ pub(crate) fn validate(plan: &PlanFile) -> Vec<Problem> {
                     add(
                         format!("{at}.members[{m}]"),
                         format!("{member:?} is not an e-mail address"),
+                    );
+                }
+            }
+            let mut shares = HashSet::new();
+            for (s, managed) in group.managed_orgs.iter().enumerate() {
+                if managed.trim().is_empty() {
+                    add(format!("{at}.managed_orgs[{s}]"), "must not be empty".into());
+                } else if !shares.insert(name_key(managed)) {
+                    add(
+                        format!("{at}.managed_orgs[{s}]"),
+                        format!("{managed:?} is listed twice"),
+                    );
+                } else if org.create {
+                    add(
+                        format!("{at}.managed_orgs[{s}]"),
+                        "an organization this plan creates manages no organization to share into".into(),
                     );
                 }
             }

@@ -357,3 +357,126 @@ async fn a_plan_pinned_to_another_tenant_is_refused_before_anything_is_read() {
     let refused = session.apply(&file, vec![(0, Confirmed::Ahead)], &ledger(&file)).await;
     assert!(refused.is_err(), "apply checks the tenant too");
 }
+
+#[tokio::test]
+async fn a_group_is_shared_into_the_managed_organizations_the_plan_names_and_export_writes_them_back() {
+    let emulator = spawn(EmulatorOptions::default()).await.expect("emulator");
+    let client = admin(&emulator);
+    let dir = tempfile::tempdir().expect("dir");
+    let session = Session::new(&client, emulator.base_url(), dir.path());
+    let manager = emulator.ready().org_id.clone();
+    let group_id = client
+        .groups()
+        .list(manager.as_str())
+        .send()
+        .await
+        .expect("groups")
+        .items
+        .into_iter()
+        .find(|group| group.name.as_deref() == Some("SOC Analysts"))
+        .expect("the fixture's group")
+        .id;
+    let shared_into = || async {
+        let mut names: Vec<String> = client
+            .groups()
+            .get_managed_organizations(manager.as_str(), group_id.clone())
+            .await
+            .expect("shares")
+            .items
+            .into_iter()
+            .filter_map(|org| org.name)
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(shared_into().await, ["Acme Customer East"]);
+    // West by name in another case; East is no longer listed and prune says to stop sharing it.
+    let file = plan_file(
+        "organizations:\n  - name: Acme MSP\n    groups:\n      - {name: SOC Analysts, managed_orgs: [acme customer west]}\n    prune: {managed_orgs: true}\n",
+    );
+    let plans = session.plan(&file).await.expect("planned").expect("not stopped");
+    let lines: Vec<String> = plans[0]
+        .changes
+        .iter()
+        .map(|change| format!("{} {} {}", change.sign().symbol(), change.action(), change.object()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "+ share group SOC Analysts with organization Acme Customer West",
+            "- unshare group SOC Analysts with organization Acme Customer East",
+        ]
+    );
+    let applied = session
+        .apply(&file, vec![(0, Confirmed::Saved(&plans[0]))], &ledger(&file))
+        .await
+        .expect("applied")
+        .expect("not stopped");
+    assert!(
+        applied[0]
+            .1
+            .outcomes
+            .clone()
+            .into_items()
+            .iter()
+            .all(|(_, outcome)| outcome.status() == Status::Ok),
+        "{:?}",
+        applied[0].1.outcomes
+    );
+    assert_eq!(shared_into().await, ["Acme Customer West"]);
+    let again = session.plan(&file).await.expect("planned").expect("not stopped");
+    assert_eq!(again[0].changes, Vec::<Change>::new(), "shared once");
+    // The export writes the share by name, and its plan is no change.
+    let orgs = client.organizations().list().send().await.expect("listed").items;
+    let exported = scc_apply::export(&client, orgs).await.expect("exported");
+    let group = exported
+        .organizations
+        .iter()
+        .filter(|org| org.name.as_deref() == Some("Acme MSP"))
+        .flat_map(|org| &org.groups)
+        .find(|group| group.name == "SOC Analysts")
+        .expect("exported");
+    assert_eq!(group.managed_orgs, ["Acme Customer West"]);
+    let plans = session.plan(&exported).await.expect("planned").expect("not stopped");
+    for (org, planned) in exported.organizations.iter().zip(&plans) {
+        assert_eq!(planned.changes, Vec::<Change>::new(), "{}", org.label());
+    }
+}
+
+#[tokio::test]
+async fn sharing_into_an_organization_the_manager_does_not_manage_is_a_problem_named_by_its_place() {
+    let emulator = spawn(EmulatorOptions::default()).await.expect("emulator");
+    let client = admin(&emulator);
+    let dir = tempfile::tempdir().expect("dir");
+    let session = Session::new(&client, emulator.base_url(), dir.path());
+    let file = plan_file(
+        "organizations:\n  - name: Acme MSP\n    groups:\n      - {name: SOC Analysts, managed_orgs: [Acme Customer East, Globex Standalone]}\n",
+    );
+    let plans = session.plan(&file).await.expect("planned").expect("not stopped");
+    assert_eq!(plans[0].changes, Vec::<Change>::new(), "East is shared already");
+    let problems: Vec<String> = plans[0]
+        .items()
+        .into_iter()
+        .filter(|(_, outcome)| !matches!(outcome, Outcome::Planned))
+        .map(|(subject, outcome)| format!("{}: {}", subject.object(), outcome.reason().unwrap_or_default()))
+        .collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains("Globex Standalone")
+            && problems[0].contains("groups[0].managed_orgs[1]")
+            && problems[0].contains("is not an organization this one manages"),
+        "{problems:?}"
+    );
+    // A plan that creates an organization shares nothing from it.
+    let refused = scc_apply::parse(
+        Path::new("new.yaml"),
+        "organizations:\n  - {name: Initech, create: true, region: NAM, groups: [{name: SOC, managed_orgs: [Acme Customer East]}]}\n",
+    )
+    .expect_err("refused");
+    assert!(
+        refused.to_string().contains(
+            "organizations[0].groups[0].managed_orgs[0]: an organization this plan creates manages no organization"
+        ),
+        "{refused}"
+    );
+}
