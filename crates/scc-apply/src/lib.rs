@@ -53,7 +53,7 @@ pub use ledger::{Actor, Ledger};
 pub use observe::{Section, orgs_named};
 pub use outcome::{Failure, Outcome, Outcomes, Place, Refusal, Skip, Status, Subject};
 pub use report::{OrgReport, Row};
-pub use saved::{FORMAT, PlanSource, SavedOrg, SavedPlan, Source, parse, read};
+pub use saved::{FORMAT, PlanSource, STDIN, SavedOrg, SavedPlan, Source, parse, read, read_all};
 pub use schema::plan_file_schema;
 pub use session::{Events, Interrupted, Session, Silent};
 pub use spec::{GroupPlan, OrgPlan, PlanFile, Prune, RolePlan, SubscriptionPlan, UserPlan};

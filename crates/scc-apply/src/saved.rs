@@ -67,23 +67,246 @@ pub enum Source {
 /// Reads a plan file, or a saved plan (a JSON document of [`FORMAT`]), and checks it: every problem
 /// of the plan file (of a saved plan's too) is reported at once, each with its place.
 pub fn read(path: &Path) -> Result<Source, Error> {
+    let text = read_text(path)?;
+    parse(path, &text)
+}
+
+/// A file's text, never more than a plan may hold (whatever the file: a device, a file growing as
+/// it is read); `-` is standard input.
+fn read_text(path: &Path) -> Result<String, Error> {
     let cannot =
         |error: std::io::Error| Error::input(format!("cannot read {}: {error}", path.display()), "check the path");
-    let file = std::fs::File::open(path).map_err(cannot)?;
-    // Never more than a plan may hold, whatever the file (a device, a file growing as it is read).
     let mut text = String::new();
-    std::io::Read::read_to_string(
-        &mut std::io::Read::take(file, crate::bounds::MAX_PLAN_BYTES + 1),
-        &mut text,
-    )
-    .map_err(cannot)?;
-    parse(path, &text)
+    let limit = crate::bounds::MAX_PLAN_BYTES + 1;
+    if path.as_os_str() == STDIN {
+        std::io::Read::read_to_string(&mut std::io::Read::take(std::io::stdin().lock(), limit), &mut text)
+            .map_err(cannot)?;
+        return Ok(text);
+    }
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    std::io::Read::read_to_string(&mut std::io::Read::take(file, limit), &mut text).map_err(cannot)?;
+    Ok(text)
+}
+
+/// The path that names standard input.
+pub const STDIN: &str = "-";
+
+/// How messages name standard input.
+const STDIN_LABEL: &str = "<stdin>";
+
+/// Reads what `paths` name as one plan: plan files, directories (their `.yaml`, `.yml`, `.toml` and
+/// `.json` files, by name, not below), `-` (standard input, YAML or JSON). One file may be a saved
+/// plan; several are plan files, each read with its own `defaults:` and checked in its own terms
+/// (every problem of every file at once), then joined: an organization or a claim code in two files,
+/// or two `tenant:`s, is refused naming both places. Answers the plan and how messages name it.
+pub fn read_all(paths: &[std::path::PathBuf]) -> Result<(Source, String), Error> {
+    let files = plan_files(paths)?;
+    if let [one] = files.as_slice() {
+        let label = label(one);
+        let text = read_text(one)?;
+        let source = if one.as_os_str() == STDIN {
+            check(
+                Path::new(STDIN_LABEL),
+                parse_unchecked_as(Path::new(STDIN_LABEL), "yaml", &text)?,
+            )?
+        } else {
+            parse(one, &text)?
+        };
+        return Ok((source, label));
+    }
+    let mut parts: Vec<(String, PlanFile, String)> = Vec::new();
+    let mut errors: Vec<Error> = Vec::new();
+    for file in &files {
+        let shown = label(file);
+        let read = read_text(file).and_then(|text| {
+            let (named, extension) = if file.as_os_str() == STDIN {
+                (Path::new(STDIN_LABEL), "yaml".to_owned())
+            } else {
+                (file.as_path(), spec::format_of(file))
+            };
+            match check(named, parse_unchecked_as(named, &extension, &text)?)? {
+                Source::Plan(plan, digest) => Ok((plan, digest)),
+                Source::Saved(_) => Err(Error::input(
+                    format!("{shown} is a saved plan; a saved plan is applied alone"),
+                    &format!("scc apply {shown}"),
+                )),
+            }
+        });
+        match read {
+            Ok((plan, digest)) => parts.push((shown, plan, digest)),
+            Err(error) => errors.push(error),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(joined(errors));
+    }
+    let label = parts
+        .iter()
+        .map(|(shown, ..)| shown.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok((join(parts)?, label))
+}
+
+/// Every file `paths` name, directories opened (one level, in name order, hidden files left out);
+/// a path given twice, or a directory with no plan file, is refused.
+fn plan_files(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, Error> {
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for path in paths {
+        if path.as_os_str() != STDIN && path.is_dir() {
+            let cannot = |error: std::io::Error| {
+                Error::input(
+                    format!("cannot read the folder {}: {error}", path.display()),
+                    "check the path",
+                )
+            };
+            let mut found: Vec<std::path::PathBuf> = std::fs::read_dir(path)
+                .map_err(cannot)?
+                .map(|entry| entry.map(|entry| entry.path()))
+                .collect::<Result<_, _>>()
+                .map_err(cannot)?;
+            found.retain(|file| {
+                let hidden = file
+                    .file_name()
+                    .and_then(|name| name.to_str())
+                    .is_none_or(|name| name.starts_with('.'));
+                !hidden && file.is_file() && matches!(spec::format_of(file).as_str(), "yaml" | "yml" | "toml" | "json")
+            });
+            if found.is_empty() {
+                return Err(Error::input(
+                    format!("{} holds no plan file (.yaml, .yml, .toml or .json)", path.display()),
+                    "name the plan files, or a folder that holds them",
+                ));
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for file in &files {
+        let identity = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+        if !seen.insert(identity) {
+            return Err(Error::input(
+                format!("{} is given twice", label(file)),
+                "name each plan file once (a folder names the files in it)",
+            ));
+        }
+    }
+    Ok(files)
+}
+
+fn label(path: &Path) -> String {
+    if path.as_os_str() == STDIN {
+        STDIN_LABEL.to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Several files' errors as one: each file's message, the first hint.
+fn joined(errors: Vec<Error>) -> Error {
+    if errors.len() == 1 {
+        return errors.into_iter().next().expect("one error");
+    }
+    let hint = match &errors[0] {
+        Error::Input { hint, .. } => hint.clone(),
+        _ => "fix every problem listed".to_owned(),
+    };
+    let messages: Vec<String> = errors
+        .iter()
+        .map(|error| match error {
+            Error::Input { message, .. } => message.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    Error::input(messages.join("\n"), &hint)
+}
+
+/// The plan files as one: their organizations in order, one tenant. What only the join can show
+/// (the same organization or claim code in two files, two tenants) is refused naming both places.
+fn join(parts: Vec<(String, PlanFile, String)>) -> Result<Source, Error> {
+    let mut problems: Vec<String> = Vec::new();
+    let mut tenant: Option<(String, String)> = None;
+    let mut orgs: std::collections::HashMap<String, (String, usize)> = std::collections::HashMap::new();
+    let mut codes: std::collections::HashMap<String, (String, String)> = std::collections::HashMap::new();
+    for (shown, plan, _) in &parts {
+        if let Some(pinned) = &plan.tenant {
+            match &tenant {
+                Some((first, file)) if first.trim() != pinned.trim() => problems.push(format!(
+                    "{shown}: tenant {pinned} is not {file}'s tenant {first}; the files of one plan are for one tenant"
+                )),
+                Some(_) => {}
+                None => tenant = Some((pinned.clone(), shown.clone())),
+            }
+        }
+        for (o, org) in plan.organizations.iter().enumerate() {
+            let key = org
+                .id
+                .as_deref()
+                .map(|id| id.trim().to_owned())
+                .or_else(|| org.name.as_deref().map(spec::name_key))
+                .unwrap_or_default();
+            match orgs.get(&key) {
+                Some((file, at)) => problems.push(format!(
+                    "{shown}: organizations[{o}]: organization {:?} is also in {file} (organizations[{at}])",
+                    org.label()
+                )),
+                None => {
+                    orgs.insert(key, (shown.clone(), o));
+                }
+            }
+            for (s, subscription) in org.subscriptions.iter().enumerate() {
+                let at = format!("organizations[{o}].subscriptions[{s}].claim_code");
+                let code = subscription.claim_code.trim().to_uppercase();
+                match codes.get(&code) {
+                    Some((file, first)) => problems.push(format!(
+                        "{shown}: {at}: {} is also in {file} ({first})",
+                        subscription.claim_code
+                    )),
+                    None => {
+                        codes.insert(code, (shown.clone(), at));
+                    }
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::input(
+            format!(
+                "the plan files have {} problem(s) together; nothing was sent:\n  {}",
+                problems.len(),
+                problems.join("\n  ")
+            ),
+            "keep each organization and each claim code in one file",
+        ));
+    }
+    let digest_input: String = parts
+        .iter()
+        .map(|(shown, _, digest)| format!("{shown}\0{digest}\n"))
+        .collect();
+    let mut organizations = Vec::new();
+    for (_, plan, _) in parts {
+        organizations.extend(plan.organizations);
+    }
+    Ok(Source::Plan(
+        PlanFile {
+            tenant: tenant.map(|(tenant, _)| tenant),
+            organizations,
+        },
+        crate::digest::of_file(digest_input.as_bytes()),
+    ))
 }
 
 /// [`read`] of a text already read: `path` names it in messages, and its extension says the format
 /// (`.yaml`, `.yml`, `.toml`, `.json`; a saved plan is JSON).
 pub fn parse(path: &Path, text: &str) -> Result<Source, Error> {
-    let source = parse_unchecked(path, text)?;
+    check(path, parse_unchecked_as(path, &spec::format_of(path), text)?)
+}
+
+/// The source, when its plan file has no problem; else every problem at once.
+fn check(path: &Path, source: Source) -> Result<Source, Error> {
     let problems = match &source {
         Source::Plan(file, _) => spec::validate(file),
         Source::Saved(saved) => spec::validate(&saved.plan_file()),
@@ -94,7 +317,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Source, Error> {
     Ok(source)
 }
 
-fn parse_unchecked(path: &Path, text: &str) -> Result<Source, Error> {
+fn parse_unchecked_as(path: &Path, extension: &str, text: &str) -> Result<Source, Error> {
     let format = serde_json::from_str::<serde_json::Value>(text).ok().and_then(|value| {
         value
             .get("format")
@@ -103,7 +326,7 @@ fn parse_unchecked(path: &Path, text: &str) -> Result<Source, Error> {
     });
     let Some(format) = format else {
         return Ok(Source::Plan(
-            spec::parse(path, text)?,
+            spec::parse_as(path, extension, text)?,
             crate::digest::of_file(text.as_bytes()),
         ));
     };

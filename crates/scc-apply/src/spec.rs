@@ -317,12 +317,23 @@ impl PlanFile {
 }
 
 /// Parses a plan's text by the file's extension.
+#[cfg(test)]
 pub(crate) fn parse(path: &Path, text: &str) -> Result<PlanFile, Error> {
-    let extension = path
-        .extension()
+    parse_as(path, &format_of(path), text)
+}
+
+/// The format a file's name says: its extension in lower case.
+pub(crate) fn format_of(path: &Path) -> String {
+    path.extension()
         .and_then(|ext| ext.to_str())
         .unwrap_or("")
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+/// Parses a plan's text in the format `extension` names (`yaml`, `yml`, `toml`, `json`); `path`
+/// names it in messages.
+pub(crate) fn parse_as(path: &Path, extension: &str, text: &str) -> Result<PlanFile, Error> {
+    let extension = extension.to_ascii_lowercase();
     if let Some(line) = too_deep(text) {
         return Err(Error::input(
             format!(

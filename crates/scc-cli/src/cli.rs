@@ -816,8 +816,10 @@ pub(crate) enum XdrOrgCommand {
 
 #[derive(Debug, Args)]
 pub(crate) struct ApplyArgs {
-    /// The plan: .yaml, .yml, .toml or .json.
-    pub(crate) file: PathBuf,
+    /// The plan: files (.yaml, .yml, .toml, .json), folders of them, or `-` (standard input, YAML or
+    /// JSON); several are one plan. A saved plan (`--out`) is given alone.
+    #[arg(value_name = "FILE", required = true, num_args = 1..)]
+    pub(crate) files: Vec<PathBuf>,
     /// Organizations worked on at once.
     #[arg(long, default_value_t = 4)]
     pub(crate) concurrency: usize,

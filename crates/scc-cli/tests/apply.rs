@@ -962,3 +962,124 @@ fn a_yaml_alias_bomb_is_refused_at_once_and_nothing_is_sent() {
     );
     assert_eq!(env.journal(), Vec::<Value>::new(), "nothing was sent");
 }
+
+#[test]
+fn several_plan_files_a_folder_and_stdin_are_one_plan_and_their_problems_come_together() {
+    let env = Env::new();
+    let dir = env.config_dir.path().join("customers");
+    std::fs::create_dir(&dir).expect("dir");
+    // Each file keeps its own defaults; the folder's files are read in name order, hidden ones left out.
+    std::fs::write(
+        dir.join("east.yaml"),
+        "defaults:\n  users:\n    - {email: soc@msp.example, first_name: Soc, last_name: Desk}\norganizations:\n  - name: Acme Customer East\n",
+    )
+    .expect("east");
+    std::fs::write(
+        dir.join("west.json"),
+        r#"{"organizations": [{"name": "Acme Customer West", "users": [{"email": "wes@west.example", "first_name": "Wes", "last_name": "T"}]}]}"#,
+    )
+    .expect("west");
+    std::fs::write(dir.join(".draft.yaml"), "not: a plan\n").expect("hidden");
+    std::fs::write(dir.join("README.md"), "# not a plan\n").expect("readme");
+    let manager = env.config_dir.path().join("msp.toml");
+    std::fs::write(
+        &manager,
+        "[[organizations]]\nname = \"Acme MSP\"\n[[organizations.users]]\nemail = \"mo@msp.example\"\nfirst_name = \"Mo\"\nlast_name = \"M\"\n",
+    )
+    .expect("msp");
+    let plan = env
+        .scc()
+        .args(["plan", "-o", "json"])
+        .arg(&dir)
+        .arg(&manager)
+        .output()
+        .expect("runs");
+    assert_eq!(plan.status.code(), Some(0), "{}", String::from_utf8_lossy(&plan.stderr));
+    let report = stdout_json(&plan);
+    let orgs: Vec<(String, String)> = report["organizations"]
+        .as_array()
+        .expect("orgs")
+        .iter()
+        .map(|org| {
+            let objects: Vec<String> = org["changes"]
+                .as_array()
+                .expect("changes")
+                .iter()
+                .map(|change| change["object"].as_str().unwrap_or_default().to_owned())
+                .collect();
+            (org["org"].as_str().unwrap_or_default().to_owned(), objects.join(","))
+        })
+        .collect();
+    assert_eq!(
+        orgs,
+        [
+            ("Acme Customer East".to_owned(), "user soc@msp.example".to_owned()),
+            ("Acme Customer West".to_owned(), "user wes@west.example".to_owned()),
+            ("Acme MSP".to_owned(), "user mo@msp.example".to_owned()),
+        ],
+        "{report}"
+    );
+    // `-`: the plan from standard input (YAML or JSON), applied beside a file.
+    let mut apply = env.scc();
+    apply
+        .args(["apply", "--yes", "-"])
+        .arg(&manager)
+        .write_stdin("organizations:\n  - name: Acme Customer West\n    users:\n      - {email: wes@west.example, first_name: Wes, last_name: T}\n");
+    apply.assert().success();
+    let west = env
+        .scc()
+        .args(["user", "list", "-o", "json", "--org", "Acme Customer West"])
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&west.stdout).contains("wes@west.example"));
+    // The problems of every file at once, each named by its file; then what only the join shows.
+    let broken = env.config_dir.path().join("broken.yaml");
+    std::fs::write(
+        &broken,
+        "organizations:\n  - name: Acme MSP\n    users:\n      - {email: nobody, first_name: N, last_name: B}\n",
+    )
+    .expect("broken");
+    let typo = env.config_dir.path().join("typo.yaml");
+    std::fs::write(&typo, "organisations: []\n").expect("typo");
+    let output = env.scc().args(["plan"]).arg(&broken).arg(&typo).output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("broken.yaml has 1 problem(s)")
+            && stderr.contains("organizations[0].users[0].email: \"nobody\" is not an e-mail address")
+            && stderr.contains("typo.yaml")
+            && stderr.contains("organisations"),
+        "{stderr}"
+    );
+    let again = env.config_dir.path().join("again.yaml");
+    std::fs::write(&again, "organizations:\n  - name: acme msp\n").expect("again");
+    let output = env
+        .scc()
+        .args(["plan"])
+        .arg(&manager)
+        .arg(&again)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("again.yaml: organizations[0]: organization \"acme msp\" is also in")
+            && stderr.contains("msp.toml (organizations[0])"),
+        "{stderr}"
+    );
+    env.scc()
+        .args(["plan"])
+        .arg(&manager)
+        .arg(&manager)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is given twice"));
+    let empty = env.config_dir.path().join("empty");
+    std::fs::create_dir(&empty).expect("empty");
+    env.scc()
+        .args(["plan"])
+        .arg(&empty)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds no plan file"));
+}

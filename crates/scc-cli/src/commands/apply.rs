@@ -76,9 +76,10 @@ impl scc_apply::Events for Terminal<'_> {
 }
 
 pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<Code, CliError> {
-    let mut source = scc_apply::read(&args.file)?;
+    let (mut source, label) = scc_apply::read_all(&args.files)?;
+    let named = std::path::PathBuf::from(label);
     // `--org` on the command line: only those organizations of the file are read, shown and changed.
-    let selected = source.select(&ctx.global.org, &args.file)?;
+    let selected = source.select(&ctx.global.org, &named)?;
     let (file, digest, saved) = source.into_parts();
     if (plan_only || ctx.global.dry_run) && args.journal.is_some() {
         return Err(CliError::usage(
@@ -99,7 +100,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
     let client = builder.build()?;
     let service = ctx.settings.base_url.value.clone();
     if let Some(saved) = &saved {
-        saved.check(&args.file, &service)?;
+        saved.check(&named, &service)?;
     }
     let terminal = Terminal::new(ctx);
     let run = Session::new(&client, service.clone(), ctx.settings.config_dir.join("locks"))
@@ -114,7 +115,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
                 None => return Ok(interrupted_while_reading(ctx)),
             },
         };
-        let code = print_plan(ctx, &args.file, &selected, &file, &plans);
+        let code = print_plan(ctx, &named, &selected, &file, &plans);
         if let Some(out) = &args.out {
             if code != Code::Ok {
                 return Err(CliError::new(
@@ -123,7 +124,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
                     Some("fix them, then plan again".into()),
                 ));
             }
-            scc_apply::SavedPlan::new(&args.file, &digest, &service, &file, &plans).write(out)?;
+            scc_apply::SavedPlan::new(&named, &digest, &service, &file, &plans).write(out)?;
             ctx.ui.note(&format!(
                 "Saved the plan to {0}: `scc apply {0}` makes exactly these changes, or refuses where the state changed since.",
                 out.display()
@@ -210,7 +211,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
                 organizations: pending.iter().map(|&index| file.organizations[index].clone()).collect(),
             };
             let numbers: Vec<usize> = pending.iter().map(|&index| selected[index]).collect();
-            let code = print_plan(ctx, &args.file, &numbers, &shown_file, &shown);
+            let code = print_plan(ctx, &named, &numbers, &shown_file, &shown);
             if shown.iter().all(|planned| planned.changes.is_empty()) {
                 if results.iter().all(Option::is_none) {
                     return Ok(code);
