@@ -181,8 +181,18 @@ pub(crate) async fn plan(service: &impl Service, plan: &OrgPlan, first: bool) ->
                 .chain(diff.problems.iter().map(diff::Problem::item))
                 .collect();
             // What would fail is said now, and left out of the changes.
-            for (change, refusal) in service.will_fail(org.id.as_str(), &diff.changes, &seen).await {
+            for (change, mut refusal) in service.will_fail(org.id.as_str(), &diff.changes, &seen).await {
                 diff.changes.retain(|planned| *planned != change);
+                // Where the plan writes the claim code, so the problem can say its line.
+                if let (Refusal::WillFail(place, _), Change::Claim { code, .. }) = (&mut refusal, &change)
+                    && place.path.is_none()
+                {
+                    place.path = plan
+                        .subscriptions
+                        .iter()
+                        .position(|planned| planned.claim_code.trim().eq_ignore_ascii_case(code))
+                        .map(|s| format!("subscriptions[{s}].claim_code"));
+                }
                 problems.push((Subject::Change(change), Outcome::Refused(refusal)));
             }
             Planned {

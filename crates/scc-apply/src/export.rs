@@ -167,5 +167,6 @@ fn to_plan(org: &Organization, seen: &Observation, by_name: bool) -> OrgPlan {
         groups,
         roles: role_plans,
         prune: Prune::default(),
+        origin: None,
     }
 }

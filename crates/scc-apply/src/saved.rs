@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::engine::Planned;
+use crate::lines::{Origin, SourceText};
 use crate::spec::{self, OrgPlan, PlanFile};
 
 /// The format of a saved plan; another is refused, never guessed at.
@@ -305,14 +306,20 @@ pub fn parse(path: &Path, text: &str) -> Result<Source, Error> {
     check(path, parse_unchecked_as(path, &spec::format_of(path), text)?)
 }
 
-/// The source, when its plan file has no problem; else every problem at once.
+/// The source, when its plan file has no problem; else every problem at once, each at its line.
 fn check(path: &Path, source: Source) -> Result<Source, Error> {
     let problems = match &source {
         Source::Plan(file, _) => spec::validate(file),
         Source::Saved(saved) => spec::validate(&saved.plan_file()),
     };
     if !problems.is_empty() {
-        return Err(spec::problems_error(path, &problems));
+        let text = match &source {
+            Source::Plan(file, _) => file.organizations.first().and_then(|org| org.origin.clone()),
+            Source::Saved(_) => None,
+        };
+        return Err(spec::problems_error(path, &problems, &|location| {
+            text.as_ref().and_then(|origin| origin.source.line(location))
+        }));
     }
     Ok(source)
 }
@@ -325,10 +332,15 @@ fn parse_unchecked_as(path: &Path, extension: &str, text: &str) -> Result<Source
             .map(str::to_owned)
     });
     let Some(format) = format else {
-        return Ok(Source::Plan(
-            spec::parse_as(path, extension, text)?,
-            crate::digest::of_file(text.as_bytes()),
-        ));
+        let mut file = spec::parse_as(path, extension, text)?;
+        let source = SourceText::new(path.display().to_string(), extension, text.to_owned());
+        for (index, org) in file.organizations.iter_mut().enumerate() {
+            org.origin = Some(Origin {
+                source: source.clone(),
+                index,
+            });
+        }
+        return Ok(Source::Plan(file, crate::digest::of_file(text.as_bytes())));
     };
     if format != FORMAT {
         return Err(Error::input(

@@ -116,9 +116,187 @@ pub fn plan_file_schema() -> Value {
     })
 }
 
+/// Every place of `document` the schema refuses — a key it does not know (with the key meant, when
+/// one is near), a key it requires that is missing, a value of the wrong kind or outside its closed
+/// set — as (path, message), in the document's order: a file's typos all in one run.
+pub(crate) fn refusals(document: &Value) -> Vec<(String, String)> {
+    let schema = plan_file_schema();
+    let mut found = Vec::new();
+    walk(&schema, &schema, document, "", &mut found);
+    found
+}
+
+fn walk(schema: &Value, node: &Value, value: &Value, path: &str, found: &mut Vec<(String, String)>) {
+    let node = match node.get("$ref").and_then(Value::as_str) {
+        Some(reference) => match reference.strip_prefix("#/$defs/") {
+            Some(name) => &schema["$defs"][name],
+            None => return,
+        },
+        None => node,
+    };
+    let at = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    let here = if path.is_empty() { "the file" } else { path };
+    let kind = node.get("type").and_then(Value::as_str);
+    let fits = match kind {
+        Some("object") => value.is_object(),
+        Some("array") => value.is_array(),
+        Some("string") => value.is_string(),
+        Some("boolean") => value.is_boolean(),
+        _ => true,
+    };
+    if !fits {
+        let wanted = match kind {
+            Some("object") => "a mapping of keys",
+            Some("array") => "a list",
+            Some("string") => "text",
+            _ => "true or false",
+        };
+        found.push((here.to_owned(), format!("is {}; it must be {wanted}", describe(value))));
+        return;
+    }
+    if let Some(closed) = node.get("enum").and_then(Value::as_array)
+        && !closed
+            .iter()
+            .any(|allowed| allowed.as_str() == value.as_str().map(str::trim))
+    {
+        let names: Vec<&str> = closed.iter().filter_map(Value::as_str).collect();
+        found.push((
+            here.to_owned(),
+            format!("{} is not one of {}", describe(value), names.join(", ")),
+        ));
+        return;
+    }
+    if let (Some(object), Some(properties)) = (value.as_object(), node.get("properties").and_then(Value::as_object)) {
+        for (key, item) in object {
+            match properties.get(key) {
+                Some(child) => walk(schema, child, item, &at(key), found),
+                None => {
+                    let meant = nearest(key, properties.keys().map(String::as_str))
+                        .map(|meant| format!(" (did you mean `{meant}`?)"))
+                        .unwrap_or_default();
+                    let known: Vec<&str> = properties.keys().map(String::as_str).collect();
+                    found.push((
+                        at(key),
+                        format!("unknown key `{key}`{meant}; known here: {}", known.join(", ")),
+                    ));
+                }
+            }
+        }
+        for required in node.get("required").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(required) = required.as_str()
+                && !object.contains_key(required)
+            {
+                found.push((here.to_owned(), format!("`{required}` is missing")));
+            }
+        }
+    }
+    if let (Some(items), Some(item_schema)) = (value.as_array(), node.get("items")) {
+        for (index, item) in items.iter().enumerate() {
+            walk(schema, item_schema, item, &format!("{path}[{index}]"), found);
+        }
+    }
+}
+
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "empty".to_owned(),
+        Value::Object(_) => "a mapping".to_owned(),
+        Value::Array(_) => "a list".to_owned(),
+        other => {
+            let text = other.to_string();
+            if text.chars().count() > 40 {
+                format!("{}…", text.chars().take(40).collect::<String>())
+            } else {
+                text
+            }
+        }
+    }
+}
+
+/// The known key `key` was most likely meant as: its snake_case spelling (`firstName`), or one a
+/// letter or two away.
+fn nearest<'k>(key: &str, known: impl Iterator<Item = &'k str> + Clone) -> Option<&'k str> {
+    let snake: String = key
+        .chars()
+        .flat_map(|c| {
+            if c.is_ascii_uppercase() {
+                vec!['_', c.to_ascii_lowercase()]
+            } else if c == '-' || c == ' ' {
+                vec!['_']
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    if let Some(same) = known
+        .clone()
+        .find(|candidate| *candidate == snake.trim_start_matches('_'))
+    {
+        return Some(same);
+    }
+    known
+        .map(|candidate| (distance(&key.to_ascii_lowercase(), candidate), candidate))
+        .filter(|(distance, candidate)| *distance <= 2.min(candidate.len() / 2))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// The edit distance of two short keys.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                previous
+            } else {
+                1 + previous.min(row[j]).min(row[j + 1])
+            };
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_refused_place_at_once_with_the_key_meant() {
+        let document = json!({"organisations": [], "organizations": [
+            {"name": "Acme", "create": "yes", "region": "MARS",
+             "users": [{"email": "a@acme.example", "firstName": "A", "lastname": "B"}],
+             "prune": {"user": true}}]});
+        let found = refusals(&document);
+        let text: Vec<String> = found
+            .iter()
+            .map(|(path, message)| format!("{path}: {message}"))
+            .collect();
+        assert_eq!(
+            text,
+            [
+                "organisations: unknown key `organisations` (did you mean `organizations`?); known here: defaults, organizations, tenant",
+                "organizations[0].create: is \"yes\"; it must be true or false",
+                "organizations[0].prune.user: unknown key `user` (did you mean `users`?); known here: groups, managed_orgs, members, roles, users",
+                "organizations[0].region: \"MARS\" is not one of NAM, EMEA, APJC",
+                "organizations[0].users[0].firstName: unknown key `firstName` (did you mean `first_name`?); known here: admin, email, enabled, first_name, last_name",
+                "organizations[0].users[0].lastname: unknown key `lastname` (did you mean `last_name`?); known here: admin, email, enabled, first_name, last_name",
+                "organizations[0].users[0]: `first_name` is missing",
+                "organizations[0].users[0]: `last_name` is missing",
+            ]
+        );
+        assert!(refusals(&json!({"organizations": [{"name": "Acme"}]})).is_empty());
+    }
 
     /// Every property the schema names, by definition (`organization.users`, …).
     fn named(schema: &Value) -> Vec<String> {

@@ -137,6 +137,9 @@ pub struct OrgPlan {
     #[serde(default, skip_serializing_if = "Prune::is_empty")]
     /// What may be removed that the plan does not list.
     pub prune: Prune,
+    /// Where it was read: its file and place there (none for a plan not read from a file).
+    #[serde(skip)]
+    pub origin: Option<crate::lines::Origin>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -373,9 +376,26 @@ pub(crate) fn parse_as(path: &Path, extension: &str, text: &str) -> Result<PlanF
             ));
         }
     };
-    parsed
-        .map(Written::into_plan)
-        .map_err(|error| Error::input(format!("{}: {error}", path.display()), "fix the plan file"))
+    parsed.map(Written::into_plan).map_err(|error| {
+        // The decoder stops at its first problem: the schema's walk finds every one, each at its line.
+        let document: Option<serde_json::Value> = match extension.as_str() {
+            "toml" => toml::from_str(text).ok(),
+            "json" => serde_json::from_str(text).ok(),
+            _ => serde_norway::from_str(text).ok(),
+        };
+        let refused = document
+            .map(|document| crate::schema::refusals(&document))
+            .unwrap_or_default();
+        if refused.is_empty() {
+            return Error::input(format!("{}: {error}", path.display()), "fix the plan file");
+        }
+        let problems: Vec<Problem> = refused
+            .into_iter()
+            .map(|(location, message)| Problem { location, message })
+            .collect();
+        let lines = crate::lines::Lines::of(&extension, text);
+        problems_error(path, &problems, &|location| lines.line(location))
+    })
 }
 
 /// `value` is not one of the SDK's closed set `known`: `"MARS" is not NAM, EMEA or APJC`.
@@ -608,11 +628,17 @@ pub(crate) fn validate(plan: &PlanFile) -> Vec<Problem> {
     problems
 }
 
-/// The usage error listing every problem.
-pub(crate) fn problems_error(path: &Path, problems: &[Problem]) -> Error {
-    let list: Vec<String> = problems
+/// The usage error listing every problem, each at its line where `line_of` tells it (in the order
+/// of the file).
+pub(crate) fn problems_error(path: &Path, problems: &[Problem], line_of: &dyn Fn(&str) -> Option<usize>) -> Error {
+    let mut placed: Vec<(Option<usize>, &Problem)> = problems.iter().map(|p| (line_of(&p.location), p)).collect();
+    placed.sort_by_key(|(line, _)| line.unwrap_or(usize::MAX));
+    let list: Vec<String> = placed
         .iter()
-        .map(|p| format!("  {}: {}", p.location, p.message))
+        .map(|(line, p)| match line {
+            Some(line) => format!("  {}:{line}: {}: {}", path.display(), p.location, p.message),
+            None => format!("  {}: {}", p.location, p.message),
+        })
         .collect();
     Error::input(
         format!(

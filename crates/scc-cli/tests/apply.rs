@@ -715,7 +715,7 @@ fn plans_tell_the_truth_attributes_admin_false_what_will_fail_and_roles_held_thr
         "! find user ghost@acme.example: will fail: ",
         "plan.yaml:6: organizations[0].groups[0].members[2] is not a user of the organization",
         &format!("! claim subscription {claimed}: will fail: "),
-        "plan.yaml:8: claim code has already been claimed",
+        "plan.yaml:8: organizations[1].subscriptions[0].claim_code claim code has already been claimed",
     ] {
         assert!(text.contains(expected), "{expected:?} in:\n{text}");
     }
@@ -1082,4 +1082,62 @@ fn several_plan_files_a_folder_and_stdin_are_one_plan_and_their_problems_come_to
         .assert()
         .code(2)
         .stderr(predicate::str::contains("holds no plan file"));
+}
+
+#[test]
+fn every_typo_of_a_file_comes_in_one_run_at_its_line_and_a_problem_found_later_says_its_line_too() {
+    let env = Env::new();
+    let path = write_plan(
+        &env,
+        "organizations:\n  - name: Acme MSP\n    users:\n      - email: q@acme.example\n        firstName: Q\n        last_name: Uestion\n    groups:\n      - {name: SOC, member: [q@acme.example]}\n    prune: {user: true}\n",
+    );
+    env.clear_journal();
+    let output = env.scc().args(["plan"]).arg(&path).output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for expected in [
+        "has 4 problem(s); nothing was sent",
+        "plan.yaml:4: organizations[0].users[0]: `first_name` is missing",
+        "plan.yaml:5: organizations[0].users[0].firstName: unknown key `firstName` (did you mean `first_name`?)",
+        "plan.yaml:8: organizations[0].groups[0].member: unknown key `member` (did you mean `members`?)",
+        "plan.yaml:9: organizations[0].prune.user: unknown key `user` (did you mean `users`?)",
+    ] {
+        assert!(stderr.contains(expected), "missing {expected:?} in:\n{stderr}");
+    }
+    assert_eq!(env.journal(), Vec::<Value>::new(), "nothing was read or sent");
+    // TOML says its lines too; a check of the values (after decoding) is placed the same way.
+    let toml = env.config_dir.path().join("plan.toml");
+    std::fs::write(
+        &toml,
+        "[[organizations]]\nname = \"Acme MSP\"\n\n[[organizations.users]]\nemail = \"not-an-email\"\nfirst_name = \"N\"\nlast_name = \"E\"\n",
+    )
+    .expect("toml");
+    let output = env.scc().args(["plan"]).arg(&toml).output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("plan.toml:5: organizations[0].users[0].email: \"not-an-email\" is not an e-mail address"),
+        "{stderr}"
+    );
+    // A problem the state shows (a member who is no user) says the line of the file it is in, among several.
+    let second = env.config_dir.path().join("second.yaml");
+    std::fs::write(
+        &second,
+        "organizations:\n  - name: Acme Customer East\n    groups:\n      - name: East SOC\n        members:\n          - ghost@east.example\n",
+    )
+    .expect("second");
+    let first = write_plan(&env, "organizations:\n  - name: Acme MSP\n");
+    let output = env
+        .scc()
+        .args(["plan"])
+        .arg(&first)
+        .arg(&second)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(3));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("second.yaml:6: organizations[0].groups[0].members[0] is not a user of the organization"),
+        "{stdout}"
+    );
 }

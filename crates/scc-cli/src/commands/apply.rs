@@ -227,13 +227,16 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
                     .key_org()
                     .unwrap_or_else(|| "not stated by the token".into())
             );
-            // Ctrl-C at the question stops here and now (the engine's stop is taken for this run).
+            // Ctrl-C at the question stops here and now (the engine's stop is taken for this run). The
+            // stop is listened for first, before the question is printed: a Ctrl-C typed as soon as it
+            // shows is never lost between the two.
             let answer = tokio::select! {
-                answer = ask(&question, ctx) => answer,
+                biased;
                 () = stop_requested() => {
                     ctx.ui.error("interrupted at the question: nothing more was changed", None);
                     return Ok(Code::Interrupted);
                 }
+                answer = ask(&question, ctx) => answer,
             };
             if !answer {
                 // A "no" is not an error; after a first round, what was made is reported.
@@ -359,12 +362,17 @@ pub(crate) fn plan_reports(
             let mut items = planned.items();
             for (_, outcome) in &mut items {
                 if let Outcome::Refused(Refusal::WillFail(place, _)) = outcome {
-                    // The line too, when the value is on one line of the file only.
-                    let line = line_of(path, &place.value)
-                        .map(|line| format!(":{line}"))
-                        .unwrap_or_default();
-                    place.file = Some(format!("{}{line}", path.display()));
-                    place.organization = Some(*index);
+                    // The file and line the organization's place is written at (`customers.yaml:12`).
+                    match &org.origin {
+                        Some(origin) => {
+                            place.file = Some(origin.place(place.path.as_deref().unwrap_or_default()));
+                            place.organization = Some(origin.index());
+                        }
+                        None => {
+                            place.file = Some(path.display().to_string());
+                            place.organization = Some(*index);
+                        }
+                    }
                 }
             }
             OrgReport {
@@ -420,17 +428,6 @@ pub(crate) fn plan_text(ui: &crate::output::Ui, report: &OrgReport, text: &mut S
 }
 
 /// The line of the plan file that holds `text`, when exactly one does.
-fn line_of(path: &std::path::Path, text: &str) -> Option<usize> {
-    let content = std::fs::read_to_string(path).ok()?;
-    let mut found = content
-        .lines()
-        .enumerate()
-        .filter(|(_, line)| line.contains(text))
-        .map(|(number, _)| number + 1);
-    let first = found.next()?;
-    found.next().is_none().then_some(first)
-}
-
 /// Prints the plans of the organizations of `file`, which are those at `numbers` in the plan file
 /// at `path`.
 fn print_plan(ctx: &Ctx, path: &std::path::Path, numbers: &[usize], file: &PlanFile, plans: &[Planned]) -> Code {
