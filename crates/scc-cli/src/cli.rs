@@ -655,6 +655,13 @@ pub(crate) struct ApiArgs {
     /// Follow the next cursor and print every page.
     #[arg(long)]
     pub(crate) paginate: bool,
+    /// A request header `Name: value` (repeatable; replaces one the client sends, such as Accept).
+    /// The token is never a header: it comes from the credentials in use.
+    #[arg(short = 'H', long = "header", value_name = "NAME:VALUE")]
+    pub(crate) headers: Vec<String>,
+    /// Print the answer's status line and headers before its body (each page's with --paginate).
+    #[arg(short = 'i', long)]
+    pub(crate) include: bool,
 }
 
 /// `--base-url` and `--org` (the global flags) are saved too.

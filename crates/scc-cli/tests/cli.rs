@@ -719,6 +719,70 @@ fn api_takes_what_gh_api_takes() {
     assert!(env.journal().is_empty(), "nothing was sent: {:?}", env.journal());
 }
 
+/// `-H` sends a header (in place of the client's of that name), `-i` prints each answer's status and
+/// headers before the body; the token's header is the client's alone.
+#[test]
+fn api_sends_headers_and_shows_the_answers() {
+    let env = Env::new();
+    env.clear_journal();
+    let output = env
+        .scc()
+        .args([
+            "api",
+            "organizations?max=1",
+            "-H",
+            "X-Request-Purpose: audit",
+            "-H",
+            "accept:application/json; v=1",
+            "-i",
+            "--paginate",
+        ])
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let sent = env.journal();
+    assert!(sent.len() >= 2, "paged: {sent:?}");
+    for request in &sent {
+        assert_eq!(request["headers"]["x-request-purpose"], "audit", "{request}");
+        assert_eq!(
+            request["headers"]["accept"], "application/json; v=1",
+            "one Accept, the caller's: {request}"
+        );
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let heads = stdout.matches("HTTP 200 OK\n").count();
+    assert_eq!(heads, sent.len(), "a head per page:\n{stdout}");
+    assert!(
+        stdout.to_lowercase().contains("content-type: application/json"),
+        "{stdout}"
+    );
+    let body = &stdout[stdout.rfind("\n\n").expect("a blank line after the heads") + 2..];
+    let body: serde_json::Value = serde_json::from_str(body).expect("the body after the heads");
+    assert!(
+        body["organizations"].as_array().is_some_and(|orgs| orgs.len() >= 2),
+        "{body}"
+    );
+    // Refused before anything is sent: the token as a header, a header that is no header.
+    env.clear_journal();
+    env.scc()
+        .args(["api", "organizations", "-H", "Authorization: Bearer stolen"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("header Authorization").and(predicate::str::contains("is the client's own")))
+        .stderr(predicate::str::contains("stolen").not());
+    env.scc()
+        .args(["api", "organizations", "-H", "no colon"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not NAME:VALUE"));
+    env.scc()
+        .args(["api", "organizations", "-H", "Bad Name: x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not a header name"));
+    assert!(env.journal().is_empty(), "nothing was sent: {:?}", env.journal());
+}
+
 #[test]
 fn demo_runs_every_step() {
     let env = Env::new();

@@ -19,6 +19,8 @@ pub struct RawResponse {
     pub body: serde_json::Value,
     /// The next cursor (body `cursor`, `nextCursor`, or `Link`).
     pub next_cursor: Option<String>,
+    /// The answer's headers, in the order received (a value that is not text is shown lossily).
+    pub headers: Vec<(String, String)>,
 }
 
 /// A 2xx answer as it came: status, body bytes, and the next cursor when it is a page.
@@ -31,6 +33,26 @@ pub struct RawBody {
     pub body: Bytes,
     /// The next page's cursor (body `cursor`, `nextCursor`, then the `Link` header), if any.
     pub next_cursor: Option<String>,
+    /// The answer's headers, in the order received (a value that is not text is shown lossily).
+    pub headers: Vec<(String, String)>,
+}
+
+impl RawBody {
+    /// The answer with its body read as JSON (`null` when empty, a string when not JSON).
+    pub fn into_response(self) -> RawResponse {
+        let body = if self.body.iter().all(u8::is_ascii_whitespace) {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&self.body)
+                .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&self.body).into_owned()))
+        };
+        RawResponse {
+            status: self.status,
+            body,
+            next_cursor: self.next_cursor,
+            headers: self.headers,
+        }
+    }
 }
 
 impl std::fmt::Debug for RawBody {
@@ -50,6 +72,7 @@ pub(crate) struct Response {
     pub(crate) status: StatusCode,
     /// The `Link` header, for the next cursor.
     pub(crate) link: Option<String>,
+    pub(crate) headers: Box<reqwest::header::HeaderMap>,
     pub(crate) body: Bytes,
     pub(crate) path: String,
 }
@@ -93,10 +116,21 @@ impl Response {
             fields.next_cursor.as_ref(),
             self.link.as_deref(),
         );
+        let headers = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
         RawBody {
             status: self.status.as_u16(),
             body: self.body,
             next_cursor,
+            headers,
         }
     }
 }
@@ -124,6 +158,7 @@ mod answers_never_panic {
         Response {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
             link,
+            headers: Box::default(),
             body: Bytes::from(body),
             path: "/v1/organizations".to_owned(),
         }

@@ -118,6 +118,39 @@ impl<T> Operation<T> {
         request?.plan(&client.config().api_root())
     }
 
+    /// Sends `name: value` too (the raw escape hatch's `-H`), in place of a header of that name the
+    /// SDK sends (`Accept`). Refused before anything is sent: a name or value no header may have,
+    /// and the headers the client owns — `Authorization` (the token is the client's, and never on a
+    /// command line), `Host`, `Content-Length`, `Transfer-Encoding`, `Connection`, `Cookie`.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        use reqwest::header::{HeaderName, HeaderValue};
+        const OWNED: [&str; 7] = [
+            "authorization",
+            "host",
+            "content-length",
+            "transfer-encoding",
+            "connection",
+            "cookie",
+            "proxy-authorization",
+        ];
+        self.request = self.request.and_then(|mut request| {
+            let field = format!("header {}", crate::text::one_line(name.trim()));
+            let name = HeaderName::from_bytes(name.trim().as_bytes())
+                .map_err(|_| crate::Error::invalid(&field, "is not a header name (letters, digits and -)"))?;
+            if OWNED.contains(&name.as_str()) {
+                return Err(crate::Error::invalid(
+                    &field,
+                    "is the client's own: the token comes from the credentials in use, never from a header",
+                ));
+            }
+            let value = HeaderValue::from_str(value.trim())
+                .map_err(|_| crate::Error::invalid(&field, "has a value with a line break or a control character"))?;
+            request.headers.get_or_insert_default().insert(name, value);
+            Ok(request)
+        });
+        self
+    }
+
     /// Sends the request and returns the body's bytes without decoding them.
     pub fn send_raw(self) -> impl Future<Output = Result<RawBody>> + Send {
         let Self { client, request, .. } = self;
@@ -157,18 +190,11 @@ impl Client {
         path: &str,
         body: Option<serde_json::Value>,
     ) -> Result<RawResponse> {
-        let raw = self.raw_request(method, path, body.as_ref()).send_raw().await?;
-        let body = if raw.body.iter().all(u8::is_ascii_whitespace) {
-            serde_json::Value::Null
-        } else {
-            serde_json::from_slice(&raw.body)
-                .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&raw.body).into_owned()))
-        };
-        Ok(RawResponse {
-            status: raw.status,
-            body,
-            next_cursor: raw.next_cursor,
-        })
+        Ok(self
+            .raw_request(method, path, body.as_ref())
+            .send_raw()
+            .await?
+            .into_response())
     }
 
     /// The operation behind [`Client::request_raw`]: any method and path below the base path (a query

@@ -37,6 +37,8 @@ pub(crate) struct Request {
     pub(crate) read_only: bool,
     /// The answer holds secrets (tokens): never traced.
     pub(crate) sensitive: bool,
+    /// Headers a caller added to a raw request (`scc api -H`), sent after the SDK's own.
+    pub(crate) headers: Option<Box<reqwest::header::HeaderMap>>,
 }
 
 #[derive(Debug)]
@@ -69,6 +71,7 @@ impl Request {
             auth: Auth::AccessToken,
             read_only: false,
             sensitive: false,
+            headers: None,
         }
     }
 

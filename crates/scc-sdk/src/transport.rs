@@ -278,6 +278,7 @@ impl Transport {
                     return Ok(Response {
                         status: StatusCode::NO_CONTENT,
                         link: None,
+                        headers: Box::default(),
                         body: Bytes::new(),
                         path: path.clone(),
                     });
@@ -420,6 +421,8 @@ impl Transport {
                 .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
                 .collect()
         };
+        // Moved out, not copied; boxed, so the future of an attempt stays small across the body's read.
+        let kept_headers = Box::new(std::mem::take(response.headers_mut()));
         let body = self.read_body(response, method, path).await?;
         if !status.is_success() {
             let retry_after = retry_after.and_then(|value| retry::parse_retry_after(&value, self.clock.now()));
@@ -437,6 +440,7 @@ impl Transport {
         Ok(Response {
             status,
             link,
+            headers: kept_headers,
             body,
             path: path.to_owned(),
         })
@@ -452,10 +456,16 @@ impl Transport {
             .header(AUTHORIZATION, authorization.clone())
             .header(ACCEPT, JSON)
             .header(USER_AGENT, self.user_agent.clone());
-        match &request.body {
+        let builder = match &request.body {
             Body::Empty => builder,
             Body::Json(bytes) => builder.header(CONTENT_TYPE, JSON).body(bytes.clone()),
             Body::Form(text) => builder.header(CONTENT_TYPE, FORM).body(text.clone()),
+        };
+        match &request.headers {
+            // Replaces a header of the same name (Accept, Content-Type); the SDK's own are refused
+            // when they are added ([`crate::Operation::header`]).
+            Some(extra) => builder.headers((**extra).clone()),
+            None => builder,
         }
     }
 

@@ -62,6 +62,35 @@ fn merge(first: &mut Value, next: Value) {
     }
 }
 
+/// `Name: value` of a `-H`, the name checked (the SDK checks both before sending).
+fn split_header(header: &str) -> Result<(&str, &str), CliError> {
+    match header.split_once(':') {
+        Some((name, value)) if !name.trim().is_empty() => Ok((name.trim(), value.trim())),
+        _ => Err(CliError::usage(
+            format!("header {:?} is not NAME:VALUE", crate::output::one_line(header)),
+            "write -H 'Accept: application/json'",
+        )),
+    }
+}
+
+/// `HTTP 200` and the answer's headers, a line each, then a blank line: what `-i` prints.
+fn status_and_headers(answer: &scc_sdk::RawResponse) -> String {
+    let reason = reqwest::StatusCode::from_u16(answer.status)
+        .ok()
+        .and_then(|status| status.canonical_reason())
+        .unwrap_or_default();
+    let mut text = format!("HTTP {} {reason}\n", answer.status);
+    for (name, value) in &answer.headers {
+        text.push_str(&format!(
+            "{}: {}\n",
+            crate::output::one_line(name),
+            crate::output::one_line(value)
+        ));
+    }
+    text.push('\n');
+    text
+}
+
 /// The methods the API has.
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
@@ -204,7 +233,23 @@ pub(crate) async fn run(ctx: &Ctx, args: ApiArgs) -> Result<Code, CliError> {
             ));
         }
     }
-    let mut answer = client.request_raw(method.clone(), &path, body.clone()).await?;
+    let headers: Vec<(&str, &str)> = args
+        .headers
+        .iter()
+        .map(|header| split_header(header))
+        .collect::<Result<_, _>>()?;
+    let send = |path: String| {
+        let mut operation = client.raw_request(method.clone(), &path, body.as_ref());
+        for (name, value) in &headers {
+            operation = operation.header(name, value);
+        }
+        async move { Ok::<_, CliError>(operation.send_raw().await?.into_response()) }
+    };
+    let mut head = String::new();
+    let mut answer = send(path.clone()).await?;
+    if args.include {
+        head.push_str(&status_and_headers(&answer));
+    }
     let mut result = answer.body.clone();
     if args.paginate {
         let mut seen = std::collections::HashSet::new();
@@ -213,15 +258,20 @@ pub(crate) async fn run(ctx: &Ctx, args: ApiArgs) -> Result<Code, CliError> {
                 ctx.ui.note("the service repeated a cursor; stopping");
                 break;
             }
-            answer = client
-                .request_raw(method.clone(), &with_cursor(&path, &cursor), body.clone())
-                .await?;
+            answer = send(with_cursor(&path, &cursor)).await?;
+            if args.include {
+                head.push_str(&status_and_headers(&answer));
+            }
             merge(&mut result, answer.body.clone());
         }
         if let Some(object) = result.as_object_mut() {
             object.remove("cursor");
             object.remove("nextCursor");
         }
+    }
+    // `-i`: as curl and gh print them, before the body; the service's text escaped.
+    if args.include {
+        ctx.ui.write_stdout(&head);
     }
     // Raw answers are JSON whatever the table format; --jq applies as everywhere.
     if matches!(ctx.ui.format, crate::cli::Format::Table | crate::cli::Format::Wide) {
