@@ -164,6 +164,7 @@ fn to_plan(org: &Organization, seen: &Observation, by_name: bool) -> OrgPlan {
         region: None,
         subscriptions,
         users,
+        users_csv: None,
         groups,
         roles: role_plans,
         prune: Prune::default(),

@@ -72,28 +72,7 @@ pub fn read(path: &Path) -> Result<Source, Error> {
     parse(path, &text)
 }
 
-/// A file's text, never more than a plan may hold (whatever the file: a device, a file growing as
-/// it is read); `-` is standard input.
-fn read_text(path: &Path) -> Result<String, Error> {
-    let cannot =
-        |error: std::io::Error| Error::input(format!("cannot read {}: {error}", path.display()), "check the path");
-    let mut text = String::new();
-    let limit = crate::bounds::MAX_PLAN_BYTES + 1;
-    if path.as_os_str() == STDIN {
-        std::io::Read::read_to_string(&mut std::io::Read::take(std::io::stdin().lock(), limit), &mut text)
-            .map_err(cannot)?;
-        return Ok(text);
-    }
-    let file = std::fs::File::open(path).map_err(cannot)?;
-    std::io::Read::read_to_string(&mut std::io::Read::take(file, limit), &mut text).map_err(cannot)?;
-    Ok(text)
-}
-
-/// The path that names standard input.
-pub const STDIN: &str = "-";
-
-/// How messages name standard input.
-const STDIN_LABEL: &str = "<stdin>";
+use crate::input::{STDIN, STDIN_LABEL, label, read_text};
 
 /// Reads what `paths` name as one plan: plan files, directories (their `.yaml`, `.yml`, `.toml` and
 /// `.json` files, by name, not below), `-` (standard input, YAML or JSON). One file may be a saved
@@ -196,14 +175,6 @@ fn plan_files(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, E
         }
     }
     Ok(files)
-}
-
-fn label(path: &Path) -> String {
-    if path.as_os_str() == STDIN {
-        STDIN_LABEL.to_owned()
-    } else {
-        path.display().to_string()
-    }
 }
 
 /// Several files' errors as one: each file's message, the first hint.
@@ -332,7 +303,7 @@ fn parse_unchecked_as(path: &Path, extension: &str, text: &str) -> Result<Source
             .map(str::to_owned)
     });
     let Some(format) = format else {
-        let mut file = spec::parse_as(path, extension, text)?;
+        let mut file = spec::parse_as(path, extension, text, &crate::people::users_from_csv)?;
         let source = SourceText::new(path.display().to_string(), extension, text.to_owned());
         for (index, org) in file.organizations.iter_mut().enumerate() {
             org.origin = Some(Origin {

@@ -39,6 +39,7 @@ pub fn plan_file_schema() -> Value {
                     "region": {"enum": closed(RegionCode::ORGANIZATION), "description": "Region of a created organization."},
                     "subscriptions": {"type": "array", "items": {"$ref": "#/$defs/subscription"}},
                     "users": {"type": "array", "items": {"$ref": "#/$defs/user"}},
+                    "users_csv": {"type": "string", "pattern": "\\.[cC][sS][vV]\\s*$", "description": "A CSV file of more users (relative to the plan file): columns email, first_name, last_name, optionally admin; a user `users` lists itself wins."},
                     "groups": {"type": "array", "items": {"$ref": "#/$defs/group"}},
                     "roles": {"type": "array", "items": {"$ref": "#/$defs/role"}},
                     "prune": {"$ref": "#/$defs/prune"}
@@ -366,7 +367,7 @@ mod tests {
         }
         // And the schema names nothing the model refuses.
         let count = names.len();
-        assert_eq!(count, 9 + 5 + 2 + 5 + 5 + 4 + 5, "{names:?}");
+        assert_eq!(count, 10 + 5 + 2 + 5 + 5 + 4 + 5, "{names:?}");
     }
 }
 

@@ -128,6 +128,10 @@ pub struct OrgPlan {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     /// Users it should have.
     pub users: Vec<UserPlan>,
+    /// A CSV file of more users (an HR system's export; relative to the plan file), read into
+    /// `users` when the plan is read: a user `users` lists itself wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users_csv: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     /// Admin groups it should have, with their members.
     pub groups: Vec<GroupPlan>,
@@ -322,7 +326,9 @@ impl PlanFile {
 /// Parses a plan's text by the file's extension.
 #[cfg(test)]
 pub(crate) fn parse(path: &Path, text: &str) -> Result<PlanFile, Error> {
-    parse_as(path, &format_of(path), text)
+    parse_as(path, &format_of(path), text, &|csv| {
+        Err(Error::input(format!("{} is not read here", csv.display()), "a test"))
+    })
 }
 
 /// The format a file's name says: its extension in lower case.
@@ -333,9 +339,12 @@ pub(crate) fn format_of(path: &Path) -> String {
         .to_ascii_lowercase()
 }
 
+/// Users a CSV file at a path holds (`users_csv`).
+pub(crate) type CsvReader<'a> = &'a dyn Fn(&Path) -> Result<Vec<UserPlan>, Error>;
+
 /// Parses a plan's text in the format `extension` names (`yaml`, `yml`, `toml`, `json`); `path`
-/// names it in messages.
-pub(crate) fn parse_as(path: &Path, extension: &str, text: &str) -> Result<PlanFile, Error> {
+/// names it in messages, and its folder is where `users_csv` files are read by `read_csv`.
+pub(crate) fn parse_as(path: &Path, extension: &str, text: &str, read_csv: CsvReader<'_>) -> Result<PlanFile, Error> {
     let extension = extension.to_ascii_lowercase();
     if let Some(line) = too_deep(text) {
         return Err(Error::input(
@@ -376,26 +385,73 @@ pub(crate) fn parse_as(path: &Path, extension: &str, text: &str) -> Result<PlanF
             ));
         }
     };
-    parsed.map(Written::into_plan).map_err(|error| {
-        // The decoder stops at its first problem: the schema's walk finds every one, each at its line.
-        let document: Option<serde_json::Value> = match extension.as_str() {
-            "toml" => toml::from_str(text).ok(),
-            "json" => serde_json::from_str(text).ok(),
-            _ => serde_norway::from_str(text).ok(),
-        };
-        let refused = document
-            .map(|document| crate::schema::refusals(&document))
-            .unwrap_or_default();
-        if refused.is_empty() {
-            return Error::input(format!("{}: {error}", path.display()), "fix the plan file");
+    let parsed = parsed.map_err(|error| decode_error(path, &extension, text, error))?;
+    read_users_csv(path, &extension, text, parsed, read_csv).map(Written::into_plan)
+}
+
+/// Each organization's `users_csv` read into its `users` (those it lists itself win), relative to the
+/// plan file's folder; every problem of every file at once.
+fn read_users_csv(
+    path: &Path,
+    extension: &str,
+    text: &str,
+    mut written: Written,
+    read_csv: CsvReader<'_>,
+) -> Result<Written, Error> {
+    let folder = path.parent().unwrap_or(Path::new(""));
+    let mut problems = Vec::new();
+    for (o, org) in written.organizations.iter_mut().enumerate() {
+        let Some(csv) = org.users_csv.take() else { continue };
+        let location = format!("organizations[{o}].users_csv");
+        if !csv.trim().to_ascii_lowercase().ends_with(".csv") {
+            problems.push(Problem {
+                location,
+                message: format!("{csv:?} is not a .csv file"),
+            });
+            continue;
         }
-        let problems: Vec<Problem> = refused
-            .into_iter()
-            .map(|(location, message)| Problem { location, message })
-            .collect();
-        let lines = crate::lines::Lines::of(&extension, text);
-        problems_error(path, &problems, &|location| lines.line(location))
-    })
+        match read_csv(&folder.join(csv.trim())) {
+            Ok(rows) => {
+                let own: HashSet<String> = org.users.iter().map(|user| name_key(&user.email)).collect();
+                org.users
+                    .extend(rows.into_iter().filter(|row| !own.contains(&name_key(&row.email))));
+            }
+            Err(error) => problems.push(Problem {
+                location,
+                message: match error {
+                    Error::Input { message, .. } => message,
+                    other => other.to_string(),
+                },
+            }),
+        }
+    }
+    if problems.is_empty() {
+        return Ok(written);
+    }
+    let lines = crate::lines::Lines::of(extension, text);
+    Err(problems_error(path, &problems, &|location| lines.line(location)))
+}
+
+/// The decoder's error, or every place the schema refuses (the decoder stops at its first).
+fn decode_error(path: &Path, extension: &str, text: &str, error: String) -> Error {
+    // The decoder stops at its first problem: the schema's walk finds every one, each at its line.
+    let document: Option<serde_json::Value> = match extension {
+        "toml" => toml::from_str(text).ok(),
+        "json" => serde_json::from_str(text).ok(),
+        _ => serde_norway::from_str(text).ok(),
+    };
+    let refused = document
+        .map(|document| crate::schema::refusals(&document))
+        .unwrap_or_default();
+    if refused.is_empty() {
+        return Error::input(format!("{}: {error}", path.display()), "fix the plan file");
+    }
+    let problems: Vec<Problem> = refused
+        .into_iter()
+        .map(|(location, message)| Problem { location, message })
+        .collect();
+    let lines = crate::lines::Lines::of(extension, text);
+    problems_error(path, &problems, &|location| lines.line(location))
 }
 
 /// `value` is not one of the SDK's closed set `known`: `"MARS" is not NAM, EMEA or APJC`.

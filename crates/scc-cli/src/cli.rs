@@ -403,16 +403,22 @@ pub(crate) enum UserCommand {
     /// Invite a user.
     Invite {
         /// The e-mail the invitation goes to.
-        email: String,
+        #[arg(required_unless_present = "csv")]
+        email: Option<String>,
         /// First name.
-        #[arg(long)]
-        first_name: String,
+        #[arg(long, required_unless_present = "csv")]
+        first_name: Option<String>,
         /// Last name.
-        #[arg(long)]
-        last_name: String,
+        #[arg(long, required_unless_present = "csv")]
+        last_name: Option<String>,
         /// Also give the organization administrator role.
         #[arg(long)]
         admin: bool,
+        /// Invite every user of a CSV file (`-`: standard input), as an HR system exports it: a header
+        /// row naming the columns email, first_name, last_name and optionally admin (other columns are
+        /// left out); every bad row is reported by its line before anything is sent.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["email", "first_name", "last_name", "admin"])]
+        csv: Option<PathBuf>,
     },
     /// Enable users.
     Enable {

@@ -1141,3 +1141,102 @@ fn every_typo_of_a_file_comes_in_one_run_at_its_line_and_a_problem_found_later_s
         "{stdout}"
     );
 }
+
+#[test]
+fn users_come_from_an_hr_export_into_a_plan_and_into_user_invite_and_bad_rows_are_named_by_line() {
+    let env = Env::new();
+    let folder = env.config_dir.path().join("hr");
+    std::fs::create_dir(&folder).expect("folder");
+    std::fs::write(
+        folder.join("east.csv"),
+        "Employee ID,E-mail,First Name,Last Name,Department,Admin\n1,ana@east.example,Ana,Silva,SOC,yes\n2,erin.east@customer-east.example,Erin,East,IT,\n",
+    )
+    .expect("csv");
+    // The plan's own entry of a user wins over the CSV's row; the CSV is read beside the plan file.
+    let plan = folder.join("plan.yaml");
+    std::fs::write(
+        &plan,
+        "organizations:\n  - name: Acme Customer East\n    users_csv: east.csv\n    users:\n      - {email: ana@east.example, first_name: Ana, last_name: Own}\n",
+    )
+    .expect("plan");
+    let output = env
+        .scc()
+        .args(["plan", "-o", "json"])
+        .arg(&plan)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = stdout_json(&output);
+    let changes = &report["organizations"][0]["changes"];
+    assert_eq!(
+        changes.as_array().map(Vec::len),
+        Some(1),
+        "Erin exists already: {report}"
+    );
+    assert_eq!(changes[0]["object"], "user ana@east.example");
+    assert_eq!(changes[0]["attributes"]["last_name"], "Own");
+    // Bad rows: each by its line, under the plan's place for the file; nothing read or sent.
+    std::fs::write(
+        folder.join("bad.csv"),
+        "email,first_name,last_name\nnobody,N,B\nzed@east.example,,Z\n",
+    )
+    .expect("bad");
+    std::fs::write(
+        &plan,
+        "organizations:\n  - name: Acme Customer East\n    users_csv: bad.csv\n",
+    )
+    .expect("plan");
+    env.clear_journal();
+    let output = env.scc().args(["plan"]).arg(&plan).output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("plan.yaml:3: organizations[0].users_csv:")
+            && stderr.contains("bad.csv:2: email \"nobody\" is not an e-mail address")
+            && stderr.contains("bad.csv:3: first_name is empty"),
+        "{stderr}"
+    );
+    assert!(env.journal().is_empty(), "{:?}", env.journal());
+    // Straight into scc user invite: the rows invited at once (an existing user reported unchanged).
+    let output = env
+        .scc()
+        .args(["user", "invite", "--org", "Acme Customer East", "--csv"])
+        .arg(folder.join("east.csv"))
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let listed = env
+        .scc()
+        .args(["user", "list", "-o", "json", "--org", "Acme Customer East"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(text.contains("ana@east.example"), "{text}");
+    env.clear_journal();
+    env.scc()
+        .args(["user", "invite", "--org", "Acme Customer East", "--csv"])
+        .arg(folder.join("bad.csv"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.csv:2: email \"nobody\""));
+    env.scc()
+        .args(["user", "invite", "x@east.example", "--csv"])
+        .arg(folder.join("east.csv"))
+        .assert()
+        .code(2);
+    assert!(
+        env.journal().iter().all(|entry| entry["method"] == "GET"),
+        "nothing written: {:?}",
+        env.journal()
+    );
+}

@@ -55,13 +55,39 @@ pub(crate) async fn run(ctx: &Ctx, command: UserCommand) -> Result<Code, CliErro
             ctx.ui.list(&to_json_list(&groups.items), columns::GROUP);
             return Ok(Code::Ok);
         }
+        UserCommand::Invite { csv: Some(csv), .. } => {
+            let users = scc_apply::users_from_csv(&csv)?;
+            if users.is_empty() {
+                return Err(CliError::usage(
+                    format!("{} lists no user (only its header)", csv.display()),
+                    "a row a user under the header: email,first_name,last_name",
+                ));
+            }
+            users
+                .into_iter()
+                .map(|user| {
+                    let operation = UserOperation::invite(user.email, user.first_name, user.last_name);
+                    if user.admin == Some(true) {
+                        operation.admin(true)
+                    } else {
+                        operation
+                    }
+                })
+                .collect()
+        }
         UserCommand::Invite {
             email,
             first_name,
             last_name,
             admin,
+            csv: None,
         } => {
-            let operation = UserOperation::invite(email, first_name, last_name);
+            // clap requires the three without --csv.
+            let operation = UserOperation::invite(
+                email.unwrap_or_default(),
+                first_name.unwrap_or_default(),
+                last_name.unwrap_or_default(),
+            );
             vec![if admin { operation.admin(true) } else { operation }]
         }
         UserCommand::Enable { emails, ignore_missing } => {
