@@ -102,10 +102,31 @@ pub(crate) fn roles(current: &OsStr) -> Vec<CompletionCandidate> {
             .send()
             .await
             .map_err(|error| error.to_string())?;
+        // A name several roles share (one per product) is offered as each one's id, described by
+        // the name and product: the name alone would be refused as ambiguous.
+        let key = scc_sdk::validate::name_key;
+        let mut shared = std::collections::HashMap::<String, usize>::new();
+        for name in roles.items.iter().filter_map(|role| role.display_name.as_deref()) {
+            *shared.entry(key(name)).or_default() += 1;
+        }
         Ok(roles
             .items
             .into_iter()
-            .filter_map(|role| Some((role.display_name?, role.id.to_string())))
+            .filter_map(|role| {
+                let name = role.display_name?;
+                let id = role.id.to_string();
+                if shared.get(&key(&name)).copied().unwrap_or(0) > 1 {
+                    let product = role
+                        .products
+                        .iter()
+                        .flatten()
+                        .find_map(|product| product.name.clone())
+                        .unwrap_or_default();
+                    Some((id, format!("{name} ({product})")))
+                } else {
+                    Some((name, id))
+                }
+            })
             .collect())
     })
 }

@@ -1018,6 +1018,17 @@ fn names_of_organizations_groups_and_roles_complete_from_the_service_and_are_kep
     assert!(groups.starts_with("SOC Analysts\t"), "{groups:?}");
     let roles = complete(&["role", "patch", "Organization A"]);
     assert!(roles.starts_with("Organization Administrator\t"), "{roles:?}");
+    // A name several products' roles share: one candidate a role, its id, described by name and product.
+    let shared = complete(&["role", "get", "administrator ("]);
+    let lines: Vec<&str> = shared.lines().collect();
+    assert!(lines.len() > 1, "{shared:?}");
+    for line in &lines {
+        let (id, about) = line.split_once('\t').expect("a description");
+        assert!(
+            !id.contains("Administrator") && about.starts_with("Administrator ("),
+            "{shared:?}"
+        );
+    }
     let orgs = complete(&["user", "list", "--org", "acme c"]);
     let names: Vec<&str> = orgs
         .lines()
