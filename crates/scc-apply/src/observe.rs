@@ -340,42 +340,22 @@ pub(crate) async fn observe(client: &Client, org: &Organization, managers: &Mana
     .await;
     let mut seen_groups = Vec::new();
     for (id, name, description, members, held, shares, shared) in details {
-        let members = match members {
-            Some(Ok(members)) => Some(members),
+        let mut kept = |read: Option<Result<HashSet<String>, Error>>, object: String, action, section| match read {
+            Some(Ok(read)) => Some(read),
             Some(Err(error)) => {
-                observation.failures.push(failure(
-                    format!("members of group {name}"),
-                    "list",
-                    Section::Members,
-                    error,
-                ));
+                observation.failures.push(failure(object, action, section, error));
                 None
             }
             None => None,
         };
-        let roles = match held {
-            Some(Ok(roles)) => Some(roles),
-            Some(Err(error)) => {
-                observation
-                    .failures
-                    .push(failure(format!("roles of group {name}"), "read", Section::Roles, error));
-                None
-            }
-            None => None,
-        };
-        let shares = match shares {
-            Some(Ok(shares)) => Some(shares),
-            Some(Err(error)) => {
-                observation.failures.push(failure(
-                    format!("organizations group {name} is shared into"),
-                    "list",
-                    Section::Shares,
-                    error,
-                ));
-                None
-            }
-            None => None,
-        };
+        let members = kept(members, format!("members of group {name}"), "list", Section::Members);
+        let roles = kept(held, format!("roles of group {name}"), "read", Section::Roles);
+        let shares = kept(
+            shares,
+            format!("organizations group {name} is shared into"),
+            "list",
+            Section::Shares,
+        );
         seen_groups.push(SeenGroup {
             id,
             name,
