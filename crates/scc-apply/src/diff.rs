@@ -199,9 +199,20 @@ impl Change {
         match &mut target {
             Self::UpdateUser { id, .. } | Self::UpdateGroup { id, .. } | Self::DeleteGroup { id, .. } => id.clear(),
             Self::AssignRole { role, .. } | Self::UnassignRole { role, .. } => role.id = None,
+            // An organization this run creates has its id only once it exists.
+            Self::ShareGroup { org_id, .. } | Self::UnshareGroup { org_id, .. } => org_id.clear(),
             _ => {}
         }
         target
+    }
+
+    /// Whether two change lists make the same changes: equal, but for the id of an organization a
+    /// share names, which the plan of an organization this run creates cannot know yet.
+    pub(crate) fn same_list(a: &[Change], b: &[Change]) -> bool {
+        a.len() == b.len()
+            && a.iter().zip(b).all(|(a, b)| {
+                a == b || (matches!(a, Self::ShareGroup { .. } | Self::UnshareGroup { .. }) && a.target() == b.target())
+            })
     }
 
     /// What it does to its object: adds, changes or removes.
@@ -258,8 +269,13 @@ impl Change {
             Self::AddMember { group, email } | Self::RemoveMember { group, email } => {
                 format!("member {email} of group {group}")
             }
-            Self::ShareGroup { group, org, .. } | Self::UnshareGroup { group, org, .. } => {
-                format!("group {group} with organization {org}")
+            Self::ShareGroup { group, org, org_id } | Self::UnshareGroup { group, org, org_id } => {
+                let new = if org_id.is_empty() {
+                    " (created by this run)"
+                } else {
+                    ""
+                };
+                format!("group {group} with organization {org}{new}")
             }
             Self::AssignRole { role, holder: to } | Self::UnassignRole { role, holder: to } => {
                 format!("role {} of {}", role.label(), holder(to))

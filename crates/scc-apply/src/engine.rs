@@ -341,7 +341,7 @@ pub(crate) async fn apply(
         return finish(outcomes, now.org_id.clone(), Verdict::Applied);
     }
     match confirmed {
-        Confirmed::Shown(shown) if shown.org_id != now.org_id || shown.changes != now.changes => {
+        Confirmed::Shown(shown) if shown.org_id != now.org_id || !Change::same_list(&shown.changes, &now.changes) => {
             let org_id = now.org_id.clone();
             let verdict = Verdict::Changed {
                 shown: Box::new(shown.clone()),
@@ -353,7 +353,7 @@ pub(crate) async fn apply(
         // carries (an edited file gives others), or the state they are computed against.
         Confirmed::Saved(saved)
             if saved.org_id != now.org_id
-                || saved.changes != now.changes
+                || !Change::same_list(&saved.changes, &now.changes)
                 || saved.fingerprint != now.state_fingerprint() =>
         {
             let org_id = now.org_id.clone();

@@ -385,6 +385,17 @@ async fn members(
         else {
             continue;
         };
+        if let Change::ShareGroup { org_id, .. } | Change::UnshareGroup { org_id, .. } = change
+            && org_id.is_empty()
+        {
+            rec.finish(
+                change,
+                Outcome::Skipped(Skip::Dependency(
+                    "the organization it is shared into does not exist (its creation failed)",
+                )),
+            );
+            continue;
+        }
         let Some(id) = group_ids.get(&name_key(group)) else {
             rec.finish(
                 change,

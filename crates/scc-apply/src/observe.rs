@@ -481,16 +481,20 @@ pub(crate) struct Managers {
     /// Each manager's group ids, listed once.
     groups_of: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<GroupIds>>>>,
     /// The organizations each manager manages, from one listing of every organization the token
-    /// reaches (made when a plan or an export first asks).
-    managed: tokio::sync::OnceCell<Arc<HashMap<String, Vec<ManagedOrg>>>>,
+    /// reaches (made when a plan or an export first asks, again after organizations were created).
+    managed: tokio::sync::Mutex<Option<ManagedBy>>,
 }
+
+/// Each manager's id, with the organizations it manages.
+type ManagedBy = Arc<HashMap<String, Vec<ManagedOrg>>>;
 
 impl Managers {
     /// The organizations `manager` manages, in the service's order.
     pub(crate) async fn managed_by(&self, client: &Client, manager: &str) -> Result<Vec<ManagedOrg>, Error> {
-        let by_manager = self
-            .managed
-            .get_or_try_init(|| async {
+        let mut cached = self.managed.lock().await;
+        let by_manager = match &*cached {
+            Some(by_manager) => by_manager.clone(),
+            None => {
                 let mut by_manager: HashMap<String, Vec<ManagedOrg>> = HashMap::new();
                 for org in Directory::read_all(client).await? {
                     if let Some(manager) = org.manager_org_id() {
@@ -500,10 +504,15 @@ impl Managers {
                         });
                     }
                 }
-                Ok::<_, Error>(Arc::new(by_manager))
-            })
-            .await?;
+                cached.insert(Arc::new(by_manager)).clone()
+            }
+        };
         Ok(by_manager.get(manager).cloned().unwrap_or_default())
+    }
+
+    /// Organizations were created: who manages what is read again on the next question.
+    pub(crate) async fn forget_managed(&self) {
+        *self.managed.lock().await = None;
     }
 
     /// The ids of the groups shared into an organization whose manager is `manager` (none
@@ -595,7 +604,8 @@ impl Observation {
             "groups": groups,
             "roles": roles,
             "user_roles": user_roles,
-            "managed": self.managed.as_ref().map(|managed| managed.iter().map(|org| (&org.id, &org.name)).collect::<BTreeMap<_, _>>()),
+            // By name: an organization this run creates is the same one before and after it exists.
+            "managed": self.managed.as_ref().map(|managed| managed.iter().map(|org| name_key(&org.name)).collect::<BTreeSet<_>>()),
         });
         format!(
             "fnv1a64:{:016x}",

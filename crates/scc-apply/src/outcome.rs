@@ -370,7 +370,7 @@ impl Problem {
                         ..Place::of(name)
                     },
                     if ids.is_empty() {
-                        "is not an organization this one manages (a group is shared only into those; one this run creates can be named once it exists, on the next run)".into()
+                        "is not an organization this one manages, nor one this plan creates (a group is shared only into those)".into()
                     } else {
                         format!(
                             "names {} organizations this one manages ({}); give the one meant by id",

@@ -18,7 +18,7 @@ use crate::execute;
 use crate::ledger::{Ledger, Recorder};
 use crate::observe::{self, Directory, Managers, Observation, Scope};
 use crate::outcome::{self, Outcome, Refusal, Subject};
-use crate::spec::{OrgPlan, PlanFile};
+use crate::spec::{OrgPlan, PlanFile, name_key};
 
 /// What the engine says while it works, and the face's way to stop it. Every method has a default
 /// that does nothing (and never stops), so a face implements what it shows.
@@ -36,6 +36,15 @@ pub trait Events: Sync {
     fn stop(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
         Box::pin(std::future::pending())
     }
+}
+
+/// Whether the plan shares a group into an organization the file creates.
+fn shares_into_created(org: &OrgPlan, file: &PlanFile) -> bool {
+    org.groups.iter().flat_map(|group| &group.managed_orgs).any(|named| {
+        file.organizations
+            .iter()
+            .any(|other| other.create && other.id.is_none() && name_key(&other.label()) == name_key(named))
+    })
 }
 
 /// Events shown nowhere, and no stop.
@@ -56,6 +65,9 @@ struct Live<'a> {
     creator: Option<&'a str>,
     /// A new organization as it will be (read once per run).
     blank: &'a tokio::sync::OnceCell<std::sync::Arc<Observation>>,
+    /// The names of the organizations the plan creates (`create: true`): the key's organization will
+    /// manage them, so its groups may be shared into them in the same run.
+    created: Vec<String>,
 }
 
 impl crate::engine::Service for Live<'_> {
@@ -89,8 +101,23 @@ impl crate::engine::Service for Live<'_> {
         }
     }
 
+    /// As read; the key's organization also manages, by name, those the plan creates that do not
+    /// exist yet (a share into one is made once it does: [`Session::apply`] runs such plans last).
     async fn observe(&self, org: &Organization, plan: &OrgPlan) -> Observation {
-        observe::observe(self.client, org, self.managers, Scope::Plan(plan)).await
+        let mut seen = observe::observe(self.client, org, self.managers, Scope::Plan(plan)).await;
+        if self.creator == Some(org.id.as_str())
+            && let Some(managed) = &mut seen.managed
+        {
+            for name in &self.created {
+                if !managed.iter().any(|known| name_key(&known.name) == name_key(name)) {
+                    managed.push(observe::ManagedOrg {
+                        id: String::new(),
+                        name: name.clone(),
+                    });
+                }
+            }
+        }
+        seen
     }
 
     /// Empty, with the built-in roles of the key's organization (the manager of a new one): the
@@ -253,13 +280,19 @@ impl<'a> Session<'a> {
         }
     }
 
-    fn live<'s>(&'s self, directory: Option<&'s Directory>) -> Live<'s> {
+    fn live<'s>(&'s self, directory: Option<&'s Directory>, file: &PlanFile) -> Live<'s> {
         Live {
             client: self.client,
             directory,
             managers: &self.managers,
             creator: self.creator.get().and_then(Option::as_deref),
             blank: &self.blank,
+            created: file
+                .organizations
+                .iter()
+                .filter(|org| org.create && org.id.is_none())
+                .map(OrgPlan::label)
+                .collect(),
         }
     }
 
@@ -293,7 +326,7 @@ impl<'a> Session<'a> {
         self.know_creator().await;
         self.check_tenant(file)?;
         let directory = self.directory(file).await?;
-        let live = self.live(directory.as_ref());
+        let live = self.live(directory.as_ref(), file);
         self.events.start("reading", file.organizations.len());
         let work = futures_util::stream::iter(file.organizations.iter().enumerate())
             .map(|(index, org)| {
@@ -338,10 +371,10 @@ impl<'a> Session<'a> {
     /// Applies the confirmed plans of the organizations of `file` at these indices, each under its
     /// lock, recording every change in `ledger`. `Err(Interrupted)` when stopped: what the ledger
     /// knows of each organization.
-    pub async fn apply(
+    pub async fn apply<'c>(
         &self,
         file: &PlanFile,
-        work: Vec<(usize, Confirmed<'_>)>,
+        work: Vec<(usize, Confirmed<'c>)>,
         ledger: &Ledger,
     ) -> Result<Result<Vec<(usize, Applied)>, Interrupted>, Error> {
         self.may_write().await?;
@@ -354,46 +387,62 @@ impl<'a> Session<'a> {
         // may be out of date for that organization.
         let turns = crate::lock::Turns::read(locks_dir, service, orgs);
         let directory = self.directory(file).await?;
-        let live = self.live(directory.as_ref());
-        let tasks = futures_util::stream::iter(work)
-            .map(|(index, confirmed)| {
-                let (live, turns) = (&live, &turns);
-                let org = &orgs[index];
-                async move {
-                    let recorder = ledger.recorder(index);
-                    // One run at a time per organization on this machine: a second waits for the first.
-                    let mut applied = match crate::lock::acquire(locks_dir, service, org, turns, self.events).await {
-                        // Another run held the lock since the listing: the listing is out of date for it.
-                        Ok((_lock, held_by_another)) => {
-                            engine::apply(live, org, confirmed, !held_by_another, &recorder).await
-                        }
-                        Err(error) => {
-                            let (subject, outcome) = crate::lock::refused(org, &error);
-                            let mut outcomes = outcome::Outcomes::default();
-                            outcomes.set(subject, outcome);
-                            Applied {
-                                org_id: None,
-                                outcomes,
-                                verdict: Verdict::Applied,
+        let live = self.live(directory.as_ref(), file);
+        // A plan sharing a group into an organization this run creates runs once the others are done
+        // (the organization then exists), with who manages what read again.
+        let (first_wave, last_wave): (Vec<_>, Vec<_>) = work
+            .into_iter()
+            .partition(|(index, _)| !shares_into_created(&orgs[*index], file));
+        let wave = |work: Vec<(usize, Confirmed<'c>)>| {
+            futures_util::stream::iter(work)
+                .map(|(index, confirmed)| {
+                    let (live, turns) = (&live, &turns);
+                    let org = &orgs[index];
+                    async move {
+                        let recorder = ledger.recorder(index);
+                        // One run at a time per organization on this machine: a second waits for the first.
+                        let mut applied = match crate::lock::acquire(locks_dir, service, org, turns, self.events).await
+                        {
+                            // Another run held the lock since the listing: the listing is out of date for it.
+                            Ok((_lock, held_by_another)) => {
+                                engine::apply(live, org, confirmed, !held_by_another, &recorder).await
                             }
-                        }
-                    };
-                    let changes = applied
-                        .outcomes
-                        .iter()
-                        .filter(|(subject, _)| subject.sign().is_some())
-                        .count();
-                    // The outcomes wait in the ledger (an interrupt reports them from there).
-                    ledger.done(index, std::mem::take(&mut applied.outcomes));
-                    (index, changes, applied)
-                }
-            })
-            .buffer_unordered(self.concurrency)
-            .map(|(index, changes, applied)| {
-                self.events.org_done(&orgs[index].label(), Some(changes));
-                (index, applied)
-            })
-            .collect::<Vec<(usize, Applied)>>();
+                            Err(error) => {
+                                let (subject, outcome) = crate::lock::refused(org, &error);
+                                let mut outcomes = outcome::Outcomes::default();
+                                outcomes.set(subject, outcome);
+                                Applied {
+                                    org_id: None,
+                                    outcomes,
+                                    verdict: Verdict::Applied,
+                                }
+                            }
+                        };
+                        let changes = applied
+                            .outcomes
+                            .iter()
+                            .filter(|(subject, _)| subject.sign().is_some())
+                            .count();
+                        // The outcomes wait in the ledger (an interrupt reports them from there).
+                        ledger.done(index, std::mem::take(&mut applied.outcomes));
+                        (index, changes, applied)
+                    }
+                })
+                .buffer_unordered(self.concurrency)
+                .map(|(index, changes, applied)| {
+                    self.events.org_done(&orgs[index].label(), Some(changes));
+                    (index, applied)
+                })
+                .collect::<Vec<(usize, Applied)>>()
+        };
+        let tasks = async {
+            let mut applied = wave(first_wave).await;
+            if !last_wave.is_empty() {
+                self.managers.forget_managed().await;
+                applied.extend(wave(last_wave).await);
+            }
+            applied
+        };
         let Some(mut applied) = self.in_order_unless_stopped(tasks).await else {
             return Ok(Err(ledger.interrupted()));
         };

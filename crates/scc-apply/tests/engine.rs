@@ -480,3 +480,73 @@ async fn sharing_into_an_organization_the_manager_does_not_manage_is_a_problem_n
         "{refused}"
     );
 }
+
+#[tokio::test]
+async fn a_group_is_shared_into_an_organization_the_same_run_creates() {
+    let emulator = spawn(EmulatorOptions::default()).await.expect("emulator");
+    let client = admin(&emulator);
+    let dir = tempfile::tempdir().expect("dir");
+    let session = Session::new(&client, emulator.base_url(), dir.path());
+    // The manager's plan comes first in the file: the engine still shares once Initech exists.
+    let file = plan_file(
+        "organizations:\n  - name: Acme MSP\n    groups:\n      - {name: SOC Analysts, managed_orgs: [Acme Customer East, Initech]}\n  - name: Initech\n    create: true\n    region: NAM\n",
+    );
+    let plans = session.plan(&file).await.expect("planned").expect("not stopped");
+    let objects: Vec<String> = plans[0].changes.iter().map(Change::object).collect();
+    assert_eq!(
+        objects,
+        ["group SOC Analysts with organization Initech (created by this run)"]
+    );
+    assert!(
+        plans[0]
+            .items()
+            .iter()
+            .all(|(_, outcome)| matches!(outcome, Outcome::Planned))
+    );
+    let work = plans
+        .iter()
+        .enumerate()
+        .map(|(index, planned)| (index, Confirmed::Saved(planned)))
+        .collect();
+    let applied = session
+        .apply(&file, work, &ledger(&file))
+        .await
+        .expect("applied")
+        .expect("not stopped");
+    for (index, org) in &applied {
+        assert!(matches!(org.verdict, Verdict::Applied), "{index}: {:?}", org.verdict);
+        assert!(
+            org.outcomes
+                .clone()
+                .into_items()
+                .iter()
+                .all(|(_, outcome)| outcome.status() == Status::Ok),
+            "{index}: {:?}",
+            org.outcomes
+        );
+    }
+    let manager = emulator.ready().org_id.clone();
+    let group = client
+        .groups()
+        .list(manager.as_str())
+        .send()
+        .await
+        .expect("groups")
+        .items
+        .into_iter()
+        .find(|group| group.name.as_deref() == Some("SOC Analysts"))
+        .expect("the group");
+    let mut shared: Vec<String> = client
+        .groups()
+        .get_managed_organizations(manager.as_str(), group.id)
+        .await
+        .expect("shares")
+        .items
+        .into_iter()
+        .filter_map(|org| org.name)
+        .collect();
+    shared.sort();
+    assert_eq!(shared, ["Acme Customer East", "Initech"]);
+    let again = session.plan(&file).await.expect("planned").expect("not stopped");
+    assert!(again.iter().all(|planned| planned.changes.is_empty()), "{again:?}");
+}

@@ -1240,3 +1240,45 @@ fn users_come_from_an_hr_export_into_a_plan_and_into_user_invite_and_bad_rows_ar
         env.journal()
     );
 }
+
+#[test]
+fn a_new_customer_is_created_and_the_soc_group_shared_into_it_in_one_apply() {
+    let env = Env::new();
+    let path = write_plan(
+        &env,
+        "organizations:\n  - name: Acme MSP\n    groups:\n      - {name: SOC Analysts, managed_orgs: [Acme Customer East, Initech]}\n  - name: Initech\n    create: true\n    region: NAM\n",
+    );
+    let plan = env.scc().args(["plan"]).arg(&path).output().expect("runs");
+    assert_eq!(plan.status.code(), Some(0), "{}", String::from_utf8_lossy(&plan.stderr));
+    assert!(
+        String::from_utf8_lossy(&plan.stdout)
+            .contains("+ share group SOC Analysts with organization Initech (created by this run)"),
+        "{}",
+        String::from_utf8_lossy(&plan.stdout)
+    );
+    env.scc().args(["apply", "--yes"]).arg(&path).assert().success();
+    env.scc()
+        .args(["plan", "--detailed-exitcode"])
+        .arg(&path)
+        .assert()
+        .code(0);
+    let state = env.control("GET", "state");
+    let initech = state["organizations"]
+        .as_object()
+        .expect("orgs")
+        .values()
+        .find(|org| org["name"] == "Initech")
+        .expect("created");
+    let group = state["groups"]
+        .as_object()
+        .expect("groups")
+        .values()
+        .find(|group| group["name"] == "SOC Analysts")
+        .expect("the group");
+    assert!(
+        group["shared_with"]
+            .to_string()
+            .contains(initech["id"].as_str().expect("id")),
+        "{group}"
+    );
+}
