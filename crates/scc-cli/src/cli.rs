@@ -319,8 +319,8 @@ pub(crate) enum SubscriptionCommand {
         /// Preferred region of the products.
         #[arg(long, default_value = "NAM", value_parser = one_of(PRODUCT_REGIONS), ignore_case = true)]
         region: String,
-        /// Only these product ids (default: every product of the code).
-        #[arg(long = "product", value_name = "PRODUCT_ID")]
+        /// Only these products, by id or name (default: every product of the code).
+        #[arg(long = "product", value_name = "PRODUCT")]
         products: Vec<String>,
         /// Subscription type (not sent unless given).
         #[arg(long = "type", value_parser = one_of(SUBSCRIPTION_TYPES), ignore_case = true)]
@@ -331,8 +331,8 @@ pub(crate) enum SubscriptionCommand {
         /// Subscription id or name.
         #[arg(value_name = "SUBSCRIPTION")]
         subscription_id: String,
-        /// The product id.
-        #[arg(long)]
+        /// The product, by id or name (the subscription's).
+        #[arg(long, value_name = "PRODUCT")]
         product: String,
         /// Activate (default) or deactivate.
         #[arg(long, conflicts_with = "deactivate")]
@@ -358,8 +358,8 @@ pub(crate) enum SubscriptionCommand {
         /// SKU=QUANTITY, repeatable.
         #[arg(long = "entitlement", value_name = "SKU=QUANTITY", required = true)]
         entitlements: Vec<String>,
-        /// Product ids whose existing tenants are used, repeatable.
-        #[arg(long = "use-existing-tenant", value_name = "PRODUCT_ID")]
+        /// Products (by id or name) whose existing tenants are used, repeatable.
+        #[arg(long = "use-existing-tenant", value_name = "PRODUCT")]
         use_existing_tenants: Vec<String>,
     },
 }

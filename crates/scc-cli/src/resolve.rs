@@ -154,6 +154,33 @@ pub(crate) async fn subscription(client: &Client, org: &str, text: &str) -> Resu
     pick("subscription", text, candidates)
 }
 
+/// A product by id or name among `products` (id, name): a claim code's, or a subscription's.
+pub(crate) fn product(text: &str, products: Vec<(String, String)>) -> Result<String, CliError> {
+    if products.iter().any(|(id, _)| id == text.trim()) {
+        return Ok(text.trim().to_owned());
+    }
+    pick("product", text, products)
+}
+
+/// The products of a subscription (id, name), read only when one of `texts` is not an id.
+pub(crate) async fn subscription_products(
+    client: &Client,
+    org: &str,
+    subscription: &str,
+    texts: &[&str],
+) -> Result<Vec<(String, String)>, CliError> {
+    if texts.iter().all(|text| is_id(text)) {
+        return Ok(Vec::new());
+    }
+    let subscription = client.subscriptions().get(org, subscription).await?;
+    Ok(subscription
+        .products
+        .into_iter()
+        .flatten()
+        .filter_map(|product| Some((product.id?.to_string(), product.name?)))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -160,6 +160,78 @@ fn subscriptions_claim_info_and_claim() {
         .assert()
         .success()
         .stdout(predicate::str::contains(subscription["id"].as_str().expect("id")));
+    // Products by name wherever an id is asked: a claim's --product, update's --product.
+    let other = env.emulator.ready().claim_codes.valid[1].clone();
+    let info = env
+        .scc()
+        .args(["subscription", "claim-info", &other, "-o", "json"])
+        .output()
+        .expect("runs");
+    let info = stdout_json(&info);
+    let product = info["products"][0]["name"]
+        .as_str()
+        .expect("a product's name")
+        .to_owned();
+    let product_id = info["products"][0]["id"].as_str().expect("its id").to_owned();
+    env.clear_journal();
+    let named = env
+        .scc()
+        .args([
+            "sub",
+            "claim",
+            &other,
+            "--product",
+            &product.to_lowercase(),
+            "-o",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(named.status.success(), "{}", String::from_utf8_lossy(&named.stderr));
+    let one = stdout_json(&named);
+    let claim = env
+        .journal()
+        .into_iter()
+        .find(|entry| {
+            entry["method"] == "POST"
+                && entry["path"]
+                    .as_str()
+                    .is_some_and(|path| path.ends_with("/subscriptions"))
+        })
+        .expect("the claim");
+    let sent: Vec<&str> = claim["body"]["products"]
+        .as_array()
+        .expect("products")
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert_eq!(sent, [product_id.as_str()], "only the named product, by id: {claim}");
+    env.clear_journal();
+    env.scc()
+        .args([
+            "subscription",
+            "update",
+            one["id"].as_str().expect("id"),
+            "--product",
+            &product,
+            "--deactivate",
+        ])
+        .assert()
+        .success();
+    let sent = env.journal();
+    let write = sent.iter().find(|entry| entry["method"] != "GET").expect("the update");
+    assert!(write.to_string().contains(&product_id), "sent by id: {write}");
+    env.scc()
+        .args([
+            "sub",
+            "claim",
+            &env.emulator.ready().claim_codes.valid[2],
+            "--product",
+            "Nothing Such",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("product Nothing Such is not offered"));
 }
 
 #[test]

@@ -49,6 +49,16 @@ pub(crate) async fn run(ctx: &Ctx, command: SubscriptionCommand) -> Result<Code,
         } => {
             let info = subscriptions.read_claim_code(org.as_str(), claim_code.as_str()).await?;
             let mut selection = subscriptions.build_products_from_claim_info(&info, region.as_str());
+            // Products by id or name (the claim code's).
+            let offered: Vec<(String, String)> = info
+                .products
+                .iter()
+                .filter_map(|product| Some((product.id.to_string(), product.name.clone()?)))
+                .collect();
+            let products = products
+                .iter()
+                .map(|text| crate::resolve::product(text, offered.clone()))
+                .collect::<Result<Vec<_>, _>>()?;
             if !products.is_empty() {
                 if let Some(unknown) = products
                     .iter()
@@ -81,13 +91,11 @@ pub(crate) async fn run(ctx: &Ctx, command: SubscriptionCommand) -> Result<Code,
             source_instance,
             initial_admin,
         } => {
+            let subscription_id = crate::resolve::subscription(&client, &org, &subscription_id).await?;
+            let products = crate::resolve::subscription_products(&client, &org, &subscription_id, &[&product]).await?;
+            let product = crate::resolve::product(&product, products)?;
             let updated = subscriptions
-                .update(
-                    org.as_str(),
-                    crate::resolve::subscription(&client, &org, &subscription_id).await?,
-                    product,
-                    !deactivate,
-                )
+                .update(org.as_str(), subscription_id, product, !deactivate)
                 .set_region_code(region.map(RegionCode::from))
                 .set_source_instance_id(source_instance)
                 .set_initial_admin(initial_admin)
@@ -119,6 +127,12 @@ pub(crate) async fn run(ctx: &Ctx, command: SubscriptionCommand) -> Result<Code,
                 })
                 .collect::<Result<Vec<_>, CliError>>()?;
             let subscription_id = crate::resolve::subscription(&client, &org, &subscription_id).await?;
+            let texts: Vec<&str> = use_existing_tenants.iter().map(String::as_str).collect();
+            let products = crate::resolve::subscription_products(&client, &org, &subscription_id, &texts).await?;
+            let use_existing_tenants = use_existing_tenants
+                .iter()
+                .map(|text| crate::resolve::product(text, products.clone()))
+                .collect::<Result<Vec<_>, _>>()?;
             let mut request = subscriptions.patch(org, subscription_id, entitlements);
             if !use_existing_tenants.is_empty() {
                 request = request.use_existing_tenants_for_products(use_existing_tenants);
