@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::engine::Planned;
+use crate::input::{STDIN, STDIN_LABEL, label, read_text};
 use crate::lines::{Origin, SourceText};
 use crate::spec::{self, OrgPlan, PlanFile};
 
@@ -68,11 +69,8 @@ pub enum Source {
 /// Reads a plan file, or a saved plan (a JSON document of [`FORMAT`]), and checks it: every problem
 /// of the plan file (of a saved plan's too) is reported at once, each with its place.
 pub fn read(path: &Path) -> Result<Source, Error> {
-    let text = read_text(path)?;
-    parse(path, &text)
+    read_one(path)
 }
-
-use crate::input::{STDIN, STDIN_LABEL, label, read_text};
 
 /// Reads what `paths` name as one plan: plan files, directories (their `.yaml`, `.yml`, `.toml` and
 /// `.json` files, by name, not below), `-` (standard input, YAML or JSON). One file may be a saved
@@ -82,35 +80,18 @@ use crate::input::{STDIN, STDIN_LABEL, label, read_text};
 pub fn read_all(paths: &[std::path::PathBuf]) -> Result<(Source, String), Error> {
     let files = plan_files(paths)?;
     if let [one] = files.as_slice() {
-        let label = label(one);
-        let text = read_text(one)?;
-        let source = if one.as_os_str() == STDIN {
-            check(
-                Path::new(STDIN_LABEL),
-                parse_unchecked_as(Path::new(STDIN_LABEL), "yaml", &text)?,
-            )?
-        } else {
-            parse(one, &text)?
-        };
-        return Ok((source, label));
+        return Ok((read_one(one)?, label(one)));
     }
     let mut parts: Vec<(String, PlanFile, String)> = Vec::new();
     let mut errors: Vec<Error> = Vec::new();
     for file in &files {
         let shown = label(file);
-        let read = read_text(file).and_then(|text| {
-            let (named, extension) = if file.as_os_str() == STDIN {
-                (Path::new(STDIN_LABEL), "yaml".to_owned())
-            } else {
-                (file.as_path(), spec::format_of(file))
-            };
-            match check(named, parse_unchecked_as(named, &extension, &text)?)? {
-                Source::Plan(plan, digest) => Ok((plan, digest)),
-                Source::Saved(_) => Err(Error::input(
-                    format!("{shown} is a saved plan; a saved plan is applied alone"),
-                    &format!("scc apply {shown}"),
-                )),
-            }
+        let read = read_one(file).and_then(|source| match source {
+            Source::Plan(plan, digest) => Ok((plan, digest)),
+            Source::Saved(_) => Err(Error::input(
+                format!("{shown} is a saved plan; a saved plan is applied alone"),
+                &format!("scc apply {shown}"),
+            )),
         });
         match read {
             Ok((plan, digest)) => parts.push((shown, plan, digest)),
@@ -126,6 +107,17 @@ pub fn read_all(paths: &[std::path::PathBuf]) -> Result<(Source, String), Error>
         .collect::<Vec<_>>()
         .join(", ");
     Ok((join(parts)?, label))
+}
+
+/// One file of [`read_all`], checked: `-` is standard input, read as YAML (which reads JSON too).
+fn read_one(file: &Path) -> Result<Source, Error> {
+    let text = read_text(file)?;
+    let (named, extension) = if file.as_os_str() == STDIN {
+        (Path::new(STDIN_LABEL), "yaml".to_owned())
+    } else {
+        (file, spec::format_of(file))
+    };
+    check(named, parse_unchecked_as(named, &extension, &text)?)
 }
 
 /// Every file `paths` name, directories opened (one level, in name order, hidden files left out);
