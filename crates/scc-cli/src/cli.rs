@@ -103,6 +103,10 @@ pub(crate) struct Global {
     /// Do not retry failed requests.
     #[arg(long, global = true)]
     pub(crate) no_retry: bool,
+    /// Requests per second at most (client-side, every request of the run), from 0.001 to 1000000:
+    /// for `scc apply` and `--all-orgs` listings across many organizations.
+    #[arg(long, global = true, value_name = "N", value_parser = rate_per_second)]
+    pub(crate) rate_limit: Option<f64>,
     /// Do not ask before destructive changes.
     #[arg(short = 'y', long, global = true)]
     pub(crate) yes: bool,
@@ -836,9 +840,6 @@ pub(crate) struct ApplyArgs {
     /// Organizations worked on at once.
     #[arg(long, default_value_t = 4)]
     pub(crate) concurrency: usize,
-    /// Requests per second at most (client-side), from 0.001 to 1000000.
-    #[arg(long, value_name = "N", value_parser = rate_per_second)]
-    pub(crate) rate_limit: Option<f64>,
     /// `scc plan`: exit 0 when nothing would change, 10 when something would; any error keeps its
     /// own code (1-8), so a drift check never takes a broken file for drift.
     #[arg(long)]
@@ -877,6 +878,7 @@ impl From<&Global> for crate::settings::Overrides {
             ca_bundle: global.ca_bundle.clone(),
             credentials_file: global.credentials_file.clone(),
             no_retry: global.no_retry,
+            rate_limit: global.rate_limit,
             dry_run: global.dry_run,
             insecure_http: global.insecure_http,
         }

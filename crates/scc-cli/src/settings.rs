@@ -319,6 +319,8 @@ pub(crate) struct Overrides {
     /// `--credentials-file`: read and rewritten instead of the profile's (wins over the environment).
     pub(crate) credentials_file: Option<PathBuf>,
     pub(crate) no_retry: bool,
+    /// `--rate-limit`: requests per second at most.
+    pub(crate) rate_limit: Option<f64>,
     pub(crate) dry_run: bool,
     pub(crate) insecure_http: bool,
 }
@@ -577,6 +579,9 @@ impl Settings {
         }
         if global.no_retry {
             builder = builder.retry(RetryConfig::disabled());
+        }
+        if let Some(rate) = global.rate_limit {
+            builder = builder.rate_limit(scc_sdk::RateLimit::new(rate, (rate.ceil() as u32).max(1)));
         }
         let org_fallback = self.org_id.as_ref().map(|org| org.value.as_str());
         Ok(

@@ -1331,6 +1331,17 @@ fn lists_across_every_organization_carry_an_organization_column() {
         .args(["--org", &managed, "user", "list", "--all-orgs"])
         .assert()
         .code(2);
+    // Rate-limited on request, as apply is: the same flag, every request of the run.
+    env.scc()
+        .args(["user", "list", "--all-orgs", "--rate-limit", "500"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("alice.admin@acme.example"));
+    env.scc()
+        .args(["user", "list", "--all-orgs", "--rate-limit", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--rate-limit"));
 }
 
 /// `scc configure` on a terminal asks a mistyped base URL and a refused token again, keeping the

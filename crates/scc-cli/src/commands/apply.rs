@@ -93,11 +93,7 @@ pub(crate) async fn run(ctx: &Ctx, args: ApplyArgs, plan_only: bool) -> Result<C
             "scc plan FILE --out PLAN, then scc apply PLAN",
         ));
     }
-    let mut builder = ctx.settings.client_builder(false)?;
-    if let Some(rate) = args.rate_limit {
-        builder = builder.rate_limit(scc_sdk::RateLimit::new(rate, (rate.ceil() as u32).max(1)));
-    }
-    let client = builder.build()?;
+    let client = ctx.settings.client_builder(false)?.build()?;
     let service = ctx.settings.base_url.value.clone();
     if let Some(saved) = &saved {
         saved.check(&named, &service)?;
