@@ -89,7 +89,7 @@ class NativePlan:
 
 def plan_changes(
     client: NativeClient,
-    path: Optional[Union[str, "PathLike[str]"]] = None,
+    paths: Optional[List[Union[str, "PathLike[str]"]]] = None,
     document: Optional[str] = None,
     orgs: List[str] = ...,
 ) -> NativePlan: ...

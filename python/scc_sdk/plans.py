@@ -187,11 +187,12 @@ class Plan:
                 f"{len(self.problems)} problem(s) against {self.service}>")
 
 
-def plan(client: Union[Client, AsyncClient], spec: Union[PathLike, Mapping[str, Any]],
+def plan(client: Union[Client, AsyncClient], spec: Union[PathLike, Sequence[PathLike], Mapping[str, Any]],
          orgs: Optional[Sequence[str]] = None) -> Plan:
-    """Plans ``spec`` — a plan file's path (YAML, TOML or JSON; or a saved plan), or a dict in the
-    plan file's shape — with ``client``, for the organizations ``orgs`` names (by name or id; all
-    when ``None``). Reads only."""
+    """Plans ``spec`` — a plan file's path (YAML, TOML or JSON; or a saved plan), a folder of plan
+    files, a list of such paths (one plan, as ``scc plan a.yaml customers/`` reads them), or a dict
+    in the plan file's shape — with ``client``, for the organizations ``orgs`` names (by name or id;
+    all when ``None``). Reads only."""
     if isinstance(orgs, str):
         raise TypeError("orgs must be a list of organization names or ids, not one string")
     scope = [str(org) for org in orgs or []]
@@ -199,7 +200,12 @@ def plan(client: Union[Client, AsyncClient], spec: Union[PathLike, Mapping[str, 
     if isinstance(spec, Mapping):
         native = _native.plan_changes(native_client, document=json.dumps(spec), orgs=scope)
     elif isinstance(spec, (str, os.PathLike)):
-        native = _native.plan_changes(native_client, path=os.fspath(spec), orgs=scope)
+        native = _native.plan_changes(native_client, paths=[os.fspath(spec)], orgs=scope)
+    elif isinstance(spec, (list, tuple)) and spec and all(isinstance(path, (str, os.PathLike)) for path in spec):
+        native = _native.plan_changes(native_client, paths=[os.fspath(path) for path in spec], orgs=scope)
     else:
-        raise TypeError(f"spec must be a path or a dict in the plan file's shape, not {type(spec).__name__}")
+        raise TypeError(
+            "spec must be a path, a list of paths or a dict in the plan file's shape, "
+            f"not {type(spec).__name__}"
+        )
     return Plan(native)

@@ -111,6 +111,30 @@ def test_orgs_scope_the_plan_and_a_name_the_file_lacks_is_refused(client: Client
         scc_sdk.plan(client, both, orgs="Acme Customer West")  # type: ignore[arg-type]
 
 
+def test_a_folder_or_a_list_of_plan_files_is_one_plan_and_a_typo_is_named_at_its_line(
+    client: Client, tmp_path: Path
+) -> None:
+    folder = tmp_path / "customers"
+    folder.mkdir()
+    (folder / "east.json").write_text(json.dumps(EAST))
+    (folder / "west.yaml").write_text(
+        "organizations:\n  - name: Acme Customer West\n    users:\n"
+        "      - {email: w@west.example, first_name: W, last_name: West}\n"
+    )
+    by_folder = scc_sdk.plan(client, folder)
+    assert by_folder.organizations == ["Acme Customer East", "Acme Customer West"]
+    by_list = scc_sdk.plan(client, [folder / "west.yaml", str(folder / "east.json")])
+    assert by_list.organizations == ["Acme Customer West", "Acme Customer East"]
+    assert [c.subject for c in by_list.changes] == ["user w@west.example", "user nia@east.example"]
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("organizations:\n  - name: Acme Customer West\n    userz: []\n")
+    with pytest.raises(InvalidInputError) as refused:
+        scc_sdk.plan(client, typo)
+    assert "typo.yaml:3: organizations[0].userz: unknown key `userz` (did you mean `users`?)" in str(refused.value)
+    with pytest.raises(TypeError, match="a list of paths"):
+        scc_sdk.plan(client, [])
+
+
 def test_a_plan_file_with_problems_is_refused_with_every_one_and_nothing_is_sent(emu: Emulator, client: Client) -> None:
     broken: Dict[str, Any] = {
         "organizations": [

@@ -187,24 +187,24 @@ fn client_of(client: &NativeClient) -> PyResult<(Client, String)> {
     Ok((sdk, client.base_url().to_owned()))
 }
 
-/// Plans a plan file (`path`), or a plan document given as JSON text (`document`), for the
-/// organizations `orgs` names (all when empty). A saved plan's path gives its saved changes, as
-/// `scc plan PLAN` shows them.
+/// Plans plan files (`paths`: files and folders of them, as `scc plan` takes them, one plan), or a
+/// plan document given as JSON text (`document`), for the organizations `orgs` names (all when
+/// empty). A saved plan's path gives its saved changes, as `scc plan PLAN` shows them.
 #[pyfunction]
-#[pyo3(signature = (client, path=None, document=None, orgs=Vec::new()))]
+#[pyo3(signature = (client, paths=None, document=None, orgs=Vec::new()))]
 pub(crate) fn plan_changes(
     py: Python<'_>,
     client: &NativeClient,
-    path: Option<PathBuf>,
+    paths: Option<Vec<PathBuf>>,
     document: Option<String>,
     orgs: Vec<String>,
 ) -> PyResult<NativePlan> {
     runtime::guarded(|| {
         let (sdk, service) = client_of(client)?;
-        let (named, mut source) = match (path, document) {
-            (Some(path), None) => {
-                let source = scc_apply::read(&path).map_err(|error| to_py(py, error))?;
-                (path, source)
+        let (named, mut source) = match (paths, document) {
+            (Some(paths), None) => {
+                let (source, label) = scc_apply::read_all(&paths).map_err(|error| to_py(py, error))?;
+                (PathBuf::from(label), source)
             }
             (None, Some(text)) => {
                 let named = PathBuf::from("<dict>.json");
