@@ -495,8 +495,9 @@ pub(crate) enum GroupCommand {
         cursor: Option<String>,
         #[command(flatten)]
         paging: Paging,
-        /// Every organization the token reaches, with an ORGANIZATION column (as `kubectl get -A`).
-        #[arg(long)]
+        /// Every organization the token reaches, with an ORGANIZATION column (as `kubectl get -A`);
+        /// every page of each (`--page-size` is honoured; a cursor or a cut is one organization's).
+        #[arg(long, conflicts_with_all = ["cursor", "max_items", "no_paginate"])]
         all_orgs: bool,
     },
     /// Show an admin group.

@@ -1331,6 +1331,39 @@ fn lists_across_every_organization_carry_an_organization_column() {
         .args(["--org", &managed, "user", "list", "--all-orgs"])
         .assert()
         .code(2);
+    // Paging flags: --page-size goes to every organization's requests; a cursor or a cut names one
+    // organization's list, so beside --all-orgs it is refused before anything is sent.
+    env.clear_journal();
+    env.scc()
+        .args(["group", "list", "--all-orgs", "--page-size", "7"])
+        .assert()
+        .success();
+    let listings: Vec<Value> = env
+        .journal()
+        .into_iter()
+        .filter(|entry| {
+            entry["path"]
+                .as_str()
+                .is_some_and(|path| path.ends_with("/adminGroups"))
+        })
+        .collect();
+    assert!(
+        !listings.is_empty()
+            && listings
+                .iter()
+                .all(|entry| entry["query"].as_str().is_some_and(|q| q.contains("max=7"))),
+        "{listings:?}"
+    );
+    for refused in [["--max-items", "1"], ["--cursor", "c"], ["--no-paginate", "--no-color"]] {
+        env.clear_journal();
+        env.scc()
+            .args(["group", "list", "--all-orgs"])
+            .args(refused)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("cannot be used with"));
+        assert!(env.journal().is_empty(), "{refused:?}");
+    }
     // Rate-limited on request, as apply is: the same flag, every request of the run.
     env.scc()
         .args(["user", "list", "--all-orgs", "--rate-limit", "500"])

@@ -9,9 +9,16 @@ use crate::output::columns;
 
 pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
-    if let GroupCommand::List { all_orgs: true, .. } = &command {
+    if let GroupCommand::List {
+        all_orgs: true, paging, ..
+    } = &command
+    {
+        let page_size = paging.page_size;
         let items = super::across_orgs(ctx, &client, "listing admin groups", |org| {
-            let request = client.groups().list(org);
+            let mut request = client.groups().list(org);
+            if let Some(size) = page_size {
+                request = request.max(size);
+            }
             async move {
                 let groups: Vec<_> = futures_util::TryStreamExt::try_collect(request.items()).await?;
                 Ok(to_json_list(&groups))
