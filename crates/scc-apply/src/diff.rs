@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use scc_sdk::types::{AppliesTo, RegionCode};
 use serde::{Deserialize, Serialize};
 
-use crate::observe::{ManagedOrg, Observation, Section};
-use crate::spec::{ADMIN_PRODUCT, ADMIN_ROLE, OrgPlan, name_key};
+use crate::observe::{ManagedOrg, Observation, Section, SeenGroup};
+use crate::spec::{ADMIN_PRODUCT, ADMIN_ROLE, GroupPlan, OrgPlan, name_key};
 
 /// What a change does to its target, as the plan prints it: `+`, `~` or `-`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -583,20 +583,27 @@ fn groups(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
     }
 }
 
-fn members(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
-    if seen.groups.is_none() {
-        return;
+/// What the plan's `group` holds now of a part (`members`, `shares`): nothing for a group this change
+/// set creates; `None` when it cannot be told — the groups or that part were not read, or the group is
+/// the manager's, shared in — and nothing is planned for it then.
+fn held_now(
+    seen: &Observation,
+    group: &GroupPlan,
+    part: fn(&SeenGroup) -> &Option<HashSet<String>>,
+) -> Option<HashSet<String>> {
+    seen.groups.as_ref()?;
+    match seen.group_by_name(&group.name) {
+        None => Some(HashSet::new()),
+        Some(shared) if shared.shared => None,
+        Some(existing) => part(existing).clone(),
     }
+}
+
+fn members(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
     for (g, group) in plan.groups.iter().enumerate() {
         let name = group.name.trim().to_owned();
-        let current = match seen.group_by_name(&group.name) {
-            // Created by this change set: every member is to add.
-            None => HashSet::new(),
-            Some(shared) if shared.shared => continue,
-            Some(existing) => match &existing.members {
-                Some(members) => members.clone(),
-                None => continue,
-            },
+        let Some(current) = held_now(seen, group, |group| &group.members) else {
+            continue;
         };
         let wanted: HashSet<String> = group.members.iter().map(|m| name_key(m)).collect();
         for (m, member) in group.members.iter().enumerate() {
@@ -636,16 +643,8 @@ fn shares(plan: &OrgPlan, seen: &Observation, out: &mut Diff) {
             continue;
         }
         let name = group.name.trim().to_owned();
-        let current = match seen.group_by_name(&group.name) {
-            // Created by this change set: shared nowhere yet.
-            None => HashSet::new(),
-            Some(shared) if shared.shared => continue,
-            Some(existing) => match &existing.shares {
-                Some(shares) => shares.clone(),
-                // An organization that manages none has no shares to read.
-                None if managed.is_empty() => HashSet::new(),
-                None => continue,
-            },
+        let Some(current) = held_now(seen, group, |group| &group.shares) else {
+            continue;
         };
         let mut wanted = HashSet::new();
         for (s, listed) in group.managed_orgs.iter().enumerate() {
@@ -795,6 +794,65 @@ mod tests {
     fn plan(yaml: &str) -> OrgPlan {
         let file: crate::spec::PlanFile = serde_norway::from_str(yaml).expect("plan");
         file.organizations.into_iter().next().expect("one organization")
+    }
+
+    #[test]
+    fn shares_are_planned_only_where_the_groups_and_their_shares_were_read() {
+        let plan = plan(
+            "organizations:\n  - name: MSP\n    groups:\n      - {name: SOC, managed_orgs: [East]}\n    prune: {managed_orgs: true}\n",
+        );
+        let east = ManagedOrg {
+            id: "o-east".into(),
+            name: "East".into(),
+        };
+        let group = |shares: Option<HashSet<String>>| SeenGroup {
+            id: "g1".into(),
+            name: "SOC".into(),
+            description: None,
+            members: None,
+            roles: None,
+            shared: false,
+            shares,
+        };
+        let seen = |groups: Option<Vec<SeenGroup>>| Observation {
+            groups,
+            managed: Some(vec![east.clone()]),
+            ..Observation::default()
+        };
+        // The groups could not be read: the group is not taken for a new one, nothing is planned.
+        assert_eq!(diff(&plan, &seen(None), false).changes, Vec::<Change>::new());
+        // Its shares could not be read: nothing concluded of them.
+        assert_eq!(
+            diff(&plan, &seen(Some(vec![group(None)])), false).changes,
+            Vec::<Change>::new()
+        );
+        let shared = |org_id: &str| Change::ShareGroup {
+            group: "SOC".into(),
+            org: "East".into(),
+            org_id: org_id.into(),
+        };
+        assert_eq!(
+            diff(&plan, &seen(Some(vec![group(Some(HashSet::new()))])), false).changes,
+            [shared("o-east")]
+        );
+        assert_eq!(
+            diff(&plan, &seen(Some(Vec::new())), false).changes,
+            [
+                Change::CreateGroup {
+                    name: "SOC".into(),
+                    description: None,
+                    applies_to: AppliesTo::All,
+                },
+                shared("o-east")
+            ],
+            "a group the plan creates"
+        );
+        let already: HashSet<String> = ["o-east".to_owned(), "o-gone".to_owned()].into();
+        assert_eq!(
+            diff(&plan, &seen(Some(vec![group(Some(already))])), false).changes,
+            Vec::<Change>::new(),
+            "an id no longer managed is not unshared by name it lacks"
+        );
     }
 
     fn role(id: &str, product: &str, name: &str) -> scc_sdk::types::Role {

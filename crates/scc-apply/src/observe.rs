@@ -265,7 +265,8 @@ pub(crate) async fn observe(client: &Client, org: &Organization, managers: &Mana
             }
         }
     }
-    let shares_of = observation.managed.as_ref().is_some_and(|managed| !managed.is_empty());
+    // Whether the organization manages any (`None`: not asked, or not known).
+    let manages = observation.managed.as_ref().map(|managed| !managed.is_empty());
     let wanted_group = |name: &str| match scope {
         Scope::Everything => true,
         Scope::Plan(plan) => {
@@ -279,65 +280,66 @@ pub(crate) async fn observe(client: &Client, org: &Organization, managers: &Mana
                     .any(|r| r.groups.iter().any(|g| name_key(g) == name_key(name)))
         }
     };
-    let details = futures_util::stream::iter(groups.into_iter().map(|(group, shared)| {
-        let name = group.name.clone().unwrap_or_default();
-        // A shared group's members and roles are read too where needed: a role a user holds through it
-        // is not the user's own (the group itself is never changed from here).
-        let wanted = wanted_group(&name);
-        async move {
-            let id = group.id.to_string();
-            let (members, held, shares) = tokio::join!(
-                async {
-                    if !(wanted && members_of) {
-                        return None;
-                    }
-                    Some(client.groups().get_users(org, id.as_str()).await.map(|page| {
-                        page.items
-                            .iter()
-                            .filter_map(|user| user.email.as_ref().map(|e| name_key(e)))
-                            .collect::<HashSet<_>>()
-                    }))
-                },
-                async {
-                    if !(wanted && roles_of) {
-                        return None;
-                    }
-                    Some(
-                        client
-                            .groups()
-                            .get_assigned_roles(org, id.as_str())
-                            .await
-                            .map(|page| page.items.into_iter().map(|r| r.id.to_string()).collect::<HashSet<_>>()),
-                    )
-                },
-                async {
-                    // A group shared in from a manager is the manager's to share.
-                    if !(shares_of && !shared && (wanted || matches!(scope, Scope::Everything))) {
-                        return None;
-                    }
-                    Some(
-                        client
-                            .groups()
-                            .get_managed_organizations(org, id.as_str())
-                            .await
-                            .map(|page| page.items.into_iter().filter_map(|o| o.id).collect::<HashSet<_>>()),
-                    )
-                },
-            );
-            (
-                group.id.to_string(),
-                name,
-                group.description.clone(),
-                members,
-                held,
-                shares,
-                shared,
-            )
-        }
-    }))
-    .buffered(8)
-    .collect::<Vec<_>>()
-    .await;
+    let details =
+        futures_util::stream::iter(groups.into_iter().map(|(group, shared)| {
+            let name = group.name.clone().unwrap_or_default();
+            // A shared group's members and roles are read too where needed: a role a user holds through it
+            // is not the user's own (the group itself is never changed from here).
+            let wanted = wanted_group(&name);
+            async move {
+                let id = group.id.to_string();
+                let (members, held, shares) =
+                    tokio::join!(
+                        async {
+                            if !(wanted && members_of) {
+                                return None;
+                            }
+                            Some(client.groups().get_users(org, id.as_str()).await.map(|page| {
+                                page.items
+                                    .iter()
+                                    .filter_map(|user| user.email.as_ref().map(|e| name_key(e)))
+                                    .collect::<HashSet<_>>()
+                            }))
+                        },
+                        async {
+                            if !(wanted && roles_of) {
+                                return None;
+                            }
+                            Some(
+                                client.groups().get_assigned_roles(org, id.as_str()).await.map(|page| {
+                                    page.items.into_iter().map(|r| r.id.to_string()).collect::<HashSet<_>>()
+                                }),
+                            )
+                        },
+                        async {
+                            match manages {
+                                // A group shared in from a manager is the manager's to share.
+                                Some(_) if shared || !wanted => None,
+                                // Managing none, the organization shares into none: nothing to read.
+                                Some(false) => Some(Ok(HashSet::new())),
+                                Some(true) => {
+                                    Some(client.groups().get_managed_organizations(org, id.as_str()).await.map(
+                                        |page| page.items.into_iter().filter_map(|o| o.id).collect::<HashSet<_>>(),
+                                    ))
+                                }
+                                None => None,
+                            }
+                        },
+                    );
+                (
+                    group.id.to_string(),
+                    name,
+                    group.description.clone(),
+                    members,
+                    held,
+                    shares,
+                    shared,
+                )
+            }
+        }))
+        .buffered(8)
+        .collect::<Vec<_>>()
+        .await;
     let mut seen_groups = Vec::new();
     for (id, name, description, members, held, shares, shared) in details {
         let mut kept = |read: Option<Result<HashSet<String>, Error>>, object: String, action, section| match read {
