@@ -38,13 +38,12 @@ pub trait Events: Sync {
     }
 }
 
-/// Whether the plan shares a group into an organization the file creates.
-fn shares_into_created(org: &OrgPlan, file: &PlanFile) -> bool {
-    org.groups.iter().flat_map(|group| &group.managed_orgs).any(|named| {
-        file.organizations
-            .iter()
-            .any(|other| other.create && other.id.is_none() && name_key(&other.label()) == name_key(named))
-    })
+/// Whether the plan shares a group into one of the organizations the file creates (`created`).
+fn shares_into_created(org: &OrgPlan, created: &[String]) -> bool {
+    org.groups
+        .iter()
+        .flat_map(|group| &group.managed_orgs)
+        .any(|named| created.iter().any(|name| name_key(name) == name_key(named)))
 }
 
 /// Events shown nowhere, and no stop.
@@ -392,7 +391,7 @@ impl<'a> Session<'a> {
         // (the organization then exists), with who manages what read again.
         let (first_wave, last_wave): (Vec<_>, Vec<_>) = work
             .into_iter()
-            .partition(|(index, _)| !shares_into_created(&orgs[*index], file));
+            .partition(|(index, _)| !shares_into_created(&orgs[*index], &live.created));
         let wave = |work: Vec<(usize, Confirmed<'c>)>| {
             futures_util::stream::iter(work)
                 .map(|(index, confirmed)| {

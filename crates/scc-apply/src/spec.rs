@@ -21,6 +21,12 @@ pub struct PlanFile {
     pub organizations: Vec<OrgPlan>,
 }
 
+/// Appends to `items` those of `more` whose key none of `items` has: an organization's own item wins.
+fn hold<T: Clone, K: Eq + std::hash::Hash>(items: &mut Vec<T>, more: &[T], key: impl Fn(&T) -> K) {
+    let own: HashSet<K> = items.iter().map(&key).collect();
+    items.extend(more.iter().filter(|item| !own.contains(&key(item))).cloned());
+}
+
 /// The plan file as written: with `defaults`, a baseline every organization holds besides its own.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -63,34 +69,14 @@ impl Written {
             .organizations
             .into_iter()
             .map(|mut org| {
-                let keys: HashSet<String> = org.subscriptions.iter().map(|s| name_key(&s.claim_code)).collect();
-                org.subscriptions.extend(
-                    defaults
-                        .subscriptions
-                        .iter()
-                        .filter(|s| !keys.contains(&name_key(&s.claim_code)))
-                        .cloned(),
-                );
-                let keys: HashSet<String> = org.users.iter().map(|u| name_key(&u.email)).collect();
-                org.users.extend(
-                    defaults
-                        .users
-                        .iter()
-                        .filter(|u| !keys.contains(&name_key(&u.email)))
-                        .cloned(),
-                );
-                let keys: HashSet<String> = org.groups.iter().map(|g| name_key(&g.name)).collect();
-                org.groups.extend(
-                    defaults
-                        .groups
-                        .iter()
-                        .filter(|g| !keys.contains(&name_key(&g.name)))
-                        .cloned(),
-                );
-                let role_key = |r: &RolePlan| (name_key(&r.product), name_key(&r.role));
-                let keys: HashSet<(String, String)> = org.roles.iter().map(role_key).collect();
-                org.roles
-                    .extend(defaults.roles.iter().filter(|r| !keys.contains(&role_key(r))).cloned());
+                hold(&mut org.subscriptions, &defaults.subscriptions, |s| {
+                    name_key(&s.claim_code)
+                });
+                hold(&mut org.users, &defaults.users, |u| name_key(&u.email));
+                hold(&mut org.groups, &defaults.groups, |g| name_key(&g.name));
+                hold(&mut org.roles, &defaults.roles, |r| {
+                    (name_key(&r.product), name_key(&r.role))
+                });
                 if org.prune.is_empty()
                     && let Some(prune) = &defaults.prune
                 {
@@ -411,11 +397,7 @@ fn read_users_csv(
             continue;
         }
         match read_csv(&folder.join(csv.trim())) {
-            Ok(rows) => {
-                let own: HashSet<String> = org.users.iter().map(|user| name_key(&user.email)).collect();
-                org.users
-                    .extend(rows.into_iter().filter(|row| !own.contains(&name_key(&row.email))));
-            }
+            Ok(rows) => hold(&mut org.users, &rows, |user| name_key(&user.email)),
             Err(error) => problems.push(Problem {
                 location,
                 message: match error {
