@@ -75,21 +75,28 @@ pub(crate) fn entry(
     status: Option<u16>,
     after_commit: bool,
 ) -> serde_json::Value {
-    let headers: serde_json::Map<String, serde_json::Value> = parts
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            let text = if name == AUTHORIZATION || name == axum::http::header::PROXY_AUTHORIZATION {
-                let scheme = value.to_str().ok().and_then(|v| v.split(' ').next()).unwrap_or("");
-                format!("{scheme} [redacted]")
-            } else if name == axum::http::header::COOKIE {
-                "[redacted]".to_owned()
-            } else {
-                value.to_str().unwrap_or("<binary>").to_owned()
-            };
-            (name.as_str().to_owned(), text.into())
-        })
-        .collect();
+    // A header sent twice is one entry of both values, joined as HTTP joins them: the journal shows
+    // what was sent, not the last of it.
+    let mut headers = serde_json::Map::new();
+    for (name, value) in &parts.headers {
+        let text = if name == AUTHORIZATION || name == axum::http::header::PROXY_AUTHORIZATION {
+            let scheme = value.to_str().ok().and_then(|v| v.split(' ').next()).unwrap_or("");
+            format!("{scheme} [redacted]")
+        } else if name == axum::http::header::COOKIE {
+            "[redacted]".to_owned()
+        } else {
+            value.to_str().unwrap_or("<binary>").to_owned()
+        };
+        match headers.get_mut(name.as_str()) {
+            Some(serde_json::Value::String(first)) => {
+                first.push_str(", ");
+                first.push_str(&text);
+            }
+            _ => {
+                headers.insert(name.as_str().to_owned(), text.into());
+            }
+        }
+    }
     let body_value = if body.is_empty() {
         serde_json::Value::Null
     } else if body.len() > JOURNAL_BODY_BYTES {
