@@ -332,43 +332,40 @@ impl ReadFailure {
 impl Problem {
     /// The report line of what the plan asks for and the state rules out.
     pub(crate) fn item(&self) -> (Subject, Outcome) {
-        match self {
-            Problem::NoSuchRole { product, role } => (
-                Subject::Read {
-                    object: format!("role {product} / {role}"),
-                    action: "find",
-                    section: Section::Roles,
+        // A value at a place of the organization's plan that will fail, and why.
+        let at_place = |at: &str, value: &str, why: String| {
+            Refusal::WillFail(
+                Place {
+                    path: Some(at.to_owned()),
+                    ..Place::of(value)
                 },
-                Outcome::Refused(Refusal::NoSuchRole {
+                why,
+            )
+        };
+        let (object, section, refusal) = match self {
+            Problem::NoSuchRole { product, role } => (
+                format!("role {product} / {role}"),
+                Section::Roles,
+                Refusal::NoSuchRole {
                     product: product.clone(),
                     role: role.clone(),
-                }),
+                },
             ),
             Problem::NotAUser { at, email } => (
-                Subject::Read {
-                    object: format!("user {email}"),
-                    action: "find",
-                    section: Section::Users,
-                },
-                Outcome::Refused(Refusal::WillFail(
-                    Place {
-                        path: Some(at.clone()),
-                        ..Place::of(email)
-                    },
+                format!("user {email}"),
+                Section::Users,
+                at_place(
+                    at,
+                    email,
                     "is not a user of the organization, and the plan does not invite them (add them to `users`)".into(),
-                )),
+                ),
             ),
             Problem::NotManaged { at, name, ids } => (
-                Subject::Read {
-                    object: format!("organization {name}"),
-                    action: "find",
-                    section: Section::Shares,
-                },
-                Outcome::Refused(Refusal::WillFail(
-                    Place {
-                        path: Some(at.clone()),
-                        ..Place::of(name)
-                    },
+                format!("organization {name}"),
+                Section::Shares,
+                at_place(
+                    at,
+                    name,
                     if ids.is_empty() {
                         "is not an organization this one manages, nor one this plan creates (a group is shared only into those)".into()
                     } else {
@@ -378,17 +375,22 @@ impl Problem {
                             ids.join(", ")
                         )
                     },
-                )),
+                ),
             ),
             Problem::SharedGroup(name) => (
-                Subject::Read {
-                    object: format!("group {name}"),
-                    action: "find",
-                    section: Section::Groups,
-                },
-                Outcome::Refused(Refusal::SharedGroup(name.clone())),
+                format!("group {name}"),
+                Section::Groups,
+                Refusal::SharedGroup(name.clone()),
             ),
-        }
+        };
+        (
+            Subject::Read {
+                object,
+                action: "find",
+                section,
+            },
+            Outcome::Refused(refusal),
+        )
     }
 }
 
