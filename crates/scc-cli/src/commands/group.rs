@@ -14,7 +14,7 @@ pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliErr
     } = &command
     {
         let page_size = paging.page_size;
-        let items = super::across_orgs(ctx, &client, "listing admin groups", |org| {
+        return super::across_orgs(ctx, &client, "listing admin groups", columns::GROUP, |org| {
             let mut request = client.groups().list(org);
             if let Some(size) = page_size {
                 request = request.max(size);
@@ -24,9 +24,7 @@ pub(crate) async fn run(ctx: &Ctx, command: GroupCommand) -> Result<Code, CliErr
                 Ok(to_json_list(&groups))
             }
         })
-        .await?;
-        ctx.ui.list(&items, &super::with_org_column(columns::GROUP));
-        return Ok(Code::Ok);
+        .await;
     }
     let groups = client.groups();
     let org = ctx.org(&client).await?;

@@ -103,14 +103,16 @@ where
 }
 
 /// `--all-orgs`: every organization the token reaches, four at a time (within the client's rate
-/// limit), each with the items `fetch` lists there, marked with the organization's name and id (as
-/// `kubectl get -A`). An organization that cannot be listed fails the command, naming it.
+/// limit), each with the items `fetch` lists there, marked with the organization's name and id and
+/// printed with an ORGANIZATION column before `columns` (as `kubectl get -A`). An organization that
+/// cannot be listed fails the command, naming it.
 pub(crate) async fn across_orgs<F, Fut>(
     ctx: &Ctx,
     client: &Client,
     what: &'static str,
+    columns: &[crate::output::Column],
     fetch: F,
-) -> Result<Vec<Value>, CliError>
+) -> Result<Code, CliError>
 where
     F: Fn(String) -> Fut,
     Fut: std::future::Future<Output = Result<Vec<Value>, scc_sdk::Error>>,
@@ -149,14 +151,11 @@ where
             all.push(item);
         }
     }
-    Ok(all)
-}
-
-/// `columns` with the organization first, for `--all-orgs`.
-pub(crate) fn with_org_column(columns: &[crate::output::Column]) -> Vec<crate::output::Column> {
-    std::iter::once(("ORGANIZATION", "organization"))
+    let columns: Vec<crate::output::Column> = std::iter::once(("ORGANIZATION", "organization"))
         .chain(columns.iter().copied())
-        .collect()
+        .collect();
+    ctx.ui.list(&all, &columns);
+    Ok(Code::Ok)
 }
 
 /// A serializable value as JSON (the server's JSON for SDK models).

@@ -16,13 +16,11 @@ pub(crate) async fn run(ctx: &Ctx, command: RoleCommand) -> Result<Code, CliErro
     } = &command
     {
         let role_type = role_type.clone().map(RoleType::from);
-        let items = super::across_orgs(ctx, &client, "listing roles", |org| {
+        return super::across_orgs(ctx, &client, "listing roles", columns::ROLE, |org| {
             let request = client.roles().list(org).set_role_type(role_type.clone());
             async move { Ok(to_json_list(&request.send().await?.items)) }
         })
-        .await?;
-        ctx.ui.list(&items, &super::with_org_column(columns::ROLE));
-        return Ok(Code::Ok);
+        .await;
     }
     let roles = client.roles();
     let org = ctx.org(&client).await?;

@@ -10,13 +10,11 @@ use crate::output::columns;
 pub(crate) async fn run(ctx: &Ctx, command: SubscriptionCommand) -> Result<Code, CliError> {
     let client = ctx.client()?;
     if let SubscriptionCommand::List { name, all_orgs: true } = &command {
-        let items = super::across_orgs(ctx, &client, "listing subscriptions", |org| {
+        return super::across_orgs(ctx, &client, "listing subscriptions", columns::SUBSCRIPTION, |org| {
             let request = client.subscriptions().list(org).set_name(name.clone());
             async move { Ok(to_json_list(&request.send().await?.items)) }
         })
-        .await?;
-        ctx.ui.list(&items, &super::with_org_column(columns::SUBSCRIPTION));
-        return Ok(Code::Ok);
+        .await;
     }
     let subscriptions = client.subscriptions();
     let org = ctx.org(&client).await?;

@@ -13,13 +13,11 @@ pub(crate) async fn run(ctx: &Ctx, command: UserCommand) -> Result<Code, CliErro
     let client = ctx.client()?;
     if let UserCommand::List { status, all_orgs: true } = &command {
         let status = status.clone().map(UserStatus::from);
-        let items = super::across_orgs(ctx, &client, "listing users", |org| {
+        return super::across_orgs(ctx, &client, "listing users", columns::USER, |org| {
             let request = client.users().list(org).set_status(status.clone());
             async move { Ok(to_json_list(&request.send().await?.items)) }
         })
-        .await?;
-        ctx.ui.list(&items, &super::with_org_column(columns::USER));
-        return Ok(Code::Ok);
+        .await;
     }
     let users = client.users();
     let org = ctx.org(&client).await?;
