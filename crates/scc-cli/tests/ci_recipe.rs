@@ -41,17 +41,9 @@ fn the_ci_recipe_runs_as_written_across_expiring_tokens_and_keeps_the_rotated_pa
         .expect("folder")
         .to_owned();
     let path = format!("{}:{}", scc_dir.display(), std::env::var("PATH").unwrap_or_default());
-    // The job starts with an access token already expired.
-    std::thread::sleep(std::time::Duration::from_millis(3100));
-    let mut lines = 0;
-    for line in recipe()
-        .lines()
-        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
-    {
-        lines += 1;
-        let output = std::process::Command::new("bash")
-            .args(["-c", line])
-            .current_dir(work.path())
+    // The job's environment, and nothing else: the credentials as a CI system's secrets give them.
+    let in_the_job = |command: &mut std::process::Command| {
+        command
             .env_clear()
             .env("PATH", &path)
             .env("SCC_CONFIG_DIR", env.config_dir.path())
@@ -60,9 +52,20 @@ fn the_ci_recipe_runs_as_written_across_expiring_tokens_and_keeps_the_rotated_pa
             .env("SCC_API_KEY_ID", &ready.admin.api_key_id)
             .env("SCC_ACCESS_TOKEN", &ready.admin.access_token)
             .env("SCC_REFRESH_TOKEN", &ready.admin.refresh_token)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("bash runs");
+            .env("NO_COLOR", "1");
+    };
+    // The job starts with an access token already expired.
+    std::thread::sleep(std::time::Duration::from_millis(3100));
+    let mut lines = 0;
+    for line in recipe()
+        .lines()
+        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+    {
+        lines += 1;
+        let mut bash = std::process::Command::new("bash");
+        bash.args(["-c", line]).current_dir(work.path());
+        in_the_job(&mut bash);
+        let output = bash.output().expect("bash runs");
         assert!(
             output.status.success(),
             "`{line}` exited {:?}\nstdout: {}\nstderr: {}",
@@ -77,17 +80,10 @@ fn the_ci_recipe_runs_as_written_across_expiring_tokens_and_keeps_the_rotated_pa
     }
     assert_eq!(lines, 3, "the recipe's three steps");
     // The invite was made: read with the job's credentials once more (the rotated pair again).
-    let users = std::process::Command::new(assert_cmd::cargo::cargo_bin!("scc"))
-        .args(["user", "list", "-o", "json"])
-        .env_clear()
-        .env("SCC_CONFIG_DIR", env.config_dir.path())
-        .env("SCC_BASE_URL", env.emulator.base_url())
-        .env("SCC_ORG_ID", env.org())
-        .env("SCC_API_KEY_ID", &ready.admin.api_key_id)
-        .env("SCC_ACCESS_TOKEN", &ready.admin.access_token)
-        .env("SCC_REFRESH_TOKEN", &ready.admin.refresh_token)
-        .output()
-        .expect("runs");
+    let mut list = std::process::Command::new(assert_cmd::cargo::cargo_bin!("scc"));
+    list.args(["user", "list", "-o", "json"]);
+    in_the_job(&mut list);
+    let users = list.output().expect("runs");
     assert!(
         String::from_utf8_lossy(&users.stdout).contains("ci.user@example.com"),
         "{}",
