@@ -117,7 +117,7 @@ fn read_one(file: &Path) -> Result<Source, Error> {
     } else {
         (file, spec::format_of(file))
     };
-    check(named, parse_unchecked_as(named, &extension, &text)?)
+    check(named, parse_unchecked_as(named, &extension, text)?)
 }
 
 /// Every file `paths` name, directories opened (one level, in name order, hidden files left out);
@@ -266,7 +266,7 @@ fn join(parts: Vec<(String, PlanFile, String)>) -> Result<Source, Error> {
 /// [`read`] of a text already read: `path` names it in messages, and its extension says the format
 /// (`.yaml`, `.yml`, `.toml`, `.json`; a saved plan is JSON).
 pub fn parse(path: &Path, text: &str) -> Result<Source, Error> {
-    check(path, parse_unchecked_as(path, &spec::format_of(path), text)?)
+    check(path, parse_unchecked_as(path, &spec::format_of(path), text.to_owned())?)
 }
 
 /// The source, when its plan file has no problem; else every problem at once, each at its line.
@@ -287,23 +287,28 @@ fn check(path: &Path, source: Source) -> Result<Source, Error> {
     Ok(source)
 }
 
-fn parse_unchecked_as(path: &Path, extension: &str, text: &str) -> Result<Source, Error> {
-    let format = serde_json::from_str::<serde_json::Value>(text).ok().and_then(|value| {
-        value
-            .get("format")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned)
-    });
+/// A saved plan's `format`, read without building the rest of the document.
+#[derive(Deserialize)]
+struct Format {
+    format: Option<String>,
+}
+
+/// `text` is kept (moved, not copied) for the lines of problems found later.
+fn parse_unchecked_as(path: &Path, extension: &str, text: String) -> Result<Source, Error> {
+    let format = serde_json::from_str::<Format>(&text)
+        .ok()
+        .and_then(|document| document.format);
     let Some(format) = format else {
-        let mut file = spec::parse_as(path, extension, text, &crate::people::users_from_csv)?;
-        let source = SourceText::new(path.display().to_string(), extension, text.to_owned());
+        let mut file = spec::parse_as(path, extension, &text, &crate::people::users_from_csv)?;
+        let digest = crate::digest::of_file(text.as_bytes());
+        let source = SourceText::new(path.display().to_string(), extension, text);
         for (index, org) in file.organizations.iter_mut().enumerate() {
             org.origin = Some(Origin {
                 source: source.clone(),
                 index,
             });
         }
-        return Ok(Source::Plan(file, crate::digest::of_file(text.as_bytes())));
+        return Ok(Source::Plan(file, digest));
     };
     if format != FORMAT {
         return Err(Error::input(
@@ -314,7 +319,7 @@ fn parse_unchecked_as(path: &Path, extension: &str, text: &str) -> Result<Source
             "plan again with this scc: `scc plan FILE --out PLAN`",
         ));
     }
-    let saved: SavedPlan = serde_json::from_str(text).map_err(|error| {
+    let saved: SavedPlan = serde_json::from_str(&text).map_err(|error| {
         Error::input(
             format!("{}: not a saved plan this scc can read: {error}", path.display()),
             "plan again: `scc plan FILE --out PLAN`",
